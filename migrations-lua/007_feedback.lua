@@ -1,0 +1,22 @@
+--[[
+  feedback: a user's verdict on a job's report, kept in the job's log (the
+  seed threw it away). Accepted in any state; the snapshot does not change.
+
+  KEYS: 1 job, 2 job events, 3 feed
+  ARGV: 1 job_id, 2 is_useful '1'|'0', 3 comment, 4 events_ttl s, 5 feed retention ms
+  Returns: the event's sequence number
+  Errors: NO_SUCH_JOB
+  Events: feedback
+]]
+local function feedback(keys, argv)
+  local s = load_snapshot(keys[1])
+  if not s then return refuse('NO_SUCH_JOB', 'job=' .. argv[1]) end
+  local ctx = new_ctx(keys[2], keys[3], argv[1], argv[4], argv[5])
+  local events = { { type = 'feedback', attempt = s.attempt,
+    data = { is_useful = (argv[2] == '1'), comment = argv[3] } } }
+  fold_all(ctx, s, events)
+  write_events(ctx, events)
+  return ctx.seq
+end
+
+redis.register_function('fl_feedback', feedback)

@@ -1,0 +1,93 @@
+--[[
+  Shared helpers for every Faultline function: server time, snapshot
+  encoding and the event appender. Assembled into the `faultline` library
+  ahead of the numbered files (see src/engine/library.rs).
+]]
+
+-- Milliseconds since the epoch from the server clock, so every process agrees
+-- on event order. 13 digits survive cjson's 14-digit precision.
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+local TERMINAL = { completed = true, failed = true, cancelled = true }
+
+-- Encodes a snapshot as JSON. `result` is kept as the worker's raw JSON text
+-- and spliced in unparsed: cjson would turn `[]` into `{}` and round numbers
+-- to 14 digits, and the wire contract needs both exact.
+local function encode_snapshot(s)
+  local result, markdown = s.result, s.markdown
+  s.result, s.markdown = nil, nil
+  local head = cjson.encode(s)
+  s.result, s.markdown = result, markdown
+  if result == nil then return head end
+  return string.sub(head, 1, -2) .. ',"result":' .. result .. ',"markdown":' .. cjson.encode(markdown) .. '}'
+end
+
+-- The cache entry is `{"result":<raw>,"markdown":"..."}`, written only by
+-- `cache_entry` below. The markdown string is JSON-escaped, so the last
+-- `,"markdown":` in the text is the real key.
+local function cache_entry(result, markdown)
+  return '{"result":' .. result .. ',"markdown":' .. cjson.encode(markdown) .. '}'
+end
+
+local function split_cache_entry(text)
+  local cut = string.match(text, '^.*(),"markdown":')
+  if not cut then return nil end
+  return string.sub(text, 11, cut - 1), cjson.decode(string.sub(text, cut + 12, -2))
+end
+
+-- Reads a snapshot; nil when the job is unknown or expired. Only the head
+-- (everything before the spliced result) is parsed.
+local function load_snapshot(key)
+  local raw = redis.call('GET', key)
+  if not raw then return nil end
+  local at = string.find(raw, ',"result":', 1, true)
+  if not at then return cjson.decode(raw) end
+  local s = cjson.decode(string.sub(raw, 1, at - 1) .. '}')
+  s.result, s.markdown = split_cache_entry('{' .. string.sub(raw, at + 1))
+  return s
+end
+
+-- Appends events to a job's own stream (full payload) and to the shard feed
+-- (one line per event, trimmed by time). `ctx` carries the keys and TTLs of
+-- the call; `seq` numbers continue from the job stream's length, which is
+-- never trimmed (it expires as a whole).
+local function new_ctx(events_key, feed_key, job_id, events_ttl, feed_retention_ms)
+  local now = now_ms()
+  return {
+    events = events_key, feed = feed_key, job_id = job_id, now = now,
+    events_ttl = tonumber(events_ttl), feed_min = now - tonumber(feed_retention_ms),
+    seq = redis.call('XLEN', events_key),
+  }
+end
+
+-- Appends already-folded events (seq and ts set by fold_all) and refreshes
+-- the job stream's TTL.
+local function write_events(ctx, events)
+  for _, ev in ipairs(events) do
+    local fields = { 'seq', ev.seq, 'type', ev.type, 'ts', ev.ts, 'attempt', ev.attempt,
+      'worker', ev.worker or '', 'data', cjson.encode(ev.data or {}) }
+    if ev.result ~= nil then
+      table.insert(fields, 'result'); table.insert(fields, ev.result)
+      table.insert(fields, 'markdown'); table.insert(fields, ev.markdown)
+    end
+    redis.call('XADD', ctx.events, '*', unpack(fields))
+    redis.call('XADD', ctx.feed, 'MINID', '~', ctx.feed_min, '*', 'job', ctx.job_id, 'seq', ev.seq,
+      'type', ev.type, 'attempt', ev.attempt)
+    ctx.seq = ev.seq
+  end
+  redis.call('EXPIRE', ctx.events, ctx.events_ttl)
+end
+
+-- Writes the snapshot with its TTL and moves the job's expiry in the index.
+local function store_snapshot(job_key, expiry_key, s, job_ttl)
+  redis.call('SET', job_key, encode_snapshot(s), 'EX', job_ttl)
+  redis.call('ZADD', expiry_key, s.updated_at + tonumber(job_ttl) * 1000, s.job_id)
+end
+
+-- Errors are named strings the Rust side maps to EngineError variants.
+local function refuse(code, detail)
+  return redis.error_reply(code .. ' ' .. detail)
+end

@@ -1,0 +1,301 @@
+//! The normalised architecture: components, edges and the diagrams they came
+//! from, on top of the Markdown document they were written in.
+
+use std::collections::{HashMap, HashSet};
+
+use super::classify::{classify, replica_hint};
+use crate::analysis::markdown::MdDoc;
+
+/// What a component is, as far as production readiness cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ComponentKind {
+    Service,
+    Database,
+    Cache,
+    Queue,
+    Gateway,
+    LoadBalancer,
+    External,
+    Auth,
+    Observability,
+    Storage,
+    Client,
+}
+
+impl ComponentKind {
+    pub const ALL: [ComponentKind; 11] = [
+        ComponentKind::Service,
+        ComponentKind::Database,
+        ComponentKind::Cache,
+        ComponentKind::Queue,
+        ComponentKind::Gateway,
+        ComponentKind::LoadBalancer,
+        ComponentKind::External,
+        ComponentKind::Auth,
+        ComponentKind::Observability,
+        ComponentKind::Storage,
+        ComponentKind::Client,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ComponentKind::Service => "service",
+            ComponentKind::Database => "database",
+            ComponentKind::Cache => "cache",
+            ComponentKind::Queue => "queue",
+            ComponentKind::Gateway => "gateway",
+            ComponentKind::LoadBalancer => "load balancer",
+            ComponentKind::External => "external dependency",
+            ComponentKind::Auth => "auth/identity",
+            ComponentKind::Observability => "observability",
+            ComponentKind::Storage => "storage",
+            ComponentKind::Client => "client",
+        }
+    }
+
+    /// Kinds that hold state which must survive a restart.
+    pub fn is_datastore(self) -> bool {
+        matches!(self, ComponentKind::Database | ComponentKind::Storage)
+    }
+}
+
+/// Where a component or edge was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Mermaid,
+    PlantUml,
+    Prose,
+}
+
+/// One component.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Component {
+    /// Normalised key (lowercase alphanumerics of the diagram id or name).
+    pub key: String,
+    /// Display name (the label when the diagram gave one).
+    pub name: String,
+    pub kind: ComponentKind,
+    /// Technology and description text from the diagram, lowercased.
+    pub notes: String,
+    /// First line where it was declared or mentioned.
+    pub line: u32,
+    /// Explicit instance count when the document states one (`replicas: 3`, `single instance` = 1).
+    pub replicas: Option<u32>,
+    /// The document says it is replicated or clustered (replica, cluster, multi-AZ, HA).
+    pub replicated: bool,
+    pub origin: Origin,
+}
+
+/// Synchronous (request/response) or asynchronous (message, event) edge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Sync,
+    Async,
+}
+
+/// A dependency between two components (indices into [`ArchModel::components`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Edge {
+    pub from: usize,
+    pub to: usize,
+    pub label: String,
+    pub mode: Mode,
+    pub line: u32,
+}
+
+/// A diagram block found in the document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagram {
+    /// `flowchart`, `sequence`, `c4`, `plantuml`, ...
+    pub syntax: String,
+    pub line: u32,
+}
+
+/// Caps that keep a hostile document from building a huge graph.
+pub const MAX_COMPONENTS: usize = 2_000;
+pub const MAX_EDGES: usize = 20_000;
+
+/// The architecture model.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ArchModel {
+    pub doc: MdDoc,
+    pub components: Vec<Component>,
+    pub edges: Vec<Edge>,
+    pub diagrams: Vec<Diagram>,
+    index: HashMap<String, usize>,
+    /// Keys of nodes judged noise, so later bare references stay ignored.
+    ignored: HashSet<String>,
+}
+
+/// Lowercase alphanumerics: "API-Gateway" and "api_gateway" are one component.
+pub fn key_of(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+impl ArchModel {
+    pub(super) fn new(doc: MdDoc) -> Self {
+        Self {
+            doc,
+            ..Self::default()
+        }
+    }
+
+    /// Finds a component by id or name.
+    pub fn find(&self, id_or_name: &str) -> Option<usize> {
+        self.index.get(&key_of(id_or_name)).copied()
+    }
+
+    /// Adds or merges a component and returns its index. `kind_hint` is the
+    /// kind implied by diagram syntax (shape, macro) when words say nothing.
+    pub(super) fn upsert(
+        &mut self,
+        id: &str,
+        label: &str,
+        notes: &str,
+        kind_hint: Option<ComponentKind>,
+        line: u32,
+        origin: Origin,
+    ) -> Option<usize> {
+        let key = key_of(if id.is_empty() { label } else { id });
+        if key.is_empty() {
+            return None;
+        }
+        let name = if label.trim().is_empty() {
+            id.trim()
+        } else {
+            label.trim()
+        };
+        if is_noise(name) || self.ignored.contains(&key) {
+            self.ignored.insert(key);
+            return None;
+        }
+        let text = format!("{name} {notes}").to_lowercase();
+        if let Some(&i) = self.index.get(&key) {
+            self.merge(i, name, &text, kind_hint);
+            return Some(i);
+        }
+        if self.components.len() >= MAX_COMPONENTS {
+            return None;
+        }
+        let kind = classify(&key_of_words(name), &text)
+            .or(kind_hint)
+            .unwrap_or(ComponentKind::Service);
+        let (replicas, replicated) = replica_hint(&text);
+        self.components.push(Component {
+            key: key.clone(),
+            name: name.to_string(),
+            kind,
+            notes: text,
+            line,
+            replicas,
+            replicated,
+            origin,
+        });
+        self.index.insert(key, self.components.len() - 1);
+        Some(self.components.len() - 1)
+    }
+
+    /// Adds an alias key (a diagram id) for an existing component.
+    pub(super) fn alias(&mut self, alias: &str, idx: usize) {
+        let key = key_of(alias);
+        if !key.is_empty() {
+            self.index.entry(key).or_insert(idx);
+        }
+    }
+
+    fn merge(&mut self, i: usize, name: &str, text: &str, kind_hint: Option<ComponentKind>) {
+        let c = &mut self.components[i];
+        // A later label is usually the descriptive one ("A[Auth Service]" after "A").
+        if c.name.len() <= 2 && name.len() > c.name.len() {
+            c.name = name.to_string();
+        }
+        if !c.notes.contains(text) && c.notes.len() < 4_096 {
+            c.notes.push(' ');
+            c.notes.push_str(text);
+        }
+        if let Some(k) = classify(&key_of_words(&c.name), &c.notes).or(kind_hint) {
+            c.kind = k;
+        }
+        let (replicas, replicated) = replica_hint(text);
+        c.replicas = c.replicas.or(replicas);
+        c.replicated |= replicated;
+    }
+
+    /// Adds an edge unless it would exceed [`MAX_EDGES`] or loops on itself.
+    pub(super) fn add_edge(&mut self, from: usize, to: usize, label: &str, mode: Mode, line: u32) {
+        if from == to || self.edges.len() >= MAX_EDGES {
+            return;
+        }
+        let mode = if self.components[to].kind == ComponentKind::Queue
+            || self.components[from].kind == ComponentKind::Queue
+        {
+            Mode::Async
+        } else {
+            mode
+        };
+        self.edges.push(Edge {
+            from,
+            to,
+            label: label.trim().to_string(),
+            mode,
+            line,
+        });
+    }
+
+    /// Components of one kind.
+    pub fn of_kind(&self, kind: ComponentKind) -> impl Iterator<Item = (usize, &Component)> {
+        self.components
+            .iter()
+            .enumerate()
+            .filter(move |(_, c)| c.kind == kind)
+    }
+
+    /// Whether any component has this kind.
+    pub fn has_kind(&self, kind: ComponentKind) -> bool {
+        self.components.iter().any(|c| c.kind == kind)
+    }
+
+    /// Edges leaving component `i`.
+    pub fn edges_from(&self, i: usize) -> impl Iterator<Item = &Edge> {
+        self.edges.iter().filter(move |e| e.from == i)
+    }
+
+    /// Edges entering component `i`.
+    pub fn edges_to(&self, i: usize) -> impl Iterator<Item = &Edge> {
+        self.edges.iter().filter(move |e| e.to == i)
+    }
+}
+
+/// A name as lowercase words ("API-Gateway" → "api gateway") for classification.
+fn key_of_words(name: &str) -> String {
+    let spaced: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '/' {
+                c
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    spaced.to_lowercase()
+}
+
+/// Mind-map style diagrams list endpoints (`GET /users`) and settings
+/// (`DB_HOST: localhost`) as nodes; they are not components.
+fn is_noise(name: &str) -> bool {
+    let first = name.split_whitespace().next().unwrap_or("");
+    let method = matches!(
+        first,
+        "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS"
+    );
+    let setting = first.ends_with(':')
+        && first.len() > 1
+        && first[..first.len() - 1]
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    method || setting
+}

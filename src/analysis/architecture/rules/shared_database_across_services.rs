@@ -1,0 +1,72 @@
+//! FL-ARC-018: Database shared by several services.
+
+use super::support::at;
+use crate::analysis::architecture::{ArchModel, ComponentKind};
+use crate::analysis::model::{Category, Severity};
+use crate::analysis::rule::{Rule, RuleMeta, Sink};
+
+/// Database shared by several services.
+///
+/// ## What it checks
+///
+/// A database that two or more services write or read directly.
+///
+/// ## Why it matters
+///
+/// A shared schema couples the services' deployments and failure domains: one service's
+/// migration or runaway query breaks the others, and ownership of the data is unclear.
+///
+/// ## Example
+///
+/// ~~~text
+/// ```mermaid
+/// graph LR
+///   A[Orders service] --> DB[(Postgres)]
+///   B[Billing service] --> DB
+/// ```
+/// ~~~
+///
+/// ## Fix
+///
+/// Give each service its own schema or database and share data through APIs or events; if
+/// sharing is deliberate, name the owning service and the contract.
+pub struct SharedDatabaseAcrossServices;
+
+static META: RuleMeta = RuleMeta {
+    id: "FL-ARC-018",
+    title: "Database shared by several services",
+    category: Category::Maintainability,
+    severity: Severity::Medium,
+    confidence: 0.6,
+    rationale: "A shared schema couples the services' deployments and failure domains: one service's migration or runaway query breaks the others, and ownership of the data is unclear.",
+    remediation: "Give each service its own schema or database and share data through APIs or events; if sharing is deliberate, name the owning service and the contract.",
+};
+
+impl Rule<ArchModel> for SharedDatabaseAcrossServices {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, doc: &ArchModel, sink: &mut Sink) {
+        for (i, c) in doc.of_kind(ComponentKind::Database) {
+            let mut users: Vec<usize> = doc
+                .edges_to(i)
+                .filter(|e| doc.components[e.from].kind == ComponentKind::Service)
+                .map(|e| e.from)
+                .collect();
+            users.sort_unstable();
+            users.dedup();
+            if users.len() >= 2 {
+                let names: Vec<&str> = users
+                    .iter()
+                    .map(|&u| doc.components[u].name.as_str())
+                    .collect();
+                sink.report(
+                    &META,
+                    at(c),
+                    format!("{} is used directly by {}", c.name, names.join(", ")),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,194 @@
+//! Fixture harness for the `FL-ARC` rules, diagram parser tests and the
+//! no-panic property.
+
+use super::{
+    ArchModel, ComponentKind, Mode, component_summary, looks_like_architecture, parse, rules,
+};
+use crate::analysis::markdown::tests_support::{expected_lines, finding_lines, fixture};
+use crate::analysis::request::{AnalysisError, Limits};
+use crate::analysis::rule::Sink;
+
+fn model(text: &str) -> ArchModel {
+    parse(text, &Limits::default()).expect("parses")
+}
+
+#[test]
+fn every_arc_rule_fires_on_its_fixture_and_not_on_the_clean_one() {
+    for rule in rules() {
+        let id = rule.meta().id;
+        let fires = fixture(id, "fires.md");
+        let mut sink = Sink::new();
+        rule.check(&model(&fires), &mut sink);
+        let found = sink.into_findings();
+        assert!(
+            found.iter().any(|f| f.rule_id == id),
+            "{id} did not fire on fires.md"
+        );
+        let lines = finding_lines(&found);
+        for want in expected_lines(&fires, id) {
+            assert!(
+                lines.contains(&want),
+                "{id}: expected a finding on line {want}, got {lines:?}"
+            );
+        }
+        let mut sink = Sink::new();
+        rule.check(&model(&fixture(id, "clean.md")), &mut sink);
+        assert!(
+            sink.findings().is_empty(),
+            "{id} fired on clean.md: {:?}",
+            sink.findings()
+        );
+    }
+}
+
+#[test]
+fn rules_are_sorted_and_unique() {
+    let ids: Vec<&str> = rules().iter().map(|r| r.meta().id).collect();
+    let mut sorted = ids.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(ids, sorted);
+    assert!(ids.len() >= 18);
+}
+
+fn edge(m: &ArchModel, from: &str, to: &str) -> Option<Mode> {
+    let (a, b) = (m.find(from)?, m.find(to)?);
+    m.edges
+        .iter()
+        .find(|e| e.from == a && e.to == b)
+        .map(|e| e.mode)
+}
+
+fn kind(m: &ArchModel, name: &str) -> Option<ComponentKind> {
+    m.find(name).map(|i| m.components[i].kind)
+}
+
+#[test]
+fn mermaid_flowchart_shapes_labels_and_groups() {
+    let m = model(
+        "```mermaid\nflowchart LR\n  C[Web client] -->|HTTPS| GW{{API Gateway}}\n  GW --> A[Orders service] & B[Billing service]\n  A -- writes --> DB[(Orders store)]\n  A -.-> Q[Kafka]\n  B --> R[(Redis)]:::hot\n  subgraph X [Infra]\n  end\n```\n",
+    );
+    assert_eq!(kind(&m, "C"), Some(ComponentKind::Client));
+    assert_eq!(kind(&m, "GW"), Some(ComponentKind::Gateway));
+    assert_eq!(kind(&m, "DB"), Some(ComponentKind::Database));
+    assert_eq!(kind(&m, "R"), Some(ComponentKind::Cache));
+    assert_eq!(kind(&m, "Q"), Some(ComponentKind::Queue));
+    assert_eq!(edge(&m, "GW", "B"), Some(Mode::Sync));
+    assert_eq!(edge(&m, "A", "Q"), Some(Mode::Async));
+    let writes = m.edges.iter().find(|e| e.label == "writes").map(|e| e.line);
+    assert_eq!(writes, Some(5));
+    assert!(m.find("X").is_none(), "subgraphs are not components");
+}
+
+#[test]
+fn mermaid_c4_and_sequence() {
+    let m = model(
+        "```mermaid\nC4Container\n  Person(u, \"Customer\")\n  Container(api, \"API\", \"Go\")\n  ContainerDb(db, \"Main DB\", \"PostgreSQL\")\n  System_Ext(pay, \"Stripe\")\n  Rel(u, api, \"Uses\", \"HTTPS\")\n  Rel(api, db, \"Reads\")\n  Rel(api, pay, \"Charges\", \"async events\")\n```\n\n```mermaid\nsequenceDiagram\n  participant W as Web\n  W->>Auth: login\n  Auth-->>W: token\n  W-)Audit: log\n```\n",
+    );
+    assert_eq!(kind(&m, "db"), Some(ComponentKind::Database));
+    assert_eq!(kind(&m, "pay"), Some(ComponentKind::External));
+    assert_eq!(kind(&m, "u"), Some(ComponentKind::Client));
+    assert_eq!(edge(&m, "api", "db"), Some(Mode::Sync));
+    assert_eq!(edge(&m, "api", "pay"), Some(Mode::Async));
+    assert_eq!(edge(&m, "W", "Auth"), Some(Mode::Sync));
+    assert_eq!(edge(&m, "Auth", "W"), None, "replies are not dependencies");
+    assert_eq!(edge(&m, "W", "Audit"), Some(Mode::Async));
+    assert_eq!(kind(&m, "Auth"), Some(ComponentKind::Auth));
+}
+
+#[test]
+fn plantuml_components_arrows_and_c4_macros() {
+    let m = model(
+        "```plantuml\n@startuml\ncomponent \"Orders Service\" as orders\ndatabase \"Orders DB\" as odb\nqueue events\n[Web UI] as web\nweb --> orders : REST\norders -> odb\norders ..> events : publish\nodb <-- orders\n@enduml\n```\n\n@startuml\n!include C4_Container.puml\nContainer(svc, \"Billing\", \"Java\")\nContainerQueue(q, \"Bus\", \"RabbitMQ\")\nRel(svc, q, \"Sends\")\n@enduml\n",
+    );
+    assert_eq!(kind(&m, "orders"), Some(ComponentKind::Service));
+    assert_eq!(kind(&m, "odb"), Some(ComponentKind::Database));
+    assert_eq!(kind(&m, "events"), Some(ComponentKind::Queue));
+    assert_eq!(kind(&m, "web"), Some(ComponentKind::Client));
+    assert_eq!(edge(&m, "web", "orders"), Some(Mode::Sync));
+    assert_eq!(edge(&m, "orders", "odb"), Some(Mode::Sync));
+    assert_eq!(edge(&m, "orders", "events"), Some(Mode::Async));
+    assert_eq!(kind(&m, "q"), Some(ComponentKind::Queue));
+    assert_eq!(edge(&m, "svc", "q"), Some(Mode::Async));
+    assert_eq!(m.diagrams.len(), 2);
+}
+
+#[test]
+fn prose_components_replicas_and_arrows() {
+    let m = model(
+        "# Platform\n\n## Order Service\n\nStores orders in PostgreSQL (primary with 2 read replicas).\nCache: Redis, single instance.\n\nClient → API Gateway → Order Service\n",
+    );
+    assert_eq!(kind(&m, "Order Service"), Some(ComponentKind::Service));
+    let pg = m
+        .find("PostgreSQL")
+        .map(|i| &m.components[i])
+        .expect("postgres found in prose");
+    assert!(pg.replicated);
+    let redis = m
+        .find("Redis")
+        .map(|i| &m.components[i])
+        .expect("redis found");
+    assert_eq!(redis.replicas, Some(1));
+    assert_eq!(edge(&m, "API Gateway", "Order Service"), Some(Mode::Sync));
+    let summary = component_summary(&m);
+    assert!(summary.contains(&("database".to_string(), 1)));
+}
+
+#[test]
+fn detection() {
+    assert!(looks_like_architecture("```mermaid\ngraph LR\nA-->B\n```"));
+    assert!(looks_like_architecture("@startuml\nA -> B\n@enduml"));
+    assert!(looks_like_architecture("graph TD\n A --> B"));
+    assert!(looks_like_architecture(
+        "# Architecture\nThe API gateway calls services backed by PostgreSQL and Kafka."
+    ));
+    assert!(!looks_like_architecture(
+        "# Notes\nWe met on Tuesday and discussed the roadmap."
+    ));
+}
+
+#[test]
+fn hostile_diagrams_stay_bounded() {
+    let wide = format!(
+        "```mermaid\ngraph LR\n{}\n```\n",
+        (0..3000)
+            .map(|i| format!("N{i}"))
+            .collect::<Vec<_>>()
+            .join(" & ")
+            + " --> "
+            + &(0..3000)
+                .map(|i| format!("M{i}"))
+                .collect::<Vec<_>>()
+                .join(" & ")
+    );
+    let m = model(&wide);
+    assert!(m.edges.len() <= super::model::MAX_EDGES);
+    let arrows = format!(
+        "```mermaid\ngraph LR\nA{}\n```\n",
+        " -- x --> A".repeat(20_000)
+    );
+    let _ = model(&arrows);
+    let chain: String = (0..5000)
+        .map(|i| format!("N{i} --> N{}\n", i + 1))
+        .collect();
+    let m = model(&format!("```mermaid\ngraph LR\n{chain}```\n"));
+    assert!(super::graph::longest_sync_chain(&m).len() > 100);
+    assert!(matches!(
+        parse("\0\0", &Limits::default()),
+        Err(AnalysisError::InvalidInput(_))
+    ));
+}
+
+proptest::proptest! {
+    #[test]
+    fn arbitrary_strings_never_panic(s in "\\PC{0,300}") {
+        for text in [s.clone(), format!("```mermaid\ngraph LR\n{s}\n```"), format!("@startuml\n{s}\n@enduml"), format!("```mermaid\nsequenceDiagram\n{s}\n```")] {
+            if let Ok(m) = parse(&text, &Limits::default()) {
+                let mut sink = Sink::new();
+                for r in rules() {
+                    r.check(&m, &mut sink);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! The normalise stage: detects the artifact kind when the client sent
+//! `auto`, parses the artifact with its family's parser, finds the OpenAPI
+//! document that cross-artifact rules compare against (`metadata.spec`, or an
+//! OpenAPI block embedded in the document), and runs the family's rules.
+
+use serde_json::json;
+
+use super::architecture::{self, ArchModel};
+use super::charts::CoverageRow;
+use super::cross::{self, CrossInput};
+use super::engine::{ArtifactFacts, RuleRun};
+use super::model::ArtifactKind;
+use super::openapi::{self, Format, Spec, Version};
+use super::request::{AnalysisError, AnalysisRequest, Limits};
+use super::{markdown, markdown::MdDoc};
+
+/// The kind to analyse `content` as: `kind` itself unless it is `Auto`, in
+/// which case OpenAPI is recognised by its top-level `openapi`/`swagger` key,
+/// architecture by its diagrams and component vocabulary, and anything else
+/// is read as a Markdown design document.
+pub fn resolve_kind(kind: ArtifactKind, content: &str) -> ArtifactKind {
+    if kind != ArtifactKind::Auto {
+        return kind;
+    }
+    match openapi::looks_like_openapi(content) {
+        Some(Format::Json) => ArtifactKind::OpenapiJson,
+        Some(_) => ArtifactKind::OpenapiYaml,
+        None if architecture::looks_like_architecture(content) => ArtifactKind::Architecture,
+        None => ArtifactKind::Markdown,
+    }
+}
+
+/// A parsed artifact, ready for its rules.
+#[derive(Debug)]
+pub struct Normalized {
+    kind: ArtifactKind,
+    doc: Doc,
+    /// The OpenAPI document a text artifact is checked against.
+    companion: Option<Spec>,
+    /// The architecture model of a design doc, for the cross-artifact
+    /// component checks (only built when there is a companion spec).
+    doc_arch: Option<ArchModel>,
+    /// What normalisation could not do (an unreadable companion spec).
+    notes: Vec<String>,
+}
+
+#[derive(Debug)]
+enum Doc {
+    OpenApi(Spec),
+    Architecture(ArchModel),
+    Markdown(MdDoc),
+}
+
+impl Normalized {
+    /// Parses the request's artifact; hostile or malformed input gives
+    /// [`AnalysisError::InvalidInput`].
+    pub fn parse(request: &AnalysisRequest<'_>, limits: &Limits) -> Result<Self, AnalysisError> {
+        let content = request.content;
+        let kind = resolve_kind(request.kind, content);
+        let mut notes = Vec::new();
+        let doc = match kind {
+            ArtifactKind::OpenapiJson => {
+                Doc::OpenApi(openapi::parse(content, Format::Json, limits)?)
+            }
+            ArtifactKind::OpenapiYaml => {
+                Doc::OpenApi(openapi::parse(content, Format::Yaml, limits)?)
+            }
+            ArtifactKind::Architecture => Doc::Architecture(architecture::parse(content, limits)?),
+            ArtifactKind::Markdown | ArtifactKind::Auto => {
+                Doc::Markdown(markdown::parse(content, limits)?)
+            }
+        };
+        let companion = match &doc {
+            Doc::OpenApi(_) => None,
+            Doc::Architecture(arch) => companion_spec(
+                request.metadata.spec.as_deref(),
+                &arch.doc,
+                limits,
+                &mut notes,
+            ),
+            Doc::Markdown(md) => {
+                companion_spec(request.metadata.spec.as_deref(), md, limits, &mut notes)
+            }
+        };
+        // A design doc may carry diagrams too; its model feeds the component checks.
+        let doc_arch = match (&doc, &companion) {
+            (Doc::Markdown(_), Some(_)) => architecture::parse(content, limits).ok(),
+            _ => None,
+        };
+        let kind = if kind == ArtifactKind::Auto {
+            ArtifactKind::Markdown
+        } else {
+            kind
+        };
+        Ok(Self {
+            kind,
+            doc,
+            companion,
+            doc_arch,
+            notes,
+        })
+    }
+
+    pub fn kind(&self) -> ArtifactKind {
+        self.kind
+    }
+
+    /// Runs the family's rules (and the cross-artifact rules when a spec
+    /// came with the document).
+    pub fn run_rules(&self, run: &mut RuleRun) {
+        run.notes.extend(self.notes.iter().cloned());
+        match &self.doc {
+            Doc::OpenApi(spec) => run.run(&openapi::rules(), spec),
+            Doc::Architecture(arch) => {
+                run.run(&architecture::rules(), arch);
+                run.run(&markdown::rules_for_architecture(), &arch.doc);
+            }
+            Doc::Markdown(doc) => run.run(&markdown::rules(), doc),
+        }
+        if let Some(spec) = &self.companion {
+            self.run_cross(spec, run);
+        }
+    }
+
+    /// The cross-artifact rules: the document (and its architecture model)
+    /// against the companion spec.
+    fn run_cross(&self, spec: &Spec, run: &mut RuleRun) {
+        let endpoints = openapi::endpoints(spec);
+        let spec_secured = spec.operations.iter().any(|o| spec.is_secured(o));
+        let (doc, arch) = match &self.doc {
+            Doc::OpenApi(_) => return,
+            Doc::Architecture(arch) => (&arch.doc, Some(arch)),
+            Doc::Markdown(doc) => (doc, self.doc_arch.as_ref()),
+        };
+        let input = CrossInput {
+            doc,
+            arch,
+            endpoints: &endpoints,
+            spec_secured,
+        };
+        run.run(&cross::rules(), &input);
+    }
+
+    /// Coverage, component kinds and descriptive extras for the result.
+    pub fn facts(&self) -> ArtifactFacts {
+        let mut facts = ArtifactFacts::default();
+        if let Doc::OpenApi(spec) = &self.doc {
+            facts.coverage = openapi::coverage(spec)
+                .into_iter()
+                .map(|c| CoverageRow {
+                    label: c.label.to_string(),
+                    covered: c.covered,
+                    applicable: c.applicable,
+                })
+                .collect();
+            facts.extra.insert("artifact".into(), spec_facts(spec));
+        }
+        if let Doc::Architecture(arch) = &self.doc {
+            facts.components = architecture::component_summary(arch);
+            let artifact = json!({"components": arch.components.len(), "edges": arch.edges.len(), "diagrams": arch.diagrams.len()});
+            facts.extra.insert("artifact".into(), artifact);
+        }
+        facts
+    }
+}
+
+fn spec_facts(spec: &Spec) -> serde_json::Value {
+    let version = match spec.version {
+        Version::Swagger2 => "2.0",
+        Version::OpenApi30 => "3.0",
+        Version::OpenApi31 => "3.1",
+    };
+    json!({
+        "openapi_version": version,
+        "operations": spec.operations.len(),
+        "paths": spec.paths.len(),
+        "schemas": spec.schemas.len(),
+        "lines": spec.line_count,
+    })
+}
+
+/// The OpenAPI document the cross-artifact rules compare against: the
+/// metadata's `spec` if given, else the first fenced block of `doc` holding
+/// OpenAPI. A spec that does not parse is skipped with a note rather than
+/// failing the analysis: the main artifact is still valid.
+fn companion_spec(
+    metadata_spec: Option<&str>,
+    doc: &MdDoc,
+    limits: &Limits,
+    notes: &mut Vec<String>,
+) -> Option<Spec> {
+    let (source, text) = match metadata_spec {
+        Some(text) => ("metadata.spec", text),
+        None => (
+            "the OpenAPI block embedded in the document",
+            cross::embedded_spec(doc)?,
+        ),
+    };
+    match openapi::parse(text, Format::Auto, limits) {
+        Ok(spec) => Some(spec),
+        Err(e) => {
+            notes.push(format!(
+                "{source} could not be read as OpenAPI ({e}); cross-artifact checks were skipped."
+            ));
+            None
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! Fixture harness for the `FL-DOC` rules and parser tests.
+
+use super::tests_support::{expected_lines, finding_lines, fixture};
+use super::{MarkerKind, parse, rules};
+use crate::analysis::model::Finding;
+use crate::analysis::request::{AnalysisError, Limits};
+use crate::analysis::rule::{Rule, Sink};
+
+fn run(rule: &dyn Rule<super::MdDoc>, text: &str) -> Vec<Finding> {
+    let doc = parse(text, &Limits::default()).expect("fixture parses");
+    let mut sink = Sink::new();
+    rule.check(&doc, &mut sink);
+    sink.into_findings()
+}
+
+#[test]
+fn every_doc_rule_fires_on_its_fixture_and_not_on_the_clean_one() {
+    for rule in rules() {
+        let id = rule.meta().id;
+        let fires = fixture(id, "fires.md");
+        let found = run(rule.as_ref(), &fires);
+        assert!(
+            found.iter().any(|f| f.rule_id == id),
+            "{id} did not fire on fires.md"
+        );
+        let lines = finding_lines(&found);
+        for want in expected_lines(&fires, id) {
+            assert!(
+                lines.contains(&want),
+                "{id}: expected a finding on line {want}, got {lines:?}"
+            );
+        }
+        let clean = run(rule.as_ref(), &fixture(id, "clean.md"));
+        assert!(clean.is_empty(), "{id} fired on clean.md: {clean:?}");
+    }
+}
+
+#[test]
+fn rules_are_sorted_and_unique() {
+    let ids: Vec<&str> = rules().iter().map(|r| r.meta().id).collect();
+    let mut sorted = ids.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(ids, sorted);
+    assert!(ids.len() >= 14);
+}
+
+#[test]
+fn parses_headings_tables_checklists_code_and_markers() {
+    let text = "# Title\n\nIntro TODO: fill.\n\n## A\n\n| k | v |\n|---|---|\n| x | 1 |\n\n- [ ] open\n- [x] done\n\n### A.1\n\n```mermaid\ngraph LR\n```\n\n## Open questions\n\n- Which region?\n- ~~Old~~ resolved\n";
+    let doc = parse(text, &Limits::default()).unwrap();
+    let titles: Vec<&str> = doc.sections.iter().map(|s| s.title.as_str()).collect();
+    assert_eq!(titles, ["Title", "A", "A.1", "Open questions"]);
+    assert_eq!(doc.sections[1].parent, Some(0));
+    assert_eq!(doc.sections[2].parent, Some(1));
+    assert_eq!((doc.sections[1].line, doc.sections[1].end_line), (5, 19));
+    assert_eq!(doc.section_path(2), "Title > A > A.1");
+    assert_eq!(doc.tables[0].header, ["k", "v"]);
+    assert_eq!(doc.tables[0].rows, [vec!["x", "1"]]);
+    assert_eq!(
+        doc.checklist
+            .iter()
+            .map(|c| (c.checked, c.line))
+            .collect::<Vec<_>>(),
+        [(false, 11), (true, 12)]
+    );
+    assert_eq!(
+        (
+            doc.code_blocks[0].lang.as_str(),
+            doc.code_blocks[0].line,
+            doc.code_blocks[0].content_line
+        ),
+        ("mermaid", 16, 17)
+    );
+    let kinds: Vec<(MarkerKind, u32)> = doc.markers.iter().map(|m| (m.kind, m.line)).collect();
+    assert_eq!(
+        kinds,
+        [(MarkerKind::Todo, 3), (MarkerKind::OpenQuestion, 22)]
+    );
+}
+
+#[test]
+fn hostile_input_is_rejected_cleanly() {
+    let small = Limits {
+        max_bytes: 10,
+        ..Limits::default()
+    };
+    assert!(matches!(
+        parse("# way too long", &small),
+        Err(AnalysisError::InvalidInput(_))
+    ));
+    assert!(matches!(
+        parse("ab\0cd", &Limits::default()),
+        Err(AnalysisError::InvalidInput(_))
+    ));
+    let binary: String = (0..200u8).map(|b| char::from(b % 32)).collect();
+    assert!(matches!(
+        parse(&binary, &Limits::default()),
+        Err(AnalysisError::InvalidInput(_))
+    ));
+    let deep = ">".repeat(50_000) + " x";
+    assert!(parse(&deep, &Limits::default()).is_ok());
+    let nested = "- ".repeat(20_000) + "x";
+    assert!(parse(&nested, &Limits::default()).is_ok());
+}
+
+proptest::proptest! {
+    #[test]
+    fn arbitrary_strings_never_panic(s in "\\PC{0,400}") {
+        if let Ok(doc) = parse(&s, &Limits::default()) {
+            let mut sink = Sink::new();
+            for r in rules() {
+                r.check(&doc, &mut sink);
+            }
+        }
+    }
+}

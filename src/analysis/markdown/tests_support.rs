@@ -1,0 +1,31 @@
+//! Fixture helpers shared by the Markdown, architecture and cross-artifact test harnesses.
+
+use crate::analysis::model::Finding;
+
+/// Reads `tests/fixtures/rules/<id>/<name>`.
+pub fn fixture(id: &str, name: &str) -> String {
+    let path = format!(
+        "{}/tests/fixtures/rules/{id}/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// Lines carrying an `expect: <ID>` marker.
+pub fn expected_lines(text: &str, id: &str) -> Vec<u32> {
+    let marker = format!("expect: {id}");
+    (1u32..)
+        .zip(text.lines())
+        .filter(|(_, l)| l.contains(&marker))
+        .map(|(n, _)| n)
+        .collect()
+}
+
+/// Every line a finding points at.
+pub fn finding_lines(findings: &[Finding]) -> Vec<u32> {
+    findings
+        .iter()
+        .flat_map(|f| std::iter::once(&f.location).chain(&f.more_locations))
+        .filter_map(|l| l.line)
+        .collect()
+}

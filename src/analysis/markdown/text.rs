@@ -1,0 +1,126 @@
+//! Word search over lowercased text and detection of open-work markers.
+//!
+//! Needles are matched on word boundaries so `db` does not match `dbt` and
+//! `todo` does not match `todos_api`. A trailing `*` makes a needle a prefix
+//! (`encrypt*` matches "encryption"); a plain needle also matches its plural
+//! with a trailing `s`.
+
+use super::model::MarkerKind;
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+}
+
+/// Byte offset of the first whole-word occurrence of `needle` in `hay`.
+pub fn find_word(hay: &str, needle: &str) -> Option<usize> {
+    find_word_from(hay, needle, 0)
+}
+
+/// Like [`find_word`], starting the search at byte `from`.
+pub fn find_word_from(hay: &str, needle: &str, from: usize) -> Option<usize> {
+    let (needle, prefix) = match needle.strip_suffix('*') {
+        Some(n) => (n, true),
+        None => (needle, false),
+    };
+    if needle.is_empty() {
+        return None;
+    }
+    let bytes = hay.as_bytes();
+    let nb = needle.as_bytes();
+    let check_start = nb.first().is_some_and(|&b| is_word_byte(b));
+    let check_end = !prefix && nb.last().is_some_and(|&b| is_word_byte(b));
+    let mut pos = from;
+    while let Some(rel) = hay.get(pos..).and_then(|h| h.find(needle)) {
+        let start = pos + rel;
+        let mut end = start + nb.len();
+        let before_ok = !check_start || start == 0 || !is_word_byte(bytes[start - 1]);
+        if check_end && bytes.get(end) == Some(&b's') {
+            end += 1;
+        }
+        let after_ok = !check_end || bytes.get(end).is_none_or(|&b| !is_word_byte(b));
+        if before_ok && after_ok {
+            return Some(start);
+        }
+        pos = start + 1;
+        while pos < hay.len() && !hay.is_char_boundary(pos) {
+            pos += 1;
+        }
+    }
+    None
+}
+
+/// Whether `hay` (lowercase) contains any of `words` as whole words.
+pub fn has_any(hay: &str, words: &[&str]) -> bool {
+    words.iter().any(|w| find_word(hay, w).is_some())
+}
+
+/// Open-work markers in one run of prose text. Case matters for TODO, FIXME
+/// and XXX (lowercase "todo" is usually a word about to-do apps); TBD and
+/// "to be decided/determined" are matched in any case.
+pub fn markers_in(text: &str) -> Vec<(MarkerKind, usize)> {
+    let mut out = Vec::new();
+    for (needle, kind) in [
+        ("TODO", MarkerKind::Todo),
+        ("FIXME", MarkerKind::Fixme),
+        ("XXX", MarkerKind::Fixme),
+    ] {
+        if let Some(off) = find_exact_word(text, needle) {
+            out.push((kind, off));
+        }
+    }
+    let lower = text.to_ascii_lowercase();
+    for needle in [
+        "tbd",
+        "tbc",
+        "to be decided",
+        "to be determined",
+        "to be defined",
+    ] {
+        if let Some(off) = find_exact_word(&lower, needle) {
+            out.push((MarkerKind::Tbd, off));
+            break;
+        }
+    }
+    if let Some(off) = find_exact_word(&lower, "open question") {
+        out.push((MarkerKind::OpenQuestion, off));
+    }
+    out
+}
+
+/// Whole-word match without the plural allowance.
+fn find_exact_word(hay: &str, needle: &str) -> Option<usize> {
+    let bytes = hay.as_bytes();
+    let mut pos = 0;
+    while let Some(rel) = hay.get(pos..).and_then(|h| h.find(needle)) {
+        let start = pos + rel;
+        let end = start + needle.len();
+        let before_ok = start == 0 || !is_word_byte(bytes[start - 1]);
+        let after_ok = bytes.get(end).is_none_or(|&b| !is_word_byte(b));
+        if before_ok && after_ok {
+            return Some(start);
+        }
+        pos = end;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_respect_boundaries_plurals_and_prefixes() {
+        assert_eq!(find_word("use a db here", "db"), Some(6));
+        assert_eq!(find_word("dbt models", "db"), None);
+        assert_eq!(find_word("two replicas", "replica"), Some(4));
+        assert_eq!(find_word("encryption at rest", "encrypt*"), Some(0));
+        assert_eq!(find_word("ünïcode db", "db"), Some(10));
+    }
+
+    #[test]
+    fn markers_are_case_aware() {
+        let m = markers_in("TODO: decide. The todo app. Owner TBD.");
+        assert_eq!(m.len(), 2);
+        assert!(markers_in("a todo list app").is_empty());
+    }
+}

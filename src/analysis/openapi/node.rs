@@ -1,0 +1,158 @@
+//! A format-neutral document tree with source lines: what the JSON and YAML
+//! readers produce and the normaliser walks. Objects keep their key order and
+//! the line of every key, so a finding can point at the key that introduced
+//! the offending object.
+
+/// One value of the document and the 1-based line it starts on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub line: u32,
+    pub value: Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(String),
+    Array(Vec<Node>),
+    Object(Vec<Entry>),
+}
+
+/// One member of an object: its key, the key's line, and its value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub key: String,
+    pub line: u32,
+    pub value: Node,
+}
+
+impl Node {
+    pub fn new(line: u32, value: Value) -> Self {
+        Self { line, value }
+    }
+
+    /// The member `key` of an object (first one if duplicated).
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|e| &e.value)
+    }
+
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.entries().iter().find(|e| e.key == key)
+    }
+
+    /// The members of an object; empty for anything else.
+    pub fn entries(&self) -> &[Entry] {
+        match &self.value {
+            Value::Object(entries) => entries,
+            _ => &[],
+        }
+    }
+
+    /// The items of an array; empty for anything else.
+    pub fn items(&self) -> &[Node] {
+        match &self.value {
+            Value::Array(items) => items,
+            _ => &[],
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        match &self.value {
+            Value::Number(n) => Some(*n),
+            // YAML keeps `1.10`-style scalars as text; constraints written so still count.
+            Value::String(s) => s.parse().ok().filter(|n: &f64| n.is_finite()),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match &self.value {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub fn is_object(&self) -> bool {
+        matches!(self.value, Value::Object(_))
+    }
+
+    /// A scalar rendered as text (numbers without a trailing `.0`).
+    pub fn scalar_text(&self) -> Option<String> {
+        match &self.value {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(format_number(*n)),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
+    /// `get(key)` as text, for fields that must be strings.
+    pub fn str_at(&self, key: &str) -> Option<&str> {
+        self.get(key).and_then(Node::as_str)
+    }
+
+    pub fn bool_at(&self, key: &str) -> bool {
+        self.get(key).and_then(Node::as_bool).unwrap_or(false)
+    }
+}
+
+pub fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+/// Escapes one reference token for an RFC 6901 JSON pointer.
+pub fn escape_token(token: &str) -> String {
+    if !token.contains(['~', '/']) {
+        return token.to_string();
+    }
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// `base` extended by one token.
+pub fn child(base: &str, token: &str) -> String {
+    let mut out = String::with_capacity(base.len() + token.len() + 1);
+    out.push_str(base);
+    out.push('/');
+    out.push_str(&escape_token(token));
+    out
+}
+
+/// Looks `pointer` (RFC 6901, without `#`) up from `root`; also returns the
+/// line of the key that holds the node (the node's own line for array items).
+pub fn lookup<'a>(root: &'a Node, pointer: &str) -> Option<(&'a Node, u32)> {
+    if pointer.is_empty() {
+        return Some((root, root.line));
+    }
+    let rest = pointer.strip_prefix('/')?;
+    let mut node = root;
+    let mut line = root.line;
+    for raw in rest.split('/') {
+        let token = raw.replace("~1", "/").replace("~0", "~");
+        match &node.value {
+            Value::Object(_) => {
+                let entry = node.entry(&token)?;
+                line = entry.line;
+                node = &entry.value;
+            }
+            Value::Array(items) => {
+                node = items.get(token.parse::<usize>().ok()?)?;
+                line = node.line;
+            }
+            _ => return None,
+        }
+    }
+    Some((node, line))
+}

@@ -1,0 +1,362 @@
+//! Normalises `paths` into [`Operation`]s: merges path-level parameters,
+//! resolves parameter/body/response/header references, and maps Swagger 2.0
+//! body and formData parameters onto request bodies.
+
+use super::model::{
+    Header, Loc, MediaType, Method, Operation, ParamIn, Parameter, PathItem, RequestBody, Response,
+    Schema, SchemaId, TextKind, Version,
+};
+use super::node::{Node, child};
+use super::resolve::Ctx;
+use super::schema::strings;
+use super::security::requirements;
+
+impl<'a> Ctx<'a> {
+    /// Every path item and operation under `key` ("paths" or "webhooks").
+    pub fn paths(&mut self, key: &str) -> (Vec<PathItem>, Vec<Operation>) {
+        let (mut items, mut ops) = (Vec::new(), Vec::new());
+        let Some(paths) = self.root.get(key) else {
+            return (items, ops);
+        };
+        for e in paths.entries() {
+            if e.key.starts_with("x-") {
+                continue;
+            }
+            let ptr = child(&format!("/{key}"), &e.key);
+            items.push(PathItem {
+                loc: Loc::new(e.line, ptr.clone()),
+                path: e.key.clone(),
+            });
+            let Some((item, item_ptr, _)) = self.deref(&e.value, &ptr, e.line) else {
+                continue;
+            };
+            let shared = self.parameter_nodes(item, &item_ptr);
+            for method in Method::ALL {
+                if let Some(op) = item.entry(method.key()) {
+                    let op_ptr = child(&item_ptr, method.key());
+                    let loc = Loc::new(op.line, op_ptr);
+                    ops.push(self.operation(&op.value, loc, method, &e.key, &shared));
+                }
+            }
+        }
+        (items, ops)
+    }
+
+    /// Resolved parameter objects listed under `node.parameters`.
+    fn parameter_nodes(&mut self, node: &'a Node, ptr: &str) -> Vec<(&'a Node, Loc)> {
+        let base = child(ptr, "parameters");
+        let mut out = Vec::new();
+        for (i, p) in node
+            .get("parameters")
+            .map(Node::items)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
+            if let Some((n, p_ptr, line)) = self.deref(p, &child(&base, &i.to_string()), p.line) {
+                out.push((n, Loc::new(line, p_ptr)));
+            }
+        }
+        out
+    }
+
+    fn operation(
+        &mut self,
+        node: &'a Node,
+        loc: Loc,
+        method: Method,
+        path: &str,
+        shared: &[(&'a Node, Loc)],
+    ) -> Operation {
+        let own = self.parameter_nodes(node, &loc.pointer);
+        // Operation-level parameters override path-level ones with the same name and location.
+        let mut merged: Vec<(&Node, Loc)> = shared
+            .iter()
+            .filter(|(s, _)| {
+                !own.iter().any(|(o, _)| {
+                    o.str_at("name") == s.str_at("name") && o.str_at("in") == s.str_at("in")
+                })
+            })
+            .cloned()
+            .collect();
+        merged.extend(own);
+        self.field(TextKind::Description, node, "description", &loc.pointer);
+        self.field(TextKind::Description, node, "summary", &loc.pointer);
+        let mut op = Operation {
+            loc: loc.clone(),
+            method,
+            path: path.to_string(),
+            operation_id: node.str_at("operationId").map(str::to_string),
+            summary: node.str_at("summary").map(str::to_string),
+            description: node.str_at("description").map(str::to_string),
+            tags: node.get("tags").map(strings).unwrap_or_default(),
+            deprecated: node.bool_at("deprecated"),
+            parameters: Vec::new(),
+            request_body: None,
+            responses: Vec::new(),
+            security: node
+                .get("security")
+                .map(|s| requirements(s, &child(&loc.pointer, "security"))),
+            extensions: node
+                .entries()
+                .iter()
+                .filter(|e| e.key.starts_with("x-"))
+                .map(|e| e.key.clone())
+                .collect(),
+        };
+        self.parameters(&mut op, node, merged);
+        if let Some(body) = node.entry("requestBody") {
+            op.request_body =
+                self.request_body(&body.value, &child(&loc.pointer, "requestBody"), body.line);
+        }
+        op.responses = self.responses(node, &loc.pointer);
+        op
+    }
+
+    fn parameters(&mut self, op: &mut Operation, node: &'a Node, params: Vec<(&'a Node, Loc)>) {
+        let mut form: Vec<(String, u32, SchemaId)> = Vec::new();
+        for (p, loc) in params {
+            let name = p.str_at("name").unwrap_or_default().to_string();
+            self.field(TextKind::Description, p, "description", &loc.pointer);
+            self.field(TextKind::Example, p, "example", &loc.pointer);
+            match p.str_at("in").unwrap_or_default() {
+                "body" => {
+                    let schema = p
+                        .entry("schema")
+                        .map(|s| self.schema(&s.value, child(&loc.pointer, "schema"), s.line));
+                    let content = self.media_for(node, "consumes", schema, &loc);
+                    op.request_body = Some(RequestBody {
+                        loc,
+                        required: p.bool_at("required"),
+                        description: p.str_at("description").map(str::to_string),
+                        content,
+                    });
+                }
+                "formData" => {
+                    let schema = self.schema(p, loc.pointer.clone(), loc.line);
+                    form.push((name, loc.line, schema));
+                }
+                other => op.parameters.push(self.parameter(p, loc, name, other)),
+            }
+        }
+        if !form.is_empty() {
+            self.form_body(op, node, form);
+        }
+    }
+
+    fn parameter(&mut self, p: &'a Node, loc: Loc, name: String, location: &str) -> Parameter {
+        let schema = if self.version == Version::Swagger2 {
+            Some(self.schema(p, loc.pointer.clone(), loc.line))
+        } else if let Some(s) = p.entry("schema") {
+            Some(self.schema(&s.value, child(&loc.pointer, "schema"), s.line))
+        } else {
+            self.content(p.get("content"), &child(&loc.pointer, "content"))
+                .into_iter()
+                .find_map(|m| m.schema)
+        };
+        Parameter {
+            name,
+            location: match location {
+                "query" => ParamIn::Query,
+                "header" => ParamIn::Header,
+                "path" => ParamIn::Path,
+                "cookie" => ParamIn::Cookie,
+                _ => ParamIn::Other,
+            },
+            required: p.bool_at("required"),
+            description: p.str_at("description").map(str::to_string),
+            deprecated: p.bool_at("deprecated"),
+            schema,
+            has_example: ["example", "examples", "x-example"]
+                .iter()
+                .any(|k| p.get(k).is_some()),
+            loc,
+        }
+    }
+
+    /// Swagger 2.0 formData parameters become one object-typed request body.
+    fn form_body(
+        &mut self,
+        op: &mut Operation,
+        node: &'a Node,
+        form: Vec<(String, u32, SchemaId)>,
+    ) {
+        let loc = Loc::new(form[0].1, child(&op.loc.pointer, "parameters"));
+        let properties = form
+            .iter()
+            .map(|(n, l, s)| super::model::Property {
+                name: n.clone(),
+                line: *l,
+                schema: *s,
+            })
+            .collect();
+        self.schemas.push(Schema {
+            loc: loc.clone(),
+            types: vec!["object".into()],
+            properties,
+            ..Schema::default()
+        });
+        let id = self.schemas.len() - 1;
+        let consumes = self.consumes(node, "consumes");
+        let name = consumes
+            .into_iter()
+            .find(|c| c.contains("form"))
+            .unwrap_or_else(|| "application/x-www-form-urlencoded".into());
+        let media = MediaType {
+            loc: loc.clone(),
+            name,
+            schema: Some(id),
+            has_example: false,
+        };
+        op.request_body = Some(RequestBody {
+            loc,
+            required: true,
+            description: None,
+            content: vec![media],
+        });
+    }
+
+    /// 2.0 `consumes`/`produces` of the operation, else of the document.
+    fn consumes(&self, node: &Node, key: &str) -> Vec<String> {
+        let list = node
+            .get(key)
+            .or_else(|| self.root.get(key))
+            .map(strings)
+            .unwrap_or_default();
+        if list.is_empty() {
+            vec!["application/json".into()]
+        } else {
+            list
+        }
+    }
+
+    fn media_for(
+        &self,
+        node: &Node,
+        key: &str,
+        schema: Option<SchemaId>,
+        loc: &Loc,
+    ) -> Vec<MediaType> {
+        self.consumes(node, key)
+            .into_iter()
+            .map(|name| MediaType {
+                loc: loc.clone(),
+                name,
+                schema,
+                has_example: false,
+            })
+            .collect()
+    }
+
+    fn request_body(&mut self, node: &'a Node, ptr: &str, line: u32) -> Option<RequestBody> {
+        let (body, ptr, line) = self.deref(node, ptr, line)?;
+        self.field(TextKind::Description, body, "description", &ptr);
+        Some(RequestBody {
+            required: body.bool_at("required"),
+            description: body.str_at("description").map(str::to_string),
+            content: self.content(body.get("content"), &child(&ptr, "content")),
+            loc: Loc::new(line, ptr),
+        })
+    }
+
+    /// A 3.x `content` map.
+    pub fn content(&mut self, node: Option<&'a Node>, ptr: &str) -> Vec<MediaType> {
+        let mut out = Vec::new();
+        for e in node.map(Node::entries).unwrap_or_default() {
+            let m_ptr = child(ptr, &e.key);
+            let schema = e
+                .value
+                .entry("schema")
+                .map(|s| self.schema(&s.value, child(&m_ptr, "schema"), s.line));
+            self.field(TextKind::Example, &e.value, "example", &m_ptr);
+            for ex in e
+                .value
+                .get("examples")
+                .map(Node::entries)
+                .unwrap_or_default()
+            {
+                self.field(
+                    TextKind::Example,
+                    &ex.value,
+                    "value",
+                    &child(&child(&m_ptr, "examples"), &ex.key),
+                );
+            }
+            let has_example = e.value.get("example").is_some() || e.value.get("examples").is_some();
+            out.push(MediaType {
+                loc: Loc::new(e.line, m_ptr),
+                name: e.key.clone(),
+                schema,
+                has_example,
+            });
+        }
+        out
+    }
+
+    fn responses(&mut self, op: &'a Node, op_ptr: &str) -> Vec<Response> {
+        let base = child(op_ptr, "responses");
+        let mut out = Vec::new();
+        for e in op.get("responses").map(Node::entries).unwrap_or_default() {
+            if e.key.starts_with("x-") {
+                continue;
+            }
+            let ptr = child(&base, &e.key);
+            let Some((r, r_ptr, _)) = self.deref(&e.value, &ptr, e.line) else {
+                continue;
+            };
+            let loc = Loc::new(e.line, ptr);
+            self.field(TextKind::Description, r, "description", &r_ptr);
+            let content = if self.version == Version::Swagger2 {
+                let schema = r
+                    .entry("schema")
+                    .map(|s| self.schema(&s.value, child(&r_ptr, "schema"), s.line));
+                let mut media = if schema.is_some() {
+                    self.media_for(op, "produces", schema, &loc)
+                } else {
+                    Vec::new()
+                };
+                media
+                    .iter_mut()
+                    .for_each(|m| m.has_example = r.get("examples").is_some());
+                media
+            } else {
+                self.content(r.get("content"), &child(&r_ptr, "content"))
+            };
+            let headers = self.headers(r, &r_ptr);
+            out.push(Response {
+                loc,
+                status: e.key.clone(),
+                description: r.str_at("description").map(str::to_string),
+                headers,
+                content,
+            });
+        }
+        out
+    }
+
+    fn headers(&mut self, response: &'a Node, ptr: &str) -> Vec<Header> {
+        let base = child(ptr, "headers");
+        let mut out = Vec::new();
+        for e in response
+            .get("headers")
+            .map(Node::entries)
+            .unwrap_or_default()
+        {
+            let h_ptr = child(&base, &e.key);
+            let Some((h, h_ptr, line)) = self.deref(&e.value, &h_ptr, e.line) else {
+                continue;
+            };
+            let schema = match (self.version, h.entry("schema")) {
+                (Version::Swagger2, _) => Some(self.schema(h, h_ptr.clone(), line)),
+                (_, Some(s)) => Some(self.schema(&s.value, child(&h_ptr, "schema"), s.line)),
+                (_, None) => None,
+            };
+            out.push(Header {
+                loc: Loc::new(e.line, h_ptr),
+                name: e.key.clone(),
+                schema,
+            });
+        }
+        out
+    }
+}

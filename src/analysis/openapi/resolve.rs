@@ -1,0 +1,208 @@
+//! Local `$ref` handling: the build context that owns the schema arena, a
+//! pre-scan that records every reference target (for "unused component") and
+//! every unresolvable one (for "unresolved `$ref`"), and chain following with
+//! cycle protection. Nothing here fails: bad references are recorded.
+
+use std::collections::{HashMap, HashSet};
+
+use super::model::{Loc, Schema, SchemaId, Text, TextKind, UnresolvedRef, Version};
+use super::node::{Node, Value, child, lookup};
+
+/// Most `$ref` hops followed before a chain counts as a cycle.
+const MAX_HOPS: usize = 32;
+
+/// State shared while normalising one document.
+pub struct Ctx<'a> {
+    pub root: &'a Node,
+    pub version: Version,
+    pub schemas: Vec<Schema>,
+    pub memo: HashMap<String, SchemaId>,
+    /// Referenced schemas still to fill: (node, pointer, id). Filling them
+    /// from a queue, not by recursion, keeps the stack bounded by nesting.
+    pub queue: Vec<(&'a Node, String, SchemaId)>,
+    pub referenced: HashSet<String>,
+    pub unresolved: Vec<UnresolvedRef>,
+    pub texts: Vec<Text>,
+    /// Pointers of text fields already recorded: shared parameters are
+    /// visited once per operation but their text is stored once.
+    text_seen: HashSet<String>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(root: &'a Node, version: Version) -> Self {
+        let mut ctx = Self {
+            root,
+            version,
+            schemas: Vec::new(),
+            memo: HashMap::new(),
+            queue: Vec::new(),
+            referenced: HashSet::new(),
+            unresolved: Vec::new(),
+            texts: Vec::new(),
+            text_seen: HashSet::new(),
+        };
+        ctx.scan_refs();
+        ctx
+    }
+
+    /// The `$ref` string of an object, if it is a reference.
+    pub fn ref_of(node: &Node) -> Option<&str> {
+        node.get("$ref").and_then(Node::as_str)
+    }
+
+    /// Follows `$ref`s from `node` (at `ptr`, key line `line`) to a concrete
+    /// node. `None` when a reference is external, missing or cyclic.
+    pub fn deref(
+        &mut self,
+        node: &'a Node,
+        ptr: &str,
+        line: u32,
+    ) -> Option<(&'a Node, String, u32)> {
+        let (mut cur, mut cur_ptr, mut cur_line) = (node, ptr.to_string(), line);
+        for _ in 0..MAX_HOPS {
+            let Some(r) = Self::ref_of(cur) else {
+                return Some((cur, cur_ptr, cur_line));
+            };
+            let target = decode_fragment(r.strip_prefix('#')?)?;
+            let (next, next_line) = lookup(self.root, &target)?;
+            (cur, cur_ptr, cur_line) = (next, target, next_line);
+        }
+        let loc = Loc::new(line, child(ptr, "$ref"));
+        if !self.unresolved.iter().any(|u| u.loc == loc) {
+            let target = Self::ref_of(node).unwrap_or_default().to_string();
+            self.unresolved.push(UnresolvedRef {
+                loc,
+                target,
+                reason: "reference cycle",
+            });
+        }
+        None
+    }
+
+    /// Walks the raw tree once (iteratively) and records every `$ref`.
+    fn scan_refs(&mut self) {
+        let mut stack: Vec<(&Node, String)> = vec![(self.root, String::new())];
+        while let Some((node, ptr)) = stack.pop() {
+            match &node.value {
+                Value::Object(entries) => {
+                    for e in entries {
+                        if e.key == "$ref" {
+                            if let Some(r) = e.value.as_str() {
+                                self.record_ref(r, Loc::new(e.line, child(&ptr, "$ref")));
+                            }
+                        } else if !matches!(
+                            e.value.value,
+                            Value::String(_) | Value::Number(_) | Value::Bool(_) | Value::Null
+                        ) {
+                            stack.push((&e.value, child(&ptr, &e.key)));
+                        }
+                    }
+                }
+                Value::Array(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        stack.push((item, child(&ptr, &i.to_string())));
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.unresolved.sort_by_key(|u| u.loc.line);
+    }
+
+    fn record_ref(&mut self, r: &str, loc: Loc) {
+        let Some(fragment) = r.strip_prefix('#') else {
+            // Another file: we cannot see it, so we neither resolve nor blame it.
+            return;
+        };
+        let Some(target) = decode_fragment(fragment) else {
+            self.unresolved.push(UnresolvedRef {
+                loc,
+                target: r.into(),
+                reason: "malformed pointer",
+            });
+            return;
+        };
+        if self.referenced.contains(&target) {
+            return;
+        }
+        if lookup(self.root, &target).is_none() {
+            self.unresolved.push(UnresolvedRef {
+                loc,
+                target: r.into(),
+                reason: "target does not exist",
+            });
+            return;
+        }
+        self.mark_referenced(&target);
+    }
+
+    /// Marks `target` and all its ancestors as referenced.
+    pub fn mark_referenced(&mut self, target: &str) {
+        let mut end = target.len();
+        loop {
+            let prefix = &target[..end];
+            if prefix.is_empty() || !self.referenced.insert(prefix.to_string()) {
+                return;
+            }
+            match prefix.rfind('/') {
+                Some(i) => end = i,
+                None => return,
+            }
+        }
+    }
+
+    /// Records the text field `parent.key` (at `ptr/key`, on the key's line).
+    pub fn field(&mut self, kind: TextKind, parent: &Node, key: &str, ptr: &str) {
+        if let Some(e) = parent.entry(key) {
+            let at = child(ptr, key);
+            if self.text_seen.insert(at.clone()) {
+                self.text(kind, Some(&e.value), e.line, &at);
+            }
+        }
+    }
+
+    /// Records a text field (description, example, default) for text rules.
+    pub fn text(&mut self, kind: TextKind, node: Option<&Node>, line: u32, ptr: &str) {
+        let mut stack: Vec<&Node> = node.into_iter().collect();
+        let mut budget = 64;
+        while let Some(n) = stack.pop() {
+            match &n.value {
+                Value::String(s) if budget > 0 => {
+                    budget -= 1;
+                    self.texts.push(Text {
+                        loc: Loc::new(line, ptr),
+                        kind,
+                        text: s.clone(),
+                    });
+                }
+                Value::Object(entries) => stack.extend(entries.iter().map(|e| &e.value)),
+                Value::Array(items) => stack.extend(items.iter()),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// A `$ref` fragment (after `#`) as a JSON pointer, percent-decoded.
+fn decode_fragment(fragment: &str) -> Option<String> {
+    if !fragment.is_empty() && !fragment.starts_with('/') {
+        return None;
+    }
+    if !fragment.contains('%') {
+        return Some(fragment.to_string());
+    }
+    let bytes = fragment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = fragment.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}

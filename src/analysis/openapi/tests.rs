@@ -1,0 +1,209 @@
+//! The fixture harness: every `FL-OAS-*` rule has `fires.*` and `clean.*`
+//! under `tests/fixtures/rules/<ID>/`; the rule must fire on every line
+//! marked `# expect: <ID>` in `fires` and stay silent on `clean`. Shared
+//! invariants (locations inside the document, determinism) are checked on
+//! every fixture for every rule.
+
+use std::path::{Path, PathBuf};
+
+use super::model::{Format, Spec};
+use super::{parse, rules};
+use crate::analysis::model::Finding;
+use crate::analysis::request::Limits;
+use crate::analysis::rule::{Rule, Sink};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules")
+}
+
+fn load(path: &Path) -> (String, Spec) {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let format = if path.extension().is_some_and(|e| e == "json") {
+        Format::Json
+    } else {
+        Format::Yaml
+    };
+    let spec = parse(&text, format, &Limits::default())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    (text, spec)
+}
+
+fn run(rule: &dyn Rule<Spec>, spec: &Spec) -> Vec<Finding> {
+    let mut sink = Sink::new();
+    rule.check(spec, &mut sink);
+    sink.into_findings()
+}
+
+/// The fixture file `stem.*` in `dir`.
+fn find(dir: &Path, stem: &str) -> Option<PathBuf> {
+    ["yaml", "yml", "json"]
+        .iter()
+        .map(|e| dir.join(format!("{stem}.{e}")))
+        .find(|p| p.exists())
+}
+
+fn lines_of(f: &Finding) -> Vec<u32> {
+    std::iter::once(&f.location)
+        .chain(&f.more_locations)
+        .filter_map(|l| l.line)
+        .collect()
+}
+
+/// Checks one rule against its fixture pair; returns what went wrong.
+fn check_rule(rule: &dyn Rule<Spec>) -> Vec<String> {
+    let id = rule.meta().id;
+    let dir = fixtures().join(id);
+    let (Some(fires), Some(clean)) = (find(&dir, "fires"), find(&dir, "clean")) else {
+        return vec![format!("{id}: missing fires.* or clean.*")];
+    };
+    let mut problems = Vec::new();
+    let (text, spec) = load(&fires);
+    let found = run(rule, &spec);
+    match found.iter().find(|f| f.rule_id == id) {
+        None => problems.push(format!("{id}: did not fire on {}", fires.display())),
+        Some(f) => {
+            let reported = lines_of(f);
+            let marker = format!("expect: {id}");
+            for (i, _) in text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| l.contains(&marker))
+            {
+                let n = u32::try_from(i + 1).unwrap_or(0);
+                if !reported.contains(&n) {
+                    problems.push(format!(
+                        "{id}: expected a finding on line {n}, got lines {reported:?}"
+                    ));
+                }
+            }
+        }
+    }
+    let (_, spec) = load(&clean);
+    if let Some(f) = run(rule, &spec).first() {
+        problems.push(format!(
+            "{id}: fired on clean fixture: {} at {:?}",
+            f.description, f.location
+        ));
+    }
+    problems
+}
+
+#[test]
+fn every_rule_fires_on_its_fixture_and_not_on_the_clean_one() {
+    let problems: Vec<String> = rules()
+        .iter()
+        .flat_map(|r| check_rule(r.as_ref()))
+        .collect();
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+#[test]
+fn rule_ids_are_unique_sorted_and_match_fixture_dirs() {
+    let ids: Vec<&str> = rules().iter().map(|r| r.meta().id).collect();
+    assert!(
+        ids.windows(2).all(|w| w[0] < w[1]),
+        "ids not sorted/unique: {ids:?}"
+    );
+    let mut dirs: Vec<String> = std::fs::read_dir(fixtures())
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    dirs.retain(|d| d.starts_with("FL-OAS-"));
+    dirs.sort();
+    assert_eq!(dirs, ids, "fixture directories and rule ids differ");
+}
+
+#[test]
+fn every_finding_on_every_fixture_points_inside_the_document_and_is_deterministic() {
+    let mut problems = Vec::new();
+    for rule in rules() {
+        for stem in ["fires", "clean"] {
+            let Some(path) = find(&fixtures().join(rule.meta().id), stem) else {
+                continue;
+            };
+            let (_, spec) = load(&path);
+            for other in rules() {
+                let first = run(other.as_ref(), &spec);
+                if first != run(other.as_ref(), &spec) {
+                    problems.push(format!(
+                        "{} not deterministic on {}",
+                        other.meta().id,
+                        path.display()
+                    ));
+                }
+                let bad = first
+                    .iter()
+                    .flat_map(lines_of)
+                    .filter(|l| *l == 0 || *l > spec.line_count);
+                problems.extend(
+                    bad.map(|l| format!("{} line {l} outside {}", other.meta().id, path.display())),
+                );
+                let no_pointer = first.iter().any(|f| f.location.pointer.is_none());
+                if no_pointer {
+                    problems.push(format!(
+                        "{} finding without pointer on {}",
+                        other.meta().id,
+                        path.display()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+#[test]
+fn every_rule_file_documents_the_four_sections_and_is_named_after_its_struct() {
+    // `file!()` is relative to the crate in the main build, absolute in scratch builds.
+    let here = Path::new(file!());
+    let here = if here.is_absolute() {
+        here.to_path_buf()
+    } else {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(here)
+    };
+    let dir = here.with_file_name("rules");
+    let mut problems = Vec::new();
+    for entry in std::fs::read_dir(&dir)
+        .expect("rules dir")
+        .filter_map(|e| e.ok())
+    {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name == "mod.rs" {
+            continue;
+        }
+        let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        for section in [
+            "## What it checks",
+            "## Why it matters",
+            "## Example",
+            "## Fix",
+        ] {
+            if !text.contains(section) {
+                problems.push(format!("{name}: no `{section}`"));
+            }
+        }
+        let Some(decl) = text.lines().find_map(|l| l.strip_prefix("pub struct ")) else {
+            problems.push(format!("{name}: no rule struct"));
+            continue;
+        };
+        let snake = snake_case(decl.trim_end_matches(';'));
+        if format!("{snake}.rs") != name {
+            problems.push(format!("{name}: struct snake-cases to {snake}"));
+        }
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+fn snake_case(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}

@@ -1,0 +1,280 @@
+//! The Markdown report (the seed's `markdown`): summary, how the score was
+//! reached, findings grouped by severity with their locations, next steps
+//! and notes. Text from the artifact is escaped so it cannot break the
+//! report's structure.
+
+use std::fmt::Write;
+
+use super::model::{Finding, Location, Severity};
+use super::next_steps::NextStep;
+use super::score::{FORMULA_VERSION, ScoreBreakdown};
+use super::synth::{SynthesisInfo, deterministic::kind_label};
+
+/// What the report is rendered from.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportInput<'a> {
+    pub kind: super::model::ArtifactKind,
+    pub summary: &'a str,
+    pub findings: &'a [Finding],
+    pub breakdown: &'a ScoreBreakdown,
+    pub steps: &'a [NextStep],
+    pub synthesis: &'a SynthesisInfo,
+    /// Internal notes (a rule that failed, checks skipped).
+    pub notes: &'a [String],
+}
+
+pub fn render(input: &ReportInput<'_>) -> String {
+    let mut out = String::new();
+    let b = input.breakdown;
+    let _ = writeln!(
+        out,
+        "# Production readiness: {}/100 ({})\n",
+        b.score,
+        b.band.label()
+    );
+    let _ = writeln!(out, "Artifact: {}.\n", kind_label(input.kind));
+    let _ = writeln!(out, "## Summary\n\n{}\n", input.summary.trim());
+    score_section(&mut out, b);
+    findings_section(&mut out, input.findings);
+    steps_section(&mut out, input.steps);
+    notes_section(&mut out, input);
+    out
+}
+
+fn score_section(out: &mut String, b: &ScoreBreakdown) {
+    let _ = writeln!(out, "## How the score was reached\n");
+    let _ = writeln!(
+        out,
+        "{} of {} rules applied to this artifact and {} of them fired. Each rule's pass ratio \
+         (1 − confidence × failing objects / examined objects) is averaged per category with \
+         severity weights (Critical 10, High 5, Medium 2, Low 1, Info 0); the categories are \
+         then averaged with the weights below (formula v{FORMULA_VERSION}, documented in \
+         `src/analysis/score.rs`).\n",
+        b.rules_applicable, b.rules_evaluated, b.rules_failing
+    );
+    if !b.categories.is_empty() {
+        let _ = writeln!(
+            out,
+            "| Category | Sub-score | Weight | Rules applied | Rules fired |\n|---|---:|---:|---:|---:|"
+        );
+        for c in &b.categories {
+            let _ = writeln!(
+                out,
+                "| {} | {:.1} | {:.0}% | {} | {} |",
+                c.category.as_str(),
+                c.score,
+                c.weight * 100.0,
+                c.rules_applicable,
+                c.rules_failing
+            );
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "Weighted score: **{}**. Gates (findings with confidence ≥ 0.5): a Critical caps at 49, \
+         a High security finding or High findings in several categories at 69, any other High at 84.",
+        b.uncapped
+    );
+    for cap in &b.caps {
+        let verb = if cap.limit < b.uncapped {
+            "caps the score at"
+        } else {
+            "would cap the score at"
+        };
+        let _ = writeln!(
+            out,
+            "{} ({}) {verb} **{}**.",
+            cap.reason,
+            cap.finding_ids.join(", "),
+            cap.limit
+        );
+    }
+    let _ = writeln!(
+        out,
+        "Final score: **{}/100**, band *{}* (≥ 85 ready, 70–84 ready with caveats, 50–69 needs work, < 50 not ready).\n",
+        b.score,
+        b.band.label()
+    );
+    if !b.hotspots.is_empty() {
+        let _ = writeln!(out, "Hotspots (where several rules fired):\n");
+        for h in &b.hotspots {
+            let _ = writeln!(
+                out,
+                "- `{}`: {} (weight {:.1})",
+                code(&h.subject),
+                h.finding_ids.join(", "),
+                h.weight
+            );
+        }
+        out.push('\n');
+    }
+}
+
+fn findings_section(out: &mut String, findings: &[Finding]) {
+    let _ = writeln!(out, "## Findings\n");
+    if findings.is_empty() {
+        let _ = writeln!(out, "No rule fired.\n");
+        return;
+    }
+    for severity in Severity::ALL {
+        let group: Vec<&Finding> = findings.iter().filter(|f| f.severity == severity).collect();
+        if group.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "### {} ({})\n", severity.as_str(), group.len());
+        for f in group {
+            finding(out, f);
+        }
+    }
+}
+
+fn finding(out: &mut String, f: &Finding) {
+    let _ = writeln!(out, "#### {} {}\n", f.rule_id, text(&f.title));
+    let count = if f.occurrences > 1 {
+        format!(" ({} occurrences)", f.occurrences)
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        out,
+        "- **Where:** {}{count}",
+        std::iter::once(&f.location)
+            .map(location)
+            .collect::<String>()
+    );
+    if !f.more_locations.is_empty() {
+        let more: Vec<String> = f.more_locations.iter().map(location).collect();
+        let _ = writeln!(out, "- **Also at:** {}", more.join("; "));
+    }
+    let _ = writeln!(
+        out,
+        "- **Category:** {} · **Confidence:** {:.2}",
+        f.category.as_str(),
+        f.confidence
+    );
+    let _ = writeln!(out, "- **Seen:** {}", text(&f.description));
+    let _ = writeln!(out, "- **Why it matters:** {}", text(&f.rationale));
+    let _ = writeln!(out, "- **Fix:** {}\n", text(&f.remediation));
+}
+
+fn steps_section(out: &mut String, steps: &[NextStep]) {
+    if steps.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "## Next steps\n\nOrdered by the risk each step removes.\n"
+    );
+    for s in steps {
+        let _ = writeln!(
+            out,
+            "{}. {} ({})",
+            s.rank,
+            text(&s.action),
+            s.finding_ids.join(", ")
+        );
+    }
+    out.push('\n');
+}
+
+fn notes_section(out: &mut String, input: &ReportInput<'_>) {
+    let synth = input.synthesis.note.iter();
+    let notes: Vec<&String> = input.notes.iter().chain(synth).collect();
+    if notes.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "## Notes\n");
+    for n in notes {
+        let _ = writeln!(out, "- {}", text(n));
+    }
+    out.push('\n');
+}
+
+/// "line 12, `/paths/~1pets/get`".
+fn location(l: &Location) -> String {
+    match (l.line, l.pointer.as_deref().filter(|p| !p.is_empty())) {
+        (Some(line), Some(p)) => format!("line {line}, `{}`", code(p)),
+        (Some(line), None) => format!("line {line}"),
+        (None, Some(p)) => format!("`{}`", code(p)),
+        (None, None) => "the document as a whole".to_string(),
+    }
+}
+
+/// Inline code cannot hold a backtick or a line break.
+fn code(s: &str) -> String {
+    s.replace('`', "'").replace(['\n', '\r'], " ")
+}
+
+/// One line of prose: no line breaks, and characters that would start HTML
+/// or Markdown structure escaped.
+fn text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.trim().chars() {
+        match c {
+            '\n' | '\r' => out.push(' '),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '|' | '*' | '_' | '[' | ']' | '#' | '`' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::model::ArtifactKind;
+    use crate::analysis::synth::tests::sample;
+
+    #[test]
+    fn report_has_summary_breakdown_grouped_findings_and_steps() {
+        let (mut findings, breakdown, steps) = sample();
+        findings[1].description = "Op `x` <script> has *no* description\nat all".into();
+        let info = SynthesisInfo {
+            engine: "deterministic",
+            provider: None,
+            model: None,
+            note: None,
+            attempts: 0,
+        };
+        let notes = vec!["rule FL-T-009 failed internally".to_string()];
+        let md = render(&ReportInput {
+            kind: ArtifactKind::OpenapiYaml,
+            summary: "S.",
+            findings: &findings,
+            breakdown: &breakdown,
+            steps: &steps,
+            synthesis: &info,
+            notes: &notes,
+        });
+        let order = [
+            "# Production readiness: 69/100 (needs work)",
+            "## Summary",
+            "## How the score was reached",
+            "| Security | 73.0 | 75% | 1 | 1 |",
+            "Weighted score: **78**.",
+            "High-severity security finding (FL-T-001) caps the score at **69**.",
+            "### High (1)",
+            "#### FL-T-001 Write operation without authentication",
+            "- **Where:** line 4, `/paths/~1pets/post` (3 occurrences)",
+            "### Low (1)",
+            "- **Seen:** Op \\`x\\` &lt;script&gt; has \\*no\\* description at all",
+            "## Next steps",
+            "1. Write operation without authentication (3 places",
+            "## Notes",
+            "- rule FL-T-009 failed internally",
+        ];
+        let mut at = 0;
+        for needle in order {
+            let found = md[at..]
+                .find(needle)
+                .unwrap_or_else(|| panic!("missing or out of order: {needle}\n{md}"));
+            at += found + needle.len();
+        }
+    }
+}

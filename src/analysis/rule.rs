@@ -1,0 +1,104 @@
+//! What every rule shares: its catalogue entry ([`RuleMeta`]), the [`Rule`]
+//! trait each rule family implements over its own normalised document, and the
+//! [`Sink`] rules report into.
+//!
+//! A rule never returns an error: it reports what it finds and stays silent
+//! about what it cannot judge. The engine runs each rule behind
+//! `catch_unwind`, so a bug in one rule cannot abort an analysis.
+
+use super::model::{Category, Finding, Location, Severity};
+
+/// A rule's catalogue entry. Ids are stable and never reused.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RuleMeta {
+    /// e.g. `FL-OAS-012`.
+    pub id: &'static str,
+    /// Short, imperative-free name of the problem, e.g. "Write operation without authentication".
+    pub title: &'static str,
+    pub category: Category,
+    pub severity: Severity,
+    /// 0.0–1.0 default confidence.
+    pub confidence: f64,
+    /// Why it matters in production.
+    pub rationale: &'static str,
+    /// How to fix it.
+    pub remediation: &'static str,
+}
+
+/// A rule over a normalised document of type `D` (an OpenAPI model, an
+/// architecture model, a Markdown document, ...).
+pub trait Rule<D: ?Sized>: Send + Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    fn check(&self, doc: &D, sink: &mut Sink);
+}
+
+/// Collects findings. One rule that fires on many objects becomes one finding
+/// with a count and the first few locations, so a large spec is not buried in
+/// repeats.
+#[derive(Debug, Default)]
+pub struct Sink {
+    findings: Vec<Finding>,
+    /// How many objects each rule examined (rule id → count), for the
+    /// ratio-based score: a rule that examined 200 operations and fired on 2
+    /// weighs less than one that fired on 2 of 2.
+    examined: std::collections::BTreeMap<&'static str, u32>,
+}
+
+/// How many extra locations an aggregated finding keeps.
+pub const MAX_EXTRA_LOCATIONS: usize = 9;
+
+impl Sink {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Reports that `meta` fired at `location`; `detail` says what exactly was
+    /// seen there (it becomes the finding's description on first occurrence).
+    pub fn report(
+        &mut self,
+        meta: &'static RuleMeta,
+        location: Location,
+        detail: impl Into<String>,
+    ) {
+        if let Some(existing) = self.findings.iter_mut().find(|f| f.rule_id == meta.id) {
+            existing.occurrences += 1;
+            if existing.more_locations.len() < MAX_EXTRA_LOCATIONS {
+                existing.more_locations.push(location);
+            }
+            return;
+        }
+        self.findings.push(Finding {
+            title: meta.title.to_string(),
+            description: detail.into(),
+            category: meta.category,
+            severity: meta.severity,
+            rationale: meta.rationale.to_string(),
+            remediation: meta.remediation.to_string(),
+            rule_id: meta.id.to_string(),
+            confidence: meta.confidence,
+            location,
+            more_locations: Vec::new(),
+            occurrences: 1,
+        });
+    }
+
+    /// Records that `meta` examined `count` more objects (operations, schemas,
+    /// components, sections). Rules that judge the artifact as a whole need
+    /// not call it: they count as one object examined.
+    pub fn examined(&mut self, meta: &'static RuleMeta, count: u32) {
+        *self.examined.entry(meta.id).or_default() += count;
+    }
+
+    /// Objects examined by rule id (at least the number of occurrences).
+    pub fn examined_counts(&self) -> impl Iterator<Item = (&'static str, u32)> + '_ {
+        self.examined.iter().map(|(id, n)| (*id, *n))
+    }
+
+    pub fn into_findings(self) -> Vec<Finding> {
+        self.findings
+    }
+
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings
+    }
+}

@@ -1,0 +1,151 @@
+//! `POST /artifacts/analyze`: validate, then one atomic `submit` call that
+//! answers from the cache, attaches to a running analysis, or queues a job.
+
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, OpenApi, param::Path};
+
+use super::ApiTags;
+use super::models::{AnalyzeRequest, JobView, MetadataIn};
+use super::problem::ApiError;
+use super::state::AppState;
+use crate::analysis::{ArtifactKind, Metadata};
+use crate::engine::{Submission, Submitted};
+use crate::metrics;
+
+pub struct AnalyzeApi;
+
+#[derive(ApiResponse)]
+enum AnalyzeResponse {
+    /// The job: `queued` for new content, `completed` at once for a cache hit,
+    /// or the job already analysing identical content.
+    #[oai(status = 200)]
+    Ok(Json<JobView>),
+}
+
+#[derive(ApiResponse)]
+enum CachedResponse {
+    /// The cached `{result, markdown}` for this content hash.
+    #[oai(status = 200)]
+    Ok(Json<serde_json::Value>),
+}
+
+#[OpenApi]
+impl AnalyzeApi {
+    /// Submit an artifact for analysis.
+    #[oai(
+        path = "/artifacts/analyze",
+        method = "post",
+        tag = "ApiTags::Artifacts"
+    )]
+    async fn analyze(
+        &self,
+        state: poem::web::Data<&AppState>,
+        body: Json<AnalyzeRequest>,
+    ) -> Result<AnalyzeResponse, ApiError> {
+        let req = body.0;
+        let kind = validate(&req, state.max_content_size)?;
+        let metadata = metadata_json(req.metadata.unwrap_or_default());
+        let sub = Submission {
+            content: &req.content,
+            content_type: kind.as_str(),
+            metadata: &metadata,
+        };
+        let submitted = state.fns.submit(sub).await?;
+        let outcome = match submitted {
+            Submitted::Queued(_) => "queued",
+            Submitted::Cached(_) => "cached",
+            Submitted::Attached(_) => "attached",
+        };
+        metrics::submission(outcome);
+        let job = submitted.job_id();
+        let snapshot = state
+            .fns
+            .snapshot(job)
+            .await?
+            .ok_or_else(|| ApiError::unavailable("the job expired at once; retry"))?;
+        Ok(AnalyzeResponse::Ok(Json(JobView::from_snapshot(
+            &snapshot,
+            state.fns.ttls.job_s as i64,
+        ))))
+    }
+
+    /// The cached result for a content hash, if any (lets clients skip a submission).
+    #[oai(
+        path = "/artifacts/:content_hash",
+        method = "get",
+        tag = "ApiTags::Artifacts"
+    )]
+    async fn cached(
+        &self,
+        state: poem::web::Data<&AppState>,
+        content_hash: Path<String>,
+    ) -> Result<CachedResponse, ApiError> {
+        let hash = content_hash.0.to_ascii_lowercase();
+        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(ApiError::bad_request(
+                "INVALID_CONTENT_HASH",
+                "expected a hex SHA-256 (64 characters)",
+            ));
+        }
+        match state.fns.cached(&hash).await? {
+            Some(raw) => Ok(CachedResponse::Ok(Json(
+                serde_json::from_str(&raw).unwrap_or_default(),
+            ))),
+            None => Err(ApiError::not_found(
+                "NOT_CACHED",
+                format!("no cached result for {hash}"),
+            )),
+        }
+    }
+}
+
+/// Checks the request; returns the artifact kind to record.
+fn validate(req: &AnalyzeRequest, max: usize) -> Result<ArtifactKind, ApiError> {
+    if req.content.len() > max {
+        return Err(ApiError::too_large(format!(
+            "content is {} bytes; the limit (MAX_CONTENT_SIZE) is {max}",
+            req.content.len()
+        )));
+    }
+    if req.content.trim().is_empty() {
+        return Err(ApiError::unprocessable("EMPTY_CONTENT", "content is empty"));
+    }
+    if looks_binary(&req.content) {
+        return Err(ApiError::unsupported(
+            "BINARY_CONTENT",
+            "content looks binary; send the artifact as UTF-8 text",
+        ));
+    }
+    let name = req
+        .content_type
+        .as_deref()
+        .or(req.content_type_camel.as_deref())
+        .unwrap_or("auto");
+    ArtifactKind::parse(name).ok_or_else(|| {
+        ApiError::unprocessable(
+            "UNKNOWN_CONTENT_TYPE",
+            format!("content_type {name:?} is not one of markdown, openapi-yaml, openapi-json, architecture, auto"),
+        )
+    })
+}
+
+/// NUL bytes or a high share of control characters mean a binary file.
+fn looks_binary(content: &str) -> bool {
+    let sample = &content.as_bytes()[..content.len().min(8192)];
+    let control = sample
+        .iter()
+        .filter(|&&b| b < 0x09 || (0x0e..0x20).contains(&b))
+        .count();
+    sample.contains(&0) || control * 10 > sample.len()
+}
+
+fn metadata_json(m: MetadataIn) -> String {
+    let meta = Metadata {
+        repo: m.repo,
+        team: m.team,
+        risk_tolerance: m.risk_tolerance,
+        depth: m.depth,
+        spec: m.spec,
+    };
+    serde_json::to_string(&meta).expect("metadata always serialises")
+}

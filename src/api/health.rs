@@ -1,0 +1,102 @@
+//! Liveness and readiness.
+
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, OpenApi};
+
+use super::ApiTags;
+use super::models::{Check, Health};
+use super::state::AppState;
+use crate::engine::{library, migrate};
+
+pub struct HealthApi;
+
+#[derive(ApiResponse)]
+enum HealthResponse {
+    /// Healthy or ready.
+    #[oai(status = 200)]
+    Ok(Json<Health>),
+    /// Not ready: see the failing check.
+    #[oai(status = 503)]
+    NotReady(Json<Health>),
+}
+
+#[OpenApi]
+impl HealthApi {
+    /// Liveness: the process is up.
+    #[oai(path = "/healthz", method = "get", tag = "ApiTags::Health")]
+    async fn healthz(&self) -> HealthResponse {
+        HealthResponse::Ok(Json(Health {
+            status: "ok".into(),
+            checks: vec![],
+        }))
+    }
+
+    /// Readiness: Redis reachable, this binary's library loaded, consumer groups present.
+    #[oai(path = "/readyz", method = "get", tag = "ApiTags::Health")]
+    async fn readyz(&self, state: poem::web::Data<&AppState>) -> HealthResponse {
+        let mut checks = Vec::new();
+        let ping = state.fns.store.ping().await;
+        checks.push(check(
+            "redis",
+            ping.as_ref()
+                .map(|_| "PONG".to_string())
+                .map_err(|e| e.to_string()),
+        ));
+        if ping.is_ok() {
+            let lib = migrate::deployed(&state.fns.store).await;
+            checks.push(check("functions", match lib {
+                Ok((v, sum)) if v == library::version() && sum == library::checksum() => Ok(format!("faultline library v{v}")),
+                Ok((v, _)) => Err(format!("faultline library v{v} loaded, this binary needs v{} (run `faultline migrate`)", library::version())),
+                Err(e) => Err(e.to_string()),
+            }));
+            checks.push(check("consumer_groups", groups_present(&state).await));
+        }
+        let ready = checks.iter().all(|c| c.ok);
+        let health = Health {
+            status: if ready { "ready" } else { "not_ready" }.into(),
+            checks,
+        };
+        if ready {
+            HealthResponse::Ok(Json(health))
+        } else {
+            HealthResponse::NotReady(Json(health))
+        }
+    }
+}
+
+fn check(name: &str, outcome: Result<String, String>) -> Check {
+    match outcome {
+        Ok(detail) => Check {
+            name: name.into(),
+            ok: true,
+            detail,
+        },
+        Err(detail) => Check {
+            name: name.into(),
+            ok: false,
+            detail,
+        },
+    }
+}
+
+async fn groups_present(state: &AppState) -> Result<String, String> {
+    let keys = &state.fns.store.keys;
+    let mut conn = state.fns.store.conn.clone();
+    for shard in 0..keys.shards() {
+        let groups: redis::RedisResult<redis::streams::StreamInfoGroupsReply> = redis::cmd("XINFO")
+            .arg("GROUPS")
+            .arg(keys.work(shard))
+            .query_async(&mut conn)
+            .await;
+        match groups {
+            Ok(g) if g.groups.iter().any(|g| g.name == migrate::GROUP) => {}
+            Ok(_) | Err(_) => {
+                return Err(format!(
+                    "shard {shard} has no `{}` group (run `faultline migrate`)",
+                    migrate::GROUP
+                ));
+            }
+        }
+    }
+    Ok(format!("{} shards", keys.shards()))
+}

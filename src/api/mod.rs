@@ -1,0 +1,124 @@
+//! The HTTP API (poem-openapi): one `#[OpenApi]` struct per resource, the
+//! spec served at `/openapi.json` and Swagger UI at `/docs`, Prometheus
+//! metrics at `/metrics`, and problem+json for every error.
+
+mod analyze;
+mod health;
+mod jobs;
+pub mod models;
+pub mod problem;
+pub mod state;
+
+use std::time::Instant;
+
+use poem::http::StatusCode;
+use poem::middleware::Cors;
+use poem::web::Json as PoemJson;
+use poem::{Endpoint, EndpointExt, IntoResponse, Response, Route, get, handler};
+use poem_openapi::{OpenApiService, Tags};
+
+pub use state::AppState;
+
+#[derive(Tags)]
+enum ApiTags {
+    /// Submit artifacts and read cached results.
+    Artifacts,
+    /// Job status, results and listings.
+    Jobs,
+    /// Liveness and readiness.
+    Health,
+}
+
+/// The OpenAPI service (also used by `faultline openapi`).
+pub fn service() -> OpenApiService<(analyze::AnalyzeApi, jobs::JobsApi, health::HealthApi), ()> {
+    OpenApiService::new(
+        (analyze::AnalyzeApi, jobs::JobsApi, health::HealthApi),
+        "Faultline",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(
+        "Production-readiness analysis of engineering artifacts, on an event-sourced job engine.",
+    )
+}
+
+/// The committed spec text (`openapi/openapi.json`) as this binary serves it.
+pub fn spec_json() -> String {
+    service().spec()
+}
+
+/// The whole HTTP surface.
+pub fn routes(state: AppState) -> impl Endpoint {
+    let api = service();
+    let docs = api.swagger_ui();
+    let spec = api.spec_endpoint();
+    // Room for the JSON envelope around the largest accepted artifact.
+    let body_limit = state.max_content_size * 2 + 64 * 1024;
+    Route::new()
+        .nest("/", api)
+        .nest("/docs", docs)
+        .at("/openapi.json", spec)
+        .at("/metrics", get(metrics))
+        .with(Cors::new())
+        .data(state)
+        .around(move |ep, req| async move {
+            let (method, route) = (req.method().to_string(), route_label(req.uri().path()));
+            let began = Instant::now();
+            let resp = match refuse_oversized(&req, body_limit) {
+                Some(err) => problem_response(&err),
+                None => match ep.call(req).await {
+                    Ok(resp) => resp.into_response(),
+                    Err(err) => problem_response(&err),
+                },
+            };
+            crate::metrics::http_request(
+                &method,
+                &route,
+                resp.status().as_u16(),
+                began.elapsed().as_secs_f64(),
+            );
+            Ok(resp)
+        })
+}
+
+/// Refuses a body whose declared length is over the limit before reading it.
+fn refuse_oversized(req: &poem::Request, limit: usize) -> Option<poem::Error> {
+    let declared = req.header("content-length")?.parse::<usize>().ok()?;
+    (declared > limit).then(|| {
+        poem::Error::from_string(
+            format!("request body is {declared} bytes; the limit is {limit} (MAX_CONTENT_SIZE plus the JSON envelope)"),
+            StatusCode::PAYLOAD_TOO_LARGE,
+        )
+    })
+}
+
+fn problem_response(err: &poem::Error) -> Response {
+    let problem = problem::problem_from_poem(err);
+    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = serde_json::json!({
+        "type": problem.kind, "title": problem.title, "status": problem.status,
+        "detail": problem.detail, "code": problem.code,
+    });
+    PoemJson(body)
+        .with_status(status)
+        .with_header("content-type", "application/problem+json")
+        .into_response()
+}
+
+/// A low-cardinality route label for metrics (ids replaced by `{id}`).
+fn route_label(path: &str) -> String {
+    path.split('/')
+        .map(|seg| {
+            if seg.len() >= 26 && seg.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                "{id}"
+            } else {
+                seg
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[handler]
+fn metrics(state: poem::web::Data<&AppState>) -> String {
+    state.metrics.render()
+}

@@ -1,0 +1,124 @@
+//! Request and response bodies. Field names are the seed's wire contract
+//! (DESIGN.md §3): add fields, never rename.
+
+use poem_openapi::Object;
+
+use crate::engine::Snapshot;
+
+/// Optional context sent with an artifact.
+#[derive(Debug, Clone, Default, Object)]
+pub struct MetadataIn {
+    pub repo: Option<String>,
+    pub team: Option<String>,
+    #[oai(rename = "riskTolerance")]
+    pub risk_tolerance: Option<String>,
+    pub depth: Option<String>,
+    /// An OpenAPI document to check an architecture or design doc against.
+    pub spec: Option<String>,
+}
+
+/// `POST /artifacts/analyze` body. `content_type` and `contentType` are both
+/// accepted (older clients send either).
+#[derive(Debug, Clone, Object)]
+pub struct AnalyzeRequest {
+    /// The artifact text.
+    pub content: String,
+    /// `markdown`, `openapi-yaml`, `openapi-json`, `architecture` or `auto` (the default).
+    pub content_type: Option<String>,
+    #[oai(rename = "contentType")]
+    pub content_type_camel: Option<String>,
+    pub metadata: Option<MetadataIn>,
+}
+
+/// A job's status (the seed's three fields first).
+#[derive(Debug, Clone, Object)]
+pub struct JobView {
+    pub job_id: String,
+    /// queued, running, completed, failed or cancelled.
+    pub status: String,
+    pub progress_hint: String,
+    pub content_hash: String,
+    pub content_type: String,
+    /// RFC 3339.
+    pub created_at: String,
+    pub updated_at: String,
+    pub attempt: u32,
+    /// Sequence number of the last event folded into this state.
+    pub version: u64,
+    /// Answered from the cache without a new analysis.
+    pub cached: bool,
+    /// The last error, for failed or retried jobs.
+    #[oai(skip_serializing_if_is_none)]
+    pub error: Option<String>,
+    /// Seconds until the job expires (-1 when unknown).
+    pub expires_in: i64,
+}
+
+impl JobView {
+    pub fn from_snapshot(s: &Snapshot, expires_in: i64) -> Self {
+        JobView {
+            job_id: s.job_id.clone(),
+            status: s.status.as_str().to_string(),
+            progress_hint: s.progress_hint.clone(),
+            content_hash: s.content_hash.clone(),
+            content_type: s.content_type.clone(),
+            created_at: rfc3339(s.created_at),
+            updated_at: rfc3339(s.updated_at),
+            attempt: s.attempt,
+            version: s.version,
+            cached: s.cached,
+            error: s.error.clone(),
+            expires_in,
+        }
+    }
+}
+
+/// `GET /jobs/{id}/result`.
+#[derive(Debug, Clone, Object)]
+pub struct JobResult {
+    pub job_id: String,
+    pub status: String,
+    /// `{production_readiness_score, summary, findings, charts, suggested_next_steps, ...}`.
+    pub result: serde_json::Value,
+    pub markdown: String,
+}
+
+/// One row of `GET /jobs`.
+#[derive(Debug, Clone, Object)]
+pub struct JobSummary {
+    pub job_id: String,
+    pub status: String,
+    pub progress_hint: String,
+    pub created_at: String,
+}
+
+/// `GET /jobs`.
+#[derive(Debug, Clone, Object)]
+pub struct JobList {
+    pub jobs: Vec<JobSummary>,
+    /// Jobs in the index (not yet expired).
+    pub total: u64,
+    pub note: String,
+}
+
+/// `/healthz` and `/readyz`.
+#[derive(Debug, Clone, Object)]
+pub struct Health {
+    pub status: String,
+    pub checks: Vec<Check>,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct Check {
+    pub name: String,
+    pub ok: bool,
+    pub detail: String,
+}
+
+/// Milliseconds since the epoch as RFC 3339 (UTC, millisecond precision).
+pub fn rfc3339(ms: i64) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}

@@ -1,0 +1,150 @@
+//! One error shape everywhere: RFC 9457 problem+json with a stable `code`.
+//! Operations return `Result<_, ApiError>`, so every error status is in the
+//! spec; errors raised outside operations (malformed bodies, unknown routes)
+//! are converted by `problem_from_poem` into the same shape.
+
+use poem::http::StatusCode;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object};
+
+use crate::engine::EngineError;
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Clone, Object)]
+pub struct Problem {
+    /// A URI naming the problem type (`about:blank` style codes under /problems/).
+    #[oai(rename = "type")]
+    pub kind: String,
+    /// Short human summary of the problem type.
+    pub title: String,
+    /// HTTP status code.
+    pub status: u16,
+    /// What went wrong this time.
+    pub detail: String,
+    /// Stable machine-readable code, e.g. `JOB_NOT_FOUND`.
+    pub code: String,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Self {
+        Problem {
+            kind: format!(
+                "https://faultline.dev/problems/{}",
+                code.to_ascii_lowercase().replace('_', "-")
+            ),
+            title: status.canonical_reason().unwrap_or("Error").to_string(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            code: code.to_string(),
+        }
+    }
+}
+
+/// Every error an operation can answer.
+#[derive(Debug, ApiResponse)]
+pub enum ApiError {
+    /// The request is malformed (bad JSON, bad job id, job not finished).
+    #[oai(status = 400, content_type = "application/problem+json")]
+    BadRequest(Json<Problem>),
+    /// No such job (unknown or expired).
+    #[oai(status = 404, content_type = "application/problem+json")]
+    NotFound(Json<Problem>),
+    /// The transition is not allowed in the job's state.
+    #[oai(status = 409, content_type = "application/problem+json")]
+    Conflict(Json<Problem>),
+    /// The artifact is larger than `MAX_CONTENT_SIZE`.
+    #[oai(status = 413, content_type = "application/problem+json")]
+    PayloadTooLarge(Json<Problem>),
+    /// The artifact is binary, not text.
+    #[oai(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(Json<Problem>),
+    /// The request is well-formed but its values are not acceptable.
+    #[oai(status = 422, content_type = "application/problem+json")]
+    Unprocessable(Json<Problem>),
+    /// Redis is unreachable; retry after the given seconds.
+    #[oai(status = 503, content_type = "application/problem+json")]
+    Unavailable(Json<Problem>, #[oai(header = "Retry-After")] String),
+}
+
+pub const RETRY_AFTER_SECONDS: &str = "2";
+
+impl ApiError {
+    pub fn bad_request(code: &str, detail: impl Into<String>) -> Self {
+        ApiError::BadRequest(Json(Problem::new(StatusCode::BAD_REQUEST, code, detail)))
+    }
+    pub fn not_found(code: &str, detail: impl Into<String>) -> Self {
+        ApiError::NotFound(Json(Problem::new(StatusCode::NOT_FOUND, code, detail)))
+    }
+    pub fn conflict(code: &str, detail: impl Into<String>) -> Self {
+        ApiError::Conflict(Json(Problem::new(StatusCode::CONFLICT, code, detail)))
+    }
+    pub fn too_large(detail: impl Into<String>) -> Self {
+        ApiError::PayloadTooLarge(Json(Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "CONTENT_TOO_LARGE",
+            detail,
+        )))
+    }
+    pub fn unsupported(code: &str, detail: impl Into<String>) -> Self {
+        ApiError::UnsupportedMediaType(Json(Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            code,
+            detail,
+        )))
+    }
+    pub fn unprocessable(code: &str, detail: impl Into<String>) -> Self {
+        ApiError::Unprocessable(Json(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            code,
+            detail,
+        )))
+    }
+    pub fn unavailable(detail: impl Into<String>) -> Self {
+        ApiError::Unavailable(
+            Json(Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "REDIS_UNAVAILABLE",
+                detail,
+            )),
+            RETRY_AFTER_SECONDS.to_string(),
+        )
+    }
+}
+
+impl From<EngineError> for ApiError {
+    fn from(e: EngineError) -> Self {
+        match &e {
+            EngineError::Unavailable(_) => {
+                ApiError::unavailable("the job store is unreachable; retry shortly")
+            }
+            EngineError::Refused { code, .. } if code == "NO_SUCH_JOB" => {
+                ApiError::not_found("JOB_NOT_FOUND", e.to_string())
+            }
+            EngineError::Refused { code, .. } => ApiError::conflict(code, e.to_string()),
+            _ => {
+                tracing::error!(error = %e, "engine error");
+                ApiError::unavailable("the job store answered unexpectedly; retry shortly")
+            }
+        }
+    }
+}
+
+/// Converts an error raised outside an operation (body parsing, routing,
+/// size limits) into problem+json.
+pub fn problem_from_poem(err: &poem::Error) -> Problem {
+    let status = err.status();
+    let code = match status {
+        StatusCode::NOT_FOUND => "ROUTE_NOT_FOUND",
+        StatusCode::METHOD_NOT_ALLOWED => "METHOD_NOT_ALLOWED",
+        StatusCode::PAYLOAD_TOO_LARGE => "CONTENT_TOO_LARGE",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "UNSUPPORTED_MEDIA_TYPE",
+        s if s.is_client_error() => "BAD_REQUEST",
+        _ => "INTERNAL",
+    };
+    let detail = if status.is_server_error() {
+        "internal error".to_string()
+    } else {
+        err.to_string()
+    };
+    Problem::new(status, code, detail)
+}

@@ -1,0 +1,186 @@
+//! The `faultline` command line: one binary, one subcommand per role.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::analysis::engine::Engine;
+use crate::analysis::{AnalysisRequest, Analyzer, ArtifactKind, Limits, Metadata};
+use crate::config::Settings;
+use crate::startup::{self, App, Role};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "faultline",
+    version,
+    about = "Production-readiness analysis on an event-sourced Redis job engine"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// API and workers in one process (the default). Without REDIS_URL, uses
+    /// localhost:6379 or starts a private redis-server with AOF.
+    Serve,
+    /// The HTTP API only.
+    Api,
+    /// Workers only.
+    Worker,
+    /// Apply pending Redis migrations (functions library, consumer groups).
+    Migrate,
+    /// Analyse a file offline (no Redis).
+    Analyze {
+        file: PathBuf,
+        #[arg(long = "type", value_enum, default_value = "auto")]
+        kind: KindArg,
+        #[arg(long, value_enum, default_value = "markdown")]
+        format: FormatArg,
+        /// An OpenAPI file to check an architecture or design doc against.
+        #[arg(long)]
+        spec: Option<PathBuf>,
+    },
+    /// Print the OpenAPI spec the API serves.
+    Openapi,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum KindArg {
+    Auto,
+    OpenapiJson,
+    OpenapiYaml,
+    Architecture,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    Json,
+    Markdown,
+}
+
+impl From<KindArg> for ArtifactKind {
+    fn from(k: KindArg) -> Self {
+        match k {
+            KindArg::Auto => ArtifactKind::Auto,
+            KindArg::OpenapiJson => ArtifactKind::OpenapiJson,
+            KindArg::OpenapiYaml => ArtifactKind::OpenapiYaml,
+            KindArg::Architecture => ArtifactKind::Architecture,
+            KindArg::Markdown => ArtifactKind::Markdown,
+        }
+    }
+}
+
+/// The analyser the service runs.
+pub fn analyzer(settings: &Settings) -> Arc<dyn Analyzer> {
+    let limits = Limits {
+        max_bytes: settings.max_content_size.max(1),
+        ..Limits::default()
+    };
+    Arc::new(Engine::new(settings.ai.clone(), limits))
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(Role::Serve).await,
+        Command::Api => serve(Role::Api).await,
+        Command::Worker => serve(Role::Worker).await,
+        Command::Migrate => migrate().await,
+        Command::Analyze {
+            file,
+            kind,
+            format,
+            spec,
+        } => analyze(&file, kind.into(), format, spec.as_deref()),
+        Command::Openapi => {
+            println!("{}", crate::api::spec_json());
+            Ok(())
+        }
+    }
+}
+
+fn settings() -> anyhow::Result<Settings> {
+    let settings = Settings::from_env()?;
+    crate::telemetry::init(&settings.log_level, settings.log_format);
+    Ok(settings)
+}
+
+async fn serve(role: Role) -> anyhow::Result<()> {
+    let settings = settings()?;
+    let analyzer = analyzer(&settings);
+    let app = App::build(settings, role, analyzer).await?;
+    if app.port != 0 {
+        println!(
+            "faultline listening on http://127.0.0.1:{} (docs at /docs)",
+            app.port
+        );
+    }
+    app.run_until_stopped().await
+}
+
+async fn migrate() -> anyhow::Result<()> {
+    let settings = settings()?;
+    let url = settings
+        .redis_url
+        .clone()
+        .unwrap_or_else(|| "redis://localhost:6379/0".into());
+    let fns = startup::functions(&settings, &url)?;
+    let report = startup::migrate_with_patience(&fns).await?;
+    println!(
+        "faultline library v{} (was v{}){}; {} consumer group(s) created",
+        report.to,
+        report.from,
+        if report.loaded {
+            ", loaded"
+        } else {
+            ", already current"
+        },
+        report.groups_created
+    );
+    Ok(())
+}
+
+fn analyze(
+    file: &std::path::Path,
+    kind: ArtifactKind,
+    format: FormatArg,
+    spec: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let content = String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{} is not UTF-8 text (byte {})",
+            file.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    let metadata = Metadata {
+        spec: spec
+            .map(|p| {
+                std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))
+            })
+            .transpose()?,
+        ..Metadata::default()
+    };
+    let settings = Settings::from_env()?;
+    let engine = Engine::new(settings.ai.clone(), Limits::default());
+    let report = engine
+        .analyze(
+            &AnalysisRequest {
+                content: &content,
+                kind,
+                metadata: &metadata,
+            },
+            &mut |_| {},
+        )
+        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    match format {
+        FormatArg::Json => println!("{}", serde_json::to_string_pretty(&report.result)?),
+        FormatArg::Markdown => println!("{}", report.markdown),
+    }
+    Ok(())
+}

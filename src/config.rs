@@ -1,0 +1,219 @@
+//! Settings from the environment: the seed's variable names and defaults
+//! (DESIGN.md §3) plus Faultline's own, read and validated in one place.
+//! A bad value stops the process with a message naming the variable.
+
+use std::time::Duration;
+
+use crate::analysis::synth::{AiConfig, AiProvider};
+
+/// Everything the service reads from its environment.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub host: String,
+    pub port: u16,
+    /// `None` when `REDIS_URL` is unset: `serve` then looks for a local Redis
+    /// or starts a private one.
+    pub redis_url: Option<String>,
+    pub job_key_prefix: String,
+    pub cache_key_prefix: String,
+    /// Prefix of Faultline's own keys (streams, indexes, artifacts).
+    pub key_namespace: String,
+    pub job_expiration: u64,
+    pub cache_expiration: u64,
+    /// How long a job's event log outlives its last event (≥ job_expiration,
+    /// so replay works after the snapshot has expired).
+    pub event_retention: u64,
+    pub max_content_size: usize,
+    pub log_level: String,
+    pub log_format: LogFormat,
+    pub shards: u16,
+    pub worker_concurrency: usize,
+    pub read_batch: usize,
+    pub max_attempts: u32,
+    pub retry_backoff: Duration,
+    pub retry_backoff_max: Duration,
+    pub visibility_timeout: Duration,
+    /// A progress hint is sent at once if the attempt has run this long;
+    /// earlier hints ride with the next call (fewer round trips, same log).
+    pub progress_flush: Duration,
+    pub redis_timeout: Duration,
+    pub data_dir: String,
+    /// The optional LLM synthesis (deterministic unless configured).
+    pub ai: AiConfig,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// A variable that is set but unusable.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid {name}={value:?}: {reason}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub value: String,
+    pub reason: String,
+}
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup`, so tests can pass a map.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let env = Env(&lookup);
+        let job_expiration = env.parse("JOB_EXPIRATION", 3600u64, |v| *v > 0)?;
+        let settings = Settings {
+            host: env.string("HOST", "127.0.0.1"),
+            port: env.parse("PORT", 8080u16, |_| true)?,
+            redis_url: env.get("REDIS_URL").filter(|v| !v.is_empty()),
+            job_key_prefix: env.string("JOB_KEY_PREFIX", "job:"),
+            cache_key_prefix: env.string("CACHE_KEY_PREFIX", "cache:"),
+            key_namespace: env.string("FAULTLINE_KEY_NAMESPACE", "fl:"),
+            job_expiration,
+            cache_expiration: env.parse("CACHE_EXPIRATION", 86_400u64, |v| *v > 0)?,
+            event_retention: env.parse("EVENT_RETENTION", job_expiration.max(86_400), |v| {
+                *v >= job_expiration
+            })?,
+            max_content_size: env.parse("MAX_CONTENT_SIZE", 500_000usize, |v| *v > 0)?,
+            log_level: env.string("LOG_LEVEL", "info"),
+            log_format: match env.string("LOG_FORMAT", "text").as_str() {
+                "json" => LogFormat::Json,
+                "text" => LogFormat::Text,
+                other => return Err(env.invalid("LOG_FORMAT", other, "expected text or json")),
+            },
+            shards: env.parse("SHARDS", 8u16, |v| (1..=1024).contains(v))?,
+            worker_concurrency: env.parse("WORKER_CONCURRENCY", 8usize, |v| *v > 0)?,
+            read_batch: env.parse("WORKER_BATCH", 32usize, |v| *v > 0)?,
+            max_attempts: env.parse("MAX_ATTEMPTS", 3u32, |v| *v > 0)?,
+            retry_backoff: Duration::from_millis(env.parse("RETRY_BACKOFF_MS", 1000u64, |_| true)?),
+            retry_backoff_max: Duration::from_millis(env.parse(
+                "RETRY_BACKOFF_MAX_MS",
+                60_000u64,
+                |_| true,
+            )?),
+            visibility_timeout: Duration::from_millis(env.parse(
+                "VISIBILITY_TIMEOUT_MS",
+                60_000u64,
+                |v| *v >= 100,
+            )?),
+            progress_flush: Duration::from_millis(env.parse(
+                "PROGRESS_FLUSH_MS",
+                250u64,
+                |_| true,
+            )?),
+            redis_timeout: Duration::from_millis(
+                env.parse("REDIS_TIMEOUT_MS", 2000u64, |v| *v > 0)?,
+            ),
+            data_dir: env.string("FAULTLINE_DATA_DIR", ".faultline"),
+            ai: ai_config(&env)?,
+        };
+        Ok(settings)
+    }
+}
+
+/// The seed's AI variables. `DEMO_MODE` (default true) means deterministic.
+fn ai_config(env: &Env<'_>) -> Result<AiConfig, ConfigError> {
+    let mut ai = AiConfig::default();
+    let demo = env.string("DEMO_MODE", "true").to_ascii_lowercase();
+    ai.demo_mode = !matches!(demo.as_str(), "false" | "0" | "no");
+    if let Some(name) = env.get("AI_PROVIDER").filter(|v| !v.is_empty()) {
+        let provider = AiProvider::parse(&name).ok_or_else(|| {
+            env.invalid(
+                "AI_PROVIDER",
+                &name,
+                "expected openai, groq, ollama or google",
+            )
+        })?;
+        ai.api_key = provider.key_variable().and_then(|name| env.get(name));
+        if provider == AiProvider::Ollama {
+            ai.base_url = env.get("OLLAMA_BASE_URL");
+        }
+        ai.provider = Some(provider);
+    }
+    if let Some(model) = env.get("AI_MODEL") {
+        ai.model = model;
+    }
+    ai.max_tokens = env.parse("MAX_AI_TOKENS", ai.max_tokens, |v| *v > 0)?;
+    ai.temperature = env.parse("AI_TEMPERATURE", ai.temperature, |v| {
+        (0.0..=2.0).contains(v)
+    })?;
+    Ok(ai)
+}
+
+/// Typed access to the variables, naming the variable in every error.
+struct Env<'a>(&'a dyn Fn(&str) -> Option<String>);
+
+impl Env<'_> {
+    fn get(&self, name: &str) -> Option<String> {
+        (self.0)(name)
+    }
+
+    fn string(&self, name: &str, default: &str) -> String {
+        self.get(name).unwrap_or_else(|| default.to_string())
+    }
+
+    fn parse<T: std::str::FromStr>(
+        &self,
+        name: &'static str,
+        default: T,
+        valid: impl Fn(&T) -> bool,
+    ) -> Result<T, ConfigError> {
+        let Some(raw) = self.get(name) else {
+            return Ok(default);
+        };
+        match raw.trim().parse::<T>() {
+            Ok(v) if valid(&v) => Ok(v),
+            Ok(_) => Err(self.invalid(name, &raw, "out of range")),
+            Err(_) => Err(self.invalid(name, &raw, "not a valid number")),
+        }
+    }
+
+    fn invalid(&self, name: &'static str, value: &str, reason: &str) -> ConfigError {
+        ConfigError {
+            name,
+            value: value.to_string(),
+            reason: reason.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_are_the_seeds() {
+        let s = settings(&[]).unwrap();
+        assert_eq!((s.host.as_str(), s.port), ("127.0.0.1", 8080));
+        assert_eq!((s.job_expiration, s.cache_expiration), (3600, 86_400));
+        assert_eq!(s.max_content_size, 500_000);
+        assert_eq!(
+            (s.job_key_prefix.as_str(), s.cache_key_prefix.as_str()),
+            ("job:", "cache:")
+        );
+        assert!(s.redis_url.is_none());
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        let err = settings(&[("PORT", "eighty")]).unwrap_err();
+        assert_eq!(err.name, "PORT");
+        assert!(err.to_string().contains("PORT=\"eighty\""));
+        let err = settings(&[("JOB_EXPIRATION", "100"), ("EVENT_RETENTION", "50")]).unwrap_err();
+        assert_eq!(err.name, "EVENT_RETENTION");
+    }
+}

@@ -1,0 +1,71 @@
+//! Engine errors: Redis failures and the named refusals of the Lua functions.
+
+/// What can go wrong talking to the engine.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// Redis could not be reached or did not answer in time. Retry later.
+    #[error("redis unavailable: {0}")]
+    Unavailable(String),
+    /// A transition the job's state does not allow (named Lua refusal).
+    #[error("{code}: {detail}")]
+    Refused { code: String, detail: String },
+    /// Redis has a newer `faultline` library than this binary knows.
+    #[error(
+        "Redis has faultline library version {deployed}, newer than this binary's {known}; \
+         upgrade faultline (or run the newer binary's `faultline migrate`) before starting it"
+    )]
+    NewerLibrary { deployed: u32, known: u32 },
+    /// An answer that does not have the documented shape.
+    #[error("unexpected reply from redis: {0}")]
+    Protocol(String),
+}
+
+impl EngineError {
+    /// The refusal code, e.g. `STALE_ATTEMPT`.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            EngineError::Refused { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, EngineError::Unavailable(_))
+    }
+}
+
+/// Refusal codes the library raises (see the headers in `migrations-lua/`).
+const REFUSALS: &[&str] = &[
+    "NO_SUCH_JOB",
+    "INVALID_TRANSITION",
+    "JOB_TERMINAL",
+    "STALE_ATTEMPT",
+    "NOT_OWNER",
+    "DUPLICATE_JOB",
+];
+
+impl From<redis::RedisError> for EngineError {
+    fn from(e: redis::RedisError) -> Self {
+        if let Some(code) = e.code().filter(|c| REFUSALS.contains(c)) {
+            let detail = e.detail().unwrap_or_default().to_string();
+            return EngineError::Refused {
+                code: code.to_string(),
+                detail,
+            };
+        }
+        if e.is_io_error()
+            || e.is_timeout()
+            || e.is_connection_dropped()
+            || e.is_connection_refusal()
+            || e.kind() == redis::ErrorKind::Client
+        {
+            return EngineError::Unavailable(e.to_string());
+        }
+        match e.code() {
+            Some("LOADING" | "BUSY" | "TRYAGAIN" | "CLUSTERDOWN" | "MASTERDOWN" | "READONLY") => {
+                EngineError::Unavailable(e.to_string())
+            }
+            _ => EngineError::Protocol(e.to_string()),
+        }
+    }
+}

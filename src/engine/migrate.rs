@@ -1,0 +1,166 @@
+//! Migrations: loads the `faultline` library and runs the setup steps
+//! (consumer groups per shard), recording what was applied in a ledger.
+//!
+//! Safe when several processes start at once: one holds a lease lock while
+//! the others wait, then all re-read the deployed version. A binary that finds
+//! a newer library than it knows refuses to start.
+
+use std::time::Duration;
+
+use redis::AsyncCommands;
+
+use super::error::EngineError;
+use super::library;
+use crate::store::Store;
+
+/// The consumer group every worker reads the work streams with.
+pub const GROUP: &str = "workers";
+const LOCK_LEASE_MS: u64 = 30_000;
+
+/// What `migrate` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrateReport {
+    /// Library version found before (0 when none).
+    pub from: u32,
+    pub to: u32,
+    /// Whether this call loaded the library.
+    pub loaded: bool,
+    pub groups_created: u32,
+}
+
+/// Reads `fl_version` → (version, checksum); (0, "") when not loaded.
+pub async fn deployed(store: &Store) -> Result<(u32, String), EngineError> {
+    let mut conn = store.conn.clone();
+    let reply: redis::RedisResult<String> = redis::cmd("FCALL_RO")
+        .arg("fl_version")
+        .arg(0)
+        .query_async(&mut conn)
+        .await;
+    match reply {
+        Ok(v) => {
+            let (n, sum) = v.split_once(':').unwrap_or((&v, ""));
+            Ok((n.parse().unwrap_or(0), sum.to_string()))
+        }
+        Err(e) if e.to_string().contains("Function not found") => Ok((0, String::new())),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Brings Redis up to this binary's library and setup steps.
+pub async fn migrate(store: &Store) -> Result<MigrateReport, EngineError> {
+    let token = ulid::Ulid::generate().to_string();
+    acquire_lock(store, &token).await?;
+    let result = apply(store).await;
+    release_lock(store, &token).await;
+    result
+}
+
+async fn apply(store: &Store) -> Result<MigrateReport, EngineError> {
+    let known = library::version();
+    let (from, sum) = deployed(store).await?;
+    if from > known {
+        return Err(EngineError::NewerLibrary {
+            deployed: from,
+            known,
+        });
+    }
+    let mut conn = store.conn.clone();
+    let loaded = from < known || sum != library::checksum();
+    if loaded {
+        redis::cmd("FUNCTION")
+            .arg("LOAD")
+            .arg("REPLACE")
+            .arg(library::source())
+            .query_async::<String>(&mut conn)
+            .await?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        for m in library::migrations()
+            .iter()
+            .filter(|m| m.version > from || sum != library::checksum())
+        {
+            let entry = serde_json::json!({"name": m.name, "checksum": library::checksum(), "applied_at_ms": now.as_millis() as u64});
+            let _: () = conn
+                .hset(store.keys.ledger(), m.version, entry.to_string())
+                .await?;
+        }
+    }
+    let groups_created = ensure_groups(store).await?;
+    Ok(MigrateReport {
+        from,
+        to: known,
+        loaded,
+        groups_created,
+    })
+}
+
+/// Creates the consumer group on every shard's work stream (idempotent).
+pub async fn ensure_groups(store: &Store) -> Result<u32, EngineError> {
+    let mut created = 0;
+    for shard in 0..store.keys.shards() {
+        if ensure_group(store, shard).await? {
+            created += 1;
+        }
+    }
+    Ok(created)
+}
+
+/// Creates one shard's group; false when it already existed.
+pub async fn ensure_group(store: &Store, shard: u16) -> Result<bool, EngineError> {
+    let mut conn = store.conn.clone();
+    let reply: redis::RedisResult<()> = redis::cmd("XGROUP")
+        .arg("CREATE")
+        .arg(store.keys.work(shard))
+        .arg(GROUP)
+        .arg("0")
+        .arg("MKSTREAM")
+        .query_async(&mut conn)
+        .await;
+    match reply {
+        Ok(()) => Ok(true),
+        Err(e) if e.code() == Some("BUSYGROUP") => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn acquire_lock(store: &Store, token: &str) -> Result<(), EngineError> {
+    let mut conn = store.conn.clone();
+    let deadline = tokio::time::Instant::now() + Duration::from_millis(2 * LOCK_LEASE_MS);
+    loop {
+        let got: Option<String> = redis::cmd("SET")
+            .arg(store.keys.migrate_lock())
+            .arg(token)
+            .arg("NX")
+            .arg("PX")
+            .arg(LOCK_LEASE_MS)
+            .query_async(&mut conn)
+            .await?;
+        if got.is_some() {
+            return Ok(());
+        }
+        if tokio::time::Instant::now() > deadline {
+            return Err(EngineError::Unavailable(
+                "another process holds the migration lock".into(),
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn release_lock(store: &Store, token: &str) {
+    // Delete only our own lease: if it expired and another process took it,
+    // leave theirs alone.
+    let script = redis::Script::new(
+        "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+    );
+    let mut conn = store.conn.clone();
+    let released: redis::RedisResult<i64> = script
+        .key(store.keys.migrate_lock())
+        .arg(token)
+        .invoke_async(&mut conn)
+        .await;
+    if let Err(e) = released {
+        tracing::warn!(error = %e, "could not release the migration lock; it expires by itself");
+    }
+}

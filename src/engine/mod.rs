@@ -1,0 +1,17 @@
+//! The event-sourced job engine: events and their fold, the snapshot, job
+//! ids, the Redis Functions library and its typed callers, and migrations.
+
+pub mod error;
+pub mod events;
+pub mod fold;
+pub mod functions;
+pub mod ids;
+pub mod library;
+pub mod migrate;
+pub mod snapshot;
+
+pub use error::EngineError;
+pub use events::{Event, EventType};
+pub use functions::{Functions, Hint, Lease, Started, Submission, Submitted, Ttls};
+pub use ids::JobId;
+pub use snapshot::{JobStatus, Snapshot};

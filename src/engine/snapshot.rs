@@ -1,0 +1,76 @@
+//! The `job:<id>` snapshot: the seed's JSON shape plus `created_at`,
+//! `updated_at`, `attempt`, `version`, `cached`, `worker` and `error`.
+//! A projection of the job's events, written only by the Lua functions.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JobStatus {
+    Queued,
+    Running,
+    Completed,
+    Failed,
+    Cancelled,
+}
+
+impl JobStatus {
+    pub const ALL: [JobStatus; 5] = [
+        JobStatus::Queued,
+        JobStatus::Running,
+        JobStatus::Completed,
+        JobStatus::Failed,
+        JobStatus::Cancelled,
+    ];
+
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            JobStatus::Completed | JobStatus::Failed | JobStatus::Cancelled
+        )
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Queued => "queued",
+            JobStatus::Running => "running",
+            JobStatus::Completed => "completed",
+            JobStatus::Failed => "failed",
+            JobStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// One job's state as stored in `job:<id>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub job_id: String,
+    pub status: JobStatus,
+    pub content_hash: String,
+    pub content_type: String,
+    pub metadata: serde_json::Value,
+    pub progress_hint: String,
+    /// ms since the epoch.
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// Number of the current attempt (0 until a worker starts the job).
+    pub attempt: u32,
+    /// Sequence number of the last event folded in.
+    pub version: u64,
+    /// Born completed from the cache.
+    pub cached: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub markdown: Option<String>,
+}
+
+impl Snapshot {
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::to_value(self).expect("a snapshot always serialises")
+    }
+}

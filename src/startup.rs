@@ -1,0 +1,214 @@
+//! Building and running the application: one startup path for `main` and
+//! the tests. `App::build` resolves Redis, applies migrations, binds the HTTP
+//! listener (port 0 picks a free one) and starts the workers.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use poem::listener::{Acceptor, TcpAcceptor};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::analysis::Analyzer;
+use crate::api::{self, AppState};
+use crate::config::Settings;
+use crate::engine::{Functions, Ttls, migrate};
+use crate::store::embedded::{self, EmbeddedRedis, Resolved};
+use crate::store::{Keys, Store};
+use crate::worker::{Worker, WorkerConfig};
+
+/// Which parts of the service this process runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// API and workers in one process.
+    Serve,
+    Api,
+    Worker,
+}
+
+/// A running Faultline process.
+pub struct App {
+    /// The bound HTTP port (0 when the role has no API).
+    pub port: u16,
+    pub fns: Functions,
+    pub worker: Option<Arc<Worker>>,
+    shutdown: CancellationToken,
+    tasks: Vec<JoinHandle<()>>,
+    embedded: Option<EmbeddedRedis>,
+}
+
+/// The store and functions for `settings`, connected to `url`.
+pub fn functions(settings: &Settings, url: &str) -> anyhow::Result<Functions> {
+    let keys = Keys::new(
+        &settings.job_key_prefix,
+        &settings.cache_key_prefix,
+        &settings.key_namespace,
+        settings.shards,
+    );
+    let store = Store::open(url, keys, settings.redis_timeout)
+        .with_context(|| format!("invalid REDIS_URL {url:?}"))?;
+    let ttls = Ttls {
+        job_s: settings.job_expiration,
+        cache_s: settings.cache_expiration,
+        events_s: settings.event_retention,
+        max_attempts: settings.max_attempts,
+    };
+    Ok(Functions::new(store, ttls))
+}
+
+pub fn worker_config(settings: &Settings) -> WorkerConfig {
+    WorkerConfig {
+        concurrency: settings.worker_concurrency,
+        batch: settings.read_batch,
+        visibility_timeout: settings.visibility_timeout,
+        progress_flush: settings.progress_flush,
+        retry_backoff: settings.retry_backoff,
+        retry_backoff_max: settings.retry_backoff_max,
+        block: Duration::from_millis(1000),
+    }
+}
+
+impl App {
+    pub async fn build(
+        settings: Settings,
+        role: Role,
+        analyzer: Arc<dyn Analyzer>,
+    ) -> anyhow::Result<App> {
+        let (url, embedded) = redis_url(&settings, role).await?;
+        let fns = functions(&settings, &url)?;
+        let report = migrate_with_patience(&fns).await?;
+        tracing::info!(
+            from = report.from,
+            to = report.to,
+            loaded = report.loaded,
+            "functions library ready"
+        );
+        let shutdown = CancellationToken::new();
+        let mut tasks = Vec::new();
+        let mut port = 0;
+        if role != Role::Worker {
+            let listener = tokio::net::TcpListener::bind((settings.host.as_str(), settings.port))
+                .await
+                .with_context(|| {
+                    format!(
+                        "cannot listen on {}:{} (HOST/PORT)",
+                        settings.host, settings.port
+                    )
+                })?;
+            port = listener.local_addr()?.port();
+            let state = AppState {
+                fns: fns.clone(),
+                max_content_size: settings.max_content_size,
+                metrics: crate::metrics::install(),
+            };
+            let acceptor = TcpAcceptor::from_tokio(listener)?;
+            tracing::info!(addr = %acceptor.local_addr()[0], "http listening");
+            let stop = shutdown.clone();
+            tasks.push(tokio::spawn(async move {
+                let server = poem::Server::new_with_acceptor(acceptor);
+                let result = server
+                    .run_with_graceful_shutdown(
+                        api::routes(state),
+                        async move { stop.cancelled().await },
+                        Some(Duration::from_secs(10)),
+                    )
+                    .await;
+                if let Err(e) = result {
+                    tracing::error!(error = %e, "http server stopped");
+                }
+            }));
+        }
+        let worker = (role != Role::Api)
+            .then(|| Worker::new(fns.clone(), analyzer, worker_config(&settings)));
+        if let Some(w) = &worker {
+            crate::metrics::install();
+            tasks.push(tokio::spawn(w.clone().run(shutdown.clone())));
+        }
+        Ok(App {
+            port,
+            fns,
+            worker,
+            shutdown,
+            tasks,
+            embedded,
+        })
+    }
+
+    /// The token that stops the app; cancel it to shut down gracefully.
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// Runs until SIGINT/SIGTERM (or the token), then stops reading work,
+    /// finishes in-flight attempts and returns.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let token = self.shutdown.clone();
+        tokio::select! {
+            _ = token.cancelled() => {}
+            _ = termination() => tracing::info!("shutdown requested; finishing in-flight work"),
+        }
+        self.stop().await;
+        Ok(())
+    }
+
+    /// Graceful stop: cancel, wait for the server and workers, stop the
+    /// embedded Redis last.
+    pub async fn stop(self) {
+        self.shutdown.cancel();
+        for task in self.tasks {
+            let _ = task.await;
+        }
+        if let Some(redis) = self.embedded {
+            redis.shutdown().await;
+        }
+    }
+}
+
+async fn redis_url(
+    settings: &Settings,
+    role: Role,
+) -> anyhow::Result<(String, Option<EmbeddedRedis>)> {
+    if let Some(url) = &settings.redis_url {
+        return Ok((url.clone(), None));
+    }
+    if role != Role::Serve {
+        return Ok(("redis://localhost:6379/0".to_string(), None));
+    }
+    match embedded::resolve(std::path::Path::new(&settings.data_dir)).await? {
+        Resolved::Existing(url) => Ok((url, None)),
+        Resolved::Started(redis) => Ok((redis.url.clone(), Some(redis))),
+    }
+}
+
+/// Applies migrations, waiting up to 30 s for Redis to come up.
+pub async fn migrate_with_patience(fns: &Functions) -> anyhow::Result<migrate::MigrateReport> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        match migrate::migrate(&fns.store).await {
+            Err(e) if e.is_unavailable() && tokio::time::Instant::now() < deadline => {
+                tracing::warn!(error = %e, "waiting for redis");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            other => return other.context("migration failed"),
+        }
+    }
+}
+
+async fn termination() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

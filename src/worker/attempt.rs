@@ -1,0 +1,207 @@
+//! One attempt at one job: start (fenced), analyse on a blocking thread while
+//! forwarding progress and keeping the entry claimed, then complete or fail
+//! in one atomic call that also acknowledges the entry.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
+
+use super::{Delivery, Worker, with_retry};
+use crate::analysis::{AnalysisError, AnalysisRequest, ArtifactKind, Metadata, Report, Stage};
+use crate::engine::migrate::GROUP;
+use crate::engine::{EngineError, Hint, Lease, Started};
+use crate::metrics;
+
+/// How long a worker keeps retrying a call while Redis is unreachable. Past
+/// it the entry stays pending and is reclaimed: nothing is lost.
+const PATIENCE: Duration = Duration::from_secs(120);
+
+pub(super) async fn run(worker: &Arc<Worker>, _shard: u16, d: Delivery) {
+    let fns = &worker.fns;
+    let first = Stage::Normalizing.hint();
+    let started = with_retry("start", PATIENCE, || {
+        fns.start(d.job, &d.hash, &d.entry_id, &worker.consumer, first)
+    })
+    .await;
+    let (attempt, content, content_type, metadata) = match started {
+        Ok(Started::Run {
+            attempt,
+            content,
+            content_type,
+            metadata,
+        }) => (attempt, content, content_type, metadata),
+        Ok(Started::Skip(reason)) => return tracing::debug!(job = %d.job, reason, "entry dropped"),
+        Ok(Started::Dead(n)) => {
+            return tracing::warn!(job = %d.job, attempts = n, "dead-lettered: workers kept dying on it");
+        }
+        Err(e) => return report_error("start", &d, e),
+    };
+    let lease = Lease {
+        job: d.job,
+        attempt,
+        consumer: worker.consumer.clone(),
+        entry_id: d.entry_id.clone(),
+    };
+    let kind = ArtifactKind::parse(&content_type).unwrap_or(ArtifactKind::Auto);
+    let metadata: Metadata = serde_json::from_str(&metadata).unwrap_or_default();
+    let (outcome, hints) = analyse(worker, &lease, content, kind, metadata).await;
+    finish(worker, &lease, &d.hash, outcome, hints).await;
+}
+
+type Outcome = Result<Report, AnalysisError>;
+
+/// Runs the analyser off the async runtime, forwarding progress hints.
+async fn analyse(
+    worker: &Worker,
+    lease: &Lease,
+    content: String,
+    kind: ArtifactKind,
+    metadata: Metadata,
+) -> (Outcome, Vec<Hint>) {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Hint>();
+    let analyzer = worker.analyzer.clone();
+    let began = Instant::now();
+    let mut task = tokio::task::spawn_blocking(move || {
+        let request = AnalysisRequest {
+            content: &content,
+            kind,
+            metadata: &metadata,
+        };
+        analyzer.analyze(&request, &mut |stage| {
+            // `start` already recorded the first stage.
+            if stage != Stage::Normalizing {
+                let _ = tx.send(Hint {
+                    hint: stage.hint().to_string(),
+                    observed_at: now_ms(),
+                });
+            }
+        })
+    });
+    let mut pending = Vec::new();
+    let mut heartbeat = tokio::time::interval_at(
+        tokio::time::Instant::now() + worker.config.visibility_timeout / 3,
+        worker.config.visibility_timeout / 3,
+    );
+    let outcome = loop {
+        tokio::select! {
+            joined = &mut task => break joined.unwrap_or_else(|e| Err(AnalysisError::Transient(format!("the analyser panicked: {e}")))),
+            Some(hint) = rx.recv() => {
+                pending.push(hint);
+                // Fast analyses send their hints with the completion (same
+                // log, fewer round trips); slow ones report them live.
+                if began.elapsed() >= worker.config.progress_flush && worker.fns.progress(lease, &pending).await.is_ok() {
+                    pending.clear();
+                }
+            }
+            _ = heartbeat.tick() => keep_claimed(worker, lease).await,
+        }
+    };
+    while let Ok(hint) = rx.try_recv() {
+        pending.push(hint);
+    }
+    metrics::analysis_duration(began.elapsed().as_secs_f64());
+    (outcome, pending)
+}
+
+/// Resets the entry's idle time so a long analysis is not reclaimed.
+async fn keep_claimed(worker: &Worker, lease: &Lease) {
+    let mut conn = worker.fns.store.conn.clone();
+    let key = worker.fns.store.keys.work(lease.job.shard());
+    let claimed: redis::RedisResult<redis::Value> = redis::cmd("XCLAIM")
+        .arg(key)
+        .arg(GROUP)
+        .arg(&lease.consumer)
+        .arg(0)
+        .arg(&lease.entry_id)
+        .arg("JUSTID")
+        .query_async(&mut conn)
+        .await;
+    if let Err(e) = claimed {
+        tracing::warn!(job = %lease.job, error = %e, "could not extend the claim");
+    }
+}
+
+async fn finish(worker: &Worker, lease: &Lease, hash: &str, outcome: Outcome, hints: Vec<Hint>) {
+    let fns = &worker.fns;
+    let result = match outcome {
+        Ok(report) => match serde_json::to_string(&report.result) {
+            Ok(json) => with_retry("complete", PATIENCE, || {
+                fns.complete(lease, hash, &hints, &json, &report.markdown)
+            })
+            .await
+            .map(|_| "completed"),
+            Err(e) => {
+                fail(
+                    worker,
+                    lease,
+                    &hints,
+                    &AnalysisError::Transient(format!("result not serialisable: {e}")),
+                )
+                .await
+            }
+        },
+        Err(e) => fail(worker, lease, &hints, &e).await,
+    };
+    match result {
+        Ok(outcome) => {
+            tracing::info!(job = %lease.job, attempt = lease.attempt, outcome, "attempt finished")
+        }
+        Err(e) => report_error(
+            "finish",
+            &crate::worker::Delivery {
+                entry_id: lease.entry_id.clone(),
+                job: lease.job,
+                hash: hash.to_string(),
+            },
+            e,
+        ),
+    }
+}
+
+async fn fail(
+    worker: &Worker,
+    lease: &Lease,
+    hints: &[Hint],
+    error: &AnalysisError,
+) -> Result<&'static str, EngineError> {
+    let delay = backoff(worker, lease.attempt);
+    let msg = error.to_string();
+    let retried = with_retry("fail", PATIENCE, || {
+        worker
+            .fns
+            .fail(lease, hints, &msg, error.is_retryable(), delay)
+    })
+    .await?;
+    Ok(if retried { "retry_scheduled" } else { "failed" })
+}
+
+/// Exponential backoff with full jitter on the upper half.
+fn backoff(worker: &Worker, attempt: u32) -> u64 {
+    let base = worker.config.retry_backoff.as_millis() as u64;
+    let max = worker.config.retry_backoff_max.as_millis() as u64;
+    let exp = base
+        .saturating_mul(1u64 << attempt.saturating_sub(1).min(20))
+        .min(max);
+    exp / 2 + rand::random_range(0..=exp / 2)
+}
+
+fn report_error(operation: &'static str, d: &Delivery, e: EngineError) {
+    match e.code() {
+        Some(code) => {
+            metrics::refusal(code);
+            tracing::info!(job = %d.job, operation, refusal = %e, "transition refused (a newer attempt or a cancel won)");
+        }
+        None => {
+            metrics::worker_error(operation);
+            tracing::error!(job = %d.job, operation, error = %e, "giving up for now; the entry stays pending and will be reclaimed");
+        }
+    }
+}
+
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}

@@ -1,0 +1,103 @@
+//! One shard's reader: `XREADGROUP … BLOCK` on a connection of its own (a
+//! blocking read would stall every other command on a shared one), asking
+//! for no more entries than there are free slots, so entries do not age in
+//! this process while another worker could run them.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use redis::aio::MultiplexedConnection;
+use redis::streams::StreamReadReply;
+use tokio_util::sync::CancellationToken;
+
+use super::{Delivery, Worker};
+use crate::engine::migrate::{self, GROUP};
+
+pub(super) async fn run(worker: Arc<Worker>, shard: u16, shutdown: CancellationToken) {
+    let mut conn: Option<MultiplexedConnection> = None;
+    let mut backoff = Duration::from_millis(100);
+    while !shutdown.is_cancelled() {
+        let Some(c) = conn.as_mut() else {
+            match worker.fns.store.dedicated(worker.config.block).await {
+                Ok(c) => conn = Some(c),
+                Err(e) => {
+                    tracing::warn!(shard, error = %e, "reader cannot connect; retrying");
+                    pause(&shutdown, &mut backoff).await;
+                }
+            }
+            continue;
+        };
+        match read(&worker, c, shard).await {
+            Ok(deliveries) => {
+                backoff = Duration::from_millis(100);
+                for d in deliveries {
+                    worker.dispatch(shard, d).await;
+                }
+            }
+            Err(e) if e.code() == Some("NOGROUP") => {
+                // Redis lost the group (restarted without persistence): recreate it.
+                tracing::warn!(shard, "consumer group missing; recreating it");
+                if let Err(e) = migrate::ensure_group(&worker.fns.store, shard).await {
+                    tracing::warn!(shard, error = %e, "could not recreate the consumer group");
+                    pause(&shutdown, &mut backoff).await;
+                }
+            }
+            Err(e) => {
+                tracing::warn!(shard, error = %e, "read failed; reconnecting");
+                crate::metrics::worker_error("read");
+                conn = None;
+                pause(&shutdown, &mut backoff).await;
+            }
+        }
+    }
+}
+
+async fn read(
+    worker: &Worker,
+    conn: &mut MultiplexedConnection,
+    shard: u16,
+) -> redis::RedisResult<Vec<Delivery>> {
+    let count = worker.free_slots().clamp(1, worker.config.batch);
+    let reply: Option<StreamReadReply> = redis::cmd("XREADGROUP")
+        .arg("GROUP")
+        .arg(GROUP)
+        .arg(&worker.consumer)
+        .arg("COUNT")
+        .arg(count)
+        .arg("BLOCK")
+        .arg(worker.config.block.as_millis() as u64)
+        .arg("STREAMS")
+        .arg(worker.fns.store.keys.work(shard))
+        .arg(">")
+        .query_async(conn)
+        .await?;
+    Ok(reply
+        .map(|r| {
+            r.keys
+                .iter()
+                .flat_map(|k| k.ids.iter())
+                .filter_map(delivery)
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// Decodes a work entry; a malformed one is skipped (and reclaimed, then
+/// dropped by `start`, never silently lost from the stream).
+pub(super) fn delivery(entry: &redis::streams::StreamId) -> Option<Delivery> {
+    let job = entry.get::<String>("job")?.parse().ok()?;
+    let hash = entry.get::<String>("hash")?;
+    Some(Delivery {
+        entry_id: entry.id.clone(),
+        job,
+        hash,
+    })
+}
+
+async fn pause(shutdown: &CancellationToken, backoff: &mut Duration) {
+    tokio::select! {
+        _ = shutdown.cancelled() => {}
+        _ = tokio::time::sleep(*backoff) => {}
+    }
+    *backoff = (*backoff * 2).min(Duration::from_secs(5));
+}
