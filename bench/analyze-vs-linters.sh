@@ -52,8 +52,10 @@ need_linters() {
   printf 'extends: ["spectral:oas"]\n' >"$work/spectral.yaml"
 }
 
+# A top-level YAML key, or a JSON key anywhere (minified and generated JSON
+# specs put `swagger` after megabytes of definitions).
 is_openapi() {
-  head -c 65536 "$1" | grep -Eq '^[[:space:]]*"?(openapi|swagger)"?[[:space:]]*:|[{,][[:space:]]*"(openapi|swagger)"[[:space:]]*:'
+  grep -Eq -m1 '^("|'"'"')?(openapi|swagger)("|'"'"')?[[:space:]]*:|"(openapi|swagger)"[[:space:]]*:' "$1"
 }
 
 # run TOOL FILE CMD...: appends "tool<TAB>file<TAB>bytes<TAB>seconds<TAB>rss_kb<TAB>status" to results.

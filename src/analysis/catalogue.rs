@@ -168,9 +168,18 @@ mod tests {
             std::fs::write(&path, &expected).expect("write docs/rules.md");
         }
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        let first_difference = committed
+            .lines()
+            .zip(expected.lines())
+            .position(|(a, b)| a != b)
+            .map_or_else(
+                || "length differs".to_string(),
+                |i| format!("first difference at line {}", i + 1),
+            );
         assert!(
             committed == expected,
-            "docs/rules.md is out of date: run `UPDATE_RULES_DOC=1 cargo test catalogue` and commit it"
+            "docs/rules.md is out of date ({first_difference}): run \
+             `UPDATE_RULES_DOC=1 cargo test catalogue` and commit it"
         );
     }
 }

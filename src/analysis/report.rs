@@ -33,7 +33,7 @@ pub fn render(input: &ReportInput<'_>) -> String {
         b.band.label()
     );
     let _ = writeln!(out, "Artifact: {}.\n", kind_label(input.kind));
-    let _ = writeln!(out, "## Summary\n\n{}\n", input.summary.trim());
+    let _ = writeln!(out, "## Summary\n\n{}\n", text(input.summary));
     score_section(&mut out, b);
     findings_section(&mut out, input.findings);
     steps_section(&mut out, input.steps);
@@ -130,19 +130,13 @@ fn findings_section(out: &mut String, findings: &[Finding]) {
 }
 
 fn finding(out: &mut String, f: &Finding) {
-    let _ = writeln!(out, "#### {} {}\n", f.rule_id, text(&f.title));
+    let _ = writeln!(out, "#### {} {}\n", f.rule_id, prose(&f.title));
     let count = if f.occurrences > 1 {
         format!(" ({} occurrences)", f.occurrences)
     } else {
         String::new()
     };
-    let _ = writeln!(
-        out,
-        "- **Where:** {}{count}",
-        std::iter::once(&f.location)
-            .map(location)
-            .collect::<String>()
-    );
+    let _ = writeln!(out, "- **Where:** {}{count}", location(&f.location));
     if !f.more_locations.is_empty() {
         let more: Vec<String> = f.more_locations.iter().map(location).collect();
         let _ = writeln!(out, "- **Also at:** {}", more.join("; "));
@@ -154,8 +148,8 @@ fn finding(out: &mut String, f: &Finding) {
         f.confidence
     );
     let _ = writeln!(out, "- **Seen:** {}", text(&f.description));
-    let _ = writeln!(out, "- **Why it matters:** {}", text(&f.rationale));
-    let _ = writeln!(out, "- **Fix:** {}\n", text(&f.remediation));
+    let _ = writeln!(out, "- **Why it matters:** {}", prose(&f.rationale));
+    let _ = writeln!(out, "- **Fix:** {}\n", prose(&f.remediation));
 }
 
 fn steps_section(out: &mut String, steps: &[NextStep]) {
@@ -206,16 +200,27 @@ fn code(s: &str) -> String {
     s.replace('`', "'").replace(['\n', '\r'], " ")
 }
 
-/// One line of prose: no line breaks, and characters that would start HTML
-/// or Markdown structure escaped.
+/// One line of the rules' own prose: no line breaks, no raw HTML. Inline
+/// Markdown (`code`) written by the rule authors is kept.
+fn prose(s: &str) -> String {
+    escape(s, false)
+}
+
+/// One line of text that may come from the artifact or the model: as
+/// [`prose`], and no links or images either (a prompt-injected model or a
+/// hostile document must not plant a link in the report).
 fn text(s: &str) -> String {
+    escape(s, true)
+}
+
+fn escape(s: &str, untrusted: bool) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.trim().chars() {
         match c {
             '\n' | '\r' => out.push(' '),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '|' | '*' | '_' | '[' | ']' | '#' | '`' => {
+            '[' | ']' if untrusted => {
                 out.push('\\');
                 out.push(c);
             }
@@ -234,7 +239,7 @@ mod tests {
     #[test]
     fn report_has_summary_breakdown_grouped_findings_and_steps() {
         let (mut findings, breakdown, steps) = sample();
-        findings[1].description = "Op `x` <script> has *no* description\nat all".into();
+        findings[1].description = "Op `x` <script> has [a link](x)\nat all".into();
         let info = SynthesisInfo {
             engine: "deterministic",
             provider: None,
@@ -263,7 +268,7 @@ mod tests {
             "#### FL-T-001 Write operation without authentication",
             "- **Where:** line 4, `/paths/~1pets/post` (3 occurrences)",
             "### Low (1)",
-            "- **Seen:** Op \\`x\\` &lt;script&gt; has \\*no\\* description at all",
+            "- **Seen:** Op `x` &lt;script&gt; has \\[a link\\](x) at all",
             "## Next steps",
             "1. Write operation without authentication (3 places",
             "## Notes",

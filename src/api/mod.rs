@@ -13,7 +13,6 @@ use std::time::Instant;
 
 use poem::http::StatusCode;
 use poem::middleware::Cors;
-use poem::web::Json as PoemJson;
 use poem::{Endpoint, EndpointExt, IntoResponse, Response, Route, get, handler};
 use poem_openapi::{OpenApiService, Tags};
 
@@ -67,7 +66,7 @@ pub fn routes(state: AppState) -> impl Endpoint {
                 Some(err) => problem_response(&err),
                 None => match ep.call(req).await {
                     Ok(resp) => resp.into_response(),
-                    Err(err) => problem_response(&err),
+                    Err(err) => error_response(err),
                 },
             };
             crate::metrics::http_request(
@@ -91,6 +90,19 @@ fn refuse_oversized(req: &poem::Request, limit: usize) -> Option<poem::Error> {
     })
 }
 
+/// Operations' own errors already are problem+json (with headers such as
+/// Retry-After): keep them. Anything else raised by poem (body parsing,
+/// routing) is rewritten into the same shape.
+fn error_response(err: poem::Error) -> Response {
+    let fallback = problem_response(&err);
+    let resp = err.into_response();
+    let is_problem = resp
+        .headers()
+        .get("content-type")
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if is_problem { resp } else { fallback }
+}
+
 fn problem_response(err: &poem::Error) -> Response {
     let problem = problem::problem_from_poem(err);
     let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -98,10 +110,10 @@ fn problem_response(err: &poem::Error) -> Response {
         "type": problem.kind, "title": problem.title, "status": problem.status,
         "detail": problem.detail, "code": problem.code,
     });
-    PoemJson(body)
-        .with_status(status)
-        .with_header("content-type", "application/problem+json")
-        .into_response()
+    Response::builder()
+        .status(status)
+        .content_type("application/problem+json")
+        .body(body.to_string())
 }
 
 /// A low-cardinality route label for metrics (ids replaced by `{id}`).

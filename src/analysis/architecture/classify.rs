@@ -59,14 +59,14 @@ const NAME_GROUPS: &[(K, &[&str])] = &[
     ]),
     (K::Client, &[
         "frontend", "front-end", "front end", "browser", "web app", "webapp", "web application",
-        "mobile app", "spa", "web ui", "web client", "ios app", "android app",
+        "mobile app", "spa", "web ui", "web client", "ios app", "android app", "client",
     ]),
     (K::Service, &[
         "service", "microservice", "api", "backend", "back-end", "server", "worker", "lambda",
         "function", "app", "application", "consumer", "producer", "processor", "scheduler", "job",
     ]),
     (K::Client, &[
-        "client", "user", "customer", "person", "actor", "ui", "cli", "admin", "student", "operator",
+        "user", "customer", "person", "actor", "ui", "cli", "student",
     ]),
 ];
 

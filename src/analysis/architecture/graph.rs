@@ -1,28 +1,65 @@
 //! Walks over the synchronous call graph: the longest chain and a cycle.
-//! Both are one iterative depth-first pass (no recursion, linear in nodes
-//! and edges), so a hostile document cannot blow the stack or the clock.
+//!
+//! Each diagram (and the prose) is walked on its own: documents reuse short
+//! ids such as `LB` or `DB` across diagrams that show different views, and
+//! stitching those views together would invent chains nobody drew. Each walk
+//! is one iterative depth-first pass (no recursion, linear in the diagram's
+//! edges), so a hostile document cannot blow the stack or the clock.
+
+use std::collections::{BTreeSet, HashMap};
 
 use super::model::{ArchModel, ComponentKind, Mode};
 
-/// Synchronous adjacency among server-side components (clients start
-/// requests and observability receives telemetry; neither is a call hop).
-fn sync_adjacency(model: &ArchModel) -> Vec<Vec<usize>> {
-    let skip = |i: usize| {
-        matches!(
-            model.components[i].kind,
-            ComponentKind::Client | ComponentKind::Observability
-        )
-    };
-    let mut adj = vec![Vec::new(); model.components.len()];
-    for e in &model.edges {
-        if e.mode == Mode::Sync && !skip(e.from) && !skip(e.to) && !adj[e.from].contains(&e.to) {
-            adj[e.from].push(e.to);
-        }
-    }
-    adj
+/// Synchronous adjacency of one diagram among classified server-side
+/// components. Clients start requests, gateways and load balancers only
+/// forward them, observability receives telemetry, and unclassified nodes
+/// are process steps: none of them is a call hop.
+struct Graph {
+    nodes: Vec<usize>,
+    adj: Vec<Vec<usize>>,
 }
 
-/// Result of the walk: for every node, the longest acyclic chain starting there.
+fn graph(model: &ArchModel, diagram: Option<usize>) -> Graph {
+    let skip = |i: usize| {
+        let c = &model.components[i];
+        !c.classified
+            || matches!(
+                c.kind,
+                ComponentKind::Client
+                    | ComponentKind::Observability
+                    | ComponentKind::Gateway
+                    | ComponentKind::LoadBalancer
+            )
+    };
+    let mut local: HashMap<usize, usize> = HashMap::new();
+    let mut g = Graph {
+        nodes: Vec::new(),
+        adj: Vec::new(),
+    };
+    for e in model
+        .edges
+        .iter()
+        .filter(|e| e.diagram == diagram && e.mode == Mode::Sync)
+    {
+        if skip(e.from) || skip(e.to) {
+            continue;
+        }
+        let mut id = |n: usize, g: &mut Graph| {
+            *local.entry(n).or_insert_with(|| {
+                g.nodes.push(n);
+                g.adj.push(Vec::new());
+                g.nodes.len() - 1
+            })
+        };
+        let (a, b) = (id(e.from, &mut g), id(e.to, &mut g));
+        if !g.adj[a].contains(&b) {
+            g.adj[a].push(b);
+        }
+    }
+    g
+}
+
+/// For every node, the longest acyclic chain starting there, plus a cycle.
 struct Walk {
     best: Vec<(usize, Option<usize>)>,
     cycle: Option<Vec<usize>>,
@@ -57,7 +94,8 @@ fn walk(adj: &[Vec<usize>]) -> Walk {
             }
             stack.pop();
             state[node] = 2;
-            // Children on the stack (back edges) are ignored: a cycle is reported separately.
+            // Back edges (children still on the stack) are ignored here; the
+            // cycle is reported separately.
             let pick = adj[node]
                 .iter()
                 .filter(|&&c| state[c] == 2 && c != node)
@@ -68,25 +106,43 @@ fn walk(adj: &[Vec<usize>]) -> Walk {
     Walk { best, cycle }
 }
 
-/// The longest synchronous call chain, as component indices.
-pub fn longest_sync_chain(model: &ArchModel) -> Vec<usize> {
-    let w = walk(&sync_adjacency(model));
-    let Some(start) = (0..w.best.len()).max_by_key(|&i| (w.best[i].0, std::cmp::Reverse(i))) else {
-        return Vec::new();
-    };
-    let mut path = vec![start];
-    let mut cur = start;
-    while let Some(next) = w.best[cur].1 {
-        if path.len() > w.best.len() {
-            break;
-        }
-        path.push(next);
-        cur = next;
-    }
-    path
+/// The diagrams that drew edges (and `None` for prose), in order.
+fn groups(model: &ArchModel) -> BTreeSet<Option<usize>> {
+    model.edges.iter().map(|e| e.diagram).collect()
 }
 
-/// A cycle of synchronous calls, if there is one.
+/// The longest synchronous call chain in any one diagram, as component indices.
+pub fn longest_sync_chain(model: &ArchModel) -> Vec<usize> {
+    let mut longest = Vec::new();
+    for group in groups(model) {
+        let g = graph(model, group);
+        let w = walk(&g.adj);
+        let Some(start) = (0..w.best.len()).max_by_key(|&i| (w.best[i].0, std::cmp::Reverse(i)))
+        else {
+            continue;
+        };
+        let mut path = vec![g.nodes[start]];
+        let mut cur = start;
+        while let Some(next) = w.best[cur].1 {
+            if path.len() > w.best.len() {
+                break;
+            }
+            path.push(g.nodes[next]);
+            cur = next;
+        }
+        if path.len() > longest.len() {
+            longest = path;
+        }
+    }
+    longest
+}
+
+/// A cycle of synchronous calls within one diagram, if there is one.
 pub fn sync_cycle(model: &ArchModel) -> Option<Vec<usize>> {
-    walk(&sync_adjacency(model)).cycle
+    groups(model).into_iter().find_map(|group| {
+        let g = graph(model, group);
+        walk(&g.adj)
+            .cycle
+            .map(|c| c.into_iter().map(|i| g.nodes[i]).collect())
+    })
 }

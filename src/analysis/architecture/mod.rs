@@ -119,10 +119,15 @@ fn bare_mermaid(model: &mut ArchModel, code_lines: &mut [bool]) {
 /// Whether content reads as an architecture description: it has a Mermaid
 /// or PlantUML diagram, C4 macros, or talks about three or more kinds of
 /// infrastructure (databases, queues, gateways...) together with the word
-/// "architecture".
+/// "architecture" (two kinds when the title says "architecture"). Documents shaped like design docs or ADRs (headings such
+/// as Goals, Alternatives, Rollback, Decision) stay Markdown even with a
+/// diagram, so the design-doc rules judge them.
 pub fn looks_like_architecture(content: &str) -> bool {
     let head = content.get(..content.len().min(1 << 20)).unwrap_or(content);
     let lower = head.to_ascii_lowercase();
+    if is_design_doc_shaped(&lower) {
+        return false;
+    }
     if lower.contains("```mermaid")
         || lower.contains("@startuml")
         || lower.contains("container(") && lower.contains("rel(")
@@ -151,7 +156,47 @@ pub fn looks_like_architecture(content: &str) -> bool {
         ComponentKind::Observability,
     ];
     let hits = kinds.iter().filter(|k| kind_mentioned(&lower, **k)).count();
-    hits >= 3 && markdown::text::find_word(&lower, "architecture").is_some()
+    // A title that says "architecture" needs less vocabulary to convince.
+    let title = lower
+        .lines()
+        .find(|l| l.trim_start().starts_with('#'))
+        .unwrap_or("");
+    let needed = if markdown::text::find_word(title, "architecture").is_some() {
+        2
+    } else {
+        3
+    };
+    hits >= needed && markdown::text::find_word(&lower, "architecture").is_some()
+}
+
+/// A design doc or RFC with a diagram is still a design doc: two or more of
+/// its headings name design-doc sections (goals, alternatives, rollback...).
+fn is_design_doc_shaped(lower: &str) -> bool {
+    const SECTIONS: [&str; 14] = [
+        "goals",
+        "non-goals",
+        "motivation",
+        "background",
+        "alternatives",
+        "rollback",
+        "rollout",
+        "decision",
+        "open questions",
+        "proposal",
+        "timeline",
+        "milestones",
+        "consequences",
+        "context",
+    ];
+    let headings = lower.lines().filter(|l| l.trim_start().starts_with('#'));
+    let hits = headings
+        .filter(|h| {
+            SECTIONS
+                .iter()
+                .any(|s| markdown::text::find_word(h, s).is_some())
+        })
+        .count();
+    hits >= 2
 }
 
 fn kind_mentioned(lower: &str, kind: ComponentKind) -> bool {

@@ -84,6 +84,10 @@ pub struct Component {
     /// The document says it is replicated or clustered (replica, cluster, multi-AZ, HA).
     pub replicated: bool,
     pub origin: Origin,
+    /// Whether words, shape or diagram syntax gave the kind. Unclassified
+    /// nodes ("make build", "Step 2") default to `Service` but are kept out
+    /// of the graph rules: process flowcharts are not call graphs.
+    pub classified: bool,
 }
 
 /// Synchronous (request/response) or asynchronous (message, event) edge.
@@ -101,6 +105,9 @@ pub struct Edge {
     pub label: String,
     pub mode: Mode,
     pub line: u32,
+    /// Index into [`ArchModel::diagrams`] of the diagram that drew it;
+    /// `None` for edges read from prose.
+    pub diagram: Option<usize>,
 }
 
 /// A diagram block found in the document.
@@ -125,6 +132,8 @@ pub struct ArchModel {
     index: HashMap<String, usize>,
     /// Keys of nodes judged noise, so later bare references stay ignored.
     ignored: HashSet<String>,
+    /// Set while prose is read, so its edges belong to no diagram.
+    pub(super) prose_mode: bool,
 }
 
 /// Lowercase alphanumerics: "API-Gateway" and "api_gateway" are one component.
@@ -180,9 +189,8 @@ impl ArchModel {
         if self.components.len() >= MAX_COMPONENTS {
             return None;
         }
-        let kind = classify(&key_of_words(name), &text)
-            .or(kind_hint)
-            .unwrap_or(ComponentKind::Service);
+        let found = classify(&key_of_words(name), &text).or(kind_hint);
+        let kind = found.unwrap_or(ComponentKind::Service);
         let (replicas, replicated) = replica_hint(&text);
         self.components.push(Component {
             key: key.clone(),
@@ -193,6 +201,7 @@ impl ArchModel {
             replicas,
             replicated,
             origin,
+            classified: found.is_some(),
         });
         self.index.insert(key, self.components.len() - 1);
         Some(self.components.len() - 1)
@@ -212,12 +221,22 @@ impl ArchModel {
         if c.name.len() <= 2 && name.len() > c.name.len() {
             c.name = name.to_string();
         }
-        if !c.notes.contains(text) && c.notes.len() < 4_096 {
+        let grew = !c.notes.contains(text) && c.notes.len() < 1_024;
+        if grew {
             c.notes.push(' ');
             c.notes.push_str(text);
         }
-        if let Some(k) = classify(&key_of_words(&c.name), &c.notes).or(kind_hint) {
+        // Re-classify only when something new was learnt: bare references
+        // ("A --> B" after "A[Label]") repeat what is known.
+        let learnt = if grew || kind_hint.is_some() {
+            // Only the new text: the accumulated notes were classified before.
+            classify(&key_of_words(&c.name), text).or(kind_hint)
+        } else {
+            None
+        };
+        if let Some(k) = learnt {
             c.kind = k;
+            c.classified = true;
         }
         let (replicas, replicated) = replica_hint(text);
         c.replicas = c.replicas.or(replicas);
@@ -242,6 +261,11 @@ impl ArchModel {
             label: label.trim().to_string(),
             mode,
             line,
+            diagram: if self.prose_mode {
+                None
+            } else {
+                self.diagrams.len().checked_sub(1)
+            },
         });
     }
 

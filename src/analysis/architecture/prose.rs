@@ -31,11 +31,15 @@ const PRODUCTS: &[(&str, ComponentKind)] = &[
     ("openai", ComponentKind::External), ("paypal", ComponentKind::External),
 ];
 
+/// Most data stores whose mentions are scanned (each scan reads the document).
+const MAX_HINTED: usize = 64;
+
 /// Most occurrences of one component name scanned for replica hints.
 const MAX_MENTIONS: usize = 64;
 
 /// Adds prose components and edges, then replica hints from mentions.
 pub fn extract(model: &mut ArchModel, code_lines: &[bool]) {
+    model.prose_mode = true;
     headings(model);
     products(model, code_lines);
     arrows(model, code_lines);
@@ -62,7 +66,12 @@ fn headings(model: &mut ArchModel) {
     for (title, line) in found {
         let lower = title.to_lowercase();
         let words = lower.split_whitespace().count();
-        let question = lower.ends_with('?')
+        // "Contained Microservices:" introduces a list of components.
+        let plural = ["services", "microservices", "components", "databases"]
+            .iter()
+            .any(|w| lower.trim_end_matches(':').ends_with(w));
+        let question = plural
+            || lower.ends_with('?')
             || ["why", "how", "what", "when", "where"]
                 .iter()
                 .any(|q| lower.starts_with(q));
@@ -86,12 +95,16 @@ fn headings(model: &mut ArchModel) {
 }
 
 fn products(model: &mut ArchModel, code_lines: &[bool]) {
+    // One joined text of what the diagrams already declared, searched once
+    // per product (instead of once per product and component).
+    let declared: String = model
+        .components
+        .iter()
+        .flat_map(|c| [c.key.as_str(), " ", c.notes.as_str(), "\n"])
+        .collect();
     for &(word, kind) in PRODUCTS {
-        let known = model
-            .components
-            .iter()
-            .any(|c| find_word_from(&c.notes, word, 0).is_some() || c.key.contains(word));
-        if known {
+        let squashed: String = word.chars().filter(|c| c.is_alphanumeric()).collect();
+        if find_word_from(&declared, word, 0).is_some() || declared.contains(&squashed) {
             continue;
         }
         let mut from = 0;
@@ -108,10 +121,32 @@ fn products(model: &mut ArchModel, code_lines: &[bool]) {
                 .unwrap_or(word)
                 .to_string();
             let notes = model.doc.line_text(line).to_string();
-            model.upsert("", &display, &notes, Some(kind), line, Origin::Prose);
+            // "### Relational DB ... Technology: PostgreSQL" describes the
+            // heading's component, not a second database.
+            if let Some(owner) = heading_component(model, line) {
+                let c = &mut model.components[owner];
+                c.notes.push(' ');
+                c.notes.push_str(&notes.to_lowercase());
+            } else {
+                model.upsert("", &display, &notes, Some(kind), line, Origin::Prose);
+            }
             break;
         }
     }
+}
+
+/// The prose component named by the heading of the section holding `line`.
+fn heading_component(model: &ArchModel, line: u32) -> Option<usize> {
+    let section = model
+        .doc
+        .sections
+        .iter()
+        .rev()
+        .find(|s| s.line <= line && line <= s.end_line)?;
+    model
+        .components
+        .iter()
+        .position(|c| c.origin == Origin::Prose && c.line == section.line)
 }
 
 fn arrows(model: &mut ArchModel, code_lines: &[bool]) {
@@ -172,7 +207,19 @@ fn prose_component(model: &mut ArchModel, part: &str, line: u32) -> Option<usize
 
 /// Replica hints from the lines that mention stateful components.
 fn mention_hints(model: &mut ArchModel) {
-    for i in 0..model.components.len() {
+    let stateful: Vec<usize> = (0..model.components.len())
+        .filter(|&i| {
+            matches!(
+                model.components[i].kind,
+                ComponentKind::Database
+                    | ComponentKind::Cache
+                    | ComponentKind::Queue
+                    | ComponentKind::Storage
+            )
+        })
+        .take(MAX_HINTED)
+        .collect();
+    for i in stateful {
         let c = &model.components[i];
         if !matches!(
             c.kind,

@@ -25,10 +25,16 @@ fn every_arc_rule_fires_on_its_fixture_and_not_on_the_clean_one() {
             "{id} did not fire on fires.md"
         );
         let lines = finding_lines(&found);
-        for want in expected_lines(&fires, id) {
-            assert!(
-                lines.contains(&want),
-                "{id}: expected a finding on line {want}, got {lines:?}"
+        let mut want = expected_lines(&fires, id);
+        if !want.is_empty() {
+            // Exactly the marked lines: a finding elsewhere is a false positive.
+            let mut got = lines.clone();
+            got.sort_unstable();
+            got.dedup();
+            want.sort_unstable();
+            assert_eq!(
+                got, want,
+                "{id}: finding lines differ from the expect markers"
             );
         }
         let mut sink = Sink::new();
@@ -145,6 +151,8 @@ fn detection() {
     assert!(!looks_like_architecture(
         "# Notes\nWe met on Tuesday and discussed the roadmap."
     ));
+    let design = "# RFC\n## Goals\n## Alternatives\n```mermaid\ngraph LR\nA-->B\n```\n";
+    assert!(!looks_like_architecture(design));
 }
 
 #[test]
@@ -169,7 +177,13 @@ fn hostile_diagrams_stay_bounded() {
     );
     let _ = model(&arrows);
     let chain: String = (0..5000)
-        .map(|i| format!("N{i} --> N{}\n", i + 1))
+        .map(|i| {
+            format!(
+                "N{i}[Step {i} service] --> N{}[Step {} service]\n",
+                i + 1,
+                i + 1
+            )
+        })
         .collect();
     let m = model(&format!("```mermaid\ngraph LR\n{chain}```\n"));
     assert!(super::graph::longest_sync_chain(&m).len() > 100);
@@ -179,9 +193,86 @@ fn hostile_diagrams_stay_bounded() {
     ));
 }
 
+/// Fragments of the syntaxes the parsers read, for structured fuzzing.
+const TOKENS: &[&str] = &[
+    "```mermaid\ngraph LR\n",
+    "```mermaid\nsequenceDiagram\n",
+    "```mermaid\nC4Container\n",
+    "```\n",
+    "```plantuml\n",
+    "@startuml\n",
+    "@enduml\n",
+    "A",
+    "B",
+    "db",
+    " ",
+    "\n",
+    "-->",
+    "-.->",
+    "==>",
+    "--",
+    "->>",
+    "-->>",
+    "-)",
+    "->",
+    "<-",
+    "..>",
+    "-[#red]->",
+    "|",
+    "&",
+    "[",
+    "]",
+    "(",
+    ")",
+    "{",
+    "}",
+    "[(",
+    ")]",
+    "\"",
+    ":",
+    ",",
+    ";",
+    "%%",
+    "subgraph ",
+    "end\n",
+    "participant ",
+    " as ",
+    "Rel(",
+    "Container(",
+    "ContainerDb(",
+    "System_Ext(",
+    "database ",
+    "queue ",
+    "component ",
+    "## ",
+    "- [ ] ",
+    "| a | b |\n|---|---|\n",
+    "TODO ",
+    "Open questions",
+    "→",
+    "GET /users/{id} ",
+    "password: x1y2z3 ",
+    "Redis",
+    "Kafka",
+    "ü",
+];
+
 proptest::proptest! {
     #[test]
-    fn arbitrary_strings_never_panic(s in "\\PC{0,300}") {
+    fn token_soup_never_panics(parts in proptest::collection::vec(proptest::sample::select(TOKENS), 0..80)) {
+        let text: String = parts.concat();
+        if let Ok(m) = parse(&text, &Limits::default()) {
+            let mut sink = Sink::new();
+            for r in rules() {
+                r.check(&m, &mut sink);
+            }
+            let _ = (super::graph::longest_sync_chain(&m), super::graph::sync_cycle(&m), component_summary(&m));
+        }
+    }
+
+    #[test]
+    fn arbitrary_strings_never_panic(s in "(?s).{0,300}") {
+
         for text in [s.clone(), format!("```mermaid\ngraph LR\n{s}\n```"), format!("@startuml\n{s}\n@enduml"), format!("```mermaid\nsequenceDiagram\n{s}\n```")] {
             if let Ok(m) = parse(&text, &Limits::default()) {
                 let mut sink = Sink::new();

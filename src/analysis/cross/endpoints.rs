@@ -58,7 +58,9 @@ fn path_of(token: &str) -> Option<String> {
         None => token,
     };
     let path = path.split(['?', '#']).next().unwrap_or(path);
-    (path.starts_with('/') && path.len() < 512).then(|| path.to_string())
+    // Shell interpolation in curl examples (`/restapis/$(...)`) is not a path.
+    let plain = !path.contains(['$', '`', '\\']);
+    (plain && path.starts_with('/') && path.len() < 512).then(|| path.to_string())
 }
 
 /// Path segments with parameters collapsed to `{}`.

@@ -24,10 +24,16 @@ fn every_doc_rule_fires_on_its_fixture_and_not_on_the_clean_one() {
             "{id} did not fire on fires.md"
         );
         let lines = finding_lines(&found);
-        for want in expected_lines(&fires, id) {
-            assert!(
-                lines.contains(&want),
-                "{id}: expected a finding on line {want}, got {lines:?}"
+        let mut want = expected_lines(&fires, id);
+        if !want.is_empty() {
+            // Exactly the marked lines: a finding elsewhere is a false positive.
+            let mut got = lines.clone();
+            got.sort_unstable();
+            got.dedup();
+            want.sort_unstable();
+            assert_eq!(
+                got, want,
+                "{id}: finding lines differ from the expect markers"
             );
         }
         let clean = run(rule.as_ref(), &fixture(id, "clean.md"));
@@ -106,7 +112,7 @@ fn hostile_input_is_rejected_cleanly() {
 
 proptest::proptest! {
     #[test]
-    fn arbitrary_strings_never_panic(s in "\\PC{0,400}") {
+    fn arbitrary_strings_never_panic(s in "(?s).{0,400}") {
         if let Ok(doc) = parse(&s, &Limits::default()) {
             let mut sink = Sink::new();
             for r in rules() {

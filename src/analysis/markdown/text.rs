@@ -29,9 +29,9 @@ pub fn find_word_from(hay: &str, needle: &str, from: usize) -> Option<usize> {
     let nb = needle.as_bytes();
     let check_start = nb.first().is_some_and(|&b| is_word_byte(b));
     let check_end = !prefix && nb.last().is_some_and(|&b| is_word_byte(b));
-    let mut pos = from;
-    while let Some(rel) = hay.get(pos..).and_then(|h| h.find(needle)) {
-        let start = pos + rel;
+    // One searcher for all candidates: building it is the expensive part.
+    for (rel, _) in hay.get(from..)?.match_indices(needle) {
+        let start = from + rel;
         let mut end = start + nb.len();
         let before_ok = !check_start || start == 0 || !is_word_byte(bytes[start - 1]);
         if check_end && bytes.get(end) == Some(&b's') {
@@ -40,10 +40,6 @@ pub fn find_word_from(hay: &str, needle: &str, from: usize) -> Option<usize> {
         let after_ok = !check_end || bytes.get(end).is_none_or(|&b| !is_word_byte(b));
         if before_ok && after_ok {
             return Some(start);
-        }
-        pos = start + 1;
-        while pos < hay.len() && !hay.is_char_boundary(pos) {
-            pos += 1;
         }
     }
     None

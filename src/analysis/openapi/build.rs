@@ -40,6 +40,7 @@ pub fn build(root: &Node, format: Format, line_count: u32) -> Result<Spec, Analy
         tags: tags(root),
         referenced: ctx.referenced,
         unresolved_refs: ctx.unresolved,
+        local_refs: ctx.local_refs,
         texts: ctx.texts,
     })
 }
@@ -121,7 +122,7 @@ impl Ctx<'_> {
                 out.push(Component {
                     loc: Loc::new(e.line, ptr),
                     kind: *kind,
-                    name: e.key.clone(),
+                    name: e.key.to_string(),
                 });
             }
         }

@@ -68,7 +68,7 @@ impl Reader<'_> {
         let value = match self.peek() {
             Some(b'{') => self.nested(Self::object)?,
             Some(b'[') => self.nested(Self::array)?,
-            Some(b'"') => Value::String(self.string()?),
+            Some(b'"') => Value::String(self.string()?.into()),
             Some(b't') => self.literal("true", Value::Bool(true))?,
             Some(b'f') => self.literal("false", Value::Bool(false))?,
             Some(b'n') => self.literal("null", Value::Null)?,
@@ -102,7 +102,7 @@ impl Reader<'_> {
         self.skip_ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
-            return Ok(Value::Object(entries));
+            return Ok(Value::Object(entries.into()));
         }
         loop {
             self.skip_ws();
@@ -118,9 +118,13 @@ impl Reader<'_> {
             self.pos += 1;
             self.skip_ws();
             let value = self.value()?;
-            entries.push(Entry { key, line, value });
+            entries.push(Entry {
+                key: key.into(),
+                line,
+                value,
+            });
             if self.after_member(b'}')? {
-                return Ok(Value::Object(entries));
+                return Ok(Value::Object(entries.into()));
             }
         }
     }
@@ -131,13 +135,13 @@ impl Reader<'_> {
         self.skip_ws();
         if self.peek() == Some(b']') {
             self.pos += 1;
-            return Ok(Value::Array(items));
+            return Ok(Value::Array(items.into()));
         }
         loop {
             self.skip_ws();
             items.push(self.value()?);
             if self.after_member(b']')? {
-                return Ok(Value::Array(items));
+                return Ok(Value::Array(items.into()));
             }
         }
     }

@@ -3,13 +3,14 @@
 //! `FL-OAS-*` rules over it.
 //!
 //! Layout: `node` (raw tree with lines), `json` and `yaml` (readers),
-//! `resolve` (`$ref`s), `schema`, `security`, `operations` and `build`
+//! `resolve` (`$ref`s), `schema`, `security`, `operations`, `media` and `build`
 //! (normalisation), `model` (the typed model), `parse` (entry point),
 //! `coverage` (chart ratios and endpoint list), `rules` (one rule per file).
 
 mod build;
 pub mod coverage;
 mod json;
+mod media;
 pub mod model;
 pub mod node;
 mod operations;
@@ -21,6 +22,8 @@ mod schema;
 mod security;
 mod yaml;
 
+#[cfg(test)]
+mod fuzz_tests;
 #[cfg(test)]
 mod parse_tests;
 #[cfg(test)]

@@ -116,6 +116,8 @@ pub struct Spec {
     /// Every local `$ref` target (pointer), plus its ancestors.
     pub referenced: std::collections::HashSet<String>,
     pub unresolved_refs: Vec<UnresolvedRef>,
+    /// How many local (`#/...`) `$ref`s the document has.
+    pub local_refs: u32,
     /// Free text worth scanning (descriptions, examples, defaults) with where it is.
     pub texts: Vec<Text>,
 }

@@ -15,15 +15,17 @@ pub enum Value {
     Null,
     Bool(bool),
     Number(f64),
-    String(String),
-    Array(Vec<Node>),
-    Object(Vec<Entry>),
+    // Boxed rather than String/Vec: no spare capacity and 8 bytes less per
+    // value, which keeps a 4 MB spec's tree well under 10x its size.
+    String(Box<str>),
+    Array(Box<[Node]>),
+    Object(Box<[Entry]>),
 }
 
 /// One member of an object: its key, the key's line, and its value.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
-    pub key: String,
+    pub key: Box<str>,
     pub line: u32,
     pub value: Node,
 }
@@ -39,7 +41,7 @@ impl Node {
     }
 
     pub fn entry(&self, key: &str) -> Option<&Entry> {
-        self.entries().iter().find(|e| e.key == key)
+        self.entries().iter().find(|e| &*e.key == key)
     }
 
     /// The members of an object; empty for anything else.
@@ -88,7 +90,7 @@ impl Node {
     /// A scalar rendered as text (numbers without a trailing `.0`).
     pub fn scalar_text(&self) -> Option<String> {
         match &self.value {
-            Value::String(s) => Some(s.clone()),
+            Value::String(s) => Some(s.to_string()),
             Value::Number(n) => Some(format_number(*n)),
             Value::Bool(b) => Some(b.to_string()),
             _ => None,

@@ -22,6 +22,7 @@ pub struct Ctx<'a> {
     pub queue: Vec<(&'a Node, String, SchemaId)>,
     pub referenced: HashSet<String>,
     pub unresolved: Vec<UnresolvedRef>,
+    pub local_refs: u32,
     pub texts: Vec<Text>,
     /// Pointers of text fields already recorded: shared parameters are
     /// visited once per operation but their text is stored once.
@@ -38,6 +39,7 @@ impl<'a> Ctx<'a> {
             queue: Vec::new(),
             referenced: HashSet::new(),
             unresolved: Vec::new(),
+            local_refs: 0,
             texts: Vec::new(),
             text_seen: HashSet::new(),
         };
@@ -79,28 +81,33 @@ impl<'a> Ctx<'a> {
         None
     }
 
-    /// Walks the raw tree once (iteratively) and records every `$ref`.
+    /// Walks the raw tree once (iteratively) and records every `$ref`. The
+    /// pointer is only spelled out when a `$ref` is found: the walk keeps the
+    /// path as a stack of tokens, which spares an allocation per node.
     fn scan_refs(&mut self) {
-        let mut stack: Vec<(&Node, String)> = vec![(self.root, String::new())];
-        while let Some((node, ptr)) = stack.pop() {
+        let mut stack: Vec<(&Node, usize, Token)> = vec![(self.root, 0, Token::Index(0))];
+        let mut path: Vec<Token> = Vec::new();
+        while let Some((node, depth, token)) = stack.pop() {
+            path.truncate(depth.saturating_sub(1));
+            if depth > 0 {
+                path.push(token);
+            }
             match &node.value {
                 Value::Object(entries) => {
                     for e in entries {
-                        if e.key == "$ref" {
+                        if &*e.key == "$ref" {
                             if let Some(r) = e.value.as_str() {
-                                self.record_ref(r, Loc::new(e.line, child(&ptr, "$ref")));
+                                let ptr = child(&spell(&path), "$ref");
+                                self.record_ref(r, Loc::new(e.line, ptr));
                             }
-                        } else if !matches!(
-                            e.value.value,
-                            Value::String(_) | Value::Number(_) | Value::Bool(_) | Value::Null
-                        ) {
-                            stack.push((&e.value, child(&ptr, &e.key)));
+                        } else if matches!(e.value.value, Value::Object(_) | Value::Array(_)) {
+                            stack.push((&e.value, depth + 1, Token::Key(&e.key)));
                         }
                     }
                 }
                 Value::Array(items) => {
                     for (i, item) in items.iter().enumerate() {
-                        stack.push((item, child(&ptr, &i.to_string())));
+                        stack.push((item, depth + 1, Token::Index(i)));
                     }
                 }
                 _ => {}
@@ -114,6 +121,7 @@ impl<'a> Ctx<'a> {
             // Another file: we cannot see it, so we neither resolve nor blame it.
             return;
         };
+        self.local_refs = self.local_refs.saturating_add(1);
         let Some(target) = decode_fragment(fragment) else {
             self.unresolved.push(UnresolvedRef {
                 loc,
@@ -172,7 +180,7 @@ impl<'a> Ctx<'a> {
                     self.texts.push(Text {
                         loc: Loc::new(line, ptr),
                         kind,
-                        text: s.clone(),
+                        text: s.to_string(),
                     });
                 }
                 Value::Object(entries) => stack.extend(entries.iter().map(|e| &e.value)),
@@ -205,4 +213,22 @@ fn decode_fragment(fragment: &str) -> Option<String> {
         }
     }
     String::from_utf8(out).ok()
+}
+
+/// One step of a path during the `$ref` scan.
+#[derive(Clone, Copy)]
+enum Token<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+fn spell(path: &[Token<'_>]) -> String {
+    let mut out = String::new();
+    for token in path {
+        out = match token {
+            Token::Key(k) => child(&out, k),
+            Token::Index(i) => child(&out, &i.to_string()),
+        };
+    }
+    out
 }

@@ -126,7 +126,7 @@ impl<'a> Ctx<'a> {
         for e in props.entries() {
             let schema = self.schema(&e.value, child(&base, &e.key), e.line);
             out.push(Property {
-                name: e.key.clone(),
+                name: e.key.to_string(),
                 line: e.line,
                 schema,
             });
@@ -179,7 +179,7 @@ impl<'a> Ctx<'a> {
 /// Declared types with "null" folded away.
 fn types(node: &Node) -> Vec<String> {
     match node.get("type").map(|t| &t.value) {
-        Some(Value::String(t)) if t != "null" => vec![t.clone()],
+        Some(Value::String(t)) if &**t != "null" => vec![t.to_string()],
         Some(Value::Array(items)) => items
             .iter()
             .filter_map(Node::as_str)

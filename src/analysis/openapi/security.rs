@@ -16,7 +16,7 @@ pub fn requirements(node: &Node, ptr: &str) -> Vec<Requirement> {
             .iter()
             .map(|e| {
                 (
-                    e.key.clone(),
+                    e.key.to_string(),
                     e.value
                         .items()
                         .iter()
@@ -57,7 +57,7 @@ impl<'a> Ctx<'a> {
             };
             out.push(SecurityScheme {
                 loc: Loc::new(e.line, ptr.clone()),
-                name: e.key.clone(),
+                name: e.key.to_string(),
                 kind: scheme_kind(node, &ptr),
                 description: node.str_at("description").map(str::to_string),
             });
@@ -119,7 +119,7 @@ fn flow_of(node: &Node, kind: &str, loc: Loc) -> OAuthFlow {
             .map(Node::entries)
             .unwrap_or_default()
             .iter()
-            .map(|e| e.key.clone())
+            .map(|e| e.key.to_string())
             .collect(),
         refresh_url: node.str_at("refreshUrl").map(str::to_string),
     }

@@ -113,8 +113,8 @@ impl Builder<'_> {
             return Err(invalid("unbalanced YAML structure".into()));
         };
         let value = match frame.kind {
-            FrameKind::Seq(items) => Value::Array(items),
-            FrameKind::Map(entries, _) => Value::Object(entries),
+            FrameKind::Seq(items) => Value::Array(items.into()),
+            FrameKind::Map(entries, _) => Value::Object(entries.into()),
         };
         let size = self.nodes - frame.start_nodes + 1;
         self.attach(Node::new(frame.line, value), frame.anchor, size)
@@ -138,6 +138,9 @@ impl Builder<'_> {
 
     fn attach(&mut self, node: Node, anchor: usize, size: usize) -> Result<(), AnalysisError> {
         if anchor != 0 {
+            // The stored copy counts too: nested anchors would otherwise copy
+            // one subtree once per anchored ancestor without limit.
+            self.count(size)?;
             self.anchors.insert(anchor, (node.clone(), size));
         }
         let Some(top) = self.stack.last_mut() else {
@@ -150,7 +153,7 @@ impl Builder<'_> {
                 None => *pending = Some((key_text(&node), node.line)),
                 Some((key, _)) if key == "<<" => merge(entries, node),
                 Some((key, line)) => entries.push(Entry {
-                    key,
+                    key: key.into(),
                     line,
                     value: node,
                 }),
@@ -172,7 +175,7 @@ fn key_text(node: &Node) -> String {
 fn merge(entries: &mut Vec<Entry>, node: Node) {
     let sources = match node.value {
         Value::Object(_) => vec![node],
-        Value::Array(items) => items,
+        Value::Array(items) => items.into_vec(),
         _ => return,
     };
     for source in sources {
@@ -189,7 +192,7 @@ fn merge(entries: &mut Vec<Entry>, node: Node) {
 /// Types a scalar by the YAML 1.2 core schema; quoted scalars stay text.
 fn scalar(text: &str, quoted: bool) -> Value {
     if quoted {
-        return Value::String(text.to_string());
+        return Value::String(text.into());
     }
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
@@ -199,7 +202,7 @@ fn scalar(text: &str, quoted: bool) -> Value {
     }
     match number(text) {
         Some(n) => Value::Number(n),
-        None => Value::String(text.to_string()),
+        None => Value::String(text.into()),
     }
 }
 

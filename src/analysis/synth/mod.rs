@@ -63,7 +63,9 @@ pub struct Synthesis {
 /// deterministically. Never fails.
 pub fn synthesize(cfg: &AiConfig, input: &SynthInput<'_>) -> Synthesis {
     let fallback = || deterministic::synthesize(input);
-    if !cfg.uses_llm() {
+    // With nothing found there is nothing for a model to prioritise, and
+    // nothing it could add without inventing it.
+    if !cfg.uses_llm() || input.findings.is_empty() {
         return fallback();
     }
     let provider = cfg.provider.map(AiProvider::as_str);

@@ -294,3 +294,17 @@ fn fenced_json_is_accepted_and_a_missing_key_skips_the_call() {
             .is_some_and(|n| n.contains("OPENAI_API_KEY"))
     );
 }
+
+proptest::proptest! {
+    #[test]
+    fn no_model_answer_panics_the_guard(content in "\\PC{0,300}", ids in proptest::collection::vec("FL-T-00[0-3]", 0..4)) {
+        let (findings, breakdown, steps) = sample();
+        let input = SynthInput { kind: ArtifactKind::OpenapiYaml, findings: &findings, breakdown: &breakdown, steps: &steps };
+        let _ = guard::validate(&content, &input);
+        let answer = serde_json::json!({"summary": content, "next_steps": [{"action": "a", "finding_ids": ids}]});
+        if let Ok((_, published)) = guard::validate(&answer.to_string(), &input) {
+            // Whatever passes still cites the High finding and only real ids.
+            proptest::prop_assert!(published.iter().any(|s| s.finding_ids.contains(&"FL-T-001".to_string())));
+        }
+    }
+}

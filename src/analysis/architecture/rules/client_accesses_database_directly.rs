@@ -51,6 +51,8 @@ impl Rule<ArchModel> for ClientAccessesDatabaseDirectly {
         for e in &doc.edges {
             let (from, to) = (&doc.components[e.from], &doc.components[e.to]);
             if from.kind == ComponentKind::Client
+                && from.classified
+                && to.classified
                 && to.kind == ComponentKind::Database
             {
                 let loc = Location {

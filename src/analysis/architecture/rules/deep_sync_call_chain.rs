@@ -10,8 +10,9 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 ///
 /// ## What it checks
 ///
-/// The longest chain of synchronous calls between server-side components is longer than 4
-/// hops (clients and observability are not counted).
+/// The longest chain of synchronous calls between server-side components, within one
+/// diagram, is longer than 4 hops. Clients, gateways, load balancers and observability are
+/// not counted: they start, forward or watch requests.
 ///
 /// ## Why it matters
 ///
@@ -23,7 +24,7 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// ~~~text
 /// ```mermaid
 /// graph LR
-///   A[Gateway] --> B[Orders service] --> C[Pricing service] --> D[Tax service] --> E[Rates service] --> F[(DB)]
+///   B[Orders service] --> C[Pricing service] --> D[Tax service] --> E[Rates service] --> F[Currency service] --> G[(DB)]
 /// ```
 /// ~~~
 ///

@@ -61,7 +61,7 @@ impl Rule<ArchModel> for HighFanOutWithoutCacheOrQueue {
         for (i, c) in doc.components.iter().enumerate() {
             let mut targets: Vec<usize> = doc
                 .edges_from(i)
-                .filter(|e| e.mode == Mode::Sync)
+                .filter(|e| e.mode == Mode::Sync && doc.components[e.to].classified)
                 .map(|e| e.to)
                 .collect();
             targets.sort_unstable();

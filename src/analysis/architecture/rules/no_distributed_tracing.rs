@@ -1,6 +1,6 @@
 //! FL-ARC-006: Several services and no distributed tracing.
 
-use super::support::{OBSERVABILITY, TRACING, doc_at};
+use super::support::{OBSERVABILITY, TRACING, doc_at, services};
 use crate::analysis::architecture::{ArchModel, ComponentKind, Mode};
 use crate::analysis::model::{Category, Severity};
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
@@ -50,7 +50,7 @@ impl Rule<ArchModel> for NoDistributedTracing {
     }
 
     fn check(&self, doc: &ArchModel, sink: &mut Sink) {
-        let services = doc.of_kind(ComponentKind::Service).count();
+        let services = services(doc);
         let observed =
             doc.has_kind(ComponentKind::Observability) || doc.doc.mentions(OBSERVABILITY).is_some();
         let calls = doc.edges.iter().filter(|e| e.mode == Mode::Sync).count();

@@ -1,7 +1,7 @@
 //! FL-ARC-014: No health checks.
 
-use super::support::{HEALTH, doc_at};
-use crate::analysis::architecture::{ArchModel, ComponentKind};
+use super::support::{HEALTH, doc_at, services};
+use crate::analysis::architecture::ArchModel;
 use crate::analysis::model::{Category, Severity};
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
 
@@ -49,7 +49,7 @@ impl Rule<ArchModel> for NoHealthChecks {
     }
 
     fn check(&self, doc: &ArchModel, sink: &mut Sink) {
-        let services = doc.of_kind(ComponentKind::Service).count();
+        let services = services(doc);
         if services >= 2 && doc.doc.mentions(HEALTH).is_none() {
             sink.report(
                 &META,

@@ -1,6 +1,6 @@
 //! FL-ARC-003: No horizontal scaling described.
 
-use super::support::{SCALING, doc_at};
+use super::support::{SCALING, doc_at, services};
 use crate::analysis::architecture::{ArchModel, ComponentKind};
 use crate::analysis::model::{Category, Severity};
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
@@ -49,7 +49,7 @@ impl Rule<ArchModel> for NoHorizontalScaling {
     }
 
     fn check(&self, doc: &ArchModel, sink: &mut Sink) {
-        let services = doc.of_kind(ComponentKind::Service).count();
+        let services = services(doc);
         if services >= 2
             && !doc.has_kind(ComponentKind::LoadBalancer)
             && doc.doc.mentions(SCALING).is_none()

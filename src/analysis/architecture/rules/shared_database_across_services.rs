@@ -51,7 +51,10 @@ impl Rule<ArchModel> for SharedDatabaseAcrossServices {
         for (i, c) in doc.of_kind(ComponentKind::Database) {
             let mut users: Vec<usize> = doc
                 .edges_to(i)
-                .filter(|e| doc.components[e.from].kind == ComponentKind::Service)
+                .filter(|e| {
+                    let from = &doc.components[e.from];
+                    from.kind == ComponentKind::Service && from.classified
+                })
                 .map(|e| e.from)
                 .collect();
             users.sort_unstable();

@@ -26,6 +26,14 @@ pub fn doc_at(m: &ArchModel) -> Location {
     }
 }
 
+/// Services recognised as such (unclassified diagram nodes are not counted).
+pub fn services(m: &ArchModel) -> usize {
+    m.components
+        .iter()
+        .filter(|c| c.kind == ComponentKind::Service && c.classified)
+        .count()
+}
+
 /// Components that are part of the system (not its users).
 pub fn server_side(m: &ArchModel) -> usize {
     m.components

@@ -2,16 +2,19 @@
 
 use crate::analysis::model::{Category, Severity};
 use crate::analysis::openapi::model::Spec;
+use crate::analysis::openapi::query::n;
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
 use std::collections::HashMap;
 
 /// Two paths are identical once template names are ignored.
 ///
 /// ## What it checks
-/// Paths equal after replacing every `{name}` with a placeholder and ignoring a trailing slash (`/a/{id}` vs `/a/{key}`), including literal duplicates.
+/// Paths equal after replacing every `{name}` with a placeholder and ignoring a trailing slash
+/// (`/a/{id}` vs `/a/{key}`), including literal duplicates.
 ///
 /// ## Why it matters
-/// The router can only match one of them; which one wins depends on the framework, so requests reach the wrong handler.
+/// The router can only match one of them; which one wins depends on the framework, so requests
+/// reach the wrong handler.
 ///
 /// ## Example
 ///
@@ -41,6 +44,7 @@ impl Rule<Spec> for AmbiguousPaths {
 
     fn check(&self, spec: &Spec, sink: &mut Sink) {
         let mut first: HashMap<String, &str> = HashMap::new();
+        sink.examined(&META, n(spec.paths.len()));
         for item in &spec.paths {
             let key = normalise(&item.path);
             match first.get(&key) {

@@ -3,6 +3,7 @@
 use crate::analysis::model::{Category, Severity};
 use crate::analysis::openapi::model::SchemeKind;
 use crate::analysis::openapi::model::Spec;
+use crate::analysis::openapi::query::n;
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
 
 /// An apiKey security scheme reads the key from the query string.
@@ -40,6 +41,7 @@ impl Rule<Spec> for ApiKeyInQuery {
     }
 
     fn check(&self, spec: &Spec, sink: &mut Sink) {
+        sink.examined(&META, n(spec.security_schemes.len()));
         for s in &spec.security_schemes {
             if let SchemeKind::ApiKey { location, param } = &s.kind
                 && location == "query"

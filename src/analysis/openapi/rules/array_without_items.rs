@@ -10,7 +10,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// Schemas of type `array` with no `items`.
 ///
 /// ## Why it matters
-/// Generated clients fall back to untyped lists and validators accept anything inside, so bad data passes silently.
+/// Generated clients fall back to untyped lists and validators accept anything inside, so bad
+/// data passes silently.
 ///
 /// ## Example
 ///

@@ -10,7 +10,8 @@ use std::collections::HashSet;
 /// A query or path parameter carries a password, secret, API key or token.
 ///
 /// ## What it checks
-/// Query and path parameters whose names denote credentials (password, secret, api_key, access_token, ...); pagination tokens are not counted.
+/// Query and path parameters whose names denote credentials (password, secret, api_key,
+/// access_token, ...); pagination tokens are not counted.
 ///
 /// ## Why it matters
 /// Anything in a URL is logged by servers, proxies and browsers, so the credential leaks.
@@ -23,7 +24,8 @@ use std::collections::HashSet;
 /// ```
 ///
 /// ## Fix
-/// Move the credential to the Authorization header or the request body, and declare a security scheme.
+/// Move the credential to the Authorization header or the request body, and declare a security
+/// scheme.
 pub struct CredentialInUrl;
 
 static META: RuleMeta = RuleMeta {
@@ -49,7 +51,11 @@ impl Rule<Spec> for CredentialInUrl {
                 .iter()
                 .filter(|p| matches!(p.location, ParamIn::Query | ParamIn::Path))
             {
-                if sensitive_kind(&p.name).is_some() && seen.insert(&p.loc.pointer) {
+                if !seen.insert(&p.loc.pointer) {
+                    continue;
+                }
+                sink.examined(&META, 1);
+                if sensitive_kind(&p.name).is_some() {
                     sink.report(
                         &META,
                         p.loc.location(),

@@ -3,6 +3,7 @@
 use crate::analysis::model::{Category, Severity};
 use crate::analysis::openapi::model::SchemeKind;
 use crate::analysis::openapi::model::Spec;
+use crate::analysis::openapi::query::n;
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
 
 /// An OAuth2 scheme offers a flow that OAuth 2.1 removes.
@@ -11,7 +12,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// OAuth2 flows `implicit` and `password` (resource-owner password credentials).
 ///
 /// ## Why it matters
-/// Implicit exposes tokens in redirects; password hands user credentials to the client. Both are deprecated by the OAuth 2.0 Security BCP and OAuth 2.1.
+/// Implicit exposes tokens in redirects; password hands user credentials to the client. Both
+/// are deprecated by the OAuth 2.0 Security BCP and OAuth 2.1.
 ///
 /// ## Example
 ///
@@ -44,6 +46,7 @@ impl Rule<Spec> for DeprecatedOAuthFlow {
             let SchemeKind::OAuth2 { flows } = &s.kind else {
                 continue;
             };
+            sink.examined(&META, n(flows.len()));
             for f in flows
                 .iter()
                 .filter(|f| f.kind == "implicit" || f.kind == "password")

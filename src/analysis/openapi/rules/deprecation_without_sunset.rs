@@ -8,10 +8,13 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// An operation is marked deprecated but says neither when it goes away nor what replaces it.
 ///
 /// ## What it checks
-/// Operations with `deprecated: true` that document no `Sunset`/`Deprecation` response header and whose description names no replacement or date (\"use\", \"instead\", \"replaced\", \"sunset\", \"removed\").
+/// Operations with `deprecated: true` that document no `Sunset`/`Deprecation` response header
+/// and whose description names no replacement or date (use, instead, replaced, sunset,
+/// removed).
 ///
 /// ## Why it matters
-/// Clients cannot plan a migration they do not know about; the removal then breaks them in production.
+/// Clients cannot plan a migration they do not know about; the removal then breaks them in
+/// production.
 ///
 /// ## Example
 ///
@@ -21,7 +24,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// ```
 ///
 /// ## Fix
-/// Send `Deprecation` and `Sunset` headers (RFC 8594/9745) and name the replacement in the description.
+/// Send `Deprecation` and `Sunset` headers (RFC 8594/9745) and name the replacement in the
+/// description.
 pub struct DeprecationWithoutSunset;
 
 static META: RuleMeta = RuleMeta {

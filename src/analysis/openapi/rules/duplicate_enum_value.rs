@@ -11,7 +11,8 @@ use std::collections::HashSet;
 /// Schemas whose `enum` contains a value more than once.
 ///
 /// ## Why it matters
-/// JSON Schema requires unique enum values; generators emit duplicate constants that fail to compile or silently collapse.
+/// JSON Schema requires unique enum values; generators emit duplicate constants that fail to
+/// compile or silently collapse.
 ///
 /// ## Example
 ///

@@ -8,10 +8,12 @@ use std::collections::HashMap;
 /// Two operations share an `operationId`.
 ///
 /// ## What it checks
-/// `operationId` values used by more than one operation; every repeat after the first is reported.
+/// `operationId` values used by more than one operation; every repeat after the first is
+/// reported.
 ///
 /// ## Why it matters
-/// operationIds must be unique: generators emit clashing methods (one silently wins), and links/metrics keyed by id point at the wrong operation.
+/// operationIds must be unique: generators emit clashing methods (one silently wins), and
+/// links/metrics keyed by id point at the wrong operation.
 ///
 /// ## Example
 ///
@@ -45,6 +47,7 @@ impl Rule<Spec> for DuplicateOperationId {
             let Some(id) = op.operation_id.as_deref().filter(|i| !i.is_empty()) else {
                 continue;
             };
+            sink.examined(&META, 1);
             match first.get(id) {
                 Some(label) => sink.report(
                     &META,

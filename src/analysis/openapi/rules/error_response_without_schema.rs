@@ -9,10 +9,12 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// A 4xx/5xx/default response declares no content schema.
 ///
 /// ## What it checks
-/// Error responses (4xx, 5xx, `default`) of non-HEAD operations without any media type carrying a schema.
+/// Error responses (4xx, 5xx, `default`) of non-HEAD operations without any media type carrying
+/// a schema.
 ///
 /// ## Why it matters
-/// Clients get an undocumented payload exactly when they need to know what went wrong; support tickets replace error handling.
+/// Clients get an undocumented payload exactly when they need to know what went wrong; support
+/// tickets replace error handling.
 ///
 /// ## Example
 ///

@@ -3,6 +3,7 @@
 use crate::analysis::model::{Category, Severity};
 use crate::analysis::openapi::model::SchemeKind;
 use crate::analysis::openapi::model::Spec;
+use crate::analysis::openapi::query::n;
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
 
 /// A security scheme sends reusable credentials with every request.
@@ -11,7 +12,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// Security schemes of type `http` with scheme `basic` (2.0: `type: basic`).
 ///
 /// ## Why it matters
-/// Basic sends the long-lived password on every call, cannot be scoped or expired, and is one proxy log away from a leak.
+/// Basic sends the long-lived password on every call, cannot be scoped or expired, and is one
+/// proxy log away from a leak.
 ///
 /// ## Example
 ///
@@ -40,6 +42,7 @@ impl Rule<Spec> for HttpBasicAuthentication {
     }
 
     fn check(&self, spec: &Spec, sink: &mut Sink) {
+        sink.examined(&META, n(spec.security_schemes.len()));
         for s in &spec.security_schemes {
             if matches!(&s.kind, SchemeKind::Http { scheme, .. } if scheme == "basic") {
                 sink.report(

@@ -10,7 +10,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// `info.description`, `info.contact` and `info.license`; one finding lists what is missing.
 ///
 /// ## Why it matters
-/// Consumers cannot tell what the API is for, whom to contact when it breaks, or whether they may use it.
+/// Consumers cannot tell what the API is for, whom to contact when it breaks, or whether they
+/// may use it.
 ///
 /// ## Example
 ///

@@ -9,10 +9,13 @@ use std::collections::BTreeMap;
 /// 4xx/5xx bodies do not share one error shape.
 ///
 /// ## What it checks
-/// Error responses (4xx, 5xx, default) with a body: their schemas are grouped by shape (property names, or type for non-objects); responses outside the most common shape are reported.
+/// Error responses (4xx, 5xx, default) with a body: their schemas are grouped by shape
+/// (property names, or type for non-objects); responses outside the most common shape are
+/// reported.
 ///
 /// ## Why it matters
-/// Clients need one error parser; with several shapes, error handling code misses fields and shows users raw payloads.
+/// Clients need one error parser; with several shapes, error handling code misses fields and
+/// shows users raw payloads.
 ///
 /// ## Example
 ///
@@ -22,7 +25,8 @@ use std::collections::BTreeMap;
 /// ```
 ///
 /// ## Fix
-/// Define one error schema (ideally RFC 9457 problem details) and reference it from every error response.
+/// Define one error schema (ideally RFC 9457 problem details) and reference it from every error
+/// response.
 pub struct InconsistentErrorSchema;
 
 static META: RuleMeta = RuleMeta {

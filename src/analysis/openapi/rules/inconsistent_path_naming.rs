@@ -9,10 +9,13 @@ use std::collections::{BTreeMap, HashSet};
 /// Static path segments use more than one of kebab-case, snake_case and camelCase.
 ///
 /// ## What it checks
-/// Static path segments are classified by style (kebab-case, snake_case, camelCase, PascalCase; plain lower-case words are neutral); segments in a minority style are reported. No style is imposed, only consistency.
+/// Static path segments are classified by style (kebab-case, snake_case, camelCase, PascalCase;
+/// plain lower-case words are neutral); segments in a minority style are reported. No style is
+/// imposed, only consistency.
 ///
 /// ## Why it matters
-/// Clients have to remember per-endpoint spelling; inconsistency signals several teams without shared guidelines, and usually more drift elsewhere.
+/// Clients have to remember per-endpoint spelling; inconsistency signals several teams without
+/// shared guidelines, and usually more drift elsewhere.
 ///
 /// ## Example
 ///
@@ -22,7 +25,8 @@ use std::collections::{BTreeMap, HashSet};
 /// ```
 ///
 /// ## Fix
-/// Choose one style for path segments and rename the minority (keeping the old paths as deprecated aliases).
+/// Choose one style for path segments and rename the minority (keeping the old paths as
+/// deprecated aliases).
 pub struct InconsistentPathNaming;
 
 static META: RuleMeta = RuleMeta {
@@ -47,6 +51,7 @@ impl Rule<Spec> for InconsistentPathNaming {
         for item in &spec.paths {
             for seg in static_segments(&item.path).filter(|s| seen.insert(*s)) {
                 if let Some(st) = style(seg) {
+                    sink.examined(&META, 1);
                     by_style.entry(st).or_default().push((seg, item));
                 }
             }

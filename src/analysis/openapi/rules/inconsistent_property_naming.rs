@@ -10,10 +10,12 @@ use std::collections::{BTreeMap, HashSet};
 /// Property names use more than one of camelCase, snake_case, kebab-case and PascalCase.
 ///
 /// ## What it checks
-/// Property names of all schemas, classified by style (single lower-case words are neutral); names in a minority style are reported once each. No style is imposed, only consistency.
+/// Property names of all schemas, classified by style (single lower-case words are neutral);
+/// names in a minority style are reported once each. No style is imposed, only consistency.
 ///
 /// ## Why it matters
-/// Clients mapping JSON to models need per-field rename rules; mixed styles are a frequent source of silently missing fields.
+/// Clients mapping JSON to models need per-field rename rules; mixed styles are a frequent
+/// source of silently missing fields.
 ///
 /// ## Example
 ///
@@ -24,7 +26,8 @@ use std::collections::{BTreeMap, HashSet};
 /// ```
 ///
 /// ## Fix
-/// Pick one property style and rename the minority (with a deprecation period for public fields).
+/// Pick one property style and rename the minority (with a deprecation period for public
+/// fields).
 pub struct InconsistentPropertyNaming;
 
 static META: RuleMeta = RuleMeta {
@@ -48,6 +51,7 @@ impl Rule<Spec> for InconsistentPropertyNaming {
         for s in &spec.schemas {
             for p in s.properties.iter().filter(|p| seen.insert(p.name.as_str())) {
                 if let Some(st) = style(&p.name).filter(|_| !p.name.contains(['.', ':', '/'])) {
+                    sink.examined(&META, 1);
                     let loc = Loc::new(
                         p.line,
                         format!(

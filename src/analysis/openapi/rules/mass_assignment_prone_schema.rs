@@ -4,17 +4,20 @@ use crate::analysis::model::{Category, Severity};
 use crate::analysis::openapi::model::Loc;
 use crate::analysis::openapi::model::Spec;
 use crate::analysis::openapi::node::child;
-use crate::analysis::openapi::query::{n, squash};
+use crate::analysis::openapi::query::squash;
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
 use std::collections::HashSet;
 
-/// A create/update body lets the client set fields the server should own (id, role, admin, owner, timestamps).
+/// A create/update body lets the client set fields the server should own (id, role, admin,
+/// owner, timestamps).
 ///
 /// ## What it checks
-/// Top-level request-body objects of POST/PUT/PATCH operations with writable (not `readOnly`) properties such as `id`, `role`, `roles`, `isAdmin`, `owner`, `permissions`, `createdAt`.
+/// Top-level request-body objects of POST/PUT/PATCH operations with writable (not `readOnly`)
+/// properties such as `id`, `role`, `roles`, `isAdmin`, `owner`, `permissions`, `createdAt`.
 ///
 /// ## Why it matters
-/// If the server binds the body to its model, a client can promote itself to admin or take over another owner's record (mass assignment, OWASP API3).
+/// If the server binds the body to its model, a client can promote itself to admin or take over
+/// another owner's record (mass assignment, OWASP API3).
 ///
 /// ## Example
 ///
@@ -72,15 +75,22 @@ impl Rule<Spec> for MassAssignmentProneSchema {
                 .all_properties(id)
                 .into_iter()
                 .filter(|p| OWNED.contains(&squash(&p.name).as_str()));
-            for p in owned.filter(|p| spec.schema(p.schema).is_some_and(|ps| !ps.read_only)) {
-                let loc = Loc::new(p.line, child(&child(&s.loc.pointer, "properties"), &p.name));
+            let writable: Vec<_> = owned
+                .filter(|p| spec.schema(p.schema).is_some_and(|ps| !ps.read_only))
+                .collect();
+            // One finding per schema (at its first such field): a schema counts once against its examination.
+            if let Some(first) = writable.first() {
+                let names: Vec<String> = writable.iter().map(|p| format!("`{}`", p.name)).collect();
+                let loc = Loc::new(
+                    first.line,
+                    child(&child(&s.loc.pointer, "properties"), &first.name),
+                );
                 sink.report(
                     &META,
                     loc.location(),
-                    format!("clients can set `{}`", p.name),
+                    format!("clients can set {}", names.join(", ")),
                 );
             }
         }
-        let _ = n(0);
     }
 }

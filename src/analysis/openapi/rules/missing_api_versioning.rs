@@ -8,10 +8,13 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// Nothing in servers, paths, media types or headers carries an API version.
 ///
 /// ## What it checks
-/// No `/v1`-style or date version segment in server URLs or paths, no versioned media type (`version=` / `vnd...v2`), and no version header or query parameter (`api-version`, `X-API-Version`, `Accept-Version`).
+/// No `/v1`-style or date version segment in server URLs or paths, no versioned media type
+/// (`version=` / `vnd...v2`), and no version header or query parameter (`api-version`,
+/// `X-API-Version`, `Accept-Version`).
 ///
 /// ## Why it matters
-/// Without a versioning scheme the first breaking change breaks every client at once; there is no way to run old and new side by side.
+/// Without a versioning scheme the first breaking change breaks every client at once; there is
+/// no way to run old and new side by side.
 ///
 /// ## Example
 ///
@@ -23,7 +26,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// ```
 ///
 /// ## Fix
-/// Pick one scheme (URL prefix `/v1`, a version header or media-type versioning) and apply it consistently.
+/// Pick one scheme (URL prefix `/v1`, a version header or media-type versioning) and apply it
+/// consistently.
 pub struct MissingApiVersioning;
 
 static META: RuleMeta = RuleMeta {
@@ -45,37 +49,36 @@ impl Rule<Spec> for MissingApiVersioning {
         if spec.operations.is_empty() {
             return;
         }
-        let urls = spec
-            .servers
-            .iter()
-            .map(|s| s.url.as_str())
-            .chain(spec.paths.iter().map(|p| p.path.as_str()));
-        let in_url = urls
-            .into_iter()
-            .any(|u| u.split('/').any(is_version_segment));
-        let media = spec
-            .operations
-            .iter()
-            .flat_map(|o| {
+        let in_url = || {
+            let mut urls = spec
+                .servers
+                .iter()
+                .map(|s| s.url.as_str())
+                .chain(spec.paths.iter().map(|p| p.path.as_str()));
+            urls.any(|u| u.split('/').any(is_version_segment))
+        };
+        let media = || {
+            let mut all = spec.operations.iter().flat_map(|o| {
                 o.responses
                     .iter()
                     .flat_map(|r| &r.content)
                     .chain(o.request_body.iter().flat_map(|b| &b.content))
-            })
-            .any(|m| {
-                m.name.contains("version=")
-                    || m.name.contains(".v1")
-                    || m.name.contains(".v2")
-                    || m.name.contains("-v1")
-                    || m.name.contains("-v2")
             });
-        let param = spec.operations.iter().flat_map(|o| &o.parameters).any(|p| {
-            matches!(
-                squash(&p.name).as_str(),
-                "apiversion" | "xapiversion" | "acceptversion" | "version"
-            )
-        });
-        if !(in_url || media || param) {
+            all.any(|m| {
+                ["version=", ".v1", ".v2", "-v1", "-v2"]
+                    .iter()
+                    .any(|v| m.name.contains(v))
+            })
+        };
+        let param = || {
+            spec.operations.iter().flat_map(|o| &o.parameters).any(|p| {
+                matches!(
+                    squash(&p.name).as_str(),
+                    "apiversion" | "xapiversion" | "acceptversion" | "version"
+                )
+            })
+        };
+        if !(in_url() || media() || param()) {
             sink.report(
                 &META,
                 spec.root_loc().location(),

@@ -5,13 +5,16 @@ use crate::analysis::openapi::model::Spec;
 use crate::analysis::openapi::query::n;
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
 
-/// A secured operation does not document what happens when authentication or authorisation fails.
+/// A secured operation does not document what happens when authentication or authorisation
+/// fails.
 ///
 /// ## What it checks
-/// Operations with effective security and no 401 (or 4XX/default) response; those requiring scopes also need 403.
+/// Operations with effective security and no 401 (or 4XX/default) response; those requiring
+/// scopes also need 403.
 ///
 /// ## Why it matters
-/// Clients cannot tell an expired token from a server error, so they neither refresh tokens nor stop retrying.
+/// Clients cannot tell an expired token from a server error, so they neither refresh tokens nor
+/// stop retrying.
 ///
 /// ## Example
 ///
@@ -22,7 +25,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// ```
 ///
 /// ## Fix
-/// Document 401 (missing/invalid credentials) and 403 (insufficient scope) with the error schema.
+/// Document 401 (missing/invalid credentials) and 403 (insufficient scope) with the error
+/// schema.
 pub struct MissingAuthErrorResponses;
 
 static META: RuleMeta = RuleMeta {

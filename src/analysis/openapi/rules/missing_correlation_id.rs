@@ -9,10 +9,12 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// No header carries a request/correlation/trace id.
 ///
 /// ## What it checks
-/// No header parameter or response header named `X-Request-ID`, `X-Correlation-ID`, `Request-Id`, `traceparent` or similar anywhere in the document.
+/// No header parameter or response header named `X-Request-ID`, `X-Correlation-ID`,
+/// `Request-Id`, `traceparent` or similar anywhere in the document.
 ///
 /// ## Why it matters
-/// Without an id that travels with the request, a client's failure report cannot be matched to server logs and traces.
+/// Without an id that travels with the request, a client's failure report cannot be matched to
+/// server logs and traces.
 ///
 /// ## Example
 ///

@@ -8,10 +8,13 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// A JSON body has no example at the media type or schema level.
 ///
 /// ## What it checks
-/// Request bodies and 2xx responses with a schema where no media type has an `example`/`examples`, neither on the media type, nor on the schema, nor on its direct properties (reported once per body or response).
+/// Request bodies and 2xx responses with a schema where no media type has an
+/// `example`/`examples`, neither on the media type, nor on the schema, nor on its direct
+/// properties (reported once per body or response).
 ///
 /// ## Why it matters
-/// Examples are what developers copy; without them, mocks, docs and contract tests have nothing realistic to show.
+/// Examples are what developers copy; without them, mocks, docs and contract tests have nothing
+/// realistic to show.
 ///
 /// ## Example
 ///

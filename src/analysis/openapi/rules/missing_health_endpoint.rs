@@ -8,10 +8,12 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// The API exposes no health, liveness or readiness path.
 ///
 /// ## What it checks
-/// No path has a segment like `health`, `healthz`, `livez`, `readyz`, `ready`, `live`, `ping`, `status` or `heartbeat`.
+/// No path has a segment like `health`, `healthz`, `livez`, `readyz`, `ready`, `live`, `ping`,
+/// `status` or `heartbeat`.
 ///
 /// ## Why it matters
-/// Load balancers and orchestrators need a cheap probe to route around unhealthy instances; without one, traffic keeps flowing to broken pods.
+/// Load balancers and orchestrators need a cheap probe to route around unhealthy instances;
+/// without one, traffic keeps flowing to broken pods.
 ///
 /// ## Example
 ///
@@ -21,7 +23,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// ```
 ///
 /// ## Fix
-/// Add `/healthz` (liveness) and `/readyz` (readiness, checking dependencies) and document them.
+/// Add `/healthz` (liveness) and `/readyz` (readiness, checking dependencies) and document
+/// them.
 pub struct MissingHealthEndpoint;
 
 static META: RuleMeta = RuleMeta {

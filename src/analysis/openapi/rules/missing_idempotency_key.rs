@@ -9,10 +9,12 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// A creating POST cannot be retried safely.
 ///
 /// ## What it checks
-/// POST operations (other than search/query/login/token style actions) that declare no `Idempotency-Key` header parameter.
+/// POST operations (other than search/query/login/token style actions) that declare no
+/// `Idempotency-Key` header parameter.
 ///
 /// ## Why it matters
-/// Networks time out after the server acted; a client that retries a POST without an idempotency key creates a duplicate order, payment or message.
+/// Networks time out after the server acted; a client that retries a POST without an
+/// idempotency key creates a duplicate order, payment or message.
 ///
 /// ## Example
 ///
@@ -22,7 +24,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// ```
 ///
 /// ## Fix
-/// Accept an `Idempotency-Key` header (IETF draft), store the first response per key and replay it on retries.
+/// Accept an `Idempotency-Key` header (IETF draft), store the first response per key and replay
+/// it on retries.
 pub struct MissingIdempotencyKey;
 
 static META: RuleMeta = RuleMeta {

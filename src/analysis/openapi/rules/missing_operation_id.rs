@@ -11,7 +11,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// Operations with no (or an empty) `operationId`.
 ///
 /// ## Why it matters
-/// SDK generators invent method names from paths, which change whenever a path does, breaking every client build; docs links and metrics lose a stable key.
+/// SDK generators invent method names from paths, which change whenever a path does, breaking
+/// every client build; docs links and metrics lose a stable key.
 ///
 /// ## Example
 ///

@@ -8,10 +8,12 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// No response anywhere documents RateLimit / X-RateLimit headers.
 ///
 /// ## What it checks
-/// The document has operations but no response header named `RateLimit`, `RateLimit-Policy`, `RateLimit-Limit/Remaining/Reset` or `X-RateLimit-*`.
+/// The document has operations but no response header named `RateLimit`, `RateLimit-Policy`,
+/// `RateLimit-Limit/Remaining/Reset` or `X-RateLimit-*`.
 ///
 /// ## Why it matters
-/// Without quota headers clients cannot pace themselves; they discover limits by hitting 429s in production.
+/// Without quota headers clients cannot pace themselves; they discover limits by hitting 429s
+/// in production.
 ///
 /// ## Example
 ///
@@ -21,7 +23,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// ```
 ///
 /// ## Fix
-/// Return `RateLimit`/`RateLimit-Policy` (IETF draft) or `X-RateLimit-Limit/Remaining/Reset` headers and document them.
+/// Return `RateLimit`/`RateLimit-Policy` (IETF draft) or `X-RateLimit-Limit/Remaining/Reset`
+/// headers and document them.
 pub struct MissingRateLimitHeaders;
 
 static META: RuleMeta = RuleMeta {

@@ -11,7 +11,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// Operations without a `429` response.
 ///
 /// ## Why it matters
-/// Every production API is rate limited somewhere (gateway, WAF, upstream); clients that do not expect 429 treat it as a failure and retry immediately, amplifying the overload.
+/// Every production API is rate limited somewhere (gateway, WAF, upstream); clients that do not
+/// expect 429 treat it as a failure and retry immediately, amplifying the overload.
 ///
 /// ## Example
 ///
@@ -21,7 +22,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// ```
 ///
 /// ## Fix
-/// Document `429` with a `Retry-After` header (and RateLimit headers) on every operation, or via a shared response component.
+/// Document `429` with a `Retry-After` header (and RateLimit headers) on every operation, or
+/// via a shared response component.
 pub struct MissingRateLimitResponse;
 
 static META: RuleMeta = RuleMeta {

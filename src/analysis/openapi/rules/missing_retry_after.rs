@@ -11,7 +11,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// `429` and `503` responses that do not declare a `Retry-After` header.
 ///
 /// ## Why it matters
-/// Without Retry-After, clients retry on their own schedule (often immediately), turning a brief overload into a retry storm.
+/// Without Retry-After, clients retry on their own schedule (often immediately), turning a
+/// brief overload into a retry storm.
 ///
 /// ## Example
 ///

@@ -7,10 +7,12 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// An API with operations but no security scheme and no effective `security` anywhere.
 ///
 /// ## What it checks
-/// The document has operations, declares no security scheme (`components.securitySchemes` or 2.0 `securityDefinitions`) and no operation is secured.
+/// The document has operations, declares no security scheme (`components.securitySchemes` or
+/// 2.0 `securityDefinitions`) and no operation is secured.
 ///
 /// ## Why it matters
-/// Without any declared authentication every endpoint is public by contract: clients, gateways and SDKs will call it anonymously.
+/// Without any declared authentication every endpoint is public by contract: clients, gateways
+/// and SDKs will call it anonymously.
 ///
 /// ## Example
 ///
@@ -22,7 +24,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// ```
 ///
 /// ## Fix
-/// Declare the scheme the API really uses (OAuth2, bearer JWT, mTLS) and require it with a top-level `security`.
+/// Declare the scheme the API really uses (OAuth2, bearer JWT, mTLS) and require it with a
+/// top-level `security`.
 pub struct MissingSecuritySchemes;
 
 static META: RuleMeta = RuleMeta {

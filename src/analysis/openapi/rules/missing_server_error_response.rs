@@ -11,7 +11,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// Operations with neither a `5XX`/`500`-`599` response nor a `default` response.
 ///
 /// ## Why it matters
-/// Clients generated from the spec have no type for server errors, so they crash or swallow them instead of retrying or reporting.
+/// Clients generated from the spec have no type for server errors, so they crash or swallow
+/// them instead of retrying or reporting.
 ///
 /// ## Example
 ///

@@ -10,7 +10,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// No `servers` (3.x) or no `host` (2.0).
 ///
 /// ## Why it matters
-/// Clients, mocks and try-it consoles fall back to the document's own origin, which is rarely the API; environments are undocumented.
+/// Clients, mocks and try-it consoles fall back to the document's own origin, which is rarely
+/// the API; environments are undocumented.
 ///
 /// ## Example
 ///

@@ -11,7 +11,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// Operations whose responses contain no `2xx`/`3xx` status (nor `2XX`/`3XX`).
 ///
 /// ## Why it matters
-/// Generated clients have no return type and treat every answer as an error; the contract for the happy path is missing.
+/// Generated clients have no return type and treat every answer as an error; the contract for
+/// the happy path is missing.
 ///
 /// ## Example
 ///

@@ -11,7 +11,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// Operations with parameters or a request body and no `400`, `422` or `4XX` response.
 ///
 /// ## Why it matters
-/// Bad input is the most common error; without a documented 400/422 clients cannot tell their mistake from a server fault, and tend to retry it.
+/// Bad input is the most common error; without a documented 400/422 clients cannot tell their
+/// mistake from a server fault, and tend to retry it.
 ///
 /// ## Example
 ///

@@ -28,6 +28,7 @@ mod missing_health_endpoint;
 mod missing_idempotency_key;
 mod missing_not_found_response;
 mod missing_operation_id;
+mod missing_payload_too_large;
 mod missing_rate_limit_headers;
 mod missing_rate_limit_response;
 mod missing_retry_after;
@@ -140,5 +141,6 @@ pub fn rules() -> Vec<Box<dyn Rule<Spec>>> {
         Box::new(required_property_undefined::RequiredPropertyUndefined),
         Box::new(array_without_items::ArrayWithoutItems),
         Box::new(duplicate_enum_value::DuplicateEnumValue),
+        Box::new(missing_payload_too_large::MissingPayloadTooLarge),
     ]
 }

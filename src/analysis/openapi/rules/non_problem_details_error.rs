@@ -8,10 +8,13 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// Error responses use neither `application/problem+json` nor an RFC 9457-shaped schema.
 ///
 /// ## What it checks
-/// Error responses (4xx, 5xx, default) with a body whose media type is not `application/problem+json` and whose schema lacks most of `type`, `title`, `status`, `detail`, `instance`.
+/// Error responses (4xx, 5xx, default) with a body whose media type is not
+/// `application/problem+json` and whose schema lacks most of `type`, `title`, `status`,
+/// `detail`, `instance`.
 ///
 /// ## Why it matters
-/// Problem details is the standard error shape that gateways, client libraries and log pipelines understand; custom shapes need custom code everywhere.
+/// Problem details is the standard error shape that gateways, client libraries and log
+/// pipelines understand; custom shapes need custom code everywhere.
 ///
 /// ## Example
 ///
@@ -21,7 +24,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// ```
 ///
 /// ## Fix
-/// Return `application/problem+json` with `type`, `title`, `status`, `detail` (extend it with your own fields).
+/// Return `application/problem+json` with `type`, `title`, `status`, `detail` (extend it with
+/// your own fields).
 pub struct NonProblemDetailsError;
 
 static META: RuleMeta = RuleMeta {

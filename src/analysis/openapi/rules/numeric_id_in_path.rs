@@ -9,10 +9,12 @@ use std::collections::HashSet;
 /// An integer `{id}` path parameter on a resource that also accepts writes.
 ///
 /// ## What it checks
-/// Path parameters named `id` or `...Id` with an integer schema, on paths that have PUT, PATCH or DELETE operations.
+/// Path parameters named `id` or `...Id` with an integer schema, on paths that have PUT, PATCH
+/// or DELETE operations.
 ///
 /// ## Why it matters
-/// Sequential ids make it trivial to enumerate other users' objects; combined with a missing ownership check this is BOLA, OWASP API1.
+/// Sequential ids make it trivial to enumerate other users' objects; combined with a missing
+/// ownership check this is BOLA, OWASP API1.
 ///
 /// ## Example
 ///
@@ -44,7 +46,12 @@ impl Rule<Spec> for NumericIdInPath {
     fn check(&self, spec: &Spec, sink: &mut Sink) {
         let mut seen = HashSet::new();
         for op in spec.operations.iter().filter(|o| o.method.is_write()) {
-            for p in op.parameters.iter().filter(|p| p.location == ParamIn::Path) {
+            for p in op
+                .parameters
+                .iter()
+                .filter(|p| p.location == ParamIn::Path && seen.insert(p.loc.pointer.clone()))
+            {
+                sink.examined(&META, 1);
                 let idish = p.name.eq_ignore_ascii_case("id")
                     || p.name.ends_with("Id")
                     || p.name.ends_with("_id");
@@ -52,7 +59,7 @@ impl Rule<Spec> for NumericIdInPath {
                     .schema
                     .and_then(|id| spec.schema(id))
                     .is_some_and(|s| s.has_type("integer"));
-                if idish && integer && seen.insert(p.loc.pointer.clone()) {
+                if idish && integer {
                     sink.report(
                         &META,
                         p.loc.location(),

@@ -3,6 +3,7 @@
 use crate::analysis::model::{Category, Severity};
 use crate::analysis::openapi::model::SchemeKind;
 use crate::analysis::openapi::model::Spec;
+use crate::analysis::openapi::query::n;
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
 
 /// An OAuth2 flow declares no scopes at all.
@@ -11,7 +12,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// OAuth2 flows whose `scopes` map is empty or missing.
 ///
 /// ## Why it matters
-/// Without scopes every token grants everything: least privilege is impossible and a leaked token is a full compromise.
+/// Without scopes every token grants everything: least privilege is impossible and a leaked
+/// token is a full compromise.
 ///
 /// ## Example
 ///
@@ -21,7 +23,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// ```
 ///
 /// ## Fix
-/// Declare fine-grained scopes (e.g. `orders:read`, `orders:write`) and require them per operation.
+/// Declare fine-grained scopes (e.g. `orders:read`, `orders:write`) and require them per
+/// operation.
 pub struct OAuthFlowWithoutScopes;
 
 static META: RuleMeta = RuleMeta {
@@ -44,6 +47,7 @@ impl Rule<Spec> for OAuthFlowWithoutScopes {
             let SchemeKind::OAuth2 { flows } = &s.kind else {
                 continue;
             };
+            sink.examined(&META, n(flows.len()));
             for f in flows.iter().filter(|f| f.scopes.is_empty()) {
                 sink.report(
                     &META,

@@ -9,10 +9,12 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// An object in a request body that silently accepts any extra property.
 ///
 /// ## What it checks
-/// Object schemas with declared `properties`, reachable from request bodies, whose `additionalProperties` is unspecified (open by default) or `true`.
+/// Object schemas with declared `properties`, reachable from request bodies, whose
+/// `additionalProperties` is unspecified (open by default) or `true`.
 ///
 /// ## Why it matters
-/// Open objects accept fields the server never meant to take (mass assignment, OWASP API3) and hide client typos that should fail validation.
+/// Open objects accept fields the server never meant to take (mass assignment, OWASP API3) and
+/// hide client typos that should fail validation.
 ///
 /// ## Example
 ///
@@ -23,7 +25,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// ```
 ///
 /// ## Fix
-/// Set `additionalProperties: false` on request objects (or `unevaluatedProperties: false` with composition).
+/// Set `additionalProperties: false` on request objects (or `unevaluatedProperties: false` with
+/// composition).
 pub struct OpenRequestBodySchema;
 
 static META: RuleMeta = RuleMeta {

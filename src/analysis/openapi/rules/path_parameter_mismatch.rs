@@ -6,13 +6,16 @@ use crate::analysis::openapi::model::Spec;
 use crate::analysis::openapi::query::{n, template_vars};
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
 
-/// A `{variable}` in the path is not declared as a path parameter, or a declared path parameter is not in the path.
+/// A `{variable}` in the path is not declared as a path parameter, or a declared path parameter
+/// is not in the path.
 ///
 /// ## What it checks
-/// For every operation, each template variable must have a path parameter of the same name (path-level or operation-level), and each path parameter must appear in the template.
+/// For every operation, each template variable must have a path parameter of the same name
+/// (path-level or operation-level), and each path parameter must appear in the template.
 ///
 /// ## Why it matters
-/// Generators produce clients that cannot fill the URL, or send a parameter the server never reads; validators reject valid calls.
+/// Generators produce clients that cannot fill the URL, or send a parameter the server never
+/// reads; validators reject valid calls.
 ///
 /// ## Example
 ///
@@ -22,7 +25,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// ```
 ///
 /// ## Fix
-/// Declare `{name}` as `in: path, required: true` with the exact same name, and drop stray path parameters.
+/// Declare `{name}` as `in: path, required: true` with the exact same name, and drop stray path
+/// parameters.
 pub struct PathParameterMismatch;
 
 static META: RuleMeta = RuleMeta {
@@ -41,9 +45,9 @@ impl Rule<Spec> for PathParameterMismatch {
     }
 
     fn check(&self, spec: &Spec, sink: &mut Sink) {
-        sink.examined(&META, n(spec.operations.len()));
         for op in &spec.operations {
             let vars = template_vars(&op.path);
+            sink.examined(&META, n(vars.len() + op.params_in(ParamIn::Path).count()));
             for v in vars
                 .iter()
                 .filter(|v| !op.params_in(ParamIn::Path).any(|p| p.name == **v))

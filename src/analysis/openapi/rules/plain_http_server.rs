@@ -8,7 +8,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// A server URL (or 2.0 scheme) uses `http://` for a non-local host.
 ///
 /// ## What it checks
-/// `servers[].url` starting with `http://`, or a Swagger 2.0 `schemes` list containing `http`, for any host other than localhost/loopback.
+/// `servers[].url` starting with `http://`, or a Swagger 2.0 `schemes` list containing `http`,
+/// for any host other than localhost/loopback.
 ///
 /// ## Why it matters
 /// Credentials and data cross the network in clear text and can be read or altered in transit.

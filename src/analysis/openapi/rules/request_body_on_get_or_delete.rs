@@ -11,7 +11,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// GET, HEAD and DELETE operations with a `requestBody` (2.0: a body or formData parameter).
 ///
 /// ## Why it matters
-/// These methods have no defined body semantics; proxies, caches and client libraries drop or reject the body, so the call behaves differently in production.
+/// These methods have no defined body semantics; proxies, caches and client libraries drop or
+/// reject the body, so the call behaves differently in production.
 ///
 /// ## Example
 ///
@@ -45,6 +46,7 @@ impl Rule<Spec> for RequestBodyOnGetOrDelete {
             .iter()
             .filter(|o| matches!(o.method, Method::Get | Method::Head | Method::Delete))
         {
+            sink.examined(&META, 1);
             if let Some(body) = &op.request_body {
                 sink.report(
                     &META,

@@ -8,10 +8,13 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// `required` lists a property that the schema does not define.
 ///
 /// ## What it checks
-/// Object schemas with `properties` (or `allOf`) whose `required` names a property found neither in its properties nor in its `allOf` members; schemas open to any property via `additionalProperties` are skipped.
+/// Object schemas with `properties` (or `allOf`) whose `required` names a property found
+/// neither in its properties nor in its `allOf` members; schemas open to any property via
+/// `additionalProperties` are skipped.
 ///
 /// ## Why it matters
-/// Validators then require a field clients do not know about, or generators emit a model that can never be valid.
+/// Validators then require a field clients do not know about, or generators emit a model that
+/// can never be valid.
 ///
 /// ## Example
 ///
@@ -53,15 +56,17 @@ impl Rule<Spec> for RequiredPropertyUndefined {
             }
             sink.examined(&META, 1);
             let props = spec.all_properties(id);
-            for name in s
+            let missing: Vec<String> = s
                 .required
                 .iter()
                 .filter(|r| !props.iter().any(|p| &&p.name == r))
-            {
+                .map(|r| format!("`{r}`"))
+                .collect();
+            if !missing.is_empty() {
                 sink.report(
                     &META,
                     s.loc.location(),
-                    format!("`{name}` is required but not defined"),
+                    format!("{} required but not defined", missing.join(", ")),
                 );
             }
         }

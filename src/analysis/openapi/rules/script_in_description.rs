@@ -8,10 +8,12 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// A description contains `<script>`, `javascript:` or `eval(`.
 ///
 /// ## What it checks
-/// Descriptions and summaries containing `<script`, `javascript:` or `eval(` (case-insensitive).
+/// Descriptions and summaries containing `<script`, `javascript:` or `eval(`
+/// (case-insensitive).
 ///
 /// ## Why it matters
-/// Descriptions are rendered as Markdown in documentation portals; script content is stored XSS against every reader of the docs.
+/// Descriptions are rendered as Markdown in documentation portals; script content is stored XSS
+/// against every reader of the docs.
 ///
 /// ## Example
 ///
@@ -44,6 +46,7 @@ impl Rule<Spec> for ScriptInDescription {
             .iter()
             .filter(|t| t.kind == TextKind::Description)
         {
+            sink.examined(&META, 1);
             if has_script(&t.text) {
                 sink.report(
                     &META,

@@ -3,12 +3,15 @@
 use crate::analysis::model::{Category, Severity};
 use crate::analysis::openapi::model::Spec;
 use crate::analysis::openapi::model::TextKind;
+use crate::analysis::openapi::query::n;
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
 
 /// An example, default or description contains what looks like a live credential.
 ///
 /// ## What it checks
-/// Examples, defaults and descriptions matching credential shapes: AWS access keys (`AKIA...`), Stripe live keys (`sk_live_...`), GitHub tokens (`ghp_...`), Slack tokens (`xoxb-...`), Google API keys (`AIza...`), PEM private keys and JWTs.
+/// Examples, defaults and descriptions matching credential shapes: AWS access keys (`AKIA...`),
+/// Stripe live keys (`sk_live_...`), GitHub tokens (`ghp_...`), Slack tokens (`xoxb-...`),
+/// Google API keys (`AIza...`), PEM private keys and JWTs.
 ///
 /// ## Why it matters
 /// Specs are published to portals and repositories; a real key in an example is a leaked key.
@@ -39,6 +42,7 @@ impl Rule<Spec> for SecretInExample {
     }
 
     fn check(&self, spec: &Spec, sink: &mut Sink) {
+        sink.examined(&META, n(spec.texts.len()));
         for t in &spec.texts {
             if let Some(kind) = credential(&t.text) {
                 let what = if t.kind == TextKind::Description {

@@ -10,10 +10,12 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// A successful response schema exposes passwords, secrets, SSNs or card numbers.
 ///
 /// ## What it checks
-/// Properties of 2xx response schemas named like passwords, secrets, private keys, SSNs or card numbers that are not `writeOnly`.
+/// Properties of 2xx response schemas named like passwords, secrets, private keys, SSNs or card
+/// numbers that are not `writeOnly`.
 ///
 /// ## Why it matters
-/// Excessive data exposure (OWASP API3): the client receives data it should never see, and it ends up in logs and caches.
+/// Excessive data exposure (OWASP API3): the client receives data it should never see, and it
+/// ends up in logs and caches.
 ///
 /// ## Example
 ///
@@ -24,7 +26,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// ```
 ///
 /// ## Fix
-/// Remove the field from response schemas (or mark it `writeOnly`), and mask card numbers (last four digits only).
+/// Remove the field from response schemas (or mark it `writeOnly`), and mask card numbers (last
+/// four digits only).
 pub struct SensitiveFieldInResponse;
 
 static META: RuleMeta = RuleMeta {
@@ -50,11 +53,11 @@ impl Rule<Spec> for SensitiveFieldInResponse {
             .collect();
         let mut examined = 0;
         spec.walk(roots, |_, s| {
-            examined += 1;
             for p in &s.properties {
                 let Some(kind) = sensitive_kind(&p.name).filter(|k| *k != "token") else {
                     continue;
                 };
+                examined += 1;
                 if spec.schema(p.schema).is_some_and(|ps| !ps.write_only) {
                     let loc =
                         Loc::new(p.line, child(&child(&s.loc.pointer, "properties"), &p.name));

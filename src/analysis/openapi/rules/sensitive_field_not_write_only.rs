@@ -9,10 +9,12 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// A password, secret, SSN or card field in a request body that could be echoed back.
 ///
 /// ## What it checks
-/// Properties of request-body schemas named like passwords, secrets, private keys, SSNs or card numbers that are neither `writeOnly: true` nor `format: password`.
+/// Properties of request-body schemas named like passwords, secrets, private keys, SSNs or card
+/// numbers that are neither `writeOnly: true` nor `format: password`.
 ///
 /// ## Why it matters
-/// Without `writeOnly` the same schema is used for responses and generated clients/UIs display or log the value; `format: password` makes tools mask it.
+/// Without `writeOnly` the same schema is used for responses and generated clients/UIs display
+/// or log the value; `format: password` makes tools mask it.
 ///
 /// ## Example
 ///

@@ -6,13 +6,17 @@ use crate::analysis::openapi::model::Spec;
 use crate::analysis::openapi::query::{squash, static_segments};
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
 
-/// An export/import/report/batch-style POST returns its result directly instead of 202 + status resource.
+/// An export/import/report/batch-style POST returns its result directly instead of 202 + status
+/// resource.
 ///
 /// ## What it checks
-/// POST operations whose last static path segment names long-running work (export, import, report, generate, process, batch, bulk, backup, restore, migrate, sync, reindex, render, convert) and that have no `202` response.
+/// POST operations whose last static path segment names long-running work (export, import,
+/// report, generate, process, batch, bulk, backup, restore, migrate, sync, reindex, render,
+/// convert) and that have no `202` response.
 ///
 /// ## Why it matters
-/// Long jobs inside one HTTP request hit gateway and client timeouts (often 30-60 s); the client retries and starts the job twice.
+/// Long jobs inside one HTTP request hit gateway and client timeouts (often 30-60 s); the
+/// client retries and starts the job twice.
 ///
 /// ## Example
 ///
@@ -22,7 +26,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// ```
 ///
 /// ## Fix
-/// Return `202 Accepted` with a `Location` header pointing at a status resource the client can poll (or a webhook).
+/// Return `202 Accepted` with a `Location` header pointing at a status resource the client can
+/// poll (or a webhook).
 pub struct SynchronousLongRunningOperation;
 
 static META: RuleMeta = RuleMeta {
@@ -50,8 +55,11 @@ impl Rule<Spec> for SynchronousLongRunningOperation {
                 .last()
                 .map(squash)
                 .unwrap_or_default();
-            let long = LONG.iter().any(|l| last.starts_with(l));
-            if long && !op.has_status(|s| s == "202") {
+            if !LONG.iter().any(|l| last.starts_with(l)) {
+                continue;
+            }
+            sink.examined(&META, 1);
+            if !op.has_status(|s| s == "202") {
                 sink.report(
                     &META,
                     op.loc.location(),

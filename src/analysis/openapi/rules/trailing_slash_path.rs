@@ -2,6 +2,7 @@
 
 use crate::analysis::model::{Category, Severity};
 use crate::analysis::openapi::model::Spec;
+use crate::analysis::openapi::query::n;
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
 
 /// A path ends with `/`.
@@ -10,7 +11,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// Paths other than `/` that end with a slash.
 ///
 /// ## Why it matters
-/// `/orders/` and `/orders` are different URLs: some frameworks redirect (breaking POST bodies), others 404.
+/// `/orders/` and `/orders` are different URLs: some frameworks redirect (breaking POST
+/// bodies), others 404.
 ///
 /// ## Example
 ///
@@ -38,6 +40,7 @@ impl Rule<Spec> for TrailingSlashPath {
     }
 
     fn check(&self, spec: &Spec, sink: &mut Sink) {
+        sink.examined(&META, n(spec.paths.len()));
         for item in spec
             .paths
             .iter()

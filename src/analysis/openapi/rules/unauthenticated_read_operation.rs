@@ -9,10 +9,13 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// A GET or HEAD left anonymous in an API that otherwise uses authentication.
 ///
 /// ## What it checks
-/// In a document that declares security schemes, GET/HEAD operations with no effective security, except paths that are public by nature (health, docs, login, token, public, .well-known).
+/// In a document that declares security schemes, GET/HEAD operations with no effective
+/// security, except paths that are public by nature (health, docs, login, token, public,
+/// .well-known).
 ///
 /// ## Why it matters
-/// Reads leak data (OWASP API1/API3); an endpoint forgotten when security was added is the classic way that happens.
+/// Reads leak data (OWASP API1/API3); an endpoint forgotten when security was added is the
+/// classic way that happens.
 ///
 /// ## Example
 ///
@@ -24,7 +27,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// ```
 ///
 /// ## Fix
-/// Require the API's scheme on the operation, or move genuinely public resources under a clearly public path.
+/// Require the API's scheme on the operation, or move genuinely public resources under a
+/// clearly public path.
 pub struct UnauthenticatedReadOperation;
 
 static META: RuleMeta = RuleMeta {

@@ -8,10 +8,13 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// POST, PUT, PATCH or DELETE that anyone may call.
 ///
 /// ## What it checks
-/// A write operation whose effective security (its own `security`, else the top-level one) is absent, empty (`security: []`) or has an empty alternative (`{}`), which allows anonymous calls.
+/// A write operation whose effective security (its own `security`, else the top-level one) is
+/// absent, empty (`security: []`) or has an empty alternative (`{}`), which allows anonymous
+/// calls.
 ///
 /// ## Why it matters
-/// Anonymous writes let anyone create, change or delete data; `security: []` is an explicit opt-out that is easy to miss in review.
+/// Anonymous writes let anyone create, change or delete data; `security: []` is an explicit
+/// opt-out that is easy to miss in review.
 ///
 /// ## Example
 ///
@@ -23,7 +26,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// ```
 ///
 /// ## Fix
-/// Require a security scheme on every write operation; if one must be public, document why and protect it another way (captcha, signed links).
+/// Require a security scheme on every write operation; if one must be public, document why and
+/// protect it another way (captcha, signed links).
 pub struct UnauthenticatedWriteOperation;
 
 static META: RuleMeta = RuleMeta {

@@ -11,7 +11,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// Array schemas reachable from parameters and request bodies without `maxItems`.
 ///
 /// ## Why it matters
-/// A client can send millions of items in one call, exhausting memory and time on the server (OWASP API4).
+/// A client can send millions of items in one call, exhausting memory and time on the server
+/// (OWASP API4).
 ///
 /// ## Example
 ///

@@ -8,10 +8,12 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// A batch/bulk endpoint accepts any number of items.
 ///
 /// ## What it checks
-/// Write operations whose last static path segment contains `batch` or `bulk` whose request body array (top level, or the one array property of a wrapper) has no `maxItems`.
+/// Write operations whose last static path segment contains `batch` or `bulk` whose request
+/// body array (top level, or the one array property of a wrapper) has no `maxItems`.
 ///
 /// ## Why it matters
-/// One request can carry unlimited work, monopolising workers and database connections; partial failures become impossible to report.
+/// One request can carry unlimited work, monopolising workers and database connections; partial
+/// failures become impossible to report.
 ///
 /// ## Example
 ///
@@ -21,7 +23,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// ```
 ///
 /// ## Fix
-/// Declare `maxItems` on the batch array and document per-item results (207 or a results array).
+/// Declare `maxItems` on the batch array and document per-item results (207 or a results
+/// array).
 pub struct UnboundedBatchEndpoint;
 
 static META: RuleMeta = RuleMeta {

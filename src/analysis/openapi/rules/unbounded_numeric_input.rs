@@ -8,10 +8,12 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// An integer or number accepted from clients with no `maximum`.
 ///
 /// ## What it checks
-/// Integer and number schemas reachable from parameters and request bodies without `maximum` (or `exclusiveMaximum`).
+/// Integer and number schemas reachable from parameters and request bodies without `maximum`
+/// (or `exclusiveMaximum`).
 ///
 /// ## Why it matters
-/// Unbounded numbers drive loop counts, allocation sizes and quantities; without a maximum, overflow and resource exhaustion bugs follow.
+/// Unbounded numbers drive loop counts, allocation sizes and quantities; without a maximum,
+/// overflow and resource exhaustion bugs follow.
 ///
 /// ## Example
 ///

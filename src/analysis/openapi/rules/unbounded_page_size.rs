@@ -10,10 +10,12 @@ use std::collections::HashSet;
 /// A page-size parameter (limit, per_page, pageSize, ...) has no `maximum`.
 ///
 /// ## What it checks
-/// Query parameters named like page sizes (limit, page_size, per_page, size, max_results, top, first, last, count) whose schema declares no `maximum`.
+/// Query parameters named like page sizes (limit, page_size, per_page, size, max_results, top,
+/// first, last, count) whose schema declares no `maximum`.
 ///
 /// ## Why it matters
-/// `?limit=1000000` turns pagination back into a full table scan; the server must cap it, and clients must know the cap.
+/// `?limit=1000000` turns pagination back into a full table scan; the server must cap it, and
+/// clients must know the cap.
 ///
 /// ## Example
 ///

@@ -8,10 +8,12 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// A string accepted from clients with no length, pattern, format or enum.
 ///
 /// ## What it checks
-/// String schemas reachable from parameters and request bodies that have no `maxLength`, `pattern`, `enum` or (non-binary) `format`.
+/// String schemas reachable from parameters and request bodies that have no `maxLength`,
+/// `pattern`, `enum` or (non-binary) `format`.
 ///
 /// ## Why it matters
-/// Unbounded strings invite oversized payloads and injection; servers must guess a limit that clients never learn (OWASP API4).
+/// Unbounded strings invite oversized payloads and injection; servers must guess a limit that
+/// clients never learn (OWASP API4).
 ///
 /// ## Example
 ///

@@ -8,10 +8,13 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// A file/binary request body has no documented size limit.
 ///
 /// ## What it checks
-/// Request bodies with `multipart/*`, `application/octet-stream`, `image/*`, `video/*` or `audio/*` media types, or binary/byte string schemas, where no binary schema has `maxLength` and the operation has no `413` response.
+/// Request bodies with `multipart/*`, `application/octet-stream`, `image/*`, `video/*` or
+/// `audio/*` media types, or binary/byte string schemas, where no binary schema has `maxLength`
+/// and the operation has no `413` response.
 ///
 /// ## Why it matters
-/// Unbounded uploads exhaust disk, memory and bandwidth; clients only learn the real limit from a proxy error.
+/// Unbounded uploads exhaust disk, memory and bandwidth; clients only learn the real limit from
+/// a proxy error.
 ///
 /// ## Example
 ///
@@ -21,7 +24,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// ```
 ///
 /// ## Fix
-/// Declare `maxLength` on the binary schema (or describe the limit) and document `413 Content Too Large`.
+/// Declare `maxLength` on the binary schema (or describe the limit) and document `413 Content
+/// Too Large`.
 pub struct UnboundedUploadSize;
 
 static META: RuleMeta = RuleMeta {

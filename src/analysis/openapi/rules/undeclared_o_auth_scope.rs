@@ -3,15 +3,18 @@
 use crate::analysis::model::{Category, Severity};
 use crate::analysis::openapi::model::SchemeKind;
 use crate::analysis::openapi::model::Spec;
+use crate::analysis::openapi::query::n;
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
 
 /// A requirement asks for an OAuth2 scope that no flow of the scheme defines.
 ///
 /// ## What it checks
-/// Scopes listed in `security` requirements for an OAuth2 scheme must be declared in that scheme's flows.
+/// Scopes listed in `security` requirements for an OAuth2 scheme must be declared in that
+/// scheme's flows.
 ///
 /// ## Why it matters
-/// An undeclared scope cannot be granted by the authorization server, so either the operation is unusable or the check is silently skipped.
+/// An undeclared scope cannot be granted by the authorization server, so either the operation
+/// is unusable or the check is silently skipped.
 ///
 /// ## Example
 ///
@@ -55,6 +58,7 @@ impl Rule<Spec> for UndeclaredOAuthScope {
                 else {
                     continue;
                 };
+                sink.examined(&META, n(scopes.len()));
                 for scope in scopes
                     .iter()
                     .filter(|sc| !flows.iter().any(|f| f.scopes.contains(sc)))

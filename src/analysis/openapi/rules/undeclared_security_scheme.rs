@@ -8,10 +8,12 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// A `security` entry refers to a scheme that is not declared.
 ///
 /// ## What it checks
-/// Every scheme name used in a top-level or operation `security` requirement must exist in `components.securitySchemes` (2.0: `securityDefinitions`).
+/// Every scheme name used in a top-level or operation `security` requirement must exist in
+/// `components.securitySchemes` (2.0: `securityDefinitions`).
 ///
 /// ## Why it matters
-/// Tools and gateways cannot enforce a scheme they do not know; the operation is effectively unprotected or rejected by generators.
+/// Tools and gateways cannot enforce a scheme they do not know; the operation is effectively
+/// unprotected or rejected by generators.
 ///
 /// ## Example
 ///
@@ -47,8 +49,8 @@ impl Rule<Spec> for UndeclaredSecurityScheme {
             .flatten();
         let mut examined = 0;
         for req in all {
-            examined += 1;
             for (name, _) in &req.schemes {
+                examined += 1;
                 if !spec.security_schemes.iter().any(|s| &s.name == name) {
                     sink.report(
                         &META,

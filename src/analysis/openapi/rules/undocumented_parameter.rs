@@ -11,7 +11,8 @@ use std::collections::HashSet;
 /// Parameters (each declaration once) without a non-empty `description`.
 ///
 /// ## Why it matters
-/// Clients cannot know units, formats, defaults or interactions of an undocumented parameter and misuse it.
+/// Clients cannot know units, formats, defaults or interactions of an undocumented parameter
+/// and misuse it.
 ///
 /// ## Example
 ///

@@ -8,10 +8,12 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// Nothing in the API says what happens when a request takes too long.
 ///
 /// ## What it checks
-/// The document has operations, no `408` or `504` response anywhere, and no description mentioning a timeout.
+/// The document has operations, no `408` or `504` response anywhere, and no description
+/// mentioning a timeout.
 ///
 /// ## Why it matters
-/// Clients pick their own timeouts and retry policies blind; mismatched timeouts between client, gateway and server cause duplicate work and cascading failures.
+/// Clients pick their own timeouts and retry policies blind; mismatched timeouts between
+/// client, gateway and server cause duplicate work and cascading failures.
 ///
 /// ## Example
 ///
@@ -21,7 +23,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// ```
 ///
 /// ## Fix
-/// Document the server-side timeout (in descriptions or an `x-timeout` extension) and the `504`/`408` responses clients will see.
+/// Document the server-side timeout (in descriptions or an `x-timeout` extension) and the
+/// `504`/`408` responses clients will see.
 pub struct UndocumentedTimeouts;
 
 static META: RuleMeta = RuleMeta {

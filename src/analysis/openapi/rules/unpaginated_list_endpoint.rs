@@ -8,10 +8,13 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// A collection GET returns a list but accepts no page size, cursor or offset.
 ///
 /// ## What it checks
-/// GET operations on collection paths (not ending in `{param}`) whose 2xx body is an array, or an object with exactly one array property, and that have no pagination query parameter (limit, cursor, page, offset, pageToken, continue, ...).
+/// GET operations on collection paths (not ending in `{param}`) whose 2xx body is an array, or
+/// an object with exactly one array property, and that have no pagination query parameter
+/// (limit, cursor, page, offset, pageToken, continue, ...).
 ///
 /// ## Why it matters
-/// The response grows with the data: latency, memory and payload size climb until the endpoint times out in production, usually long after launch.
+/// The response grows with the data: latency, memory and payload size climb until the endpoint
+/// times out in production, usually long after launch.
 ///
 /// ## Example
 ///
@@ -23,7 +26,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// ```
 ///
 /// ## Fix
-/// Add cursor pagination (`limit` with a `maximum` plus `cursor`/`pageToken`) and return the next cursor.
+/// Add cursor pagination (`limit` with a `maximum` plus `cursor`/`pageToken`) and return the
+/// next cursor.
 pub struct UnpaginatedListEndpoint;
 
 static META: RuleMeta = RuleMeta {

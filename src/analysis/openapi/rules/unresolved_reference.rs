@@ -7,10 +7,12 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// A local `$ref` points at nothing (or at itself in a loop).
 ///
 /// ## What it checks
-/// Local `$ref`s (`#/...`) whose target does not exist, is a malformed pointer, or forms a pure reference cycle. References to other files are not judged.
+/// Local `$ref`s (`#/...`) whose target does not exist, is a malformed pointer, or forms a pure
+/// reference cycle. References to other files are not judged.
 ///
 /// ## Why it matters
-/// Tools fail or silently drop the referencing part: generated clients miss types, validators accept anything, docs show holes.
+/// Tools fail or silently drop the referencing part: generated clients miss types, validators
+/// accept anything, docs show holes.
 ///
 /// ## Example
 ///
@@ -38,6 +40,7 @@ impl Rule<Spec> for UnresolvedReference {
     }
 
     fn check(&self, spec: &Spec, sink: &mut Sink) {
+        sink.examined(&META, spec.local_refs);
         for u in &spec.unresolved_refs {
             sink.report(
                 &META,

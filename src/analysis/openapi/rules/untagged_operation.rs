@@ -8,10 +8,12 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// An operation has no tag, or a tag that the top-level `tags` list does not declare.
 ///
 /// ## What it checks
-/// Operations without `tags`; and, when the document declares top-level `tags`, operation tags missing from that list.
+/// Operations without `tags`; and, when the document declares top-level `tags`, operation tags
+/// missing from that list.
 ///
 /// ## Why it matters
-/// Docs portals and SDK generators group by tag; untagged operations land in a catch-all bucket and undeclared tags have no description.
+/// Docs portals and SDK generators group by tag; untagged operations land in a catch-all bucket
+/// and undeclared tags have no description.
 ///
 /// ## Example
 ///

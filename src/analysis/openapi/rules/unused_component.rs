@@ -8,10 +8,13 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// A reusable component that nothing references.
 ///
 /// ## What it checks
-/// Schemas, parameters, responses, request bodies, headers and examples under `components` (2.0: `definitions`, `parameters`, `responses`) that no `$ref` (nor a `discriminator.mapping`) points at.
+/// Schemas, parameters, responses, request bodies, headers and examples under `components`
+/// (2.0: `definitions`, `parameters`, `responses`) that no `$ref` (nor a
+/// `discriminator.mapping`) points at.
 ///
 /// ## Why it matters
-/// Dead definitions drift from reality, bloat generated SDKs and mislead readers about what the API accepts.
+/// Dead definitions drift from reality, bloat generated SDKs and mislead readers about what the
+/// API accepts.
 ///
 /// ## Example
 ///

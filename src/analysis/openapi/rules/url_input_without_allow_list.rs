@@ -9,10 +9,13 @@ use std::collections::HashSet;
 /// A parameter or body field takes a URL the server may fetch, with no constraint.
 ///
 /// ## What it checks
-/// Parameters and top-level request-body properties named like URLs (url, uri, callback, redirect, webhook, ...Url) whose string schema has neither `format: uri` nor a `pattern` nor an `enum`.
+/// Parameters and top-level request-body properties named like URLs (url, uri, callback,
+/// redirect, webhook, ...Url) whose string schema has neither `format: uri` nor a `pattern` nor
+/// an `enum`.
 ///
 /// ## Why it matters
-/// Server-side fetching of client-supplied URLs is the SSRF entry point (OWASP API7); open redirects come from unvalidated redirect targets.
+/// Server-side fetching of client-supplied URLs is the SSRF entry point (OWASP API7); open
+/// redirects come from unvalidated redirect targets.
 ///
 /// ## Example
 ///
@@ -22,7 +25,8 @@ use std::collections::HashSet;
 /// ```
 ///
 /// ## Fix
-/// Declare `format: uri` plus a `pattern` restricting scheme and host, and enforce an allow-list server-side.
+/// Declare `format: uri` plus a `pattern` restricting scheme and host, and enforce an
+/// allow-list server-side.
 pub struct UrlInputWithoutAllowList;
 
 static META: RuleMeta = RuleMeta {
@@ -69,10 +73,13 @@ impl Rule<Spec> for UrlInputWithoutAllowList {
                 else {
                     continue;
                 };
+                if !seen.insert(loc.pointer.clone()) {
+                    continue;
+                }
+                sink.examined(&META, 1);
                 if schema.format.as_deref() != Some("uri")
                     && schema.pattern.is_none()
                     && schema.enum_values.is_none()
-                    && seen.insert(loc.pointer.clone())
                 {
                     sink.report(&META, loc.location(), format!("`{name}` takes any URL"));
                 }

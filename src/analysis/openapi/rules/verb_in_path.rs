@@ -2,16 +2,19 @@
 
 use crate::analysis::model::{Category, Severity};
 use crate::analysis::openapi::model::Spec;
+use crate::analysis::openapi::query::n;
 use crate::analysis::openapi::query::static_segments;
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
 
 /// A path segment is a verb such as get, create, update or delete.
 ///
 /// ## What it checks
-/// Static path segments that are, or start with, CRUD verbs (`get`, `create`, `update`, `delete`, `remove`, `add`, `fetch`, `list`) followed by a separator or capital letter.
+/// Static path segments that are, or start with, CRUD verbs (`get`, `create`, `update`,
+/// `delete`, `remove`, `add`, `fetch`, `list`) followed by a separator or capital letter.
 ///
 /// ## Why it matters
-/// The HTTP method already says the action; verb paths lead to RPC-style duplicates (`/getOrder`, `/fetchOrder`) that break caching and method semantics.
+/// The HTTP method already says the action; verb paths lead to RPC-style duplicates
+/// (`/getOrder`, `/fetchOrder`) that break caching and method semantics.
 ///
 /// ## Example
 ///
@@ -42,6 +45,7 @@ impl Rule<Spec> for VerbInPath {
         const VERBS: &[&str] = &[
             "get", "create", "update", "delete", "remove", "add", "fetch", "list",
         ];
+        sink.examined(&META, n(spec.paths.len()));
         for item in &spec.paths {
             let verb = static_segments(&item.path).find(|seg| {
                 VERBS.iter().any(|v| {

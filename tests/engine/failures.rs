@@ -1,0 +1,208 @@
+//! When things go wrong: a worker that dies mid-job, stale attempts, a
+//! failing analyser, cancellation.
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use faultline::engine::migrate::GROUP;
+use faultline::engine::{Hint, JobId, JobStatus, Lease, Started};
+use faultline::startup::Role;
+
+use crate::helpers::*;
+
+/// Reads one entry of `job`'s shard as `consumer`, like a worker would.
+fn take_entry(redis: &TestRedis, work_key: &str, consumer: &str) -> (String, String) {
+    let reply = redis
+        .query(&[
+            "XREADGROUP",
+            "GROUP",
+            GROUP,
+            consumer,
+            "COUNT",
+            "1",
+            "STREAMS",
+            work_key,
+            ">",
+        ])
+        .unwrap();
+    let reply: redis::streams::StreamReadReply = redis::from_redis_value(reply).unwrap();
+    let entry = &reply.keys[0].ids[0];
+    (entry.id.clone(), entry.get::<String>("hash").unwrap())
+}
+
+#[tokio::test]
+async fn a_worker_that_dies_mid_job_loses_nothing_and_its_late_writes_are_refused() {
+    let redis = TestRedis::start();
+    let api = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let job = api.submit(&spec(10), "openapi-yaml").await["job_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let id: JobId = job.parse().unwrap();
+
+    // A worker takes the entry, starts attempt 1, and dies without acknowledging.
+    let work = api.fns.store.keys.work(id.shard());
+    let (entry, hash) = take_entry(&redis, &work, "doomed-worker");
+    let started = api
+        .fns
+        .start(
+            id,
+            &hash,
+            &entry,
+            "doomed-worker",
+            "Normalizing artifact...",
+        )
+        .await
+        .unwrap();
+    assert!(matches!(started, Started::Run { attempt: 1, .. }));
+    let stale = Lease {
+        job: id,
+        attempt: 1,
+        consumer: "doomed-worker".into(),
+        entry_id: entry.clone(),
+    };
+
+    // A live worker reclaims the entry after the visibility timeout.
+    let (slow, calls) = counting(Duration::from_millis(800));
+    let worker = spawn_app(
+        &redis,
+        Role::Worker,
+        slow,
+        &[("VISIBILITY_TIMEOUT_MS", "300")],
+    )
+    .await;
+    while calls.load(Ordering::SeqCst) == 0 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // While attempt 2 runs, attempt 1 wakes up: its progress and result are refused.
+    let hint = Hint {
+        hint: "late".into(),
+        observed_at: 0,
+    };
+    let err = api
+        .fns
+        .progress(&stale, std::slice::from_ref(&hint))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("STALE_ATTEMPT"));
+    let err = api
+        .fns
+        .complete(&stale, &hash, &[], "{}", "stale")
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("STALE_ATTEMPT"));
+
+    let snap = worker.wait_terminal(&job, Duration::from_secs(20)).await;
+    assert_eq!((snap.status, snap.attempt), (JobStatus::Completed, 2));
+    let err = api
+        .fns
+        .complete(&stale, &hash, &[], "{}", "stale")
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("JOB_TERMINAL"));
+
+    let events = api.events(&job).await;
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.kind.as_str() == "completed")
+            .count(),
+        1
+    );
+    let restart = events
+        .iter()
+        .find(|e| e.kind.as_str() == "started" && e.attempt == 2)
+        .unwrap();
+    assert_eq!(restart.data["reclaimed"], true);
+    assert_eq!(restart.data["previous_worker"], "doomed-worker");
+    assert_eq!(
+        pending(&redis, &work),
+        0,
+        "the entry was acknowledged with the completion"
+    );
+}
+
+fn pending(redis: &TestRedis, work: &str) -> i64 {
+    let summary = redis.query(&["XPENDING", work, GROUP]).unwrap();
+    let redis::Value::Array(parts) = summary else {
+        panic!("{summary:?}")
+    };
+    redis::from_redis_value(parts[0].clone()).unwrap()
+}
+
+#[tokio::test]
+async fn a_failing_analysis_is_retried_with_backoff_then_dead_lettered() {
+    let redis = TestRedis::start();
+    let app = spawn_app(
+        &redis,
+        Role::Serve,
+        std::sync::Arc::new(AlwaysFails),
+        &[("MAX_ATTEMPTS", "3")],
+    )
+    .await;
+    let job = app.submit(&spec(11), "openapi-yaml").await["job_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let snap = app.wait_terminal(&job, Duration::from_secs(20)).await;
+    assert_eq!(snap.status, JobStatus::Failed);
+    assert_eq!(snap.attempt, 3);
+    assert!(snap.error.as_deref().unwrap().contains("timed out"));
+
+    let events = app.events(&job).await;
+    let shape: Vec<&str> = kinds(&events)
+        .into_iter()
+        .filter(|k| *k != "progress")
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            "queued",
+            "started",
+            "retry_scheduled",
+            "started",
+            "retry_scheduled",
+            "started",
+            "dead_lettered",
+            "failed"
+        ]
+    );
+    let delays: Vec<u64> = events
+        .iter()
+        .filter_map(|e| e.data.get("delay_ms")?.as_u64())
+        .collect();
+    assert_eq!(delays.len(), 2);
+    let id: JobId = job.parse().unwrap();
+    let dead = redis
+        .query(&["XRANGE", &app.fns.store.keys.dead(id.shard()), "-", "+"])
+        .unwrap();
+    let dead: redis::streams::StreamRangeReply = redis::from_redis_value(dead).unwrap();
+    assert_eq!(dead.ids.len(), 1);
+    assert_eq!(dead.ids[0].get::<String>("job").unwrap(), job);
+    assert_eq!(dead.ids[0].get::<String>("attempts").unwrap(), "3");
+}
+
+#[tokio::test]
+async fn a_cancelled_job_gets_no_result_and_its_entry_is_released() {
+    let redis = TestRedis::start();
+    let (slow, calls) = counting(Duration::from_millis(600));
+    let app = spawn_app(&redis, Role::Serve, slow, &[]).await;
+    let job = app.submit(&spec(12), "openapi-yaml").await["job_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    while calls.load(Ordering::SeqCst) == 0 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let id: JobId = job.parse().unwrap();
+    app.fns.cancel(id, "user asked").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    let snap = app.fns.snapshot(id).await.unwrap().unwrap();
+    assert_eq!(snap.status, JobStatus::Cancelled);
+    assert!(snap.result.is_none());
+    let events = app.events(&job).await;
+    assert!(!kinds(&events).contains(&"completed"));
+    assert_eq!(pending(&redis, &app.fns.store.keys.work(id.shard())), 0);
+    let err = app.fns.cancel(id, "again").await.unwrap_err();
+    assert_eq!(err.code(), Some("JOB_TERMINAL"));
+}

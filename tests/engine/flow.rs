@@ -1,0 +1,207 @@
+//! The happy paths: submit → queued → running → completed, cache hits,
+//! single flight, graceful shutdown.
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use faultline::engine::JobStatus;
+use faultline::startup::Role;
+use serde_json::Value;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn a_submission_is_queued_run_and_completed_with_the_seeds_hints() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
+    let body = app.submit(&spec(1), "openapi-yaml").await;
+    assert_eq!(body["status"], "queued");
+    assert_eq!(body["progress_hint"], "Queued for analysis");
+    let job = body["job_id"].as_str().unwrap().to_string();
+
+    let snap = app.wait_terminal(&job, Duration::from_secs(20)).await;
+    assert_eq!(snap.status, JobStatus::Completed);
+    let events = app.events(&job).await;
+    assert_eq!(
+        kinds(&events),
+        [
+            "queued",
+            "started",
+            "progress",
+            "progress",
+            "progress",
+            "completed"
+        ]
+    );
+    let hints: Vec<_> = events.iter().filter_map(|e| e.hint()).collect();
+    assert_eq!(
+        hints,
+        [
+            "Normalizing artifact...",
+            "Running heuristics...",
+            "Synthesizing with AI..."
+        ]
+    );
+    assert_eq!(
+        events.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        [1, 2, 3, 4, 5, 6]
+    );
+
+    let (status, result) = app.get(&format!("/jobs/{job}/result")).await;
+    assert_eq!(status, 200);
+    assert_eq!(result["status"], "completed");
+    let score = result["result"]["production_readiness_score"]
+        .as_u64()
+        .unwrap();
+    assert!(score <= 100);
+    assert!(
+        result["result"]["findings"]
+            .as_array()
+            .is_some_and(|f| !f.is_empty())
+    );
+    assert!(result["markdown"].as_str().unwrap().starts_with('#'));
+}
+
+#[tokio::test]
+async fn stored_values_are_the_seeds_json_shapes() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
+    let job = app.submit(&spec(2), "openapi-yaml").await["job_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.wait_terminal(&job, Duration::from_secs(20)).await;
+    let id: faultline::engine::JobId = job.parse().unwrap();
+    let keys = &app.fns.store.keys;
+
+    let raw = text(&redis, &keys.job(id.shard(), &job));
+    let snap: Value = serde_json::from_str(&raw).expect("job:<id> is readable JSON");
+    for field in [
+        "job_id",
+        "status",
+        "content_hash",
+        "metadata",
+        "progress_hint",
+        "result",
+        "markdown",
+        "created_at",
+        "updated_at",
+        "attempt",
+        "version",
+    ] {
+        assert!(
+            snap.get(field).is_some(),
+            "job:<id> lacks {field}: {raw:.200}"
+        );
+    }
+    assert!(snap["result"]["findings"].is_array() && snap["result"]["charts"].is_array());
+
+    let hash = snap["content_hash"].as_str().unwrap();
+    let cache: Value = serde_json::from_str(&text(&redis, &keys.cache(id.shard(), hash)))
+        .expect("cache:<hash> is JSON");
+    let fields: Vec<&String> = cache.as_object().unwrap().keys().collect();
+    assert_eq!(fields, ["markdown", "result"]);
+    assert_eq!(cache["result"], snap["result"]);
+}
+
+fn text(redis: &TestRedis, key: &str) -> String {
+    match redis.query(&["GET", key]).unwrap() {
+        redis::Value::BulkString(b) => String::from_utf8(b).unwrap(),
+        other => panic!("{key}: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_resubmission_is_answered_from_the_cache_at_once() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
+    let first = app.submit(&spec(3), "openapi-yaml").await["job_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.wait_terminal(&first, Duration::from_secs(20)).await;
+
+    let again = app.submit(&spec(3), "openapi-yaml").await;
+    assert_eq!(again["status"], "completed");
+    assert_eq!(again["cached"], true);
+    let second = again["job_id"].as_str().unwrap();
+    assert_ne!(second, first);
+    assert_eq!(kinds(&app.events(second).await), ["cache_hit"]);
+    let (_, a) = app.get(&format!("/jobs/{first}/result")).await;
+    let (_, b) = app.get(&format!("/jobs/{second}/result")).await;
+    assert_eq!(a["result"], b["result"]);
+}
+
+#[tokio::test]
+async fn a_hundred_identical_submissions_run_one_analysis() {
+    let redis = TestRedis::start();
+    let (analyzer, calls) = counting(Duration::from_millis(300));
+    let app = spawn_app(&redis, Role::Serve, analyzer, &[]).await;
+    let content = spec(4);
+    let submissions = (0..100).map(|_| app.submit(&content, "openapi-yaml"));
+    let bodies = futures::future::join_all(submissions).await;
+    let mut ids: Vec<&str> = bodies
+        .iter()
+        .map(|b| b["job_id"].as_str().unwrap())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    // Every submission while the analysis runs attaches to the same job; a
+    // submission after it finished is a cache hit (a new id, born completed).
+    for id in &ids {
+        app.wait_terminal(id, Duration::from_secs(20)).await;
+    }
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        1,
+        "one analysis for identical content"
+    );
+    let started: usize = futures::future::join_all(ids.iter().map(|id| app.events(id)))
+        .await
+        .iter()
+        .map(|events| {
+            events
+                .iter()
+                .filter(|e| e.kind.as_str() == "started")
+                .count()
+        })
+        .sum();
+    assert_eq!(started, 1);
+}
+
+#[tokio::test]
+async fn graceful_shutdown_finishes_the_attempts_in_flight() {
+    let redis = TestRedis::start();
+    let (analyzer, calls) = counting(Duration::from_millis(700));
+    let mut app = spawn_app(
+        &redis,
+        Role::Serve,
+        analyzer,
+        &[("WORKER_CONCURRENCY", "4")],
+    )
+    .await;
+    let specs: Vec<String> = (0..4).map(|n| spec(100 + n)).collect();
+    let jobs: Vec<String> =
+        futures::future::join_all(specs.iter().map(|s| app.submit(s, "openapi-yaml")))
+            .await
+            .iter()
+            .map(|b| b["job_id"].as_str().unwrap().to_string())
+            .collect();
+    while calls.load(Ordering::SeqCst) < 4 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    app.stop().await; // returns only when in-flight attempts are finished
+    for job in &jobs {
+        let snap = app
+            .fns
+            .snapshot(job.parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            snap.status,
+            JobStatus::Completed,
+            "{job} was in flight at shutdown"
+        );
+    }
+}

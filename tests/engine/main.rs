@@ -1,0 +1,12 @@
+//! The engine's integration suite: the real app against a private
+//! `redis-server` per test (no mocks). One binary, one module per concern.
+
+mod helpers;
+
+mod api_errors;
+mod failures;
+mod flow;
+mod fold_equivalence;
+mod migrations;
+mod recovery;
+mod retention;

@@ -1,0 +1,71 @@
+//! Redis restarts: every acknowledged job still reaches a terminal state, the
+//! API answers 503 with Retry-After while Redis is down, and the service
+//! reconnects by itself.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use faultline::engine::JobStatus;
+use faultline::startup::Role;
+use tokio::sync::Mutex;
+
+use crate::helpers::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_redis_restart_mid_run_loses_no_acknowledged_job() {
+    let redis = Arc::new(Mutex::new(TestRedis::start()));
+    let (slow, calls) = counting(Duration::from_millis(150));
+    let app = spawn_app(
+        &*redis.lock().await,
+        Role::Serve,
+        slow,
+        &[("WORKER_CONCURRENCY", "4")],
+    )
+    .await;
+    let mut jobs = Vec::new();
+    for n in 0..24 {
+        jobs.push(
+            app.submit(&spec(300 + n), "openapi-yaml").await["job_id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    while calls.load(Ordering::SeqCst) < 4 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+
+    let r = redis.clone();
+    tokio::task::spawn_blocking(move || r.blocking_lock().stop())
+        .await
+        .unwrap();
+    let asked = Instant::now();
+    let resp = app
+        .http
+        .get(format!("{}/jobs/{}", app.base, jobs[0]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 503, "Redis down answers 503");
+    assert!(resp.headers().contains_key("retry-after"));
+    assert!(
+        asked.elapsed() < Duration::from_secs(5),
+        "503 comes quickly: {:?}",
+        asked.elapsed()
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let r = redis.clone();
+    tokio::task::spawn_blocking(move || r.blocking_lock().start_again())
+        .await
+        .unwrap();
+
+    for job in &jobs {
+        let snap = app.wait_terminal(job, Duration::from_secs(90)).await;
+        assert_eq!(snap.status, JobStatus::Completed, "{job}");
+    }
+    // The API reconnected by itself: a new submission goes through.
+    let body = app.submit(&spec(999), "openapi-yaml").await;
+    app.wait_terminal(body["job_id"].as_str().unwrap(), Duration::from_secs(30))
+        .await;
+}
