@@ -3,17 +3,17 @@
 //!
 //! # Layout
 //!
-//! - [`config`]: settings from the environment, validated at start.
-//! - [`telemetry`]: logging.
-//! - [`metrics`]: Prometheus counters and histograms.
-//! - [`store`]: Redis connections, the key layout (`keys`), the embedded Redis.
-//! - [`engine`]: events, the fold, snapshots, job ids, the Lua library from
+//! - [`config`] — settings from the environment, validated at start.
+//! - [`telemetry`] — logging.
+//! - [`metrics`] — Prometheus counters and histograms.
+//! - [`store`] — Redis connections, the key layout (`keys`), the embedded Redis.
+//! - [`engine`] — events, the fold, snapshots, job ids, the Lua library from
 //!   `migrations-lua/`, its typed callers and migrations.
-//! - [`worker`]: consumer-group readers, attempts, retries, reclaim.
-//! - [`analysis`]: the analyser (pure Rust, no Redis) behind the `Analyzer` trait.
-//! - [`api`]: the HTTP API (poem-openapi).
-//! - [`startup`]: one build path for `main` and the tests.
-//! - [`cli`]: the `faultline` subcommands.
+//! - [`worker`] — consumer-group readers, attempts, retries, reclaim.
+//! - [`analysis`] — the analyser (pure Rust, no Redis) behind the `Analyzer` trait.
+//! - [`api`] — the HTTP API (poem-openapi).
+//! - [`startup`] — one build path for `main` and the tests.
+//! - [`cli`] — the `faultline` subcommands.
 
 pub mod analysis;
 pub mod api;

@@ -59,11 +59,10 @@ impl Normalized {
         let kind = resolve_kind(request.kind, content);
         let mut notes = Vec::new();
         let doc = match kind {
-            ArtifactKind::OpenapiJson => {
-                Doc::OpenApi(openapi::parse(content, Format::Json, limits)?)
-            }
-            ArtifactKind::OpenapiYaml => {
-                Doc::OpenApi(openapi::parse(content, Format::Yaml, limits)?)
+            // Clients mislabel JSON and YAML often enough that the syntax is
+            // read from the content; the result names the syntax actually read.
+            ArtifactKind::OpenapiJson | ArtifactKind::OpenapiYaml => {
+                Doc::OpenApi(openapi::parse(content, Format::Auto, limits)?)
             }
             ArtifactKind::Architecture => Doc::Architecture(architecture::parse(content, limits)?),
             ArtifactKind::Markdown | ArtifactKind::Auto => {
@@ -87,10 +86,11 @@ impl Normalized {
             (Doc::Markdown(_), Some(_)) => architecture::parse(content, limits).ok(),
             _ => None,
         };
-        let kind = if kind == ArtifactKind::Auto {
-            ArtifactKind::Markdown
-        } else {
-            kind
+        let kind = match &doc {
+            Doc::OpenApi(spec) if spec.format == Format::Json => ArtifactKind::OpenapiJson,
+            Doc::OpenApi(_) => ArtifactKind::OpenapiYaml,
+            Doc::Architecture(_) => ArtifactKind::Architecture,
+            Doc::Markdown(_) => ArtifactKind::Markdown,
         };
         Ok(Self {
             kind,

@@ -414,12 +414,11 @@ impl Functions {
 
     /// The stored snapshot, `None` when unknown or expired.
     pub async fn snapshot(&self, job: JobId) -> Result<Option<Snapshot>, EngineError> {
-        Ok(self
-            .snapshot_json(job)
+        self.snapshot_json(job)
             .await?
             .map(|raw| serde_json::from_str(&raw))
             .transpose()
-            .map_err(|e| EngineError::Protocol(format!("snapshot of {job}: {e}")))?)
+            .map_err(|e| EngineError::Protocol(format!("snapshot of {job}: {e}")))
     }
 
     /// The stored snapshot text, exactly as in Redis.

@@ -25,10 +25,10 @@ impl Drop for EmbeddedRedis {
 impl EmbeddedRedis {
     /// Asks the server to save and exit, then waits for it.
     pub async fn shutdown(mut self) {
-        if let Ok(client) = redis::Client::open(self.url.as_str()) {
-            if let Ok(mut conn) = client.get_multiplexed_async_connection().await {
-                let _: redis::RedisResult<()> = redis::cmd("SHUTDOWN").query_async(&mut conn).await;
-            }
+        if let Ok(client) = redis::Client::open(self.url.as_str())
+            && let Ok(mut conn) = client.get_multiplexed_async_connection().await
+        {
+            let _: redis::RedisResult<()> = redis::cmd("SHUTDOWN").query_async(&mut conn).await;
         }
         let _ = tokio::time::timeout(Duration::from_secs(5), self.child.wait()).await;
     }

@@ -31,7 +31,7 @@ pub(super) async fn run(worker: Arc<Worker>, shutdown: CancellationToken) {
             if let Err(e) = worker.fns.maintain(shard, STEP_LIMIT).await {
                 tracing::debug!(shard, error = %e, "maintenance step failed");
             }
-            if n % reclaim_every == 0 {
+            if n.is_multiple_of(reclaim_every) {
                 reclaim(&worker, shard).await;
             }
         }

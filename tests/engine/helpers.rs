@@ -202,10 +202,10 @@ impl TestApp {
         let id: JobId = job.parse().unwrap();
         let deadline = Instant::now() + timeout;
         loop {
-            if let Ok(Some(s)) = self.fns.snapshot(id).await {
-                if s.status.is_terminal() {
-                    return s;
-                }
+            if let Ok(Some(s)) = self.fns.snapshot(id).await
+                && s.status.is_terminal()
+            {
+                return s;
             }
             assert!(
                 Instant::now() < deadline,

@@ -164,6 +164,9 @@ pub fn replica_hint(text: &str) -> (Option<u32>, bool) {
 
 /// Asynchronous when the label talks about events or messages.
 pub fn mode_of(label: &str) -> super::model::Mode {
+    if label.trim().is_empty() {
+        return super::model::Mode::Sync;
+    }
     const ASYNC: &[&str] = &[
         "async",
         "asynchronous",

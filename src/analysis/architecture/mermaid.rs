@@ -4,7 +4,8 @@
 
 use super::c4;
 use super::classify::mode_of;
-use super::model::{ArchModel, ComponentKind, Diagram, Mode, Origin};
+use super::mermaid_arch;
+use super::model::{ArchModel, ComponentKind, Diagram, MAX_EDGES, Mode, Origin};
 use super::sequence;
 
 /// Parses one Mermaid block whose first content line is `first_line`.
@@ -31,6 +32,7 @@ pub fn parse_block(model: &mut ArchModel, content: &str, first_line: u32) {
             Some("c4") => {
                 c4::apply(model, line, line_no, Origin::Mermaid);
             }
+            Some("architecture") => mermaid_arch::line(model, line, line_no),
             Some(_) => {}
         }
     }
@@ -45,10 +47,11 @@ pub fn diagram_syntax(line: &str) -> Option<&'static str> {
     match word {
         "graph" | "flowchart" | "flowchart-elk" => Some("flowchart"),
         "sequenceDiagram" => Some("sequence"),
+        "architecture-beta" | "architecture" => Some("architecture"),
         w if w.starts_with("C4") => Some("c4"),
         "classDiagram" | "erDiagram" | "stateDiagram" | "stateDiagram-v2" | "gantt" | "pie"
-        | "journey" | "gitGraph" | "mindmap" | "timeline" | "architecture-beta" | "block-beta"
-        | "quadrantChart" | "requirementDiagram" | "sankey-beta" | "xychart-beta" => Some("other"),
+        | "journey" | "gitGraph" | "mindmap" | "timeline" | "block-beta" | "quadrantChart"
+        | "requirementDiagram" | "sankey-beta" | "xychart-beta" => Some("other"),
         _ => None,
     }
 }
@@ -99,7 +102,9 @@ impl Chain<'_> {
         let mut pending: Option<(String, bool)> = None;
         loop {
             let group = self.group(model, line_no);
-            if group.is_empty() {
+            // A full model stops the statement: the rest could only add
+            // edges that would be dropped anyway.
+            if group.is_empty() || model.edges.len() >= MAX_EDGES {
                 return;
             }
             if let Some((label, dotted)) = pending.take() {
@@ -156,7 +161,11 @@ impl Chain<'_> {
             return None;
         }
         let id: String = self.c[start..self.pos].iter().collect();
-        let (label, hint) = self.shape();
+        let (label, hint) = if self.c.get(self.pos..self.pos + 2) == Some(&['@', '{']) {
+            self.attributes()
+        } else {
+            self.shape()
+        };
         // `A:::className` styles a node.
         if self.c.get(self.pos..self.pos + 3) == Some(&[':', ':', ':']) {
             self.pos += 3;
@@ -168,6 +177,17 @@ impl Chain<'_> {
             }
         }
         Some((id, clean_label(&label), hint))
+    }
+
+    /// `A@{ shape: cyl, label: "Orders DB" }` (Mermaid 11 shapes).
+    fn attributes(&mut self) -> (String, Option<ComponentKind>) {
+        let start = self.pos + 2;
+        let end = (start..self.c.len())
+            .find(|&i| self.c[i] == '}')
+            .unwrap_or(self.c.len());
+        let body: String = self.c[start..end].iter().collect();
+        self.pos = (end + 1).min(self.c.len());
+        mermaid_arch::shape_attributes(&body)
     }
 
     /// `[label]`, `[(db)]`, `((circle))`, `{decision}`, `>flag]`, `[/io/]`...

@@ -16,7 +16,9 @@
 mod c4;
 pub mod classify;
 pub mod graph;
+mod kind;
 mod mermaid;
+mod mermaid_arch;
 pub mod model;
 mod plantuml;
 mod prose;

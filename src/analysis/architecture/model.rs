@@ -4,60 +4,8 @@
 use std::collections::{HashMap, HashSet};
 
 use super::classify::{classify, replica_hint};
+pub use super::kind::ComponentKind;
 use crate::analysis::markdown::MdDoc;
-
-/// What a component is, as far as production readiness cares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ComponentKind {
-    Service,
-    Database,
-    Cache,
-    Queue,
-    Gateway,
-    LoadBalancer,
-    External,
-    Auth,
-    Observability,
-    Storage,
-    Client,
-}
-
-impl ComponentKind {
-    pub const ALL: [ComponentKind; 11] = [
-        ComponentKind::Service,
-        ComponentKind::Database,
-        ComponentKind::Cache,
-        ComponentKind::Queue,
-        ComponentKind::Gateway,
-        ComponentKind::LoadBalancer,
-        ComponentKind::External,
-        ComponentKind::Auth,
-        ComponentKind::Observability,
-        ComponentKind::Storage,
-        ComponentKind::Client,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ComponentKind::Service => "service",
-            ComponentKind::Database => "database",
-            ComponentKind::Cache => "cache",
-            ComponentKind::Queue => "queue",
-            ComponentKind::Gateway => "gateway",
-            ComponentKind::LoadBalancer => "load balancer",
-            ComponentKind::External => "external dependency",
-            ComponentKind::Auth => "auth/identity",
-            ComponentKind::Observability => "observability",
-            ComponentKind::Storage => "storage",
-            ComponentKind::Client => "client",
-        }
-    }
-
-    /// Kinds that hold state which must survive a restart.
-    pub fn is_datastore(self) -> bool {
-        matches!(self, ComponentKind::Database | ComponentKind::Storage)
-    }
-}
 
 /// Where a component or edge was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -238,9 +186,11 @@ impl ArchModel {
             c.kind = k;
             c.classified = true;
         }
-        let (replicas, replicated) = replica_hint(text);
-        c.replicas = c.replicas.or(replicas);
-        c.replicated |= replicated;
+        if grew {
+            let (replicas, replicated) = replica_hint(text);
+            c.replicas = c.replicas.or(replicas);
+            c.replicated |= replicated;
+        }
     }
 
     /// Adds an edge unless it would exceed [`MAX_EDGES`] or loops on itself.

@@ -102,6 +102,7 @@ fn declaration(model: &mut ArchModel, line: &str, line_no: u32) -> bool {
     if has_arrow(rest) {
         return false;
     }
+    let hint = stereotype_kind(rest).or(*hint);
     let rest = rest.split("<<").next().unwrap_or(rest);
     let rest = rest
         .split(" #")
@@ -117,8 +118,27 @@ fn declaration(model: &mut ArchModel, line: &str, line_no: u32) -> bool {
     } else {
         (b, a)
     };
-    declare(model, &alias, &label, *hint, line_no);
+    declare(model, &alias, &label, hint, line_no);
     true
+}
+
+/// `<<database>>`, `<<queue>>`, `<<external>>`: the author's own label for
+/// what a box is.
+fn stereotype_kind(rest: &str) -> Option<ComponentKind> {
+    let (_, tail) = rest.split_once("<<")?;
+    let tag = tail.split(">>").next().unwrap_or("").to_ascii_lowercase();
+    [
+        ("database", ComponentKind::Database),
+        ("db", ComponentKind::Database),
+        ("queue", ComponentKind::Queue),
+        ("topic", ComponentKind::Queue),
+        ("cache", ComponentKind::Cache),
+        ("external", ComponentKind::External),
+        ("storage", ComponentKind::Storage),
+    ]
+    .into_iter()
+    .find(|(w, _)| crate::analysis::markdown::text::find_word(&tag, w).is_some())
+    .map(|(_, k)| k)
 }
 
 fn declare(
@@ -140,7 +160,11 @@ fn declare(
         // The declaration keyword (database, queue, actor...) beats words in
         // the label, except that an actor named like a service stays one.
         let forced = hint.filter(|h| match h {
-            ComponentKind::Database | ComponentKind::Queue | ComponentKind::Storage => true,
+            ComponentKind::Database
+            | ComponentKind::Queue
+            | ComponentKind::Storage
+            | ComponentKind::Cache
+            | ComponentKind::External => true,
             ComponentKind::Client => model.components[i].kind == ComponentKind::Service,
             _ => false,
         });

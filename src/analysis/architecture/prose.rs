@@ -122,8 +122,10 @@ fn products(model: &mut ArchModel, code_lines: &[bool]) {
                 .to_string();
             let notes = model.doc.line_text(line).to_string();
             // "### Relational DB ... Technology: PostgreSQL" describes the
-            // heading's component, not a second database.
-            if let Some(owner) = heading_component(model, line) {
+            // heading's component (same kind), not a second database.
+            let owner =
+                heading_component(model, line).filter(|&i| model.components[i].kind == kind);
+            if let Some(owner) = owner {
                 let c = &mut model.components[owner];
                 c.notes.push(' ');
                 c.notes.push_str(&notes.to_lowercase());
@@ -221,15 +223,6 @@ fn mention_hints(model: &mut ArchModel) {
         .collect();
     for i in stateful {
         let c = &model.components[i];
-        if !matches!(
-            c.kind,
-            ComponentKind::Database
-                | ComponentKind::Cache
-                | ComponentKind::Queue
-                | ComponentKind::Storage
-        ) {
-            continue;
-        }
         let needle = c.name.to_lowercase();
         let mut from = 0;
         let mut hints = (None, false);

@@ -103,6 +103,23 @@ fn mermaid_c4_and_sequence() {
 }
 
 #[test]
+fn mermaid_architecture_beta_and_shape_attributes() {
+    let m = model(
+        "```mermaid\narchitecture-beta\n  group api(cloud)[API]\n  service db(database)[Orders DB] in api\n  service server(server)[Orders service] in api\n  service disk1(disk)[Uploads] in api\n  server:R --> L:db\n  disk1:T <-- B:server\n```\n\n```mermaid\nflowchart LR\n  A[Billing service] --> B@{ shape: cyl, label: \"Ledger\" }\n```\n",
+    );
+    assert_eq!(kind(&m, "db"), Some(ComponentKind::Database));
+    assert_eq!(kind(&m, "disk1"), Some(ComponentKind::Storage));
+    assert_eq!(kind(&m, "server"), Some(ComponentKind::Service));
+    assert_eq!(edge(&m, "server", "db"), Some(Mode::Sync));
+    assert_eq!(edge(&m, "server", "disk1"), Some(Mode::Sync));
+    assert_eq!(kind(&m, "B"), Some(ComponentKind::Database));
+    assert_eq!(
+        m.find("B").map(|i| m.components[i].name.as_str()),
+        Some("Ledger")
+    );
+}
+
+#[test]
 fn plantuml_components_arrows_and_c4_macros() {
     let m = model(
         "```plantuml\n@startuml\ncomponent \"Orders Service\" as orders\ndatabase \"Orders DB\" as odb\nqueue events\n[Web UI] as web\nweb --> orders : REST\norders -> odb\norders ..> events : publish\nodb <-- orders\n@enduml\n```\n\n@startuml\n!include C4_Container.puml\nContainer(svc, \"Billing\", \"Java\")\nContainerQueue(q, \"Bus\", \"RabbitMQ\")\nRel(svc, q, \"Sends\")\n@enduml\n",
@@ -117,6 +134,11 @@ fn plantuml_components_arrows_and_c4_macros() {
     assert_eq!(kind(&m, "q"), Some(ComponentKind::Queue));
     assert_eq!(edge(&m, "svc", "q"), Some(Mode::Async));
     assert_eq!(m.diagrams.len(), 2);
+    let s = model(
+        "@startuml\ncomponent \"Ledger\" as led <<database>>\nrectangle \"Card network\" as cn <<external>>\n@enduml\n",
+    );
+    assert_eq!(kind(&s, "led"), Some(ComponentKind::Database));
+    assert_eq!(kind(&s, "cn"), Some(ComponentKind::External));
 }
 
 #[test]

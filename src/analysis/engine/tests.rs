@@ -244,6 +244,30 @@ fn an_unreachable_model_falls_back_with_a_note() {
 }
 
 #[test]
+fn the_same_artifact_always_gives_the_same_report() {
+    let spec = "openapi: 3.0.0\ninfo: {title: t, version: '1'}\nservers: [{url: 'http://x'}]\npaths:\n  /a/{id}:\n    post:\n      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/A'}}}}\n      responses: {'200': {description: ok}}\ncomponents:\n  schemas:\n    A: {type: object, properties: {id: {type: string}, password: {type: string}, role: {type: string}}}\n    B: {type: object}\n";
+    let run = || {
+        analyze(spec, ArtifactKind::Auto, &Metadata::default())
+            .0
+            .expect("analysis")
+    };
+    let first = run();
+    assert!(first.result.findings.len() > 3);
+    for _ in 0..3 {
+        assert_eq!(run(), first);
+    }
+}
+
+#[test]
+fn a_mislabelled_openapi_syntax_is_read_from_the_content() {
+    let (report, _) = analyze(SPEC, ArtifactKind::OpenapiJson, &Metadata::default());
+    assert_eq!(
+        report.expect("analysis").result.artifact_type,
+        ArtifactKind::OpenapiYaml
+    );
+}
+
+#[test]
 fn binary_input_is_invalid_not_a_panic() {
     let (report, _) = analyze(
         "openapi: 3.0.0\n\0\0\0",

@@ -110,10 +110,8 @@ proptest! {
         let end = (start + len..=SEED.len()).find(|i| SEED.is_char_boundary(*i)).unwrap_or(SEED.len());
         let damaged = format!("{}{}{}", &SEED[..start], insert, &SEED[end..]);
         if let Ok(spec) = parse(&damaged, Format::Auto, &Limits::default()) {
-            let mut sink = crate::analysis::rule::Sink::new();
-            for rule in super::rules() {
-                rule.check(&spec, &mut sink);
-            }
+            let problems = super::tests::count_problems(&spec);
+            prop_assert!(problems.is_empty(), "{problems:?}");
             let _ = coverage(&spec);
         }
     }
@@ -129,4 +127,5 @@ fn the_mutation_seed_is_a_valid_spec_with_cycles_and_refs() {
         spec.unresolved_refs
     );
     assert!(spec.operations[0].request_body.is_some());
+    assert_eq!(super::tests::count_problems(&spec), Vec::<String>::new());
 }

@@ -141,3 +141,37 @@ fn is_placeholder(value: &str) -> bool {
         )
         || v.ends_with(':')
 }
+
+#[cfg(test)]
+mod tests {
+    use super::secret_in;
+
+    #[test]
+    fn literal_secrets_are_found() {
+        assert!(secret_in("  password: s3cr3t-Pa55").is_some());
+        assert!(secret_in("DB_PASSWORD=hunter2hunter2").is_some());
+        assert!(secret_in(r#""client_secret": "abcd1234efgh""#).is_some());
+        assert!(secret_in("url: postgres://app:hunter22@db/app").is_some());
+        assert!(secret_in("key = AKIAIOSFODNN7EXAMPLE").is_some());
+        assert!(secret_in("-----BEGIN RSA PRIVATE KEY-----").is_some());
+    }
+
+    #[test]
+    fn placeholders_and_prose_are_not_secrets() {
+        for line in [
+            "password: ${DB_PASSWORD}",
+            "password: <your password>",
+            "token: {{ .Values.token }}",
+            "api_key: ***",
+            "Password: must be at least 12 characters",
+            "password_policy: strict-default",
+            "token_url: https://auth.example.com/token",
+            "secretKeyRef: db-secret",
+            "password: # set via env",
+            "url: postgres://app@db/app",
+            "url: postgres://app:${PW}@db/app",
+        ] {
+            assert!(secret_in(line).is_none(), "{line}");
+        }
+    }
+}
