@@ -8,7 +8,7 @@
         6 in-flight hash, 7 dead-letter stream, 8 expiry index
   ARGV: 1 job_id, 2 entry id, 3 consumer, 4 group, 5 max_attempts,
         6 job_ttl s, 7 events_ttl s, 8 feed retention ms, 9 first progress hint ('' for none)
-  Returns: {'run', attempt, content, content_type, metadata JSON}
+  Returns: {'run', attempt, content, content_type, metadata JSON, created_at ms}
            | {'skip', reason}   (entry acknowledged and deleted)
            | {'dead', attempt}  (attempts exhausted by lost workers)
   Errors: NOT_OWNER
@@ -35,7 +35,7 @@ local function start(keys, argv)
   end
   -- A retried call of our own start (the reply was lost): same attempt, no new event.
   if s.status == 'running' and s.worker == consumer then
-    return { 'run', s.attempt, redis.call('GET', keys[3]) or '', s.content_type, cjson.encode(s.metadata) }
+    return { 'run', s.attempt, redis.call('GET', keys[3]) or '', s.content_type, cjson.encode(s.metadata), s.created_at }
   end
   local ctx = new_ctx(keys[2], keys[5], job_id, argv[7], argv[8])
   local attempt = s.attempt + 1
@@ -65,7 +65,7 @@ local function start(keys, argv)
   write_events(ctx, events)
   store_snapshot(keys[1], keys[8], s, argv[6])
   redis.call('EXPIRE', keys[3], argv[6])
-  return { 'run', attempt, redis.call('GET', keys[3]) or '', s.content_type, cjson.encode(s.metadata) }
+  return { 'run', attempt, redis.call('GET', keys[3]) or '', s.content_type, cjson.encode(s.metadata), s.created_at }
 end
 
 redis.register_function('fl_start', start)

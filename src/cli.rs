@@ -44,8 +44,18 @@ pub enum Command {
         #[arg(long)]
         spec: Option<PathBuf>,
     },
-    /// Print the OpenAPI spec the API serves.
-    Openapi,
+    /// A job's timeline from its event log, and whether the stored snapshot
+    /// equals the fold of the log.
+    Replay {
+        job_id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the OpenAPI spec the API serves (JSON, or YAML with --yaml).
+    Openapi {
+        #[arg(long)]
+        yaml: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -96,8 +106,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             format,
             spec,
         } => analyze(&file, kind.into(), format, spec.as_deref()),
-        Command::Openapi => {
-            println!("{}", crate::api::spec_json());
+        Command::Replay { job_id, json } => replay(&job_id, json).await,
+        Command::Openapi { yaml } => {
+            let spec = if yaml {
+                crate::api::service().spec_yaml()
+            } else {
+                crate::api::spec_json()
+            };
+            println!("{}", spec.trim_end());
             Ok(())
         }
     }
@@ -183,4 +199,27 @@ fn analyze(
         FormatArg::Markdown => println!("{}", report.markdown),
     }
     Ok(())
+}
+
+async fn replay(job_id: &str, json: bool) -> anyhow::Result<()> {
+    let settings = settings()?;
+    let job: crate::engine::JobId = job_id.parse()?;
+    let url = settings
+        .redis_url
+        .clone()
+        .unwrap_or_else(|| "redis://localhost:6379/0".into());
+    let fns = startup::functions(&settings, &url)?;
+    let replay = crate::replay::replay(&fns, job).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&replay)?);
+    } else {
+        print!("{}", crate::replay::render(&replay));
+    }
+    match replay.verdict {
+        crate::replay::Verdict::Drifted { .. } => {
+            anyhow::bail!("the snapshot drifted from the log")
+        }
+        crate::replay::Verdict::Unknown => anyhow::bail!("job {job} is unknown"),
+        _ => Ok(()),
+    }
 }

@@ -12,6 +12,7 @@
 //! - [`worker`] — consumer-group readers, attempts, retries, reclaim.
 //! - [`analysis`] — the analyser (pure Rust, no Redis) behind the `Analyzer` trait.
 //! - [`api`] — the HTTP API (poem-openapi).
+//! - [`replay`] — fold a job's log and check it against the snapshot.
 //! - [`startup`] — one build path for `main` and the tests.
 //! - [`cli`] — the `faultline` subcommands.
 
@@ -21,6 +22,7 @@ pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod metrics;
+pub mod replay;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use metrics::{counter, describe_counter, describe_histogram, histogram};
+use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use crate::engine::EventType;
@@ -67,6 +67,14 @@ fn describe() {
         "faultline_job_duration_seconds",
         "Time from queued to a terminal state, by outcome."
     );
+    describe_gauge!(
+        "faultline_work_lag",
+        "Work entries not yet delivered to any worker, per shard (XINFO GROUPS lag)."
+    );
+    describe_gauge!(
+        "faultline_work_pending",
+        "Work entries delivered but not yet acknowledged, per shard."
+    );
 }
 
 /// Known label sets start at 0, so the first increment shows up in `rate()`.
@@ -79,6 +87,18 @@ fn zero_init() {
     }
     for kind in EventType::ALL {
         counter!("faultline_events_total", "type" => kind.as_str()).absolute(0);
+    }
+    for code in [
+        "STALE_ATTEMPT",
+        "JOB_TERMINAL",
+        "NOT_OWNER",
+        "INVALID_TRANSITION",
+        "NO_SUCH_JOB",
+    ] {
+        counter!("faultline_refusals_total", "code" => code).absolute(0);
+    }
+    for operation in ["read", "start", "progress", "complete", "fail"] {
+        counter!("faultline_worker_errors_total", "operation" => operation).absolute(0);
     }
 }
 
@@ -113,4 +133,10 @@ pub fn http_request(method: &str, route: &str, status: u16, seconds: f64) {
         .increment(1);
     histogram!("faultline_http_request_duration_seconds", "route" => route.to_string())
         .record(seconds);
+}
+
+/// Queue depth of one shard, sampled by the workers' upkeep loop.
+pub fn work_queue(shard: u16, lag: u64, pending: u64) {
+    gauge!("faultline_work_lag", "shard" => shard.to_string()).set(lag as f64);
+    gauge!("faultline_work_pending", "shard" => shard.to_string()).set(pending as f64);
 }

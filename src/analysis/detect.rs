@@ -160,6 +160,14 @@ impl Normalized {
             let artifact = json!({"components": arch.components.len(), "edges": arch.edges.len(), "diagrams": arch.diagrams.len()});
             facts.extra.insert("artifact".into(), artifact);
         }
+        if let Doc::Markdown(doc) = &self.doc {
+            let artifact = json!({"sections": doc.sections.len(), "tables": doc.tables.len(), "code_blocks": doc.code_blocks.len(), "markers": doc.markers.len(), "lines": doc.line_count()});
+            facts.extra.insert("artifact".into(), artifact);
+        }
+        if let Some(spec) = &self.companion {
+            let compared = json!({"spec_operations": spec.operations.len()});
+            facts.extra.insert("cross_artifact".into(), compared);
+        }
         facts
     }
 }

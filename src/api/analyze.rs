@@ -9,7 +9,7 @@ use super::models::{AnalyzeRequest, JobView, MetadataIn};
 use super::problem::ApiError;
 use super::state::AppState;
 use crate::analysis::{ArtifactKind, Metadata};
-use crate::engine::{Submission, Submitted};
+use crate::engine::{EventType, Submission, Submitted};
 use crate::metrics;
 
 pub struct AnalyzeApi;
@@ -57,6 +57,11 @@ impl AnalyzeApi {
             Submitted::Attached(_) => "attached",
         };
         metrics::submission(outcome);
+        match submitted {
+            Submitted::Queued(_) => metrics::events(EventType::Queued, 1),
+            Submitted::Cached(_) => metrics::events(EventType::CacheHit, 1),
+            Submitted::Attached(_) => {}
+        }
         let job = submitted.job_id();
         let snapshot = state
             .fns

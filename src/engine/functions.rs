@@ -59,6 +59,8 @@ pub enum Started {
         content: String,
         content_type: String,
         metadata: String,
+        /// When the job was queued (ms), for the queued→done latency metric.
+        created_at: i64,
     },
     /// The entry was dropped (job finished, cancelled or expired).
     Skip(String),
@@ -231,6 +233,10 @@ impl Functions {
                 content: text(2),
                 content_type: text(3),
                 metadata: text(4),
+                created_at: reply
+                    .get(5)
+                    .and_then(|v| redis::from_redis_value_ref::<i64>(v).ok())
+                    .unwrap_or(0),
             },
             "skip" => Started::Skip(text(1)),
             "dead" => Started::Dead(text(1).parse().unwrap_or(0)),

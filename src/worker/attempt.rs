@@ -10,7 +10,7 @@ use tokio::sync::mpsc;
 use super::{Delivery, Worker, with_retry};
 use crate::analysis::{AnalysisError, AnalysisRequest, ArtifactKind, Metadata, Report, Stage};
 use crate::engine::migrate::GROUP;
-use crate::engine::{EngineError, Hint, Lease, Started};
+use crate::engine::{EngineError, EventType, Hint, Lease, Started};
 use crate::metrics;
 
 /// How long a worker keeps retrying a call while Redis is unreachable. Past
@@ -24,13 +24,18 @@ pub(super) async fn run(worker: &Arc<Worker>, _shard: u16, d: Delivery) {
         fns.start(d.job, &d.hash, &d.entry_id, &worker.consumer, first)
     })
     .await;
-    let (attempt, content, content_type, metadata) = match started {
+    let (attempt, content, content_type, metadata, created_at) = match started {
         Ok(Started::Run {
             attempt,
             content,
             content_type,
             metadata,
-        }) => (attempt, content, content_type, metadata),
+            created_at,
+        }) => {
+            metrics::events(EventType::Started, 1);
+            metrics::events(EventType::Progress, 1);
+            (attempt, content, content_type, metadata, created_at)
+        }
         Ok(Started::Skip(reason)) => return tracing::debug!(job = %d.job, reason, "entry dropped"),
         Ok(Started::Dead(n)) => {
             return tracing::warn!(job = %d.job, attempts = n, "dead-lettered: workers kept dying on it");
@@ -46,7 +51,10 @@ pub(super) async fn run(worker: &Arc<Worker>, _shard: u16, d: Delivery) {
     let kind = ArtifactKind::parse(&content_type).unwrap_or(ArtifactKind::Auto);
     let metadata: Metadata = serde_json::from_str(&metadata).unwrap_or_default();
     let (outcome, hints) = analyse(worker, &lease, content, kind, metadata).await;
-    finish(worker, &lease, &d.hash, outcome, hints).await;
+    let terminal = finish(worker, &lease, &d.hash, outcome, hints).await;
+    if let Some(outcome) = terminal {
+        metrics::job_duration(outcome, (now_ms() - created_at).max(0) as f64 / 1000.0);
+    }
 }
 
 type Outcome = Result<Report, AnalysisError>;
@@ -122,7 +130,14 @@ async fn keep_claimed(worker: &Worker, lease: &Lease) {
     }
 }
 
-async fn finish(worker: &Worker, lease: &Lease, hash: &str, outcome: Outcome, hints: Vec<Hint>) {
+/// Records the outcome; returns it when the job reached a terminal state.
+async fn finish(
+    worker: &Worker,
+    lease: &Lease,
+    hash: &str,
+    outcome: Outcome,
+    hints: Vec<Hint>,
+) -> Option<&'static str> {
     let fns = &worker.fns;
     let result = match outcome {
         Ok(report) => match serde_json::to_string(&report.result) {
@@ -145,17 +160,27 @@ async fn finish(worker: &Worker, lease: &Lease, hash: &str, outcome: Outcome, hi
     };
     match result {
         Ok(outcome) => {
-            tracing::info!(job = %lease.job, attempt = lease.attempt, outcome, "attempt finished")
+            tracing::info!(job = %lease.job, attempt = lease.attempt, outcome, "attempt finished");
+            metrics::events(EventType::Progress, hints.len() as u64);
+            match outcome {
+                "completed" => metrics::events(EventType::Completed, 1),
+                "retry_scheduled" => metrics::events(EventType::RetryScheduled, 1),
+                _ => {
+                    metrics::events(EventType::DeadLettered, 1);
+                    metrics::events(EventType::Failed, 1);
+                }
+            }
+            (outcome != "retry_scheduled").then_some(outcome)
         }
-        Err(e) => report_error(
-            "finish",
-            &crate::worker::Delivery {
+        Err(e) => {
+            let d = Delivery {
                 entry_id: lease.entry_id.clone(),
                 job: lease.job,
                 hash: hash.to_string(),
-            },
-            e,
-        ),
+            };
+            report_error("finish", &d, e);
+            None
+        }
     }
 }
 

@@ -4,9 +4,11 @@
 mod helpers;
 
 mod api_errors;
+mod contract;
 mod failures;
 mod flow;
 mod fold_equivalence;
 mod migrations;
 mod recovery;
+mod replay;
 mod retention;

@@ -121,3 +121,15 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn adrs_are_not_judged_on_design_doc_sections() {
+    let adr = "# 3. Use Kafka\n\n## Status\n\nAccepted\n\n## Context\n\nWe need events.\n\n## Decision\n\nKafka.\n\n## Consequences\n\nOps work.\n";
+    let doc = parse(adr, &Limits::default()).unwrap();
+    let mut sink = Sink::new();
+    for r in rules() {
+        r.check(&doc, &mut sink);
+    }
+    let ids: Vec<&str> = sink.findings().iter().map(|f| f.rule_id.as_str()).collect();
+    assert_eq!(ids, ["FL-DOC-015"], "only the ADR-relevant rule fires");
+}

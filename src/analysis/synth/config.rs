@@ -65,7 +65,8 @@ impl AiProvider {
 }
 
 /// Synthesis settings. `Default` is the deterministic, offline synthesiser.
-#[derive(Debug, Clone, PartialEq)]
+/// `Debug` redacts the API key, so logging the settings cannot leak it.
+#[derive(Clone, PartialEq)]
 pub struct AiConfig {
     /// `None` = deterministic synthesis.
     pub provider: Option<AiProvider>,
@@ -97,6 +98,22 @@ impl Default for AiConfig {
             timeout: Duration::from_secs(30),
             retries: 2,
         }
+    }
+}
+
+impl std::fmt::Debug for AiConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AiConfig")
+            .field("provider", &self.provider)
+            .field("model", &self.model)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("base_url", &self.base_url)
+            .field("max_tokens", &self.max_tokens)
+            .field("temperature", &self.temperature)
+            .field("demo_mode", &self.demo_mode)
+            .field("timeout", &self.timeout)
+            .field("retries", &self.retries)
+            .finish()
     }
 }
 
@@ -193,13 +210,17 @@ mod tests {
     fn provider_variables_map_onto_the_config() {
         let cfg = from(&[
             ("AI_PROVIDER", "groq"),
-            ("GROQ_API_KEY", "k"),
+            ("GROQ_API_KEY", "gsk-secret"),
             ("OPENAI_API_KEY", "wrong"),
             ("MAX_AI_TOKENS", "800"),
             ("AI_TEMPERATURE", "0.5"),
         ]);
         assert!(cfg.uses_llm());
-        assert_eq!(cfg.api_key.as_deref(), Some("k"));
+        assert_eq!(cfg.api_key.as_deref(), Some("gsk-secret"));
+        assert!(
+            !format!("{cfg:?}").contains("gsk-secret"),
+            "Debug must not print the key"
+        );
         assert_eq!((cfg.max_tokens, cfg.temperature), (800, 0.5));
         assert_eq!(cfg.model_name(), "llama-3.1-8b-instant");
         assert_eq!(

@@ -9,7 +9,7 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 ///
 /// ## What it checks
 ///
-/// A design document (three or more headings) with no heading about capacity and fewer than
+/// A design document (three or more headings, not an ADR) with no heading about capacity and fewer than
 /// two distinct capacity terms in its text.
 ///
 /// ## Why it matters

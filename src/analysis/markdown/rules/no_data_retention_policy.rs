@@ -9,7 +9,7 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 ///
 /// ## What it checks
 ///
-/// A design document (three or more headings) with no heading about data retention and
+/// A design document (three or more headings, not an ADR) with no heading about data retention and
 /// fewer than two distinct data retention terms in its text.
 ///
 /// ## Why it matters

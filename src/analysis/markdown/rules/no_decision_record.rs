@@ -9,7 +9,7 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 ///
 /// ## What it checks
 ///
-/// A design document (three or more headings) with no Decision heading, no ADR reference
+/// A design document (three or more headings, not an ADR) with no Decision heading, no ADR reference
 /// and no 'we decided / we chose' statement.
 ///
 /// ## Why it matters

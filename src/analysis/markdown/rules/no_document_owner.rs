@@ -9,7 +9,7 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 ///
 /// ## What it checks
 ///
-/// A design document (three or more headings) that names no owner, author, team, DRI,
+/// A design document (three or more headings, not an ADR) that names no owner, author, team, DRI,
 /// maintainer or approver.
 ///
 /// ## Why it matters

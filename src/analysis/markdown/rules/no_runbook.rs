@@ -9,7 +9,7 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 ///
 /// ## What it checks
 ///
-/// A design document (three or more headings) with no heading about runbooks and fewer than
+/// A design document (three or more headings, not an ADR) with no heading about runbooks and fewer than
 /// two distinct runbooks terms in its text.
 ///
 /// ## Why it matters

@@ -9,7 +9,7 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 ///
 /// ## What it checks
 ///
-/// A design document (three or more headings) with no heading about service level
+/// A design document (three or more headings, not an ADR) with no heading about service level
 /// objectives and fewer than two distinct service level objectives terms in its text.
 ///
 /// ## Why it matters
