@@ -69,3 +69,40 @@ async fn a_redis_restart_mid_run_loses_no_acknowledged_job() {
     app.wait_terminal(body["job_id"].as_str().unwrap(), Duration::from_secs(30))
         .await;
 }
+
+#[tokio::test]
+async fn the_embedded_redis_starts_with_aof_and_stops_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let redis = faultline::store::embedded::start(dir.path())
+        .await
+        .expect("redis-server starts");
+    let client = redis::Client::open(redis.url.as_str()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let aof: Vec<String> = redis::cmd("CONFIG")
+        .arg("GET")
+        .arg("appendonly")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(aof[1], "yes");
+    let _: () = redis::cmd("SET")
+        .arg("k")
+        .arg("v")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let url = redis.url.clone();
+    redis.shutdown().await;
+    assert!(
+        redis::Client::open(url)
+            .unwrap()
+            .get_multiplexed_async_connection()
+            .await
+            .is_err(),
+        "stopped"
+    );
+    assert!(
+        dir.path().join("appendonlydir").is_dir(),
+        "AOF files are kept in the data dir"
+    );
+}
