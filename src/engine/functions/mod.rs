@@ -1,0 +1,143 @@
+//! Typed callers of the `faultline` library: the only place that sends
+//! `FCALL`. Each method builds its keys from `keys.rs` (all in one shard, so
+//! one slot) and parses the reply. Reads that need no atomicity (a snapshot,
+//! a job's log) are plain commands.
+
+use redis::{AsyncCommands, Value};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+mod reads;
+mod submit;
+mod transitions;
+
+pub use reads::decode_entry;
+
+use super::error::EngineError;
+use super::events::Event;
+use super::ids::JobId;
+use super::migrate::{self, GROUP};
+use super::snapshot::Snapshot;
+use crate::store::Store;
+
+/// Lifetimes the functions apply (from the settings).
+#[derive(Debug, Clone, Copy)]
+pub struct Ttls {
+    pub job_s: u64,
+    pub cache_s: u64,
+    pub events_s: u64,
+    pub max_attempts: u32,
+}
+
+/// What a submission turned into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Submitted {
+    /// A new job, queued for a worker.
+    Queued(JobId),
+    /// A new job born completed from the cache.
+    Cached(JobId),
+    /// Identical content is already being analysed: that job.
+    Attached(JobId),
+}
+
+impl Submitted {
+    pub fn job_id(&self) -> JobId {
+        match self {
+            Submitted::Queued(id) | Submitted::Cached(id) | Submitted::Attached(id) => *id,
+        }
+    }
+}
+
+/// A new artifact to analyse.
+#[derive(Debug, Clone, Copy)]
+pub struct Submission<'a> {
+    pub content: &'a str,
+    pub content_type: &'a str,
+    /// JSON object text.
+    pub metadata: &'a str,
+}
+
+/// What `start` handed the worker.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Started {
+    Run {
+        attempt: u32,
+        content: String,
+        content_type: String,
+        metadata: String,
+        /// When the job was queued (ms), for the queued→done latency metric.
+        created_at: i64,
+    },
+    /// The entry was dropped (job finished, cancelled or expired).
+    Skip(String),
+    /// Attempts were exhausted by lost workers; the job is now failed.
+    Dead(u32),
+}
+
+/// A progress hint observed by a worker, not yet sent.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hint {
+    pub hint: String,
+    pub observed_at: i64,
+}
+
+/// Identifies one running attempt of a job (the fencing token).
+#[derive(Debug, Clone)]
+pub struct Lease {
+    pub job: JobId,
+    pub attempt: u32,
+    pub consumer: String,
+    pub entry_id: String,
+}
+
+/// The hex SHA-256 of an artifact: its cache key.
+pub fn content_hash(content: &str) -> String {
+    hex::encode(Sha256::digest(content.as_bytes()))
+}
+
+/// Typed access to the library.
+#[derive(Clone)]
+pub struct Functions {
+    pub store: Store,
+    pub ttls: Ttls,
+}
+
+const FEED_FACTOR_MS: u64 = 1000;
+
+impl Functions {
+    pub fn new(store: Store, ttls: Ttls) -> Self {
+        Functions { store, ttls }
+    }
+
+    fn feed_ms(&self) -> u64 {
+        self.ttls.events_s * FEED_FACTOR_MS
+    }
+
+    /// FCALL with one retry after reloading the library, for a Redis that
+    /// lost its functions (restarted without persistence, flushed).
+    async fn fcall<T: redis::FromRedisValue>(
+        &self,
+        name: &str,
+        keys: &[String],
+        args: Vec<String>,
+    ) -> Result<T, EngineError> {
+        let mut cmd = redis::cmd("FCALL");
+        cmd.arg(name).arg(keys.len()).arg(keys).arg(&args);
+        let mut conn = self.store.conn.clone();
+        match cmd.query_async(&mut conn).await {
+            Err(e) if e.to_string().contains("Function not found") => {
+                tracing::warn!(
+                    function = name,
+                    "faultline library missing in Redis; reloading it"
+                );
+                migrate::migrate(&self.store).await?;
+                Ok(cmd.query_async(&mut conn).await?)
+            }
+            other => Ok(other?),
+        }
+    }
+}
+
+pub(super) fn hints_json(hints: &[Hint]) -> String {
+    serde_json::to_string(hints).expect("hints always serialise")
+}

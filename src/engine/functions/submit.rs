@@ -1,0 +1,102 @@
+//! The API side: submitting artifacts, cancelling jobs, recording feedback.
+
+use super::*;
+
+impl Functions {
+    pub async fn submit(&self, sub: Submission<'_>) -> Result<Submitted, EngineError> {
+        let hash = content_hash(sub.content);
+        let shard = self.store.keys.shard_of_hash(&hash);
+        let mut force = false;
+        loop {
+            let id = JobId::generate(shard);
+            let (outcome, job) = self.submit_once(sub, &hash, id, force).await?;
+            let job: JobId = job
+                .parse()
+                .map_err(|_| EngineError::Protocol(format!("bad job id {job}")))?;
+            match outcome.as_str() {
+                "queued" => return Ok(Submitted::Queued(job)),
+                "cached" => return Ok(Submitted::Cached(job)),
+                // The marker may outlive its job if the snapshot expired first.
+                "attached" if force || self.snapshot(job).await?.is_some() => {
+                    return Ok(Submitted::Attached(job));
+                }
+                "attached" => force = true,
+                other => return Err(EngineError::Protocol(format!("submit answered {other}"))),
+            }
+        }
+    }
+
+    async fn submit_once(
+        &self,
+        sub: Submission<'_>,
+        hash: &str,
+        id: JobId,
+        force: bool,
+    ) -> Result<(String, String), EngineError> {
+        let (k, s, job) = (&self.store.keys, id.shard(), id.to_string());
+        let keys = vec![
+            k.job(s, &job),
+            k.events(s, &job),
+            k.cache(s, hash),
+            k.inflight(s),
+            k.artifact(s, hash),
+            k.work(s),
+            k.feed(s),
+            k.index(s),
+            k.expiry(s),
+        ];
+        let args = vec![
+            job,
+            hash.to_string(),
+            sub.content_type.to_string(),
+            sub.metadata.to_string(),
+            sub.content.to_string(),
+            self.ttls.job_s.to_string(),
+            self.ttls.events_s.to_string(),
+            self.feed_ms().to_string(),
+            if force { "force".into() } else { String::new() },
+        ];
+        self.fcall("fl_submit", &keys, args).await
+    }
+
+    pub async fn cancel(&self, job: JobId, reason: &str) -> Result<(), EngineError> {
+        let (k, s, id) = (&self.store.keys, job.shard(), job.to_string());
+        let keys = vec![
+            k.job(s, &id),
+            k.events(s, &id),
+            k.inflight(s),
+            k.feed(s),
+            k.delayed(s),
+            k.expiry(s),
+        ];
+        let args = vec![
+            id,
+            reason.to_string(),
+            self.ttls.job_s.to_string(),
+            self.ttls.events_s.to_string(),
+            self.feed_ms().to_string(),
+        ];
+        self.fcall::<String>("fl_cancel", &keys, args)
+            .await
+            .map(|_| ())
+    }
+
+    /// Appends a feedback event; returns its sequence number.
+    pub async fn feedback(
+        &self,
+        job: JobId,
+        is_useful: bool,
+        comment: &str,
+    ) -> Result<u64, EngineError> {
+        let (k, s, id) = (&self.store.keys, job.shard(), job.to_string());
+        let keys = vec![k.job(s, &id), k.events(s, &id), k.feed(s)];
+        let args = vec![
+            id,
+            if is_useful { "1" } else { "0" }.to_string(),
+            comment.to_string(),
+            self.ttls.events_s.to_string(),
+            self.feed_ms().to_string(),
+        ];
+        self.fcall("fl_feedback", &keys, args).await
+    }
+}
