@@ -420,6 +420,7 @@ async fn submit_one(fns: &Functions, content: &str) -> (Result<Submitted, String
             metadata: "{}",
         })
         .await
+        .map(|(submitted, _)| submitted)
         .map_err(|e| e.to_string());
     (r, began.elapsed().as_micros().min(u32::MAX as u128) as u32)
 }

@@ -9,7 +9,8 @@
   ARGV: 1 job_id, 2 content_hash, 3 content_type, 4 metadata JSON object,
         5 content, 6 job_ttl s, 7 events_ttl s, 8 feed retention ms,
         9 'force' to ignore the in-flight marker (it pointed at an expired job)
-  Returns: {'cached'|'queued', job_id} or {'attached', running_job_id}
+  Returns: {'cached'|'queued', job_id, snapshot JSON without the result}
+           or {'attached', running_job_id}
   Events: cache_hit | queued
 ]]
 local function submit(keys, argv)
@@ -37,7 +38,7 @@ local function submit(keys, argv)
     redis.call('HSET', keys[4], hash, job_id)
     redis.call('XADD', keys[6], '*', 'job', job_id, 'hash', hash)
   end
-  return { outcome, job_id }
+  return { outcome, job_id, encode_head(s) }
 end
 
 redis.register_function('fl_submit', submit)

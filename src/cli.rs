@@ -113,7 +113,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 crate::api::spec_json()
             };
-            println!("{}", spec.trim_end());
+            emit(spec.trim_end())?;
             Ok(())
         }
     }
@@ -195,8 +195,8 @@ fn analyze(
         )
         .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     match format {
-        FormatArg::Json => println!("{}", serde_json::to_string_pretty(&report.result)?),
-        FormatArg::Markdown => println!("{}", report.markdown),
+        FormatArg::Json => emit(&serde_json::to_string_pretty(&report.result)?)?,
+        FormatArg::Markdown => emit(&report.markdown)?,
     }
     Ok(())
 }
@@ -211,15 +211,29 @@ async fn replay(job_id: &str, json: bool) -> anyhow::Result<()> {
     let fns = startup::functions(&settings, &url)?;
     let replay = crate::replay::replay(&fns, job).await?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&replay)?);
+        emit(&serde_json::to_string_pretty(&replay)?)?;
     } else {
-        print!("{}", crate::replay::render(&replay));
+        emit(crate::replay::render(&replay).trim_end())?;
     }
     match replay.verdict {
         crate::replay::Verdict::Drifted { .. } => {
             anyhow::bail!("the snapshot drifted from the log")
         }
         crate::replay::Verdict::Unknown => anyhow::bail!("job {job} is unknown"),
+        _ => Ok(()),
+    }
+}
+
+/// Writes a result to stdout; a closed pipe (`| head`) is not an error.
+fn emit(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out
+        .write_all(text.as_bytes())
+        .and_then(|_| out.write_all(b"\n"))
+        .and_then(|_| out.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
         _ => Ok(()),
     }
 }

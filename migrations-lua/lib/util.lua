@@ -13,16 +13,22 @@ end
 
 local TERMINAL = { completed = true, failed = true, cancelled = true }
 
--- Encodes a snapshot as JSON. `result` is kept as the worker's raw JSON text
--- and spliced in unparsed: cjson would turn `[]` into `{}` and round numbers
--- to 14 digits, and the wire contract needs both exact.
-local function encode_snapshot(s)
+-- The snapshot without its result: what a caller needs to answer at once.
+local function encode_head(s)
   local result, markdown = s.result, s.markdown
   s.result, s.markdown = nil, nil
   local head = cjson.encode(s)
   s.result, s.markdown = result, markdown
-  if result == nil then return head end
-  return string.sub(head, 1, -2) .. ',"result":' .. result .. ',"markdown":' .. cjson.encode(markdown) .. '}'
+  return head
+end
+
+-- Encodes a snapshot as JSON. `result` is kept as the worker's raw JSON text
+-- and spliced in unparsed: cjson would turn `[]` into `{}` and round numbers
+-- to 14 digits, and the wire contract needs both exact.
+local function encode_snapshot(s)
+  local head = encode_head(s)
+  if s.result == nil then return head end
+  return string.sub(head, 1, -2) .. ',"result":' .. s.result .. ',"markdown":' .. cjson.encode(s.markdown) .. '}'
 end
 
 -- The cache entry is `{"result":<raw>,"markdown":"..."}`, written only by

@@ -50,24 +50,18 @@ impl AnalyzeApi {
             content_type: kind.as_str(),
             metadata: &metadata,
         };
-        let submitted = state.fns.submit(sub).await?;
-        let outcome = match submitted {
-            Submitted::Queued(_) => "queued",
-            Submitted::Cached(_) => "cached",
-            Submitted::Attached(_) => "attached",
-        };
-        metrics::submission(outcome);
+        let (submitted, snapshot) = state.fns.submit(sub).await?;
         match submitted {
-            Submitted::Queued(_) => metrics::events(EventType::Queued, 1),
-            Submitted::Cached(_) => metrics::events(EventType::CacheHit, 1),
-            Submitted::Attached(_) => {}
+            Submitted::Queued(_) => {
+                metrics::submission("queued");
+                metrics::events(EventType::Queued, 1);
+            }
+            Submitted::Cached(_) => {
+                metrics::submission("cached");
+                metrics::events(EventType::CacheHit, 1);
+            }
+            Submitted::Attached(_) => metrics::submission("attached"),
         }
-        let job = submitted.job_id();
-        let snapshot = state
-            .fns
-            .snapshot(job)
-            .await?
-            .ok_or_else(|| ApiError::unavailable("the job expired at once; retry"))?;
         Ok(AnalyzeResponse::Ok(Json(JobView::from_snapshot(
             &snapshot,
             state.fns.ttls.job_s as i64,

@@ -3,24 +3,33 @@
 use super::*;
 
 impl Functions {
-    pub async fn submit(&self, sub: Submission<'_>) -> Result<Submitted, EngineError> {
+    /// Submits an artifact; returns what happened and the job's state (the
+    /// result itself left out).
+    pub async fn submit(&self, sub: Submission<'_>) -> Result<(Submitted, Snapshot), EngineError> {
         let hash = content_hash(sub.content);
         let shard = self.store.keys.shard_of_hash(&hash);
         let mut force = false;
         loop {
             let id = JobId::generate(shard);
-            let (outcome, job) = self.submit_once(sub, &hash, id, force).await?;
+            let reply: Vec<String> = self.submit_once(sub, &hash, id, force).await?;
+            let [outcome, job, head @ ..] = reply.as_slice() else {
+                return Err(EngineError::Protocol(format!("submit answered {reply:?}")));
+            };
             let job: JobId = job
                 .parse()
                 .map_err(|_| EngineError::Protocol(format!("bad job id {job}")))?;
+            let parse = |head: &[String]| {
+                serde_json::from_str::<Snapshot>(head.first().map_or("", String::as_str))
+                    .map_err(|e| EngineError::Protocol(format!("submit snapshot: {e}")))
+            };
             match outcome.as_str() {
-                "queued" => return Ok(Submitted::Queued(job)),
-                "cached" => return Ok(Submitted::Cached(job)),
+                "queued" => return Ok((Submitted::Queued(job), parse(head)?)),
+                "cached" => return Ok((Submitted::Cached(job), parse(head)?)),
                 // The marker may outlive its job if the snapshot expired first.
-                "attached" if force || self.snapshot(job).await?.is_some() => {
-                    return Ok(Submitted::Attached(job));
-                }
-                "attached" => force = true,
+                "attached" => match self.snapshot(job).await? {
+                    Some(snapshot) => return Ok((Submitted::Attached(job), snapshot)),
+                    None => force = true,
+                },
                 other => return Err(EngineError::Protocol(format!("submit answered {other}"))),
             }
         }
@@ -32,7 +41,7 @@ impl Functions {
         hash: &str,
         id: JobId,
         force: bool,
-    ) -> Result<(String, String), EngineError> {
+    ) -> Result<Vec<String>, EngineError> {
         let (k, s, job) = (&self.store.keys, id.shard(), id.to_string());
         let keys = vec![
             k.job(s, &job),
