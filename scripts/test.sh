@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-redis.sh
 if cargo nextest --version >/dev/null 2>&1; then
-  cargo nextest run --workspace --all-targets --no-fail-fast "$@"
+  cargo nextest run --workspace --lib --bins --tests --no-fail-fast "$@"
 else
-  cargo test --workspace --all-targets --no-fail-fast "$@"
+  cargo test --workspace --lib --bins --tests --no-fail-fast "$@"
 fi
