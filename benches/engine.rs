@@ -4,7 +4,7 @@
 //!     cargo bench --bench engine -- [--n 20000] [--redis-url URL]
 //!         [--producers 50] [--concurrency 50] [--batch 1000 | --single]
 //!         [--shards S] [--worker-batch B] [--env NAME=VALUE]... [--idle-ms 2000]
-//!         [--tag T] [--json FILE]
+//!         [--tag T] [--json FILE] [--profile]
 //!
 //! Producers submit N unique ~100-byte artifacts through `Functions::submit`
 //! (`--batch B`: B submissions in flight at a time, batches awaited in turn,
@@ -48,11 +48,13 @@ struct Opts {
     tag: String,
     json: Option<String>,
     timeout_s: u64,
+    /// Per-call timings from SLOWLOG (private Redis only; adds overhead).
+    profile: bool,
 }
 
 const USAGE: &str = "usage: cargo bench --bench engine -- [--n 20000] [--redis-url URL] \
 [--producers 50] [--concurrency 50] [--batch 1000 | --single] [--shards S] [--worker-batch B] \
-[--env NAME=VALUE]... [--idle-ms 2000] [--timeout-s 600] [--tag T] [--json FILE]";
+[--env NAME=VALUE]... [--idle-ms 2000] [--timeout-s 600] [--tag T] [--json FILE] [--profile]";
 
 fn parse_opts() -> anyhow::Result<Opts> {
     let mut o = Opts {
@@ -68,6 +70,7 @@ fn parse_opts() -> anyhow::Result<Opts> {
         tag: String::new(),
         json: None,
         timeout_s: 600,
+        profile: false,
     };
     let mut args: Vec<String> = Vec::new();
     for a in std::env::args().skip(1) {
@@ -109,6 +112,7 @@ fn parse_opts() -> anyhow::Result<Opts> {
             "--idle-ms" => o.idle_ms = value("--idle-ms")?.parse().context("--idle-ms")?,
             "--timeout-s" => o.timeout_s = value("--timeout-s")?.parse().context("--timeout-s")?,
             "--tag" => o.tag = value("--tag")?,
+            "--profile" => o.profile = true,
             "--json" => o.json = Some(value("--json")?),
             "-h" | "--help" => {
                 println!("{USAGE}");
@@ -240,6 +244,7 @@ struct CmdStat {
 struct Stats {
     cmds: HashMap<String, CmdStat>,
     cpu_s: f64,
+    cpu_sys_s: f64,
     used_memory: i64,
 }
 
@@ -273,6 +278,7 @@ fn parse_info(text: &str) -> Stats {
         }
     }
     s.cpu_s = sys + user;
+    s.cpu_sys_s = sys;
     s
 }
 
@@ -322,7 +328,13 @@ fn inner_commands() -> BTreeSet<String> {
 }
 
 /// What the harness itself sends to Redis while measuring.
-const HARNESS_COMMANDS: &[&str] = &["info", "xinfo|stream"];
+const HARNESS_COMMANDS: &[&str] = &[
+    "info",
+    "xinfo|stream",
+    "config|set",
+    "slowlog|reset",
+    "slowlog|get",
+];
 
 /// Commands that are engine upkeep rather than the per-job hot path.
 const UPKEEP_COMMANDS: &[&str] = &["xautoclaim", "xinfo|groups"];
@@ -515,7 +527,14 @@ async fn run() -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| private.as_ref().expect("started").url.clone());
     let client = redis::Client::open(url.as_str()).context("bad redis url")?;
-    let mut admin = client.get_multiplexed_async_connection().await?;
+    let mut admin = client
+        .get_multiplexed_async_connection_with_config(
+            // redis-rs answers time out after 500 ms by default; SLOWLOG GET
+            // and the verification pipelines can take longer.
+            &redis::AsyncConnectionConfig::new()
+                .set_response_timeout(Some(Duration::from_secs(120))),
+        )
+        .await?;
     if private.is_some() {
         redis::cmd("FLUSHALL").query_async::<()>(&mut admin).await?;
     } else {
@@ -577,6 +596,30 @@ async fn run() -> anyhow::Result<()> {
     let idle_s = idle_t.elapsed().as_secs_f64();
     let idle = diff(&idle0, &idle1);
 
+    let profiling = opts.profile && private.is_some();
+    if opts.profile && !profiling {
+        eprintln!(
+            "note: --profile needs the private Redis (it changes its SLOWLOG settings); ignored"
+        );
+    }
+    if profiling {
+        for (k, v) in [
+            ("slowlog-log-slower-than", "0"),
+            ("slowlog-max-len", "10000000"),
+        ] {
+            redis::cmd("CONFIG")
+                .arg("SET")
+                .arg(k)
+                .arg(v)
+                .query_async::<()>(&mut admin)
+                .await?;
+        }
+        redis::cmd("SLOWLOG")
+            .arg("RESET")
+            .query_async::<()>(&mut admin)
+            .await?;
+    }
+
     // ---- measured run
     let before = stats(&mut admin).await?;
     let cpu0 = self_cpu_s();
@@ -604,6 +647,11 @@ async fn run() -> anyhow::Result<()> {
     let seen_done_s = t0.elapsed().as_secs_f64();
     let after = stats(&mut admin).await?;
     let cpu1 = self_cpu_s();
+    let profile = if profiling {
+        Some(slowlog_profile(&mut admin).await?)
+    } else {
+        None
+    };
 
     // ---- verification and latencies from the stored snapshots
     let keys = &fns.store.keys;
@@ -633,12 +681,14 @@ async fn run() -> anyhow::Result<()> {
     let completed = by_status.get("completed").copied().unwrap_or(0);
     let mut log_check = String::from("n/a");
     if let Some(j) = submitted.jobs.first() {
-        let events = fns.events(j.job, "-", 100).await?;
-        log_check = events
-            .iter()
-            .map(|e| e.kind.as_str())
-            .collect::<Vec<_>>()
-            .join(",");
+        log_check = match fns.events(j.job, "-", 100).await {
+            Ok(events) => events
+                .iter()
+                .map(|e| e.kind.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+            Err(e) => format!("unreadable: {e}"),
+        };
     }
     // Memory of one job's own keys and of the shard-wide structures.
     let mut key_bytes: Vec<(String, i64)> = Vec::new();
@@ -730,6 +780,7 @@ async fn run() -> anyhow::Result<()> {
         .sum();
     let hot_rt = (rt_total as f64 - upkeep_rt).max(0.0);
     let redis_cpu_s = after.cpu_s - before.cpu_s;
+    let redis_sys_s = after.cpu_sys_s - before.cpu_sys_s;
     let mem = after.used_memory - before.used_memory;
     let fcall = delta.get("fcall").cloned().unwrap_or_default();
 
@@ -799,9 +850,10 @@ async fn run() -> anyhow::Result<()> {
         inner_total as f64 / n
     );
     println!(
-        "  Redis CPU / job            {:>10.1} us  ({:.2} s in total)",
+        "  Redis CPU / job            {:>10.1} us  ({:.2} s in total, {:.0}% of it in the kernel)",
         redis_cpu_s * 1e6 / n,
-        redis_cpu_s
+        redis_cpu_s,
+        100.0 * redis_sys_s / redis_cpu_s.max(1e-9)
     );
     println!(
         "  bench process CPU / job    {:>10.1} us  (producers + worker, {:.2} s)",
@@ -852,6 +904,10 @@ async fn run() -> anyhow::Result<()> {
             .join(" ")
     );
 
+    if let Some(profile) = &profile {
+        print_profile(profile, n);
+    }
+
     if let Some(path) = &opts.json {
         let per_job = |m: &BTreeMap<String, u64>| -> serde_json::Map<String, serde_json::Value> {
             m.iter()
@@ -885,6 +941,7 @@ async fn run() -> anyhow::Result<()> {
             "commands_per_job": cmds_total as f64 / n,
             "redis_cpu_s": redis_cpu_s,
             "redis_cpu_us_per_job": redis_cpu_s * 1e6 / n,
+            "redis_sys_share": redis_sys_s / redis_cpu_s.max(1e-9),
             "client_cpu_us_per_job": (cpu1 - cpu0) * 1e6 / n,
             "bytes_per_job": mem / opts.n as i64,
             "fcall_usec_per_call": fcall.usec as f64 / fcall.calls.max(1) as f64,
@@ -903,4 +960,70 @@ async fn run() -> anyhow::Result<()> {
     }
     drop(private);
     Ok(())
+}
+
+// ---------------------------------------------------------------- profile
+
+/// Durations (µs, as Redis measured them) of every top-level call, by
+/// command, and for FCALL by function name.
+async fn slowlog_profile(
+    admin: &mut MultiplexedConnection,
+) -> anyhow::Result<BTreeMap<String, Vec<u64>>> {
+    let entries: Vec<redis::Value> = redis::cmd("SLOWLOG")
+        .arg("GET")
+        .arg(-1)
+        .query_async(admin)
+        .await?;
+    let mut by_call: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    for entry in &entries {
+        let redis::Value::Array(fields) = entry else {
+            continue;
+        };
+        let (Some(duration), Some(redis::Value::Array(args))) = (fields.get(2), fields.get(3))
+        else {
+            continue;
+        };
+        let us: u64 = redis::from_redis_value_ref(duration).unwrap_or(0);
+        let arg = |i: usize| {
+            args.get(i)
+                .and_then(|v| redis::from_redis_value_ref::<String>(v).ok())
+                .unwrap_or_default()
+                .to_ascii_lowercase()
+        };
+        let mut name = arg(0);
+        if name == "fcall" || name == "fcall_ro" || name == "xinfo" || name == "config" {
+            name = format!("{name} {}", arg(1));
+        }
+        if ["info", "xinfo stream", "config set", "slowlog"].contains(&name.as_str()) {
+            continue;
+        }
+        by_call.entry(name).or_default().push(us);
+    }
+    Ok(by_call)
+}
+
+fn print_profile(profile: &BTreeMap<String, Vec<u64>>, n: f64) {
+    println!(
+        "  profile (SLOWLOG, every top-level call; µs as measured by Redis, incl. inner commands):"
+    );
+    println!(
+        "      {:<24} {:>9} {:>9} {:>8} {:>8} {:>8}",
+        "call", "calls/job", "µs/job", "mean", "p50", "p99"
+    );
+    let mut rows: Vec<(&String, &Vec<u64>)> = profile.iter().collect();
+    rows.sort_by_key(|(_, v)| std::cmp::Reverse(v.iter().sum::<u64>()));
+    for (name, durations) in rows {
+        let mut d = durations.clone();
+        d.sort_unstable();
+        let total: u64 = d.iter().sum();
+        println!(
+            "      {:<24} {:>9.3} {:>9.1} {:>8.1} {:>8} {:>8}",
+            name,
+            d.len() as f64 / n,
+            total as f64 / n,
+            total as f64 / d.len().max(1) as f64,
+            pct(&d, 50.0).unwrap_or(0),
+            pct(&d, 99.0).unwrap_or(0)
+        );
+    }
 }

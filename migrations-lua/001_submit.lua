@@ -31,14 +31,16 @@ local function submit(keys, argv)
   end
   local s = fold_all(ctx, nil, { ev })
   write_events(ctx, { ev })
-  store_snapshot(keys[1], keys[9], s, job_ttl)
+  local text = store_snapshot(keys[1], keys[9], s, job_ttl)
   redis.call('ZADD', keys[8], ctx.now, job_id)
   if outcome == 'queued' then
     redis.call('SET', keys[5], argv[5], 'EX', job_ttl)
     redis.call('HSET', keys[4], hash, job_id)
     redis.call('XADD', keys[6], '*', 'job', job_id, 'hash', hash)
   end
-  return { outcome, job_id, encode_head(s) }
+  -- A queued snapshot has no result: the stored text is already the head.
+  if outcome == 'cached' then text = encode_head(s) end
+  return { outcome, job_id, text }
 end
 
 redis.register_function('fl_submit', submit)

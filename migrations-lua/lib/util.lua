@@ -56,8 +56,9 @@ local function load_snapshot(key)
   return s
 end
 
--- Appends events to a job's own stream (full payload) and to the shard feed
--- (one line per event, trimmed by time). `ctx` carries the keys and TTLs of
+-- Appends events to a job's own stream (full payload, one entry per event)
+-- and one entry per call to the shard feed (job, last seq, the call's event
+-- types), trimmed by time. `ctx` carries the keys and TTLs of
 -- the call; `seq` numbers continue from the job stream's length, which is
 -- never trimmed (it expires as a whole).
 local function new_ctx(events_key, feed_key, job_id, events_ttl, feed_retention_ms)
@@ -72,6 +73,7 @@ end
 -- Appends already-folded events (seq and ts set by fold_all) and refreshes
 -- the job stream's TTL.
 local function write_events(ctx, events)
+  local types = {}
   for _, ev in ipairs(events) do
     local fields = { 'seq', ev.seq, 'type', ev.type, 'ts', ev.ts, 'attempt', ev.attempt,
       'worker', ev.worker or '', 'data', cjson.encode(ev.data or {}) }
@@ -80,17 +82,22 @@ local function write_events(ctx, events)
       table.insert(fields, 'markdown'); table.insert(fields, ev.markdown)
     end
     redis.call('XADD', ctx.events, '*', unpack(fields))
-    redis.call('XADD', ctx.feed, 'MINID', '~', ctx.feed_min, '*', 'job', ctx.job_id, 'seq', ev.seq,
-      'type', ev.type, 'attempt', ev.attempt)
+    types[#types + 1] = ev.type
     ctx.seq = ev.seq
   end
+  local last = events[#events]
+  redis.call('XADD', ctx.feed, 'MINID', '~', ctx.feed_min, '*', 'job', ctx.job_id, 'seq', ctx.seq,
+    'types', table.concat(types, ','), 'attempt', last.attempt)
   redis.call('EXPIRE', ctx.events, ctx.events_ttl)
 end
 
 -- Writes the snapshot with its TTL and moves the job's expiry in the index.
+-- Returns the text written.
 local function store_snapshot(job_key, expiry_key, s, job_ttl)
-  redis.call('SET', job_key, encode_snapshot(s), 'EX', job_ttl)
+  local text = encode_snapshot(s)
+  redis.call('SET', job_key, text, 'EX', job_ttl)
   redis.call('ZADD', expiry_key, s.updated_at + tonumber(job_ttl) * 1000, s.job_id)
+  return text
 end
 
 -- Errors are named strings the Rust side maps to EngineError variants.

@@ -111,7 +111,7 @@ impl Keys {
         self.shard_key(shard, "work")
     }
 
-    /// `fl:{tag}:feed`: every event of the shard, one line each, trimmed by time.
+    /// `fl:{tag}:feed`: one entry per transition call of the shard, trimmed by time.
     pub fn feed(&self, shard: u16) -> String {
         self.shard_key(shard, "feed")
     }
@@ -167,7 +167,7 @@ impl Keys {
             (
                 "fl:{s}:feed",
                 "stream",
-                "every event of the shard, one line each; trimmed by MINID to EVENT_RETENTION",
+                "one entry per transition call of the shard (job, last seq, event types); trimmed by MINID to EVENT_RETENTION",
             ),
             (
                 "fl:{s}:work",

@@ -49,7 +49,7 @@ fn subject_of(location: &Location) -> Option<String> {
     let pointer = location
         .pointer
         .as_deref()
-        .filter(|p| !matches!(*p, "" | "/" | "document"))?;
+        .filter(|p| !matches!(*p, "" | "/" | "document" | "architecture"))?;
     let mut parts = pointer.trim_start_matches('/').split('/');
     if pointer.starts_with("/paths/") {
         let _ = parts.next();
