@@ -134,7 +134,7 @@ impl AiConfig {
                 .filter(|k| !k.trim().is_empty());
         }
         if cfg.provider == Some(AiProvider::Ollama) {
-            cfg.base_url = get("OLLAMA_BASE_URL").map(|u| ollama_v1(&u));
+            cfg.base_url = get("OLLAMA_BASE_URL");
         }
         if let Some(n) = parse_num("MAX_AI_TOKENS").filter(|n| *n >= 1.0) {
             cfg.max_tokens = n.min(f64::from(u32::MAX)) as u32;
@@ -162,6 +162,8 @@ impl AiConfig {
     /// The chat-completions endpoint.
     pub fn endpoint(&self) -> Option<String> {
         let base = match (&self.base_url, self.provider) {
+            // The seed's OLLAMA_BASE_URL is the server root, however it was mapped.
+            (Some(url), Some(AiProvider::Ollama)) => ollama_v1(url),
             (Some(url), _) => url.clone(),
             (None, Some(p)) => p.default_base_url().to_string(),
             (None, None) => return None,
@@ -177,7 +179,7 @@ fn truthy(value: &str) -> bool {
     )
 }
 
-/// The seed's `OLLAMA_BASE_URL` is the server root; the OpenAI-compatible API lives under `/v1`.
+/// Ollama's OpenAI-compatible API lives under `/v1` of the server root.
 fn ollama_v1(url: &str) -> String {
     let url = url.trim().trim_end_matches('/');
     if url.ends_with("/v1") {
