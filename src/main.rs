@@ -2,11 +2,6 @@
 
 use clap::Parser;
 
-// The analyser allocates many small strings and nodes while parsing large
-// specs; mimalloc is markedly faster than the system allocator at that and
-// keeps peak memory lower.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
