@@ -4,7 +4,7 @@
 use super::{
     ArchModel, ComponentKind, Mode, component_summary, looks_like_architecture, parse, rules,
 };
-use crate::analysis::markdown::tests_support::{expected_lines, finding_lines, fixture};
+use crate::analysis::markdown::tests_support::{assert_fixture_pair, fixture};
 use crate::analysis::request::{AnalysisError, Limits};
 use crate::analysis::rule::Sink;
 
@@ -20,30 +20,9 @@ fn every_arc_rule_fires_on_its_fixture_and_not_on_the_clean_one() {
         let mut sink = Sink::new();
         rule.check(&model(&fires), &mut sink);
         let found = sink.into_findings();
-        assert!(
-            found.iter().any(|f| f.rule_id == id),
-            "{id} did not fire on fires.md"
-        );
-        let lines = finding_lines(&found);
-        let mut want = expected_lines(&fires, id);
-        if !want.is_empty() {
-            // Exactly the marked lines: a finding elsewhere is a false positive.
-            let mut got = lines.clone();
-            got.sort_unstable();
-            got.dedup();
-            want.sort_unstable();
-            assert_eq!(
-                got, want,
-                "{id}: finding lines differ from the expect markers"
-            );
-        }
         let mut sink = Sink::new();
         rule.check(&model(&fixture(id, "clean.md")), &mut sink);
-        assert!(
-            sink.findings().is_empty(),
-            "{id} fired on clean.md: {:?}",
-            sink.findings()
-        );
+        assert_fixture_pair(id, &fires, &found, sink.findings());
     }
 }
 

@@ -4,7 +4,7 @@
 
 use super::{CrossInput, doc_endpoints, embedded_spec, rules};
 use crate::analysis::architecture;
-use crate::analysis::markdown::tests_support::{expected_lines, finding_lines, fixture};
+use crate::analysis::markdown::tests_support::{assert_fixture_pair, fixture};
 use crate::analysis::markdown::{self, MdDoc};
 use crate::analysis::model::Finding;
 use crate::analysis::request::Limits;
@@ -54,22 +54,8 @@ fn every_cross_rule_fires_on_its_fixture_and_not_on_the_clean_one() {
         let id = rule.meta().id;
         let fires = fixture(id, "fires.md");
         let found = run_all(&fires, id);
-        assert!(!found.is_empty(), "{id} did not fire on fires.md");
-        let lines = finding_lines(&found);
-        let mut want = expected_lines(&fires, id);
-        if !want.is_empty() {
-            // Exactly the marked lines: a finding elsewhere is a false positive.
-            let mut got = lines.clone();
-            got.sort_unstable();
-            got.dedup();
-            want.sort_unstable();
-            assert_eq!(
-                got, want,
-                "{id}: finding lines differ from the expect markers"
-            );
-        }
         let clean = run_all(&fixture(id, "clean.md"), id);
-        assert!(clean.is_empty(), "{id} fired on clean.md: {clean:?}");
+        assert_fixture_pair(id, &fires, &found, &clean);
     }
 }
 

@@ -1,6 +1,6 @@
 //! Fixture harness for the `FL-DOC` rules and parser tests.
 
-use super::tests_support::{expected_lines, finding_lines, fixture};
+use super::tests_support::{assert_fixture_pair, fixture};
 use super::{MarkerKind, parse, rules};
 use crate::analysis::model::Finding;
 use crate::analysis::request::{AnalysisError, Limits};
@@ -19,25 +19,8 @@ fn every_doc_rule_fires_on_its_fixture_and_not_on_the_clean_one() {
         let id = rule.meta().id;
         let fires = fixture(id, "fires.md");
         let found = run(rule.as_ref(), &fires);
-        assert!(
-            found.iter().any(|f| f.rule_id == id),
-            "{id} did not fire on fires.md"
-        );
-        let lines = finding_lines(&found);
-        let mut want = expected_lines(&fires, id);
-        if !want.is_empty() {
-            // Exactly the marked lines: a finding elsewhere is a false positive.
-            let mut got = lines.clone();
-            got.sort_unstable();
-            got.dedup();
-            want.sort_unstable();
-            assert_eq!(
-                got, want,
-                "{id}: finding lines differ from the expect markers"
-            );
-        }
         let clean = run(rule.as_ref(), &fixture(id, "clean.md"));
-        assert!(clean.is_empty(), "{id} fired on clean.md: {clean:?}");
+        assert_fixture_pair(id, &fires, &found, &clean);
     }
 }
 

@@ -29,3 +29,29 @@ pub fn finding_lines(findings: &[Finding]) -> Vec<u32> {
         .filter_map(|l| l.line)
         .collect()
 }
+
+/// Asserts a rule's fixture pair: `fired` (its findings on `fires`) contains
+/// it, at exactly the lines marked `expect: <id>` when there are markers, and
+/// `clean` (its findings on the clean fixture) is empty.
+pub fn assert_fixture_pair(id: &str, fires: &str, fired: &[Finding], clean: &[Finding]) {
+    assert!(
+        fired.iter().any(|f| f.rule_id == id),
+        "{id} did not fire on its fires fixture"
+    );
+    let mut want = expected_lines(fires, id);
+    if !want.is_empty() {
+        // Exactly the marked lines: a finding elsewhere is a false positive.
+        let mut got = finding_lines(fired);
+        got.sort_unstable();
+        got.dedup();
+        want.sort_unstable();
+        assert_eq!(
+            got, want,
+            "{id}: finding lines differ from the expect markers"
+        );
+    }
+    assert!(
+        clean.is_empty(),
+        "{id} fired on its clean fixture: {clean:?}"
+    );
+}
