@@ -17,7 +17,7 @@ use crate::metrics;
 /// it the entry stays pending and is reclaimed: nothing is lost.
 const PATIENCE: Duration = Duration::from_secs(120);
 
-pub(super) async fn run(worker: &Arc<Worker>, _shard: u16, d: Delivery) {
+pub(super) async fn run(worker: &Arc<Worker>, d: Delivery) {
     let fns = &worker.fns;
     let first = Stage::Normalizing.hint();
     let started = with_retry("start", PATIENCE, || {

@@ -80,9 +80,12 @@ async fn reclaim(worker: &Arc<Worker>, shard: u16) {
     match reply {
         Ok(reply) => {
             for entry in &reply.claimed {
-                if let Some(d) = reader::delivery(entry) {
-                    tracing::info!(job = %d.job, shard, "reclaimed an entry from a silent worker");
-                    worker.dispatch(shard, d).await;
+                match reader::delivery(entry) {
+                    Some(d) => {
+                        tracing::info!(job = %d.job, shard, "reclaimed an entry from a silent worker");
+                        worker.dispatch(d).await;
+                    }
+                    None => reader::discard_malformed(worker, shard, &entry.id).await,
                 }
             }
         }

@@ -96,13 +96,13 @@ impl Worker {
     }
 
     /// Waits for a free slot, then runs the delivery as its own task.
-    pub(crate) async fn dispatch(self: &Arc<Self>, shard: u16, delivery: Delivery) {
+    pub(crate) async fn dispatch(self: &Arc<Self>, delivery: Delivery) {
         let Ok(permit) = self.permits.clone().acquire_owned().await else {
             return;
         };
         let worker = self.clone();
         self.tracker.spawn(async move {
-            attempt::run(&worker, shard, delivery).await;
+            attempt::run(&worker, delivery).await;
             drop(permit);
         });
     }

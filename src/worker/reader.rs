@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use redis::aio::MultiplexedConnection;
-use redis::streams::StreamReadReply;
+use redis::streams::{StreamId, StreamReadReply};
 use tokio_util::sync::CancellationToken;
 
 use super::{Delivery, Worker};
@@ -28,10 +28,13 @@ pub(super) async fn run(worker: Arc<Worker>, shard: u16, shutdown: CancellationT
             continue;
         };
         match read(&worker, c, shard).await {
-            Ok(deliveries) => {
+            Ok(entries) => {
                 backoff = Duration::from_millis(100);
-                for d in deliveries {
-                    worker.dispatch(shard, d).await;
+                for entry in entries {
+                    match delivery(&entry) {
+                        Some(d) => worker.dispatch(d).await,
+                        None => discard_malformed(&worker, shard, &entry.id).await,
+                    }
                 }
             }
             Err(e) if e.code() == Some("NOGROUP") => {
@@ -56,7 +59,7 @@ async fn read(
     worker: &Worker,
     conn: &mut MultiplexedConnection,
     shard: u16,
-) -> redis::RedisResult<Vec<Delivery>> {
+) -> redis::RedisResult<Vec<StreamId>> {
     let count = worker.free_slots().clamp(1, worker.config.batch);
     let reply: Option<StreamReadReply> = redis::cmd("XREADGROUP")
         .arg("GROUP")
@@ -72,19 +75,12 @@ async fn read(
         .query_async(conn)
         .await?;
     Ok(reply
-        .map(|r| {
-            r.keys
-                .iter()
-                .flat_map(|k| k.ids.iter())
-                .filter_map(delivery)
-                .collect()
-        })
+        .map(|r| r.keys.into_iter().flat_map(|k| k.ids).collect())
         .unwrap_or_default())
 }
 
-/// Decodes a work entry; a malformed one is skipped (and reclaimed, then
-/// dropped by `start`, never silently lost from the stream).
-pub(super) fn delivery(entry: &redis::streams::StreamId) -> Option<Delivery> {
+/// Decodes a work entry; `None` when it was not written by `fl_submit`.
+pub(super) fn delivery(entry: &StreamId) -> Option<Delivery> {
     let job = entry.get::<String>("job")?.parse().ok()?;
     let hash = entry.get::<String>("hash")?;
     Some(Delivery {
@@ -100,4 +96,38 @@ async fn pause(shutdown: &CancellationToken, backoff: &mut Duration) {
         _ = tokio::time::sleep(*backoff) => {}
     }
     *backoff = (*backoff * 2).min(Duration::from_secs(5));
+}
+
+/// A work entry Faultline did not write (no job id or hash): it can never
+/// run, so it goes to the dead-letter stream and leaves the pending list
+/// instead of being reclaimed forever.
+pub(super) async fn discard_malformed(worker: &Worker, shard: u16, entry_id: &str) {
+    tracing::error!(
+        shard,
+        entry = entry_id,
+        "malformed work entry moved to the dead-letter stream"
+    );
+    let keys = &worker.fns.store.keys;
+    let mut pipe = redis::pipe();
+    pipe.cmd("XADD")
+        .arg(keys.dead(shard))
+        .arg("*")
+        .arg("entry")
+        .arg(entry_id)
+        .arg("error")
+        .arg("malformed work entry")
+        .ignore();
+    pipe.cmd("XACK")
+        .arg(keys.work(shard))
+        .arg(GROUP)
+        .arg(entry_id)
+        .ignore();
+    pipe.cmd("XDEL")
+        .arg(keys.work(shard))
+        .arg(entry_id)
+        .ignore();
+    let mut conn = worker.fns.store.conn.clone();
+    if let Err(e) = pipe.query_async::<()>(&mut conn).await {
+        tracing::warn!(shard, error = %e, "could not discard a malformed entry; it stays pending");
+    }
 }

@@ -214,3 +214,28 @@ async fn a_cancelled_job_gets_no_result_and_its_entry_is_released() {
     let err = app.fns.cancel(id, "again").await.unwrap_err();
     assert_eq!(err.code(), Some("JOB_TERMINAL"));
 }
+
+#[tokio::test]
+async fn a_malformed_work_entry_goes_to_the_dead_letter_stream() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
+    let keys = &app.fns.store.keys;
+    redis
+        .query(&["XADD", &keys.work(0), "*", "garbage", "1"])
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let dead = redis.query(&["XRANGE", &keys.dead(0), "-", "+"]).unwrap();
+        let dead: redis::streams::StreamRangeReply = redis::from_redis_value(dead).unwrap();
+        if let Some(entry) = dead.ids.first() {
+            assert_eq!(
+                entry.get::<String>("error").unwrap(),
+                "malformed work entry"
+            );
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "never dead-lettered");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(pending(&redis, &keys.work(0)), 0);
+}

@@ -102,15 +102,14 @@ pub struct Functions {
     pub ttls: Ttls,
 }
 
-const FEED_FACTOR_MS: u64 = 1000;
-
 impl Functions {
     pub fn new(store: Store, ttls: Ttls) -> Self {
         Functions { store, ttls }
     }
 
-    fn feed_ms(&self) -> u64 {
-        self.ttls.events_s * FEED_FACTOR_MS
+    /// How long the shard feed and dead-letter streams keep entries, in ms.
+    fn retention_ms(&self) -> u64 {
+        self.ttls.events_s * 1000
     }
 
     /// FCALL with one retry after reloading the library, for a Redis that

@@ -62,7 +62,7 @@ impl Functions {
             sub.content.to_string(),
             self.ttls.job_s.to_string(),
             self.ttls.events_s.to_string(),
-            self.feed_ms().to_string(),
+            self.retention_ms().to_string(),
             if force { "force".into() } else { String::new() },
         ];
         self.fcall("fl_submit", &keys, args).await
@@ -83,7 +83,7 @@ impl Functions {
             reason.to_string(),
             self.ttls.job_s.to_string(),
             self.ttls.events_s.to_string(),
-            self.feed_ms().to_string(),
+            self.retention_ms().to_string(),
         ];
         self.fcall::<String>("fl_cancel", &keys, args)
             .await
@@ -104,7 +104,7 @@ impl Functions {
             if is_useful { "1" } else { "0" }.to_string(),
             comment.to_string(),
             self.ttls.events_s.to_string(),
-            self.feed_ms().to_string(),
+            self.retention_ms().to_string(),
         ];
         self.fcall("fl_feedback", &keys, args).await
     }

@@ -32,7 +32,7 @@ impl Functions {
             self.ttls.max_attempts.to_string(),
             self.ttls.job_s.to_string(),
             self.ttls.events_s.to_string(),
-            self.feed_ms().to_string(),
+            self.retention_ms().to_string(),
             first_hint.to_string(),
         ];
         let reply: Vec<Value> = self.fcall("fl_start", &keys, args).await?;
@@ -71,7 +71,7 @@ impl Functions {
             hints_json(hints),
             self.ttls.job_s.to_string(),
             self.ttls.events_s.to_string(),
-            self.feed_ms().to_string(),
+            self.retention_ms().to_string(),
         ];
         self.fcall::<String>("fl_progress", &keys, args)
             .await
@@ -108,7 +108,7 @@ impl Functions {
             self.ttls.job_s.to_string(),
             self.ttls.cache_s.to_string(),
             self.ttls.events_s.to_string(),
-            self.feed_ms().to_string(),
+            self.retention_ms().to_string(),
         ];
         self.fcall::<String>("fl_complete", &keys, args)
             .await
@@ -148,7 +148,7 @@ impl Functions {
             delay_ms.to_string(),
             self.ttls.job_s.to_string(),
             self.ttls.events_s.to_string(),
-            self.feed_ms().to_string(),
+            self.retention_ms().to_string(),
         ];
         let outcome: String = self.fcall("fl_fail", &keys, args).await?;
         Ok(outcome == "retry")
@@ -167,8 +167,8 @@ impl Functions {
         ];
         let args = vec![
             limit.to_string(),
-            self.feed_ms().to_string(),
-            self.feed_ms().to_string(),
+            self.retention_ms().to_string(),
+            self.retention_ms().to_string(),
         ];
         self.fcall("fl_maintain", &keys, args).await
     }
