@@ -94,27 +94,41 @@ pub fn analyzer(settings: &Settings) -> Arc<dyn Analyzer> {
     Arc::new(Engine::new(settings.ai.clone(), limits))
 }
 
-pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(Role::Serve).await,
-        Command::Api => serve(Role::Api).await,
-        Command::Worker => serve(Role::Worker).await,
-        Command::Migrate => migrate().await,
+/// Runs a command. Offline commands (`analyze`, `openapi`) run without an
+/// async runtime; the others get a multi-threaded Tokio runtime.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let command = cli.command.unwrap_or(Command::Serve);
+    match command {
         Command::Analyze {
             file,
             kind,
             format,
             spec,
         } => analyze(&file, kind.into(), format, spec.as_deref()),
-        Command::Replay { job_id, json } => replay(&job_id, json).await,
         Command::Openapi { yaml } => {
             let spec = if yaml {
                 crate::api::service().spec_yaml()
             } else {
                 crate::api::spec_json()
             };
-            emit(spec.trim_end())?;
-            Ok(())
+            emit(spec.trim_end())
+        }
+        online => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?
+            .block_on(run_online(online)),
+    }
+}
+
+async fn run_online(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => serve(Role::Serve).await,
+        Command::Api => serve(Role::Api).await,
+        Command::Worker => serve(Role::Worker).await,
+        Command::Migrate => migrate().await,
+        Command::Replay { job_id, json } => replay(&job_id, json).await,
+        Command::Analyze { .. } | Command::Openapi { .. } => {
+            unreachable!("offline commands run in `run`")
         }
     }
 }

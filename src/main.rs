@@ -2,10 +2,9 @@
 
 use clap::Parser;
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+fn main() -> std::process::ExitCode {
     let cli = faultline::cli::Cli::parse();
-    match faultline::cli::run(cli).await {
+    match faultline::cli::run(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("faultline: {e:#}");
