@@ -1,0 +1,108 @@
+//! CLI options of the engine bench: defaults, parsing, usage text.
+
+use anyhow::{Context, bail};
+
+#[derive(Debug, Clone)]
+pub struct Opts {
+    pub n: usize,
+    pub redis_url: Option<String>,
+    pub producers: usize,
+    pub concurrency: usize,
+    /// `None`: single submissions from `producers` loops.
+    pub batch: Option<usize>,
+    pub shards: Option<u16>,
+    pub worker_batch: Option<usize>,
+    pub env: Vec<(String, String)>,
+    pub idle_ms: u64,
+    pub tag: String,
+    pub json: Option<String>,
+    pub timeout_s: u64,
+    /// Per-call timings from SLOWLOG (private Redis only; adds overhead).
+    pub profile: bool,
+}
+
+impl Default for Opts {
+    fn default() -> Self {
+        Opts {
+            n: 20_000,
+            redis_url: None,
+            producers: 50,
+            concurrency: 50,
+            batch: Some(1000),
+            shards: None,
+            worker_batch: None,
+            env: Vec::new(),
+            idle_ms: 2000,
+            tag: String::new(),
+            json: None,
+            timeout_s: 600,
+            profile: false,
+        }
+    }
+}
+
+const USAGE: &str = "usage: cargo bench --bench engine -- [--n 20000] [--redis-url URL] \
+[--producers 50] [--concurrency 50] [--batch 1000 | --single] [--shards S] [--worker-batch B] \
+[--env NAME=VALUE]... [--idle-ms 2000] [--timeout-s 600] [--tag T] [--json FILE] [--profile]";
+
+pub fn parse_opts() -> anyhow::Result<Opts> {
+    let mut o = Opts::default();
+    let mut it = split_args().into_iter();
+    while let Some(a) = it.next() {
+        let mut value = |name: &str| {
+            it.next()
+                .with_context(|| format!("{name} needs a value\n{USAGE}"))
+        };
+        match a.as_str() {
+            // cargo bench passes --bench to harness=false targets.
+            "--bench" => {}
+            "--n" => o.n = value("--n")?.parse().context("--n")?,
+            "--redis-url" => o.redis_url = Some(value("--redis-url")?),
+            "--producers" => o.producers = value("--producers")?.parse().context("--producers")?,
+            "--concurrency" => {
+                o.concurrency = value("--concurrency")?.parse().context("--concurrency")?
+            }
+            "--batch" => o.batch = Some(value("--batch")?.parse().context("--batch")?),
+            "--single" => o.batch = None,
+            "--shards" => o.shards = Some(value("--shards")?.parse().context("--shards")?),
+            "--worker-batch" => {
+                o.worker_batch = Some(value("--worker-batch")?.parse().context("--worker-batch")?)
+            }
+            "--env" => {
+                let kv = value("--env")?;
+                let (k, v) = kv.split_once('=').context("--env wants NAME=VALUE")?;
+                o.env.push((k.to_string(), v.to_string()));
+            }
+            "--idle-ms" => o.idle_ms = value("--idle-ms")?.parse().context("--idle-ms")?,
+            "--timeout-s" => o.timeout_s = value("--timeout-s")?.parse().context("--timeout-s")?,
+            "--tag" => o.tag = value("--tag")?,
+            "--profile" => o.profile = true,
+            "--json" => o.json = Some(value("--json")?),
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                std::process::exit(0);
+            }
+            other => bail!("unknown argument {other:?}\n{USAGE}"),
+        }
+    }
+    if o.n == 0 || o.producers == 0 || o.concurrency == 0 || o.batch == Some(0) {
+        bail!("--n, --producers, --concurrency and --batch must be positive");
+    }
+    Ok(o)
+}
+
+/// The command line with `--name=value` split into `--name value`.
+fn split_args() -> Vec<String> {
+    let mut args: Vec<String> = Vec::new();
+    for a in std::env::args().skip(1) {
+        // `--name=value` is accepted as well as `--name value`.
+        match a.split_once('=') {
+            Some((k, v)) if k.starts_with("--") && k != "--env" => {
+                args.push(k.to_string());
+                args.push(v.to_string());
+            }
+            _ => args.push(a),
+        }
+    }
+    args
+}
