@@ -82,10 +82,7 @@ async fn bad_requests_get_problem_json_with_the_right_status() {
 async fn the_result_of_an_unfinished_job_is_a_400() {
     let redis = TestRedis::start();
     let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await; // no worker: stays queued
-    let job = app.submit(&spec(50), "openapi-yaml").await["job_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let job = app.submit_spec(50).await;
     let (status, problem) = app.get(&format!("/jobs/{job}/result")).await;
     assert_eq!(
         (status, problem["code"].as_str()),

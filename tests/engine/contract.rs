@@ -37,10 +37,7 @@ async fn the_committed_openapi_spec_is_the_served_one() {
 async fn every_metric_the_dashboard_queries_is_exported() {
     let redis = TestRedis::start();
     let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
-    let job = app.submit(&spec(70), "openapi-yaml").await["job_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let job = app.submit_spec(70).await;
     app.wait_terminal(&job, Duration::from_secs(20)).await;
     app.submit(&spec(70), "openapi-yaml").await; // a cache hit
     tokio::time::sleep(Duration::from_millis(700)).await; // one upkeep tick samples the queue gauges

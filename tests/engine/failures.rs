@@ -34,10 +34,7 @@ fn take_entry(redis: &TestRedis, work_key: &str, consumer: &str) -> (String, Str
 async fn a_worker_that_dies_mid_job_loses_nothing_and_its_late_writes_are_refused() {
     let redis = TestRedis::start();
     let api = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
-    let job = api.submit(&spec(10), "openapi-yaml").await["job_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let job = api.submit_spec(10).await;
     let id: JobId = job.parse().unwrap();
 
     // A worker takes the entry, starts attempt 1, and dies without acknowledging.
@@ -140,10 +137,7 @@ async fn a_failing_analysis_is_retried_with_backoff_then_dead_lettered() {
         &[("MAX_ATTEMPTS", "3")],
     )
     .await;
-    let job = app.submit(&spec(11), "openapi-yaml").await["job_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let job = app.submit_spec(11).await;
     let snap = app.wait_terminal(&job, Duration::from_secs(20)).await;
     assert_eq!(snap.status, JobStatus::Failed);
     assert_eq!(snap.attempt, 3);
@@ -187,10 +181,7 @@ async fn a_cancelled_job_gets_no_result_and_its_entry_is_released() {
     let redis = TestRedis::start();
     let (slow, calls) = counting(Duration::from_millis(600));
     let app = spawn_app(&redis, Role::Serve, slow, &[]).await;
-    let job = app.submit(&spec(12), "openapi-yaml").await["job_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let job = app.submit_spec(12).await;
     while calls.load(Ordering::SeqCst) == 0 {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }

@@ -66,10 +66,7 @@ async fn a_submission_is_queued_run_and_completed_with_the_seeds_hints() {
 async fn stored_values_are_the_seeds_json_shapes() {
     let redis = TestRedis::start();
     let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
-    let job = app.submit(&spec(2), "openapi-yaml").await["job_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let job = app.submit_spec(2).await;
     app.wait_terminal(&job, Duration::from_secs(20)).await;
     let id: faultline::engine::JobId = job.parse().unwrap();
     let keys = &app.fns.store.keys;
@@ -115,10 +112,7 @@ fn text(redis: &TestRedis, key: &str) -> String {
 async fn a_resubmission_is_answered_from_the_cache_at_once() {
     let redis = TestRedis::start();
     let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
-    let first = app.submit(&spec(3), "openapi-yaml").await["job_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let first = app.submit_spec(3).await;
     app.wait_terminal(&first, Duration::from_secs(20)).await;
 
     let again = app.submit(&spec(3), "openapi-yaml").await;
@@ -180,13 +174,7 @@ async fn graceful_shutdown_finishes_the_attempts_in_flight() {
         &[("WORKER_CONCURRENCY", "4")],
     )
     .await;
-    let specs: Vec<String> = (0..4).map(|n| spec(100 + n)).collect();
-    let jobs: Vec<String> =
-        futures::future::join_all(specs.iter().map(|s| app.submit(s, "openapi-yaml")))
-            .await
-            .iter()
-            .map(|b| b["job_id"].as_str().unwrap().to_string())
-            .collect();
+    let jobs = app.submit_specs(100, 4).await;
     while calls.load(Ordering::SeqCst) < 4 {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }

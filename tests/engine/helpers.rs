@@ -197,6 +197,24 @@ impl TestApp {
         body
     }
 
+    /// Submits `spec(n)` as OpenAPI YAML; returns the job id.
+    pub async fn submit_spec(&self, n: usize) -> String {
+        self.submit(&spec(n), "openapi-yaml").await["job_id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// Submits the specs `first..first + count` at once; returns their job ids.
+    pub async fn submit_specs(&self, first: usize, count: usize) -> Vec<String> {
+        let specs: Vec<String> = (first..first + count).map(spec).collect();
+        futures::future::join_all(specs.iter().map(|s| self.submit(s, "openapi-yaml")))
+            .await
+            .iter()
+            .map(|b| b["job_id"].as_str().unwrap().to_string())
+            .collect()
+    }
+
     /// Polls until the job is terminal; panics after `timeout`.
     pub async fn wait_terminal(&self, job: &str, timeout: Duration) -> Snapshot {
         let id: JobId = job.parse().unwrap();

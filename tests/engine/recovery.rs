@@ -25,12 +25,7 @@ async fn a_redis_restart_mid_run_loses_no_acknowledged_job() {
     .await;
     let mut jobs = Vec::new();
     for n in 0..24 {
-        jobs.push(
-            app.submit(&spec(300 + n), "openapi-yaml").await["job_id"]
-                .as_str()
-                .unwrap()
-                .to_string(),
-        );
+        jobs.push(app.submit_spec(300 + n).await);
     }
     while calls.load(Ordering::SeqCst) < 4 {
         tokio::time::sleep(Duration::from_millis(10)).await;

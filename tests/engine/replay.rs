@@ -14,10 +14,7 @@ use crate::helpers::*;
 async fn replay_verifies_the_snapshot_reports_drift_and_survives_expiry() {
     let redis = TestRedis::start();
     let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
-    let job = app.submit(&spec(80), "openapi-yaml").await["job_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let job = app.submit_spec(80).await;
     app.wait_terminal(&job, Duration::from_secs(20)).await;
     let id = job.parse().unwrap();
 

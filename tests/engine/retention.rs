@@ -50,13 +50,7 @@ async fn memory_and_key_counts_come_back_down_after_ttls_expire() {
     let (keys_before, memory_before) =
         (dbsize(&redis), info_number(&redis, "memory", "used_memory"));
 
-    let specs: Vec<String> = (0..150).map(|n| spec(1000 + n)).collect();
-    let jobs: Vec<String> =
-        futures::future::join_all(specs.iter().map(|s| app.submit(s, "openapi-yaml")))
-            .await
-            .iter()
-            .map(|b| b["job_id"].as_str().unwrap().to_string())
-            .collect();
+    let jobs = app.submit_specs(1000, 150).await;
     // Done when every job is terminal (or already expired after finishing).
     for job in &jobs {
         while let Some(s) = app.fns.snapshot(job.parse().unwrap()).await.unwrap() {
