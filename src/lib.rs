@@ -13,11 +13,13 @@
 //! - [`analysis`] — the analyser (pure Rust, no Redis) behind the `Analyzer` trait.
 //! - [`api`] — the HTTP API (poem-openapi).
 //! - [`replay`] — fold a job's log and check it against the snapshot.
+//! - [`audit`] — operator tools over the log: rebuild, tail, inspect, reanalyze.
 //! - [`startup`] — one build path for `main` and the tests.
 //! - [`cli`] — the `faultline` subcommands.
 
 pub mod analysis;
 pub mod api;
+pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod engine;
