@@ -6,6 +6,7 @@ mod helpers;
 mod api_errors;
 mod audit;
 mod contract;
+mod debug_cli;
 mod failures;
 mod flow;
 mod fold_equivalence;
