@@ -183,6 +183,41 @@ async fn snapshots(fns: &Functions, ids: &[JobId]) -> Vec<Option<String>> {
     all
 }
 
+#[tokio::test]
+async fn rebuild_while_jobs_run_finds_nothing_to_repair() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
+    let jobs = app.submit_specs(100, 150).await;
+    let mut passes = 0;
+    loop {
+        let report = rebuild::rebuild(&app.fns, None, false).await.unwrap();
+        assert_eq!(
+            report.findings,
+            [],
+            "pass {passes}: {}",
+            rebuild::render(&report)
+        );
+        passes += 1;
+        let mut all_done = true;
+        for job in &jobs {
+            let s = app
+                .fns
+                .snapshot(job.parse().unwrap())
+                .await
+                .unwrap()
+                .unwrap();
+            all_done &= s.status.is_terminal();
+        }
+        if all_done && passes > 1 {
+            break;
+        }
+    }
+    for job in &jobs {
+        let r = replay(&app.fns, job.parse().unwrap()).await.unwrap();
+        assert_eq!(r.verdict, Verdict::Consistent, "{job}");
+    }
+}
+
 /// Reports every stage and lingers in it, so each state lasts long enough
 /// to be observed from outside.
 struct Lingering;
