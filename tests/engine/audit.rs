@@ -81,6 +81,18 @@ async fn rebuild_repairs_a_corrupted_snapshot_index_and_cache_then_finds_nothing
 
     let again = rebuild::rebuild(&app.fns, Some(id), false).await.unwrap();
     assert_eq!((again.consistent, again.findings.len()), (1, 0));
+
+    // A snapshot deleted before its time comes back with the rest of its lifetime.
+    redis.query(&["DEL", &snapshot_key]).unwrap();
+    let restored = rebuild::rebuild(&app.fns, Some(id), false).await.unwrap();
+    assert_eq!(
+        restored.findings,
+        [(job.clone(), Rebuilt::Repaired(vec!["snapshot".into()]))]
+    );
+    assert_eq!(
+        replay(&app.fns, id).await.unwrap().verdict,
+        Verdict::Consistent
+    );
 }
 
 #[tokio::test]
