@@ -8,6 +8,7 @@ mod contract;
 mod failures;
 mod flow;
 mod fold_equivalence;
+mod metrics;
 mod migrations;
 mod recovery;
 mod replay;
