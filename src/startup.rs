@@ -88,6 +88,7 @@ impl App {
         );
         let shutdown = CancellationToken::new();
         let metrics = crate::metrics::install(settings.shards);
+        crate::metrics::visibility_timeout(settings.visibility_timeout.as_secs_f64());
         let mut tasks = vec![tokio::spawn(crate::metrics::sampler::run(
             fns.store.clone(),
             shutdown.clone(),

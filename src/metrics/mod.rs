@@ -44,6 +44,11 @@ pub fn install(shards: u16) -> PrometheusHandle {
         .clone()
 }
 
+/// The reclaim threshold, so alerts compare pending ages with it.
+pub fn visibility_timeout(seconds: f64) {
+    gauge!(VISIBILITY_TIMEOUT).set(seconds);
+}
+
 /// A submission refused before the cache lookup (validation).
 pub fn submission_rejected() {
     counter!(SUBMISSIONS, "outcome" => "rejected").increment(1);

@@ -35,6 +35,7 @@ pub const OLDEST_PENDING: &str = "faultline_work_oldest_pending_age_seconds";
 pub const STREAM_LENGTH: &str = "faultline_stream_length";
 pub const DELAYED: &str = "faultline_delayed_retries";
 pub const BUILD_INFO: &str = "faultline_build_info";
+pub const VISIBILITY_TIMEOUT: &str = "faultline_visibility_timeout_seconds";
 
 pub const SUBMISSION_OUTCOMES: [&str; 4] = ["cache_hit", "cache_miss", "single_flight", "rejected"];
 pub const JOB_OUTCOMES: [&str; 6] = [
@@ -150,6 +151,11 @@ pub(super) fn describe() {
         "Entries in the work, dead-letter and feed streams, per shard."
     );
     describe_gauge!(DELAYED, "Retries waiting for their backoff, per shard.");
+    describe_gauge!(
+        VISIBILITY_TIMEOUT,
+        Unit::Seconds,
+        "VISIBILITY_TIMEOUT_MS: idle time after which a pending entry is reclaimed."
+    );
     describe_gauge!(
         BUILD_INFO,
         "Always 1; the version label says which build runs."
