@@ -200,7 +200,6 @@ def dashboard(uid, title, description, panels):
             {
                 "name": "instance", "label": "Instance", "type": "query", "datasource": DS,
                 "query": "label_values(faultline_build_info, instance)",
-                "definition": "label_values(faultline_build_info, instance)",
                 "refresh": 2, "multi": True, "includeAll": True, "allValue": ".*",
                 "current": {"text": "All", "value": "$__all"}, "hide": 0, "sort": 1,
             },
