@@ -136,7 +136,7 @@ async fn metrics_count_submissions_by_outcome_and_job_outcomes() {
 }
 
 #[tokio::test]
-async fn queue_gauges_show_a_backlog_nobody_consumes_and_counters_start_at_zero() {
+async fn queue_gauges_show_lag_then_pending_and_its_age_and_counters_start_at_zero() {
     let redis = TestRedis::start();
     let api = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
     let text = scrape(&api, &api.base).await;
@@ -172,6 +172,43 @@ async fn queue_gauges_show_a_backlog_nobody_consumes_and_counters_start_at_zero(
         assert!(
             Instant::now() < deadline,
             "lag {lag:?}, work stream {queued:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // A consumer that reads and never acknowledges: the entries turn pending.
+    for shard in 0..api.fns.store.keys.shards() {
+        let key = api.fns.store.keys.work(shard);
+        let args = [
+            "XREADGROUP",
+            "GROUP",
+            "workers",
+            "ghost",
+            "COUNT",
+            "10",
+            "STREAMS",
+            &key,
+            ">",
+        ];
+        redis.query(&args).expect("xreadgroup");
+    }
+    loop {
+        let text = scrape(&api, &api.base).await;
+        let lag = value(&text, "faultline_work_lag", &[]);
+        let pending = value(&text, "faultline_work_pending", &[]);
+        let oldest = (0..4)
+            .filter_map(|s| {
+                let shard = s.to_string();
+                let labels = [("shard", shard.as_str())];
+                value(&text, "faultline_work_oldest_pending_age_seconds", &labels)
+            })
+            .fold(0.0, f64::max);
+        if lag == Some(0.0) && pending == Some(5.0) && oldest > 0.0 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "lag {lag:?}, pending {pending:?}, oldest {oldest}"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
