@@ -123,6 +123,17 @@ pub fn redis_call(function: &str, began: Instant, ok: bool) {
     }
 }
 
+/// Times a plain Redis read (function calls are timed in `Functions::fcall`).
+pub async fn timed<T>(
+    command: &'static str,
+    call: impl std::future::Future<Output = redis::RedisResult<T>>,
+) -> redis::RedisResult<T> {
+    let began = Instant::now();
+    let reply = call.await;
+    redis_call(command, began, reply.is_ok());
+    reply
+}
+
 /// The worker's capacity and the slots in use.
 pub fn worker_slots(capacity: usize, busy: usize) {
     gauge!(WORKER_SLOTS).set(capacity as f64);

@@ -49,8 +49,9 @@ pub const JOB_OUTCOMES: [&str; 6] = [
 pub const SEVERITIES: [&str; 5] = ["critical", "high", "medium", "low", "info"];
 pub const STEPS: [&str; 3] = ["normalizing", "running_heuristics", "synthesizing"];
 pub const STREAMS: [&str; 3] = ["work", "dead", "feed"];
-/// The Lua functions called through `Functions::fcall`.
-pub const FUNCTIONS: [&str; 8] = [
+/// The Lua functions called through `Functions::fcall` and the plain reads
+/// timed with `metrics::timed`: the `command` label of the Redis metrics.
+pub const REDIS_CALLS: [&str; 11] = [
     "fl_submit",
     "fl_start",
     "fl_progress",
@@ -59,6 +60,9 @@ pub const FUNCTIONS: [&str; 8] = [
     "fl_cancel",
     "fl_feedback",
     "fl_maintain",
+    "get_snapshot",
+    "get_cache",
+    "read_events",
 ];
 const REFUSAL_CODES: [&str; 5] = [
     "STALE_ATTEMPT",
@@ -94,7 +98,7 @@ pub(super) fn describe() {
     );
     describe_counter!(
         REDIS_ERRORS,
-        "Failed Redis function calls (timeouts, connection loss, errors), by function."
+        "Failed Redis calls (timeouts, connection loss, errors), by function or read."
     );
     describe_counter!(HTTP_REQUESTS, "HTTP requests by method, route and status.");
     describe_histogram!(
@@ -105,7 +109,7 @@ pub(super) fn describe() {
     describe_histogram!(
         REDIS_DURATION,
         Unit::Seconds,
-        "Latency of Redis function calls from this client, by function."
+        "Latency of Redis calls from this client, by function or read."
     );
     describe_histogram!(
         QUEUE_WAIT,
@@ -185,7 +189,7 @@ pub(super) fn register(shards: u16) {
     for operation in WORKER_OPERATIONS {
         counter!(WORKER_ERRORS, "operation" => operation).absolute(0);
     }
-    for function in FUNCTIONS {
+    for function in REDIS_CALLS {
         counter!(REDIS_ERRORS, "command" => function).absolute(0);
         let _ = histogram!(REDIS_DURATION, "command" => function);
     }

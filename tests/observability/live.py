@@ -66,7 +66,7 @@ def wait_for(what, check, timeout=60):
         try:
             if check():
                 return
-        except OSError:
+        except (OSError, ValueError):  # not listening yet, or not ready (non-JSON answer)
             pass
         time.sleep(0.2)
     sys.exit(f"observability check: timed out waiting for {what}")
@@ -230,6 +230,7 @@ def main():
                  f"--web.listen-address=127.0.0.1:{prom_port}", "--log.level=warn"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
             prom = Prometheus(prom_port)
+            wait_for("prometheus", lambda: http("GET", f"{prom.base}/-/ready")[0] == 200)
             # The first scrape stores every counter at zero, so rates see the workload.
             wait_for("the first scrape", lambda: (prom.query("faultline_cache_lookups_total")[0] or {}).get("result"))
 
