@@ -209,6 +209,8 @@ mod tests {
             ("job:", "cache:")
         );
         assert!(s.redis_url.is_none());
+        assert_eq!(s.metrics_port, 9464);
+        assert_eq!(settings(&[("METRICS_PORT", "0")]).unwrap().metrics_port, 0);
     }
 
     #[test]
