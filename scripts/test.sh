@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: unit tests, the analysis rule fixtures, and the
 # engine's integration tests, each against a private redis-server it starts
-# itself on a free loopback port. Installs redis-server if missing.
+# itself on a free loopback port; then the observability checks (alert
+# rules, dashboards, a live Prometheus: scripts/test-observability.sh).
+# Installs redis-server (and prometheus, npm packages) if missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-redis.sh
@@ -10,3 +12,4 @@ if cargo nextest --version >/dev/null 2>&1; then
 else
   cargo test --workspace --lib --bins --tests --no-fail-fast "$@"
 fi
+bash scripts/test-observability.sh

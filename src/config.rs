@@ -37,6 +37,8 @@ pub struct Settings {
     /// earlier hints ride with the next call (fewer round trips, same log).
     pub progress_flush: Duration,
     pub redis_timeout: Duration,
+    /// Port of `/metrics` for a standalone worker (0: not served).
+    pub metrics_port: u16,
     pub data_dir: String,
     /// The optional LLM synthesis (deterministic unless configured).
     pub ai: AiConfig,
@@ -109,6 +111,7 @@ impl Settings {
             redis_timeout: Duration::from_millis(
                 env.parse("REDIS_TIMEOUT_MS", 2000u64, |v| *v > 0)?,
             ),
+            metrics_port: env.parse("METRICS_PORT", 9464u16, |_| true)?,
             data_dir: env.string("FAULTLINE_DATA_DIR", ".faultline"),
             ai: ai_config(&env)?,
         };
@@ -206,6 +209,8 @@ mod tests {
             ("job:", "cache:")
         );
         assert!(s.redis_url.is_none());
+        assert_eq!(s.metrics_port, 9464);
+        assert_eq!(settings(&[("METRICS_PORT", "0")]).unwrap().metrics_port, 0);
     }
 
     #[test]

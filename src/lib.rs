@@ -5,7 +5,7 @@
 //!
 //! - [`config`] — settings from the environment, validated at start.
 //! - [`telemetry`] — logging.
-//! - [`metrics`] — Prometheus counters and histograms.
+//! - [`metrics`] — Prometheus metrics: the catalogue, the queue sampler, the worker's `/metrics`.
 //! - [`store`] — Redis connections, the key layout (`keys`), the embedded Redis.
 //! - [`engine`] — events, the fold, snapshots, job ids, the Lua library from
 //!   `migrations-lua/`, its typed callers and migrations.

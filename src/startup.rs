@@ -31,6 +31,8 @@ pub enum Role {
 pub struct App {
     /// The bound HTTP port (0 when the role has no API).
     pub port: u16,
+    /// The bound `/metrics` port of a standalone worker (0 when not served).
+    pub metrics_port: u16,
     pub fns: Functions,
     pub worker: Option<Arc<Worker>>,
     shutdown: CancellationToken,
@@ -85,8 +87,14 @@ impl App {
             "functions library ready"
         );
         let shutdown = CancellationToken::new();
-        let mut tasks = Vec::new();
+        let metrics = crate::metrics::install(settings.shards);
+        crate::metrics::visibility_timeout(settings.visibility_timeout.as_secs_f64());
+        let mut tasks = vec![tokio::spawn(crate::metrics::sampler::run(
+            fns.store.clone(),
+            shutdown.clone(),
+        ))];
         let mut port = 0;
+        let mut metrics_port = 0;
         if role != Role::Worker {
             let listener = tokio::net::TcpListener::bind((settings.host.as_str(), settings.port))
                 .await
@@ -100,7 +108,7 @@ impl App {
             let state = AppState {
                 fns: fns.clone(),
                 max_content_size: settings.max_content_size,
-                metrics: crate::metrics::install(),
+                metrics: metrics.clone(),
             };
             let acceptor = TcpAcceptor::from_tokio(listener)?;
             tracing::info!(addr = %acceptor.local_addr()[0], "http listening");
@@ -121,12 +129,23 @@ impl App {
         }
         let worker = (role != Role::Api)
             .then(|| Worker::new(fns.clone(), analyzer, worker_config(&settings)));
+        if role == Role::Worker && settings.metrics_port != 0 {
+            let (bound, task) = crate::metrics::server::start(
+                &settings.host,
+                settings.metrics_port,
+                metrics,
+                shutdown.clone(),
+            )
+            .await?;
+            metrics_port = bound;
+            tasks.push(task);
+        }
         if let Some(w) = &worker {
-            crate::metrics::install();
             tasks.push(tokio::spawn(w.clone().run(shutdown.clone())));
         }
         Ok(App {
             port,
+            metrics_port,
             fns,
             worker,
             shutdown,

@@ -43,7 +43,8 @@ impl AnalyzeApi {
         body: Json<AnalyzeRequest>,
     ) -> Result<AnalyzeResponse, ApiError> {
         let req = body.0;
-        let kind = validate(&req, state.max_content_size)?;
+        let kind = validate(&req, state.max_content_size)
+            .inspect_err(|_| metrics::submission_rejected())?;
         let metadata = metadata_json(req.metadata.unwrap_or_default());
         let sub = Submission {
             content: &req.content,
@@ -53,14 +54,14 @@ impl AnalyzeApi {
         let (submitted, snapshot) = state.fns.submit(sub).await?;
         match submitted {
             Submitted::Queued(_) => {
-                metrics::submission("queued");
+                metrics::submission("cache_miss");
                 metrics::events(EventType::Queued, 1);
             }
             Submitted::Cached(_) => {
-                metrics::submission("cached");
+                metrics::submission("cache_hit");
                 metrics::events(EventType::CacheHit, 1);
             }
-            Submitted::Attached(_) => metrics::submission("attached"),
+            Submitted::Attached(_) => metrics::submission("single_flight"),
         }
         Ok(AnalyzeResponse::Ok(Json(JobView::from_snapshot(
             &snapshot,

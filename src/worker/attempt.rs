@@ -34,10 +34,13 @@ pub(super) async fn run(worker: &Arc<Worker>, d: Delivery) {
         }) => {
             metrics::events(EventType::Started, 1);
             metrics::events(EventType::Progress, 1);
+            metrics::queue_wait((now_ms() - created_at).max(0) as f64 / 1000.0);
             (attempt, content, content_type, metadata, created_at)
         }
         Ok(Started::Skip(reason)) => return tracing::debug!(job = %d.job, reason, "entry dropped"),
         Ok(Started::Dead(n)) => {
+            metrics::job("dead_lettered");
+            metrics::job("failed");
             return tracing::warn!(job = %d.job, attempts = n, "dead-lettered: workers kept dying on it");
         }
         Err(e) => return report_error("start", &d, e),
@@ -50,10 +53,14 @@ pub(super) async fn run(worker: &Arc<Worker>, d: Delivery) {
     };
     let kind = ArtifactKind::parse(&content_type).unwrap_or(ArtifactKind::Auto);
     let metadata: Metadata = serde_json::from_str(&metadata).unwrap_or_default();
+    let began = Instant::now();
     let (outcome, hints) = analyse(worker, &lease, content, kind, metadata).await;
     let terminal = finish(worker, &lease, &d.hash, outcome, hints).await;
+    if terminal == Some("completed") {
+        metrics::run_time(began.elapsed().as_secs_f64());
+    }
     if let Some(outcome) = terminal {
-        metrics::job_duration(outcome, (now_ms() - created_at).max(0) as f64 / 1000.0);
+        metrics::end_to_end(outcome, (now_ms() - created_at).max(0) as f64 / 1000.0);
     }
 }
 
@@ -76,7 +83,9 @@ async fn analyse(
             kind,
             metadata: &metadata,
         };
-        analyzer.analyze(&request, &mut |stage| {
+        let mut steps = metrics::StepTimer::default();
+        let outcome = analyzer.analyze(&request, &mut |stage| {
+            steps.enter(stage);
             // `start` already recorded the first stage.
             if stage != Stage::Normalizing {
                 let _ = tx.send(Hint {
@@ -84,7 +93,9 @@ async fn analyse(
                     observed_at: now_ms(),
                 });
             }
-        })
+        });
+        steps.finish();
+        outcome
     });
     let mut pending = Vec::new();
     let mut heartbeat = tokio::time::interval_at(
@@ -145,7 +156,10 @@ async fn finish(
                 fns.complete(lease, hash, &hints, &json, &report.markdown)
             })
             .await
-            .map(|_| "completed"),
+            .map(|_| {
+                metrics::findings(&report);
+                "completed"
+            }),
             Err(e) => {
                 fail(
                     worker,
@@ -163,11 +177,19 @@ async fn finish(
             tracing::info!(job = %lease.job, attempt = lease.attempt, outcome, "attempt finished");
             metrics::events(EventType::Progress, hints.len() as u64);
             match outcome {
-                "completed" => metrics::events(EventType::Completed, 1),
-                "retry_scheduled" => metrics::events(EventType::RetryScheduled, 1),
+                "completed" => {
+                    metrics::events(EventType::Completed, 1);
+                    metrics::job("completed");
+                }
+                "retry_scheduled" => {
+                    metrics::events(EventType::RetryScheduled, 1);
+                    metrics::job("retried");
+                }
                 _ => {
                     metrics::events(EventType::DeadLettered, 1);
                     metrics::events(EventType::Failed, 1);
+                    metrics::job("dead_lettered");
+                    metrics::job("failed");
                 }
             }
             (outcome != "retry_scheduled").then_some(outcome)

@@ -34,33 +34,7 @@ pub(super) async fn run(worker: Arc<Worker>, shutdown: CancellationToken) {
             if n.is_multiple_of(reclaim_every) {
                 reclaim(&worker, shard).await;
             }
-            sample_queue(&worker, shard).await;
         }
-    }
-}
-
-/// Publishes the shard's lag and pending count as gauges.
-async fn sample_queue(worker: &Worker, shard: u16) {
-    let mut conn = worker.fns.store.conn.clone();
-    let groups: redis::RedisResult<Vec<std::collections::HashMap<String, redis::Value>>> =
-        redis::cmd("XINFO")
-            .arg("GROUPS")
-            .arg(worker.fns.store.keys.work(shard))
-            .query_async(&mut conn)
-            .await;
-    let Ok(groups) = groups else { return };
-    let number = |g: &std::collections::HashMap<String, redis::Value>, k: &str| {
-        g.get(k)
-            .and_then(|v| redis::from_redis_value_ref::<u64>(v).ok())
-            .unwrap_or(0)
-    };
-    if let Some(g) = groups.iter().find(|g| {
-        g.get("name")
-            .and_then(|v| redis::from_redis_value_ref::<String>(v).ok())
-            .as_deref()
-            == Some(GROUP)
-    }) {
-        crate::metrics::work_queue(shard, number(g, "lag"), number(g, "pending"));
     }
 }
 
@@ -83,6 +57,7 @@ async fn reclaim(worker: &Arc<Worker>, shard: u16) {
                 match reader::delivery(entry) {
                     Some(d) => {
                         tracing::info!(job = %d.job, shard, "reclaimed an entry from a silent worker");
+                        crate::metrics::job("reclaimed");
                         worker.dispatch(d).await;
                     }
                     None => reader::discard_malformed(worker, shard, &entry.id).await,

@@ -75,6 +75,7 @@ impl Worker {
     /// attempt already taken, and returns.
     pub async fn run(self: Arc<Self>, shutdown: CancellationToken) {
         tracing::info!(consumer = %self.consumer, shards = self.fns.store.keys.shards(), concurrency = self.config.concurrency, "worker started");
+        self.publish_slots();
         let mut loops = Vec::new();
         for shard in 0..self.fns.store.keys.shards() {
             loops.push(tokio::spawn(reader::run(
@@ -101,10 +102,17 @@ impl Worker {
             return;
         };
         let worker = self.clone();
+        worker.publish_slots();
         self.tracker.spawn(async move {
             attempt::run(&worker, delivery).await;
             drop(permit);
+            worker.publish_slots();
         });
+    }
+
+    fn publish_slots(&self) {
+        let capacity = self.config.concurrency;
+        crate::metrics::worker_slots(capacity, capacity - self.free_slots().min(capacity));
     }
 
     pub(crate) fn free_slots(&self) -> usize {

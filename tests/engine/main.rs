@@ -10,6 +10,7 @@ mod debug_cli;
 mod failures;
 mod flow;
 mod fold_equivalence;
+mod metrics;
 mod migrations;
 mod recovery;
 mod replay;

@@ -125,7 +125,12 @@ impl Functions {
         let mut cmd = redis::cmd("FCALL");
         cmd.arg(name).arg(keys.len()).arg(keys).arg(&args);
         let mut conn = self.store.conn.clone();
-        match cmd.query_async(&mut conn).await {
+        let began = std::time::Instant::now();
+        let reply: Result<T, EngineError> = cmd.query_async(&mut conn).await.map_err(Into::into);
+        // Refusals are answers, not failures: only transport and server errors count.
+        let failed = reply.as_ref().is_err_and(|e| e.code().is_none());
+        crate::metrics::redis_call(name, began, !failed);
+        match reply {
             Err(e) if e.to_string().contains("Function not found") => {
                 tracing::warn!(
                     function = name,
@@ -134,7 +139,7 @@ impl Functions {
                 migrate::migrate(&self.store).await?;
                 Ok(cmd.query_async(&mut conn).await?)
             }
-            other => Ok(other?),
+            other => other,
         }
     }
 }

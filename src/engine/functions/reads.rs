@@ -1,6 +1,7 @@
 //! Reads: the Lua fold without writes, snapshots, cache entries, job logs.
 
 use super::*;
+use crate::metrics::timed;
 
 impl Functions {
     /// Folds `events` with the Lua fold, writing nothing: (events folded,
@@ -36,16 +37,16 @@ impl Functions {
     /// The stored snapshot text, exactly as in Redis.
     pub async fn snapshot_json(&self, job: JobId) -> Result<Option<String>, EngineError> {
         let mut conn = self.store.conn.clone();
-        Ok(conn
-            .get(self.store.keys.job(job.shard(), &job.to_string()))
-            .await?)
+        let key = self.store.keys.job(job.shard(), &job.to_string());
+        Ok(timed("get_snapshot", conn.get(key)).await?)
     }
 
     /// The raw cache entry for a content hash.
     pub async fn cached(&self, content_hash: &str) -> Result<Option<String>, EngineError> {
         let shard = self.store.keys.shard_of_hash(content_hash);
         let mut conn = self.store.conn.clone();
-        Ok(conn.get(self.store.keys.cache(shard, content_hash)).await?)
+        let key = self.store.keys.cache(shard, content_hash);
+        Ok(timed("get_cache", conn.get(key)).await?)
     }
 
     /// The job's log from `after` (exclusive stream id, "-" for the start).
@@ -62,14 +63,10 @@ impl Functions {
             format!("({after}")
         };
         let mut conn = self.store.conn.clone();
-        let reply: redis::streams::StreamRangeReply = redis::cmd("XRANGE")
-            .arg(key)
-            .arg(start)
-            .arg("+")
-            .arg("COUNT")
-            .arg(count)
-            .query_async(&mut conn)
-            .await?;
+        let mut cmd = redis::cmd("XRANGE");
+        cmd.arg(key).arg(start).arg("+").arg("COUNT").arg(count);
+        let reply: redis::streams::StreamRangeReply =
+            timed("read_events", cmd.query_async(&mut conn)).await?;
         reply.ids.iter().map(decode_entry).collect()
     }
 }

@@ -85,9 +85,9 @@ impl Functions {
             self.ttls.events_s.to_string(),
             self.retention_ms().to_string(),
         ];
-        self.fcall::<String>("fl_cancel", &keys, args)
-            .await
-            .map(|_| ())
+        self.fcall::<String>("fl_cancel", &keys, args).await?;
+        crate::metrics::job("cancelled");
+        Ok(())
     }
 
     /// Appends a feedback event; returns its sequence number.

@@ -1,0 +1,217 @@
+//! The metric catalogue: every name, its help text, and the label values it
+//! starts with. Everything is registered at start, at zero, so a series
+//! exists before its first event and the first `rate()` sees the jump.
+//! Labels are bounded sets: never a job id or content hash.
+
+use metrics::{
+    Unit, counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram,
+};
+
+use crate::engine::EventType;
+
+pub const SUBMISSIONS: &str = "faultline_submissions_total";
+pub const CACHE_LOOKUPS: &str = "faultline_cache_lookups_total";
+pub const JOBS: &str = "faultline_jobs_total";
+pub const FINDINGS: &str = "faultline_findings_total";
+pub const EVENTS: &str = "faultline_events_total";
+pub const REFUSALS: &str = "faultline_refusals_total";
+pub const WORKER_ERRORS: &str = "faultline_worker_errors_total";
+pub const REDIS_ERRORS: &str = "faultline_redis_errors_total";
+pub const HTTP_REQUESTS: &str = "faultline_http_requests_total";
+
+pub const HTTP_DURATION: &str = "faultline_http_request_duration_seconds";
+pub const REDIS_DURATION: &str = "faultline_redis_command_duration_seconds";
+pub const QUEUE_WAIT: &str = "faultline_job_queue_wait_seconds";
+pub const RUN_TIME: &str = "faultline_job_run_seconds";
+pub const END_TO_END: &str = "faultline_job_end_to_end_seconds";
+pub const ANALYSIS: &str = "faultline_analysis_duration_seconds";
+pub const STEP: &str = "faultline_analysis_step_duration_seconds";
+
+pub const WORKER_SLOTS: &str = "faultline_worker_slots";
+pub const WORKER_BUSY: &str = "faultline_worker_busy_slots";
+pub const WORK_LAG: &str = "faultline_work_lag";
+pub const WORK_PENDING: &str = "faultline_work_pending";
+pub const OLDEST_PENDING: &str = "faultline_work_oldest_pending_age_seconds";
+pub const STREAM_LENGTH: &str = "faultline_stream_length";
+pub const DELAYED: &str = "faultline_delayed_retries";
+pub const BUILD_INFO: &str = "faultline_build_info";
+pub const VISIBILITY_TIMEOUT: &str = "faultline_visibility_timeout_seconds";
+
+pub const SUBMISSION_OUTCOMES: [&str; 4] = ["cache_hit", "cache_miss", "single_flight", "rejected"];
+pub const JOB_OUTCOMES: [&str; 6] = [
+    "completed",
+    "failed",
+    "dead_lettered",
+    "retried",
+    "reclaimed",
+    "cancelled",
+];
+pub const SEVERITIES: [&str; 5] = ["critical", "high", "medium", "low", "info"];
+pub const STEPS: [&str; 3] = ["normalizing", "running_heuristics", "synthesizing"];
+pub const STREAMS: [&str; 3] = ["work", "dead", "feed"];
+/// The Lua functions called through `Functions::fcall` and the plain reads
+/// timed with `metrics::timed`: the `command` label of the Redis metrics.
+pub const REDIS_CALLS: [&str; 11] = [
+    "fl_submit",
+    "fl_start",
+    "fl_progress",
+    "fl_complete",
+    "fl_fail",
+    "fl_cancel",
+    "fl_feedback",
+    "fl_maintain",
+    "get_snapshot",
+    "get_cache",
+    "read_events",
+];
+const REFUSAL_CODES: [&str; 5] = [
+    "STALE_ATTEMPT",
+    "JOB_TERMINAL",
+    "NOT_OWNER",
+    "INVALID_TRANSITION",
+    "NO_SUCH_JOB",
+];
+const WORKER_OPERATIONS: [&str; 5] = ["read", "start", "progress", "complete", "fail"];
+
+pub(super) fn describe() {
+    describe_counter!(
+        SUBMISSIONS,
+        "Artifact submissions by outcome (cache_hit, cache_miss, single_flight, rejected)."
+    );
+    describe_counter!(
+        CACHE_LOOKUPS,
+        "Cache lookups at submission by result (hit, miss); hit ratio = hit / all."
+    );
+    describe_counter!(
+        JOBS,
+        "Job outcomes seen by this process (completed, failed, dead_lettered, retried, reclaimed, cancelled)."
+    );
+    describe_counter!(FINDINGS, "Findings of completed analyses by severity.");
+    describe_counter!(EVENTS, "Job events appended by this process, by type.");
+    describe_counter!(
+        REFUSALS,
+        "Transitions refused by the Lua functions, by code."
+    );
+    describe_counter!(
+        WORKER_ERRORS,
+        "Worker errors talking to Redis, by operation."
+    );
+    describe_counter!(
+        REDIS_ERRORS,
+        "Failed Redis calls (timeouts, connection loss, errors), by function or read."
+    );
+    describe_counter!(HTTP_REQUESTS, "HTTP requests by method, route and status.");
+    describe_histogram!(
+        HTTP_DURATION,
+        Unit::Seconds,
+        "HTTP request latency by route."
+    );
+    describe_histogram!(
+        REDIS_DURATION,
+        Unit::Seconds,
+        "Latency of Redis calls from this client, by function or read."
+    );
+    describe_histogram!(
+        QUEUE_WAIT,
+        Unit::Seconds,
+        "Time from queued to an attempt starting."
+    );
+    describe_histogram!(
+        RUN_TIME,
+        Unit::Seconds,
+        "Time from an attempt starting to the job completing."
+    );
+    describe_histogram!(
+        END_TO_END,
+        Unit::Seconds,
+        "Time from queued to a terminal state, by outcome."
+    );
+    describe_histogram!(
+        ANALYSIS,
+        Unit::Seconds,
+        "Time spent in the analyser per attempt."
+    );
+    describe_histogram!(STEP, Unit::Seconds, "Time spent in each analysis step.");
+    describe_gauge!(
+        WORKER_SLOTS,
+        "Analyses this worker process may run at once (WORKER_CONCURRENCY)."
+    );
+    describe_gauge!(WORKER_BUSY, "Analyses this worker process is running now.");
+    describe_gauge!(
+        WORK_LAG,
+        "Work entries not yet delivered to any worker, per shard (XINFO GROUPS lag)."
+    );
+    describe_gauge!(
+        WORK_PENDING,
+        "Work entries delivered but not yet acknowledged, per shard (XPENDING)."
+    );
+    describe_gauge!(
+        OLDEST_PENDING,
+        Unit::Seconds,
+        "Age of the oldest unacknowledged work entry, per shard."
+    );
+    describe_gauge!(
+        STREAM_LENGTH,
+        "Entries in the work, dead-letter and feed streams, per shard."
+    );
+    describe_gauge!(DELAYED, "Retries waiting for their backoff, per shard.");
+    describe_gauge!(
+        VISIBILITY_TIMEOUT,
+        Unit::Seconds,
+        "VISIBILITY_TIMEOUT_MS: idle time after which a pending entry is reclaimed."
+    );
+    describe_gauge!(
+        BUILD_INFO,
+        "Always 1; the version label says which build runs."
+    );
+}
+
+/// Creates every known series at zero.
+pub(super) fn register(shards: u16) {
+    for outcome in SUBMISSION_OUTCOMES {
+        counter!(SUBMISSIONS, "outcome" => outcome).absolute(0);
+    }
+    for result in ["hit", "miss"] {
+        counter!(CACHE_LOOKUPS, "result" => result).absolute(0);
+    }
+    for outcome in JOB_OUTCOMES {
+        counter!(JOBS, "outcome" => outcome).absolute(0);
+    }
+    for severity in SEVERITIES {
+        counter!(FINDINGS, "severity" => severity).absolute(0);
+    }
+    for kind in EventType::ALL {
+        counter!(EVENTS, "type" => kind.as_str()).absolute(0);
+    }
+    for code in REFUSAL_CODES {
+        counter!(REFUSALS, "code" => code).absolute(0);
+    }
+    for operation in WORKER_OPERATIONS {
+        counter!(WORKER_ERRORS, "operation" => operation).absolute(0);
+    }
+    for function in REDIS_CALLS {
+        counter!(REDIS_ERRORS, "command" => function).absolute(0);
+        let _ = histogram!(REDIS_DURATION, "command" => function);
+    }
+    let _ = histogram!(QUEUE_WAIT);
+    let _ = histogram!(RUN_TIME);
+    let _ = histogram!(ANALYSIS);
+    for outcome in ["completed", "failed"] {
+        let _ = histogram!(END_TO_END, "outcome" => outcome);
+    }
+    for step in STEPS {
+        let _ = histogram!(STEP, "step" => step);
+    }
+    gauge!(WORKER_SLOTS).set(0.0);
+    gauge!(WORKER_BUSY).set(0.0);
+    for shard in 0..shards {
+        let shard = shard.to_string();
+        for name in [WORK_LAG, WORK_PENDING, OLDEST_PENDING, DELAYED] {
+            gauge!(name, "shard" => shard.clone()).set(0.0);
+        }
+        for stream in STREAMS {
+            gauge!(STREAM_LENGTH, "stream" => stream, "shard" => shard.clone()).set(0.0);
+        }
+    }
+    gauge!(BUILD_INFO, "version" => env!("CARGO_PKG_VERSION")).set(1.0);
+}

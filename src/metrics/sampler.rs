@@ -1,0 +1,97 @@
+//! Samples the queues' state from Redis into gauges, once a second, in every
+//! process (so an API-only deployment still shows a backlog nobody consumes).
+//! Several processes report the same values: dashboards take `max by (shard)`.
+
+use std::time::Duration;
+
+use metrics::gauge;
+use std::collections::HashMap;
+
+use redis::Value;
+use tokio_util::sync::CancellationToken;
+
+use super::names::*;
+use crate::engine::migrate::GROUP;
+use crate::store::Store;
+
+/// XINFO GROUPS, XPENDING summary, three XLENs, ZCARD, TIME.
+type Sample = (
+    Vec<HashMap<String, Value>>,
+    Vec<Value>,
+    u64,
+    u64,
+    u64,
+    u64,
+    (u64, u64),
+);
+
+pub const EVERY: Duration = Duration::from_secs(1);
+
+pub async fn run(store: Store, shutdown: CancellationToken) {
+    let mut tick = tokio::time::interval(EVERY);
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        for shard in 0..store.keys.shards() {
+            if let Err(e) = sample(&store, shard).await {
+                tracing::debug!(shard, error = %e, "queue sampling failed");
+            }
+        }
+    }
+}
+
+/// One shard: group lag and pending (XINFO GROUPS), the oldest pending
+/// entry's age (its id is its enqueue time), stream lengths, delayed retries.
+pub async fn sample(store: &Store, shard: u16) -> redis::RedisResult<()> {
+    let keys = &store.keys;
+    let work = keys.work(shard);
+    let mut conn = store.conn.clone();
+    let (groups, pending, work_len, dead_len, feed_len, delayed, now): Sample = redis::pipe()
+        .cmd("XINFO")
+        .arg("GROUPS")
+        .arg(&work)
+        .cmd("XPENDING")
+        .arg(&work)
+        .arg(GROUP)
+        .cmd("XLEN")
+        .arg(&work)
+        .cmd("XLEN")
+        .arg(keys.dead(shard))
+        .cmd("XLEN")
+        .arg(keys.feed(shard))
+        .cmd("ZCARD")
+        .arg(keys.delayed(shard))
+        .cmd("TIME")
+        .query_async(&mut conn)
+        .await?;
+    let shard_label = shard.to_string();
+    let group = groups
+        .iter()
+        .find(|g| g.get("name").is_some_and(|v| text(v) == GROUP));
+    let number = |name: &str| group.and_then(|g| g.get(name)).map_or(0, as_u64);
+    gauge!(WORK_LAG, "shard" => shard_label.clone()).set(number("lag") as f64);
+    gauge!(WORK_PENDING, "shard" => shard_label.clone()).set(number("pending") as f64);
+    // XPENDING summary: [count, smallest id, greatest id, consumers].
+    let now_ms = now.0 * 1000 + now.1 / 1000;
+    let oldest_ms = pending
+        .get(1)
+        .map(text)
+        .and_then(|id| id.split('-').next()?.parse::<u64>().ok());
+    let age = oldest_ms.map_or(0.0, |ms| now_ms.saturating_sub(ms) as f64 / 1000.0);
+    gauge!(OLDEST_PENDING, "shard" => shard_label.clone()).set(age);
+    for (stream, len) in [("work", work_len), ("dead", dead_len), ("feed", feed_len)] {
+        gauge!(STREAM_LENGTH, "stream" => stream, "shard" => shard_label.clone()).set(len as f64);
+    }
+    gauge!(DELAYED, "shard" => shard_label).set(delayed as f64);
+    Ok(())
+}
+
+fn text(v: &Value) -> String {
+    redis::from_redis_value_ref::<String>(v).unwrap_or_default()
+}
+
+fn as_u64(v: &Value) -> u64 {
+    redis::from_redis_value_ref::<u64>(v).unwrap_or(0)
+}

@@ -1,0 +1,215 @@
+//! `/metrics` after scripted flows: submissions by outcome, cache lookups,
+//! job outcomes and histograms, the sampled queue gauges, and the standalone
+//! worker's own metrics port. Each test runs in its own process (nextest),
+//! so the counters start at zero.
+
+use std::time::{Duration, Instant};
+
+use faultline::startup::Role;
+
+use crate::helpers::*;
+
+/// The value of the series `name` whose labels include all of `labels`,
+/// summed over the matching series; `None` when no series matches.
+fn value(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    let mut found = None;
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let Some((series, v)) = line.rsplit_once(' ') else {
+            continue;
+        };
+        let (metric, rest) = series.split_once('{').unwrap_or((series, ""));
+        if metric != name {
+            continue;
+        }
+        if labels
+            .iter()
+            .all(|(k, v)| rest.contains(&format!("{k}=\"{v}\"")))
+        {
+            *found.get_or_insert(0.0) += v.parse::<f64>().expect("a number");
+        }
+    }
+    found
+}
+
+async fn scrape(app: &TestApp, base: &str) -> String {
+    let resp = app
+        .http
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .expect("scrape");
+    assert_eq!(resp.status().as_u16(), 200);
+    resp.text().await.expect("text")
+}
+
+#[tokio::test]
+async fn metrics_count_submissions_by_outcome_and_job_outcomes() {
+    let redis = TestRedis::start();
+    // No worker yet: jobs stay queued, so a repeat attaches (single flight).
+    let api = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let jobs = api.submit_specs(1, 3).await;
+    api.submit_spec(1).await;
+    let (status, _) = api
+        .post_json(
+            "/artifacts/analyze",
+            &serde_json::json!({"content": "  ", "content_type": "openapi-yaml"}),
+        )
+        .await;
+    assert_eq!(status, 422);
+
+    let port = faultline::store::embedded::free_port().expect("free port");
+    let mut worker = spawn_app(
+        &redis,
+        Role::Worker,
+        real_engine(),
+        &[("METRICS_PORT", &port.to_string())],
+    )
+    .await;
+    assert_eq!(worker.app.as_ref().unwrap().metrics_port, port);
+    for job in &jobs {
+        api.wait_terminal(job, Duration::from_secs(20)).await;
+    }
+    // Identical content again: answered from the cache.
+    api.submit_spec(2).await;
+    api.submit_spec(3).await;
+
+    let text = scrape(&api, &api.base).await;
+    let submissions = |outcome| {
+        value(
+            &text,
+            "faultline_submissions_total",
+            &[("outcome", outcome)],
+        )
+    };
+    assert_eq!(submissions("cache_miss"), Some(3.0));
+    assert_eq!(submissions("single_flight"), Some(1.0));
+    assert_eq!(submissions("cache_hit"), Some(2.0));
+    assert_eq!(submissions("rejected"), Some(1.0));
+    let lookups = |result| {
+        value(
+            &text,
+            "faultline_cache_lookups_total",
+            &[("result", result)],
+        )
+    };
+    assert_eq!((lookups("hit"), lookups("miss")), (Some(2.0), Some(4.0)));
+
+    let jobs_total = |outcome| value(&text, "faultline_jobs_total", &[("outcome", outcome)]);
+    assert_eq!(jobs_total("completed"), Some(3.0));
+    assert_eq!(jobs_total("failed"), Some(0.0));
+    assert_eq!(jobs_total("dead_lettered"), Some(0.0));
+    for histogram in [
+        "faultline_job_queue_wait_seconds_count",
+        "faultline_job_run_seconds_count",
+        "faultline_job_end_to_end_seconds_count",
+    ] {
+        assert_eq!(value(&text, histogram, &[]), Some(3.0), "{histogram}");
+    }
+    for step in ["normalizing", "running_heuristics", "synthesizing"] {
+        let n = value(
+            &text,
+            "faultline_analysis_step_duration_seconds_count",
+            &[("step", step)],
+        );
+        assert_eq!(n, Some(3.0), "{step}");
+    }
+    assert!(value(&text, "faultline_findings_total", &[]).unwrap() > 0.0);
+    assert!(
+        value(
+            &text,
+            "faultline_redis_command_duration_seconds_count",
+            &[("command", "fl_submit")]
+        )
+        .unwrap()
+            >= 6.0
+    );
+    assert_eq!(value(&text, "faultline_build_info", &[]), Some(1.0));
+
+    // The standalone worker serves the same catalogue on METRICS_PORT.
+    let worker_text = scrape(&api, &format!("http://127.0.0.1:{port}")).await;
+    assert_eq!(
+        value(&worker_text, "faultline_worker_slots", &[]),
+        Some(8.0)
+    );
+    assert!(worker_text.contains("# HELP faultline_work_lag"));
+    worker.stop().await;
+}
+
+#[tokio::test]
+async fn queue_gauges_show_lag_then_pending_and_its_age_and_counters_start_at_zero() {
+    let redis = TestRedis::start();
+    let api = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let text = scrape(&api, &api.base).await;
+    for outcome in [
+        "completed",
+        "failed",
+        "dead_lettered",
+        "retried",
+        "reclaimed",
+        "cancelled",
+    ] {
+        let v = value(&text, "faultline_jobs_total", &[("outcome", outcome)]);
+        assert_eq!(v, Some(0.0), "{outcome} is registered at zero");
+    }
+    for shard in ["0", "1", "2", "3"] {
+        assert_eq!(
+            value(&text, "faultline_work_lag", &[("shard", shard)]),
+            Some(0.0)
+        );
+    }
+
+    api.submit_specs(1, 5).await;
+    // The sampler publishes each second; poll until it has seen the backlog.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let text = scrape(&api, &api.base).await;
+        let lag = value(&text, "faultline_work_lag", &[]);
+        let queued = value(&text, "faultline_stream_length", &[("stream", "work")]);
+        if lag == Some(5.0) && queued == Some(5.0) {
+            assert_eq!(value(&text, "faultline_work_pending", &[]), Some(0.0));
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "lag {lag:?}, work stream {queued:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // A consumer that reads and never acknowledges: the entries turn pending.
+    for shard in 0..api.fns.store.keys.shards() {
+        let key = api.fns.store.keys.work(shard);
+        let args = [
+            "XREADGROUP",
+            "GROUP",
+            "workers",
+            "ghost",
+            "COUNT",
+            "10",
+            "STREAMS",
+            &key,
+            ">",
+        ];
+        redis.query(&args).expect("xreadgroup");
+    }
+    loop {
+        let text = scrape(&api, &api.base).await;
+        let lag = value(&text, "faultline_work_lag", &[]);
+        let pending = value(&text, "faultline_work_pending", &[]);
+        let oldest = (0..4)
+            .filter_map(|s| {
+                let shard = s.to_string();
+                let labels = [("shard", shard.as_str())];
+                value(&text, "faultline_work_oldest_pending_age_seconds", &labels)
+            })
+            .fold(0.0, f64::max);
+        if lag == Some(0.0) && pending == Some(5.0) && oldest > 0.0 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "lag {lag:?}, pending {pending:?}, oldest {oldest}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
