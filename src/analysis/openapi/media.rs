@@ -42,7 +42,7 @@ impl<'a> Ctx<'a> {
 
     pub(super) fn request_body(
         &mut self,
-        node: &'a Node,
+        node: &'a Node<'a>,
         ptr: &str,
         line: u32,
     ) -> Option<RequestBody> {
@@ -57,7 +57,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// A 3.x `content` map.
-    pub fn content(&mut self, node: Option<&'a Node>, ptr: &str) -> Vec<MediaType> {
+    pub fn content(&mut self, node: Option<&'a Node<'a>>, ptr: &str) -> Vec<MediaType> {
         let mut out = Vec::new();
         for e in node.map(Node::entries).unwrap_or_default() {
             let m_ptr = child(ptr, &e.key);
@@ -90,7 +90,7 @@ impl<'a> Ctx<'a> {
         out
     }
 
-    pub(super) fn responses(&mut self, op: &'a Node, op_ptr: &str) -> Vec<Response> {
+    pub(super) fn responses(&mut self, op: &'a Node<'a>, op_ptr: &str) -> Vec<Response> {
         let base = child(op_ptr, "responses");
         let mut out = Vec::new();
         for e in op.get("responses").map(Node::entries).unwrap_or_default() {
@@ -131,7 +131,7 @@ impl<'a> Ctx<'a> {
         out
     }
 
-    fn headers(&mut self, response: &'a Node, ptr: &str) -> Vec<Header> {
+    fn headers(&mut self, response: &'a Node<'a>, ptr: &str) -> Vec<Header> {
         let base = child(ptr, "headers");
         let mut out = Vec::new();
         for e in response

@@ -1,6 +1,8 @@
 //! The entry point of normalisation: guards against hostile input, picks the
 //! syntax, reads the tree and builds the typed [`Spec`].
 
+use bumpalo::Bump;
+
 use super::build::build;
 use super::model::{Format, Spec};
 use super::{json, yaml};
@@ -17,9 +19,11 @@ pub fn parse(content: &str, format: Format, limits: &Limits) -> Result<Spec, Ana
         Format::Auto => syntax_of(content),
         f => f,
     };
+    // The raw tree lives in this arena only while the typed model is built.
+    let arena = Bump::new();
     let root = match format {
-        Format::Json => json::parse(content, limits)?,
-        _ => yaml::parse(content, limits)?,
+        Format::Json => json::parse(content, &arena, limits)?,
+        _ => yaml::parse(content, &arena, limits)?,
     };
     let line_count = u32::try_from(content.lines().count().max(1)).unwrap_or(u32::MAX);
     build(&root, format, line_count)

@@ -2,7 +2,7 @@
 //! reads the same way: effective security, schema reachability, response
 //! classes, list endpoints and pagination.
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 use super::model::{
     Additional, Loc, Method, Operation, ParamIn, Property, Requirement, Response, Schema, SchemaId,
