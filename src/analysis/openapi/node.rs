@@ -121,10 +121,24 @@ pub fn format_number(n: f64) -> String {
 
 /// Escapes one reference token for an RFC 6901 JSON pointer.
 pub fn escape_token(token: &str) -> String {
+    let mut out = String::with_capacity(token.len());
+    push_token(&mut out, token);
+    out
+}
+
+/// Appends `token` to a pointer, escaped (`~` as `~0`, `/` as `~1`).
+pub fn push_token(out: &mut String, token: &str) {
     if !token.contains(['~', '/']) {
-        return token.to_string();
+        out.push_str(token);
+        return;
     }
-    token.replace('~', "~0").replace('/', "~1")
+    for c in token.chars() {
+        match c {
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            c => out.push(c),
+        }
+    }
 }
 
 /// `base` extended by one token.
@@ -132,11 +146,7 @@ pub fn child(base: &str, token: &str) -> String {
     let mut out = String::with_capacity(base.len() + token.len() + 1);
     out.push_str(base);
     out.push('/');
-    if token.contains(['~', '/']) {
-        out.push_str(&escape_token(token));
-    } else {
-        out.push_str(token);
-    }
+    push_token(&mut out, token);
     out
 }
 

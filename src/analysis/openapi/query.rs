@@ -195,6 +195,15 @@ pub const PAGINATION: &[&str] = &[
 
 /// Lower-cased with `_`, `-`, `.` and spaces removed: `page_size` = `pageSize`.
 pub fn squash(name: &str) -> String {
+    // Names are nearly always ASCII: a byte loop, ~10x cheaper than the
+    // char-by-char lowercasing (rules squash every property name).
+    if name.is_ascii() {
+        let mut out = String::with_capacity(name.len());
+        for b in name.bytes().filter(u8::is_ascii_alphanumeric) {
+            out.push(char::from(b.to_ascii_lowercase()));
+        }
+        return out;
+    }
     name.chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)

@@ -6,8 +6,9 @@
 // foldhash: these maps hash many pointer strings; SipHash was ~9% of the run.
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
+use super::memo::SchemaMemo;
 use super::model::{Loc, Schema, SchemaId, Text, TextKind, UnresolvedRef, Version};
-use super::node::{Node, Value, child, lookup};
+use super::node::{Node, Value, child, lookup, push_token};
 
 /// Most `$ref` hops followed before a chain counts as a cycle.
 const MAX_HOPS: usize = 32;
@@ -17,7 +18,7 @@ pub struct Ctx<'a> {
     pub root: &'a Node<'a>,
     pub version: Version,
     pub schemas: Vec<Schema>,
-    pub memo: HashMap<String, SchemaId>,
+    pub memo: SchemaMemo,
     /// Referenced schemas still to fill: (node, pointer, id). Filling them
     /// from a queue, not by recursion, keeps the stack bounded by nesting.
     pub queue: Vec<(&'a Node<'a>, SchemaId)>,
@@ -25,9 +26,12 @@ pub struct Ctx<'a> {
     pub unresolved: Vec<UnresolvedRef>,
     pub local_refs: u32,
     pub texts: Vec<Text>,
-    /// Pointers of text fields already recorded: shared parameters are
-    /// visited once per operation but their text is stored once.
-    text_seen: HashSet<String>,
+    /// Text fields already recorded, by the address of their entry in the
+    /// tree: shared parameters are visited once per operation but their
+    /// text is stored once.
+    text_seen: HashSet<usize>,
+    /// `$ref` strings already followed one hop: (target, its pointer, line).
+    hops: HashMap<&'a str, Option<(&'a Node<'a>, String, u32)>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -36,13 +40,14 @@ impl<'a> Ctx<'a> {
             root,
             version,
             schemas: Vec::new(),
-            memo: HashMap::new(),
+            memo: SchemaMemo::new(),
             queue: Vec::new(),
             referenced: HashSet::new(),
             unresolved: Vec::new(),
             local_refs: 0,
             texts: Vec::new(),
             text_seen: HashSet::new(),
+            hops: HashMap::new(),
         };
         ctx.scan_refs();
         ctx
@@ -66,8 +71,7 @@ impl<'a> Ctx<'a> {
             let Some(r) = Self::ref_of(cur) else {
                 return Some((cur, cur_ptr, cur_line));
             };
-            let target = decode_fragment(r.strip_prefix('#')?)?;
-            let (next, next_line) = lookup(self.root, &target)?;
+            let (next, target, next_line) = self.hop(r)?;
             (cur, cur_ptr, cur_line) = (next, target, next_line);
         }
         let loc = Loc::new(line, child(ptr, "$ref"));
@@ -80,6 +84,20 @@ impl<'a> Ctx<'a> {
             });
         }
         None
+    }
+
+    /// Where the local reference `r` leads, looked up once per distinct
+    /// string (a big spec repeats the same few thousand refs many times).
+    fn hop(&mut self, r: &'a str) -> Option<(&'a Node<'a>, String, u32)> {
+        let root = self.root;
+        self.hops
+            .entry(r)
+            .or_insert_with(|| {
+                let target = decode_fragment(r.strip_prefix('#')?)?;
+                let (next, line) = lookup(root, &target)?;
+                Some((next, target, line))
+            })
+            .clone()
     }
 
     /// Walks the raw tree once (iteratively) and records every `$ref`. The
@@ -163,24 +181,29 @@ impl<'a> Ctx<'a> {
     /// Records the text field `parent.key` (at `ptr/key`, on the key's line).
     pub fn field(&mut self, kind: TextKind, parent: &Node, key: &str, ptr: &str) {
         if let Some(e) = parent.entry(key) {
-            let at = child(ptr, key);
-            if !self.text_seen.contains(&at) {
-                self.text(kind, Some(&e.value), e.line, &at);
-                self.text_seen.insert(at);
+            if self.text_seen.insert(std::ptr::from_ref(e) as usize) {
+                self.text(kind, &e.value, e.line, child(ptr, key));
             }
         }
     }
 
-    /// Records a text field (description, example, default) for text rules.
-    pub fn text(&mut self, kind: TextKind, node: Option<&Node>, line: u32, ptr: &str) {
-        let mut stack: Vec<&Node> = node.into_iter().collect();
+    /// Records the strings of a text field (description, example, default)
+    /// for text rules, all at `ptr`.
+    fn text(&mut self, kind: TextKind, node: &Node, line: u32, mut ptr: String) {
+        let first = self.texts.len();
+        let mut stack: Vec<&Node> = vec![node];
         let mut budget = 64;
         while let Some(n) = stack.pop() {
             match &n.value {
                 Value::String(s) if budget > 0 => {
                     budget -= 1;
+                    // The first string takes the pointer; the rare others copy it.
+                    let pointer = match self.texts.get(first) {
+                        Some(t) => t.loc.pointer.clone(),
+                        None => std::mem::take(&mut ptr),
+                    };
                     self.texts.push(Text {
-                        loc: Loc::new(line, ptr),
+                        loc: Loc::new(line, pointer),
                         kind,
                         text: s.to_string(),
                     });
@@ -225,12 +248,16 @@ enum Token<'a> {
 }
 
 fn spell(path: &[Token<'_>]) -> String {
+    use std::fmt::Write;
     let mut out = String::new();
     for token in path {
-        out = match token {
-            Token::Key(k) => child(&out, k),
-            Token::Index(i) => child(&out, &i.to_string()),
-        };
+        out.push('/');
+        match token {
+            Token::Key(k) => push_token(&mut out, k),
+            Token::Index(i) => {
+                let _ = write!(out, "{i}");
+            }
+        }
     }
     out
 }

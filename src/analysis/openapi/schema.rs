@@ -13,11 +13,11 @@ impl<'a> Ctx<'a> {
         if Self::ref_of(node).is_some() {
             return self.referenced_schema(node, &ptr, line);
         }
-        if let Some(&id) = self.memo.get(&ptr) {
+        if let Some(id) = self.memo.get(&ptr, &self.schemas) {
             return id;
         }
-        let id = self.alloc(Loc::new(line, ptr.clone()));
-        self.memo.insert(ptr, id);
+        self.memo.insert(&ptr, self.schemas.len());
+        let id = self.alloc(Loc::new(line, ptr));
         self.fill(id, node);
         id
     }
@@ -25,11 +25,11 @@ impl<'a> Ctx<'a> {
     fn referenced_schema(&mut self, node: &'a Node<'a>, ptr: &str, line: u32) -> SchemaId {
         match self.deref(node, ptr, line) {
             Some((target, target_ptr, target_line)) => {
-                if let Some(&id) = self.memo.get(&target_ptr) {
+                if let Some(id) = self.memo.get(&target_ptr, &self.schemas) {
                     return id;
                 }
-                let id = self.alloc(Loc::new(target_line, target_ptr.clone()));
-                self.memo.insert(target_ptr, id);
+                self.memo.insert(&target_ptr, self.schemas.len());
+                let id = self.alloc(Loc::new(target_line, target_ptr));
                 self.queue.push((target, id));
                 id
             }
@@ -58,9 +58,10 @@ impl<'a> Ctx<'a> {
 
     /// Fills the allocated schema `id` from `node`, at the pointer of its loc.
     fn fill(&mut self, id: SchemaId, node: &'a Node<'a>) {
-        // Nothing reads a schema while it is filled: its loc can move out and back.
+        // The arena keeps its loc while the schema is filled: the memo checks
+        // pointers against it.
         let mut s = Schema {
-            loc: std::mem::take(&mut self.schemas[id].loc),
+            loc: self.schemas[id].loc.clone(),
             ..Schema::default()
         };
         let ptr = s.loc.pointer.as_str();
