@@ -182,17 +182,24 @@ impl<'t> Reader<'t, '_> {
         let start = self.pos;
         let mut escaped = false;
         let mut i = start + 1;
+        // Jump from one quote or backslash to the next (SIMD), checking the
+        // bytes jumped over for control characters.
         loop {
-            match self.bytes.get(i) {
-                Some(b'"') => break,
-                Some(b'\\') => {
-                    escaped = true;
-                    i += 2;
-                }
-                Some(b) if *b < 0x20 => return Err(self.error("control character in string")),
-                Some(_) => i += 1,
-                None => return Err(self.error("unterminated string")),
+            let rest = self.bytes.get(i..).unwrap_or_default();
+            let stop = memchr::memchr2(b'"', b'\\', rest);
+            let plain = &rest[..stop.unwrap_or(rest.len())];
+            if plain.iter().copied().min().is_some_and(|b| b < 0x20) {
+                return Err(self.error("control character in string"));
             }
+            let Some(stop) = stop else {
+                return Err(self.error("unterminated string"));
+            };
+            i += stop;
+            if self.bytes[i] == b'"' {
+                break;
+            }
+            escaped = true;
+            i += 2;
         }
         self.pos = i + 1;
         // Both ends are ASCII quotes, so these are char boundaries.

@@ -128,7 +128,7 @@ pub fn escape_token(token: &str) -> String {
 
 /// Appends `token` to a pointer, escaped (`~` as `~0`, `/` as `~1`).
 pub fn push_token(out: &mut String, token: &str) {
-    if !token.contains(['~', '/']) {
+    if !token.bytes().any(|b| b == b'~' || b == b'/') {
         out.push_str(token);
         return;
     }

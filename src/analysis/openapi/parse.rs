@@ -29,9 +29,9 @@ pub fn parse(content: &str, format: Format, limits: &Limits) -> Result<Spec, Ana
     build(&root, format, line_count)
 }
 
-/// `content.lines().count()`, as a byte count the compiler vectorises.
+/// `content.lines().count()`, counting line breaks with SIMD.
 fn line_count(content: &str) -> usize {
-    let breaks = content.bytes().filter(|&b| b == b'\n').count();
+    let breaks = memchr::memchr_iter(b'\n', content.as_bytes()).count();
     breaks + usize::from(!content.is_empty() && !content.ends_with('\n'))
 }
 
@@ -47,7 +47,7 @@ fn guard(content: &str, limits: &Limits) -> Result<(), AnalysisError> {
     if content.trim().is_empty() {
         return Err(AnalysisError::InvalidInput("document is empty".into()));
     }
-    if content.as_bytes().contains(&0) {
+    if memchr::memchr(0, content.as_bytes()).is_some() {
         return Err(AnalysisError::InvalidInput(
             "binary content (NUL bytes) is not an OpenAPI document".into(),
         ));
