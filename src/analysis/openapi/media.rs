@@ -60,7 +60,7 @@ impl<'a> Ctx<'a> {
     pub fn content(&mut self, node: Option<&'a Node<'a>>, ptr: &str) -> Vec<MediaType> {
         let mut out = Vec::new();
         for e in node.map(Node::entries).unwrap_or_default() {
-            let m_ptr = child(ptr, &e.key);
+            let m_ptr = child(ptr, e.key);
             let schema = e
                 .value
                 .entry("schema")
@@ -76,7 +76,7 @@ impl<'a> Ctx<'a> {
                     TextKind::Example,
                     &ex.value,
                     "value",
-                    &child(&child(&m_ptr, "examples"), &ex.key),
+                    &child(&child(&m_ptr, "examples"), ex.key),
                 );
             }
             let has_example = e.value.get("example").is_some() || e.value.get("examples").is_some();
@@ -97,7 +97,7 @@ impl<'a> Ctx<'a> {
             if e.key.starts_with("x-") {
                 continue;
             }
-            let ptr = child(&base, &e.key);
+            let ptr = child(&base, e.key);
             let Some((r, r_ptr, _)) = self.deref(&e.value, &ptr, e.line) else {
                 continue;
             };
@@ -139,7 +139,7 @@ impl<'a> Ctx<'a> {
             .map(Node::entries)
             .unwrap_or_default()
         {
-            let h_ptr = child(&base, &e.key);
+            let h_ptr = child(&base, e.key);
             let Some((h, h_ptr, line)) = self.deref(&e.value, &h_ptr, e.line) else {
                 continue;
             };

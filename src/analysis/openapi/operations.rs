@@ -22,7 +22,7 @@ impl<'a> Ctx<'a> {
             if e.key.starts_with("x-") {
                 continue;
             }
-            let ptr = child(&format!("/{key}"), &e.key);
+            let ptr = child(&format!("/{key}"), e.key);
             items.push(PathItem {
                 loc: Loc::new(e.line, ptr.clone()),
                 path: e.key.to_string(),
@@ -35,7 +35,7 @@ impl<'a> Ctx<'a> {
                 if let Some(op) = item.entry(method.key()) {
                     let op_ptr = child(&item_ptr, method.key());
                     let loc = Loc::new(op.line, op_ptr);
-                    ops.push(self.operation(&op.value, loc, method, &e.key, &shared));
+                    ops.push(self.operation(&op.value, loc, method, e.key, &shared));
                 }
             }
         }

@@ -180,10 +180,10 @@ impl<'a> Ctx<'a> {
 
     /// Records the text field `parent.key` (at `ptr/key`, on the key's line).
     pub fn field(&mut self, kind: TextKind, parent: &Node, key: &str, ptr: &str) {
-        if let Some(e) = parent.entry(key) {
-            if self.text_seen.insert(std::ptr::from_ref(e) as usize) {
-                self.text(kind, &e.value, e.line, child(ptr, key));
-            }
+        if let Some(e) = parent.entry(key)
+            && self.text_seen.insert(std::ptr::from_ref(e) as usize)
+        {
+            self.text(kind, &e.value, e.line, child(ptr, key));
         }
     }
 

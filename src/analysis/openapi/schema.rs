@@ -128,7 +128,7 @@ impl<'a> Ctx<'a> {
         let base = child(ptr, "properties");
         let mut out = Vec::with_capacity(props.entries().len());
         for e in props.entries() {
-            let schema = self.schema(&e.value, child(&base, &e.key), e.line);
+            let schema = self.schema(&e.value, child(&base, e.key), e.line);
             out.push(Property {
                 name: e.key.to_string(),
                 line: e.line,
@@ -157,7 +157,7 @@ impl<'a> Ctx<'a> {
         };
         match &entry.value.value {
             Value::Bool(false) => Additional::Forbidden,
-            Value::Object(members) if members.is_empty() => Additional::Allowed,
+            Value::Object([]) => Additional::Allowed,
             Value::Object(_) => Additional::Schema(self.schema(
                 &entry.value,
                 child(ptr, "additionalProperties"),
