@@ -128,17 +128,18 @@ pub fn escape_token(token: &str) -> String {
 
 /// Appends `token` to a pointer, escaped (`~` as `~0`, `/` as `~1`).
 pub fn push_token(out: &mut String, token: &str) {
-    if !token.bytes().any(|b| b == b'~' || b == b'/') {
-        out.push_str(token);
-        return;
+    let mut rest = token;
+    // Copies the runs between special bytes whole (paths are full of `/`).
+    while let Some(i) = rest.bytes().position(|b| b == b'~' || b == b'/') {
+        out.push_str(&rest[..i]);
+        out.push_str(if rest.as_bytes()[i] == b'~' {
+            "~0"
+        } else {
+            "~1"
+        });
+        rest = &rest[i + 1..];
     }
-    for c in token.chars() {
-        match c {
-            '~' => out.push_str("~0"),
-            '/' => out.push_str("~1"),
-            c => out.push(c),
-        }
-    }
+    out.push_str(rest);
 }
 
 /// `base` extended by one token.

@@ -105,18 +105,18 @@ impl<'a> Ctx<'a> {
     /// path as a stack of tokens, which spares an allocation per node.
     fn scan_refs(&mut self) {
         let mut stack: Vec<(&Node, usize, Token)> = vec![(self.root, 0, Token::Index(0))];
-        let mut path: Vec<Token> = Vec::new();
+        let mut path = Path::default();
         while let Some((node, depth, token)) = stack.pop() {
             path.truncate(depth.saturating_sub(1));
             if depth > 0 {
-                path.push(token);
+                path.tokens.push(token);
             }
             match node.value {
                 Value::Object(entries) => {
                     for e in entries {
                         if e.key == "$ref" {
                             if let Some(r) = e.value.as_str() {
-                                let ptr = child(&spell(&path), "$ref");
+                                let ptr = child(path.spell(), "$ref");
                                 self.record_ref(r, Loc::new(e.line, ptr));
                             }
                         } else if matches!(e.value.value, Value::Object(_) | Value::Array(_)) {
@@ -247,17 +247,41 @@ enum Token<'a> {
     Index(usize),
 }
 
-fn spell(path: &[Token<'_>]) -> String {
-    use std::fmt::Write;
-    let mut out = String::new();
-    for token in path {
-        out.push('/');
-        match token {
-            Token::Key(k) => push_token(&mut out, k),
-            Token::Index(i) => {
-                let _ = write!(out, "{i}");
-            }
+/// The scan's current path, and its pointer spelled as far as still valid:
+/// refs come in clusters, so each token is escaped once per cluster rather
+/// than once per `$ref`.
+#[derive(Default)]
+struct Path<'t> {
+    tokens: Vec<Token<'t>>,
+    spelled: String,
+    /// `spelled.len()` after each spelled token.
+    ends: Vec<usize>,
+}
+
+impl Path<'_> {
+    /// Keeps the first `len` tokens.
+    fn truncate(&mut self, len: usize) {
+        self.tokens.truncate(len);
+        if self.ends.len() > len {
+            self.ends.truncate(len);
+            self.spelled
+                .truncate(self.ends.last().copied().unwrap_or(0));
         }
     }
-    out
+
+    /// The JSON pointer of the path.
+    fn spell(&mut self) -> &str {
+        use std::fmt::Write;
+        for token in &self.tokens[self.ends.len()..] {
+            self.spelled.push('/');
+            match token {
+                Token::Key(k) => push_token(&mut self.spelled, k),
+                Token::Index(i) => {
+                    let _ = write!(self.spelled, "{i}");
+                }
+            }
+            self.ends.push(self.spelled.len());
+        }
+        &self.spelled
+    }
 }
