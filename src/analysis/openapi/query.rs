@@ -198,11 +198,9 @@ pub fn squash(name: &str) -> String {
     // Names are nearly always ASCII: a byte loop, ~10x cheaper than the
     // char-by-char lowercasing (rules squash every property name).
     if name.is_ascii() {
-        let mut out = String::with_capacity(name.len());
-        for b in name.bytes().filter(u8::is_ascii_alphanumeric) {
-            out.push(char::from(b.to_ascii_lowercase()));
-        }
-        return out;
+        let bytes = name.bytes().filter(u8::is_ascii_alphanumeric);
+        let lower: Vec<u8> = bytes.map(|b| b.to_ascii_lowercase()).collect();
+        return String::from_utf8(lower).unwrap_or_default();
     }
     name.chars()
         .filter(|c| c.is_alphanumeric())

@@ -4,7 +4,7 @@ use crate::analysis::model::{Category, Severity};
 use crate::analysis::openapi::model::Spec;
 use crate::analysis::openapi::query::squash;
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 /// A parameter or body field takes a URL the server may fetch, with no constraint.
 ///
