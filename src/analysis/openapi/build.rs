@@ -115,7 +115,7 @@ impl Ctx<'_> {
                 .map(Node::entries)
                 .unwrap_or_default()
             {
-                let ptr = child(&base, &e.key);
+                let ptr = child(&base, e.key);
                 if *kind == ComponentKind::Schema {
                     self.schema(&e.value, ptr.clone(), e.line);
                 }

@@ -42,7 +42,7 @@ impl<'a> Ctx<'a> {
 
     pub(super) fn request_body(
         &mut self,
-        node: &'a Node,
+        node: &'a Node<'a>,
         ptr: &str,
         line: u32,
     ) -> Option<RequestBody> {
@@ -57,10 +57,10 @@ impl<'a> Ctx<'a> {
     }
 
     /// A 3.x `content` map.
-    pub fn content(&mut self, node: Option<&'a Node>, ptr: &str) -> Vec<MediaType> {
+    pub fn content(&mut self, node: Option<&'a Node<'a>>, ptr: &str) -> Vec<MediaType> {
         let mut out = Vec::new();
         for e in node.map(Node::entries).unwrap_or_default() {
-            let m_ptr = child(ptr, &e.key);
+            let m_ptr = child(ptr, e.key);
             let schema = e
                 .value
                 .entry("schema")
@@ -76,7 +76,7 @@ impl<'a> Ctx<'a> {
                     TextKind::Example,
                     &ex.value,
                     "value",
-                    &child(&child(&m_ptr, "examples"), &ex.key),
+                    &child(&child(&m_ptr, "examples"), ex.key),
                 );
             }
             let has_example = e.value.get("example").is_some() || e.value.get("examples").is_some();
@@ -90,14 +90,14 @@ impl<'a> Ctx<'a> {
         out
     }
 
-    pub(super) fn responses(&mut self, op: &'a Node, op_ptr: &str) -> Vec<Response> {
+    pub(super) fn responses(&mut self, op: &'a Node<'a>, op_ptr: &str) -> Vec<Response> {
         let base = child(op_ptr, "responses");
         let mut out = Vec::new();
         for e in op.get("responses").map(Node::entries).unwrap_or_default() {
             if e.key.starts_with("x-") {
                 continue;
             }
-            let ptr = child(&base, &e.key);
+            let ptr = child(&base, e.key);
             let Some((r, r_ptr, _)) = self.deref(&e.value, &ptr, e.line) else {
                 continue;
             };
@@ -131,7 +131,7 @@ impl<'a> Ctx<'a> {
         out
     }
 
-    fn headers(&mut self, response: &'a Node, ptr: &str) -> Vec<Header> {
+    fn headers(&mut self, response: &'a Node<'a>, ptr: &str) -> Vec<Header> {
         let base = child(ptr, "headers");
         let mut out = Vec::new();
         for e in response
@@ -139,7 +139,7 @@ impl<'a> Ctx<'a> {
             .map(Node::entries)
             .unwrap_or_default()
         {
-            let h_ptr = child(&base, &e.key);
+            let h_ptr = child(&base, e.key);
             let Some((h, h_ptr, line)) = self.deref(&e.value, &h_ptr, e.line) else {
                 continue;
             };

@@ -11,6 +11,7 @@ mod build;
 pub mod coverage;
 mod json;
 mod media;
+mod memo;
 pub mod model;
 pub mod node;
 mod operations;

@@ -114,7 +114,7 @@ pub struct Spec {
     pub components: Vec<Component>,
     pub tags: Vec<Tag>,
     /// Every local `$ref` target (pointer), plus its ancestors.
-    pub referenced: std::collections::HashSet<String>,
+    pub referenced: foldhash::HashSet<String>,
     pub unresolved_refs: Vec<UnresolvedRef>,
     /// How many local (`#/...`) `$ref`s the document has.
     pub local_refs: u32,

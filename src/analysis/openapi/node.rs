@@ -2,66 +2,70 @@
 //! readers produce and the normaliser walks. Objects keep their key order and
 //! the line of every key, so a finding can point at the key that introduced
 //! the offending object.
+//!
+//! The tree borrows: strings are slices of the source text (or, when the
+//! reader had to unescape them, of an arena), and containers are slices in a
+//! [`bumpalo`] arena. Nothing in it owns heap memory, so building it costs no
+//! allocation per node and dropping it is freeing a few arena chunks; this
+//! keeps a multi-MB spec's peak memory under 10x its size.
 
 /// One value of the document and the 1-based line it starts on.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Node {
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Node<'t> {
     pub line: u32,
-    pub value: Value,
+    pub value: Value<'t>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum Value {
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value<'t> {
     Null,
     Bool(bool),
     Number(f64),
-    // Boxed rather than String/Vec: no spare capacity and 8 bytes less per
-    // value, which keeps a 4 MB spec's tree well under 10x its size.
-    String(Box<str>),
-    Array(Box<[Node]>),
-    Object(Box<[Entry]>),
+    String(&'t str),
+    Array(&'t [Node<'t>]),
+    Object(&'t [Entry<'t>]),
 }
 
 /// One member of an object: its key, the key's line, and its value.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Entry {
-    pub key: Box<str>,
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Entry<'t> {
+    pub key: &'t str,
     pub line: u32,
-    pub value: Node,
+    pub value: Node<'t>,
 }
 
-impl Node {
-    pub fn new(line: u32, value: Value) -> Self {
+impl<'t> Node<'t> {
+    pub fn new(line: u32, value: Value<'t>) -> Self {
         Self { line, value }
     }
 
     /// The member `key` of an object (first one if duplicated).
-    pub fn get(&self, key: &str) -> Option<&Node> {
+    pub fn get(&self, key: &str) -> Option<&'t Node<'t>> {
         self.entry(key).map(|e| &e.value)
     }
 
-    pub fn entry(&self, key: &str) -> Option<&Entry> {
-        self.entries().iter().find(|e| &*e.key == key)
+    pub fn entry(&self, key: &str) -> Option<&'t Entry<'t>> {
+        self.entries().iter().find(|e| e.key == key)
     }
 
     /// The members of an object; empty for anything else.
-    pub fn entries(&self) -> &[Entry] {
-        match &self.value {
+    pub fn entries(&self) -> &'t [Entry<'t>] {
+        match self.value {
             Value::Object(entries) => entries,
             _ => &[],
         }
     }
 
     /// The items of an array; empty for anything else.
-    pub fn items(&self) -> &[Node] {
-        match &self.value {
+    pub fn items(&self) -> &'t [Node<'t>] {
+        match self.value {
             Value::Array(items) => items,
             _ => &[],
         }
     }
 
-    pub fn as_str(&self) -> Option<&str> {
-        match &self.value {
+    pub fn as_str(&self) -> Option<&'t str> {
+        match self.value {
             Value::String(s) => Some(s),
             _ => None,
         }
@@ -98,7 +102,7 @@ impl Node {
     }
 
     /// `get(key)` as text, for fields that must be strings.
-    pub fn str_at(&self, key: &str) -> Option<&str> {
+    pub fn str_at(&self, key: &str) -> Option<&'t str> {
         self.get(key).and_then(Node::as_str)
     }
 
@@ -117,10 +121,25 @@ pub fn format_number(n: f64) -> String {
 
 /// Escapes one reference token for an RFC 6901 JSON pointer.
 pub fn escape_token(token: &str) -> String {
-    if !token.contains(['~', '/']) {
-        return token.to_string();
+    let mut out = String::with_capacity(token.len());
+    push_token(&mut out, token);
+    out
+}
+
+/// Appends `token` to a pointer, escaped (`~` as `~0`, `/` as `~1`).
+pub fn push_token(out: &mut String, token: &str) {
+    let mut rest = token;
+    // Copies the runs between special bytes whole (paths are full of `/`).
+    while let Some(i) = rest.bytes().position(|b| b == b'~' || b == b'/') {
+        out.push_str(&rest[..i]);
+        out.push_str(if rest.as_bytes()[i] == b'~' {
+            "~0"
+        } else {
+            "~1"
+        });
+        rest = &rest[i + 1..];
     }
-    token.replace('~', "~0").replace('/', "~1")
+    out.push_str(rest);
 }
 
 /// `base` extended by one token.
@@ -128,13 +147,13 @@ pub fn child(base: &str, token: &str) -> String {
     let mut out = String::with_capacity(base.len() + token.len() + 1);
     out.push_str(base);
     out.push('/');
-    out.push_str(&escape_token(token));
+    push_token(&mut out, token);
     out
 }
 
 /// Looks `pointer` (RFC 6901, without `#`) up from `root`; also returns the
 /// line of the key that holds the node (the node's own line for array items).
-pub fn lookup<'a>(root: &'a Node, pointer: &str) -> Option<(&'a Node, u32)> {
+pub fn lookup<'a, 't>(root: &'a Node<'t>, pointer: &str) -> Option<(&'a Node<'t>, u32)> {
     if pointer.is_empty() {
         return Some((root, root.line));
     }
@@ -142,10 +161,17 @@ pub fn lookup<'a>(root: &'a Node, pointer: &str) -> Option<(&'a Node, u32)> {
     let mut node = root;
     let mut line = root.line;
     for raw in rest.split('/') {
-        let token = raw.replace("~1", "/").replace("~0", "~");
+        // Escaped tokens are rare: only they pay for an unescaped copy.
+        let unescaped;
+        let token = if raw.contains('~') {
+            unescaped = raw.replace("~1", "/").replace("~0", "~");
+            unescaped.as_str()
+        } else {
+            raw
+        };
         match &node.value {
             Value::Object(_) => {
-                let entry = node.entry(&token)?;
+                let entry = node.entry(token)?;
                 line = entry.line;
                 node = &entry.value;
             }

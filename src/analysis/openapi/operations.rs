@@ -22,7 +22,7 @@ impl<'a> Ctx<'a> {
             if e.key.starts_with("x-") {
                 continue;
             }
-            let ptr = child(&format!("/{key}"), &e.key);
+            let ptr = child(&format!("/{key}"), e.key);
             items.push(PathItem {
                 loc: Loc::new(e.line, ptr.clone()),
                 path: e.key.to_string(),
@@ -35,7 +35,7 @@ impl<'a> Ctx<'a> {
                 if let Some(op) = item.entry(method.key()) {
                     let op_ptr = child(&item_ptr, method.key());
                     let loc = Loc::new(op.line, op_ptr);
-                    ops.push(self.operation(&op.value, loc, method, &e.key, &shared));
+                    ops.push(self.operation(&op.value, loc, method, e.key, &shared));
                 }
             }
         }
@@ -43,7 +43,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Resolved parameter objects listed under `node.parameters`.
-    fn parameter_nodes(&mut self, node: &'a Node, ptr: &str) -> Vec<(&'a Node, Loc)> {
+    fn parameter_nodes(&mut self, node: &'a Node<'a>, ptr: &str) -> Vec<(&'a Node<'a>, Loc)> {
         let base = child(ptr, "parameters");
         let mut out = Vec::new();
         for (i, p) in node
@@ -62,11 +62,11 @@ impl<'a> Ctx<'a> {
 
     fn operation(
         &mut self,
-        node: &'a Node,
+        node: &'a Node<'a>,
         loc: Loc,
         method: Method,
         path: &str,
-        shared: &[(&'a Node, Loc)],
+        shared: &[(&'a Node<'a>, Loc)],
     ) -> Operation {
         let own = self.parameter_nodes(node, &loc.pointer);
         // Operation-level parameters override path-level ones with the same name and location.
@@ -113,7 +113,12 @@ impl<'a> Ctx<'a> {
         op
     }
 
-    fn parameters(&mut self, op: &mut Operation, node: &'a Node, params: Vec<(&'a Node, Loc)>) {
+    fn parameters(
+        &mut self,
+        op: &mut Operation,
+        node: &'a Node<'a>,
+        params: Vec<(&'a Node<'a>, Loc)>,
+    ) {
         let mut form: Vec<(String, u32, SchemaId)> = Vec::new();
         for (p, loc) in params {
             let name = p.str_at("name").unwrap_or_default().to_string();
@@ -144,7 +149,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn parameter(&mut self, p: &'a Node, loc: Loc, name: String, location: &str) -> Parameter {
+    fn parameter(&mut self, p: &'a Node<'a>, loc: Loc, name: String, location: &str) -> Parameter {
         let schema = if self.version == Version::Swagger2 {
             Some(self.schema(p, loc.pointer.clone(), loc.line))
         } else if let Some(s) = p.entry("schema") {
@@ -178,7 +183,7 @@ impl<'a> Ctx<'a> {
     fn form_body(
         &mut self,
         op: &mut Operation,
-        node: &'a Node,
+        node: &'a Node<'a>,
         form: Vec<(String, u32, SchemaId)>,
     ) {
         let loc = Loc::new(form[0].1, child(&op.loc.pointer, "parameters"));

@@ -309,3 +309,39 @@ fn coverage_counts_come_from_the_model() {
     assert_eq!(cov[0].applicable, 1);
     assert_eq!(cov[0].covered, 0, "no security requirement is applied");
 }
+
+#[test]
+fn every_ref_is_located_at_its_own_key_whatever_the_order_of_the_walk() {
+    // Refs in sibling, nested and array branches, and a key that needs
+    // escaping: the scan reuses the pointer spelled for the previous ref.
+    let text = "openapi: 3.0.3
+info: {title: T, version: '1'}
+paths: {}
+components:
+  schemas:
+    A:
+      properties:
+        x: {$ref: '#/nope/1'}
+        y:
+          items: {$ref: '#/nope/2'}
+      allOf: [{$ref: '#/nope/3'}, {$ref: '#/nope/4'}]
+    'B/~c': {$ref: '#/nope/5'}
+";
+    let spec = ok(text, Format::Yaml);
+    let mut got: Vec<(&str, &str)> = spec
+        .unresolved_refs
+        .iter()
+        .map(|u| (u.target.as_str(), u.loc.pointer.as_str()))
+        .collect();
+    got.sort_unstable();
+    assert_eq!(
+        got,
+        vec![
+            ("#/nope/1", "/components/schemas/A/properties/x/$ref"),
+            ("#/nope/2", "/components/schemas/A/properties/y/items/$ref"),
+            ("#/nope/3", "/components/schemas/A/allOf/0/$ref"),
+            ("#/nope/4", "/components/schemas/A/allOf/1/$ref"),
+            ("#/nope/5", "/components/schemas/B~1~0c/$ref"),
+        ]
+    );
+}

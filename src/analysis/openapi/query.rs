@@ -2,7 +2,7 @@
 //! reads the same way: effective security, schema reachability, response
 //! classes, list endpoints and pagination.
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 use super::model::{
     Additional, Loc, Method, Operation, ParamIn, Property, Requirement, Response, Schema, SchemaId,
@@ -195,6 +195,13 @@ pub const PAGINATION: &[&str] = &[
 
 /// Lower-cased with `_`, `-`, `.` and spaces removed: `page_size` = `pageSize`.
 pub fn squash(name: &str) -> String {
+    // Names are nearly always ASCII: a byte loop, ~10x cheaper than the
+    // char-by-char lowercasing (rules squash every property name).
+    if name.is_ascii() {
+        let bytes = name.bytes().filter(u8::is_ascii_alphanumeric);
+        let lower: Vec<u8> = bytes.map(|b| b.to_ascii_lowercase()).collect();
+        return String::from_utf8(lower).unwrap_or_default();
+    }
     name.chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)

@@ -3,52 +3,58 @@
 //! every unresolvable one (for "unresolved `$ref`"), and chain following with
 //! cycle protection. Nothing here fails: bad references are recorded.
 
-use std::collections::{HashMap, HashSet};
+// foldhash: these maps hash many pointer strings; SipHash was ~9% of the run.
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
+use super::memo::SchemaMemo;
 use super::model::{Loc, Schema, SchemaId, Text, TextKind, UnresolvedRef, Version};
-use super::node::{Node, Value, child, lookup};
+use super::node::{Node, Value, child, lookup, push_token};
 
 /// Most `$ref` hops followed before a chain counts as a cycle.
 const MAX_HOPS: usize = 32;
 
 /// State shared while normalising one document.
 pub struct Ctx<'a> {
-    pub root: &'a Node,
+    pub root: &'a Node<'a>,
     pub version: Version,
     pub schemas: Vec<Schema>,
-    pub memo: HashMap<String, SchemaId>,
+    pub memo: SchemaMemo,
     /// Referenced schemas still to fill: (node, pointer, id). Filling them
     /// from a queue, not by recursion, keeps the stack bounded by nesting.
-    pub queue: Vec<(&'a Node, String, SchemaId)>,
+    pub queue: Vec<(&'a Node<'a>, SchemaId)>,
     pub referenced: HashSet<String>,
     pub unresolved: Vec<UnresolvedRef>,
     pub local_refs: u32,
     pub texts: Vec<Text>,
-    /// Pointers of text fields already recorded: shared parameters are
-    /// visited once per operation but their text is stored once.
-    text_seen: HashSet<String>,
+    /// Text fields already recorded, by the address of their entry in the
+    /// tree: shared parameters are visited once per operation but their
+    /// text is stored once.
+    text_seen: HashSet<usize>,
+    /// `$ref` strings already followed one hop: (target, its pointer, line).
+    hops: HashMap<&'a str, Option<(&'a Node<'a>, String, u32)>>,
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(root: &'a Node, version: Version) -> Self {
+    pub fn new(root: &'a Node<'a>, version: Version) -> Self {
         let mut ctx = Self {
             root,
             version,
             schemas: Vec::new(),
-            memo: HashMap::new(),
+            memo: SchemaMemo::new(),
             queue: Vec::new(),
             referenced: HashSet::new(),
             unresolved: Vec::new(),
             local_refs: 0,
             texts: Vec::new(),
             text_seen: HashSet::new(),
+            hops: HashMap::new(),
         };
         ctx.scan_refs();
         ctx
     }
 
     /// The `$ref` string of an object, if it is a reference.
-    pub fn ref_of(node: &Node) -> Option<&str> {
+    pub fn ref_of<'t>(node: &Node<'t>) -> Option<&'t str> {
         node.get("$ref").and_then(Node::as_str)
     }
 
@@ -56,17 +62,16 @@ impl<'a> Ctx<'a> {
     /// node. `None` when a reference is external, missing or cyclic.
     pub fn deref(
         &mut self,
-        node: &'a Node,
+        node: &'a Node<'a>,
         ptr: &str,
         line: u32,
-    ) -> Option<(&'a Node, String, u32)> {
+    ) -> Option<(&'a Node<'a>, String, u32)> {
         let (mut cur, mut cur_ptr, mut cur_line) = (node, ptr.to_string(), line);
         for _ in 0..MAX_HOPS {
             let Some(r) = Self::ref_of(cur) else {
                 return Some((cur, cur_ptr, cur_line));
             };
-            let target = decode_fragment(r.strip_prefix('#')?)?;
-            let (next, next_line) = lookup(self.root, &target)?;
+            let (next, target, next_line) = self.hop(r)?;
             (cur, cur_ptr, cur_line) = (next, target, next_line);
         }
         let loc = Loc::new(line, child(ptr, "$ref"));
@@ -81,27 +86,41 @@ impl<'a> Ctx<'a> {
         None
     }
 
+    /// Where the local reference `r` leads, looked up once per distinct
+    /// string (a big spec repeats the same few thousand refs many times).
+    fn hop(&mut self, r: &'a str) -> Option<(&'a Node<'a>, String, u32)> {
+        let root = self.root;
+        self.hops
+            .entry(r)
+            .or_insert_with(|| {
+                let target = decode_fragment(r.strip_prefix('#')?)?;
+                let (next, line) = lookup(root, &target)?;
+                Some((next, target, line))
+            })
+            .clone()
+    }
+
     /// Walks the raw tree once (iteratively) and records every `$ref`. The
     /// pointer is only spelled out when a `$ref` is found: the walk keeps the
     /// path as a stack of tokens, which spares an allocation per node.
     fn scan_refs(&mut self) {
         let mut stack: Vec<(&Node, usize, Token)> = vec![(self.root, 0, Token::Index(0))];
-        let mut path: Vec<Token> = Vec::new();
+        let mut path = Path::default();
         while let Some((node, depth, token)) = stack.pop() {
             path.truncate(depth.saturating_sub(1));
             if depth > 0 {
-                path.push(token);
+                path.tokens.push(token);
             }
-            match &node.value {
+            match node.value {
                 Value::Object(entries) => {
                     for e in entries {
-                        if &*e.key == "$ref" {
+                        if e.key == "$ref" {
                             if let Some(r) = e.value.as_str() {
-                                let ptr = child(&spell(&path), "$ref");
+                                let ptr = child(path.spell(), "$ref");
                                 self.record_ref(r, Loc::new(e.line, ptr));
                             }
                         } else if matches!(e.value.value, Value::Object(_) | Value::Array(_)) {
-                            stack.push((&e.value, depth + 1, Token::Key(&e.key)));
+                            stack.push((&e.value, depth + 1, Token::Key(e.key)));
                         }
                     }
                 }
@@ -161,24 +180,30 @@ impl<'a> Ctx<'a> {
 
     /// Records the text field `parent.key` (at `ptr/key`, on the key's line).
     pub fn field(&mut self, kind: TextKind, parent: &Node, key: &str, ptr: &str) {
-        if let Some(e) = parent.entry(key) {
-            let at = child(ptr, key);
-            if self.text_seen.insert(at.clone()) {
-                self.text(kind, Some(&e.value), e.line, &at);
-            }
+        if let Some(e) = parent.entry(key)
+            && self.text_seen.insert(std::ptr::from_ref(e) as usize)
+        {
+            self.text(kind, &e.value, e.line, child(ptr, key));
         }
     }
 
-    /// Records a text field (description, example, default) for text rules.
-    pub fn text(&mut self, kind: TextKind, node: Option<&Node>, line: u32, ptr: &str) {
-        let mut stack: Vec<&Node> = node.into_iter().collect();
+    /// Records the strings of a text field (description, example, default)
+    /// for text rules, all at `ptr`.
+    fn text(&mut self, kind: TextKind, node: &Node, line: u32, mut ptr: String) {
+        let first = self.texts.len();
+        let mut stack: Vec<&Node> = vec![node];
         let mut budget = 64;
         while let Some(n) = stack.pop() {
             match &n.value {
                 Value::String(s) if budget > 0 => {
                     budget -= 1;
+                    // The first string takes the pointer; the rare others copy it.
+                    let pointer = match self.texts.get(first) {
+                        Some(t) => t.loc.pointer.clone(),
+                        None => std::mem::take(&mut ptr),
+                    };
                     self.texts.push(Text {
-                        loc: Loc::new(line, ptr),
+                        loc: Loc::new(line, pointer),
                         kind,
                         text: s.to_string(),
                     });
@@ -222,13 +247,41 @@ enum Token<'a> {
     Index(usize),
 }
 
-fn spell(path: &[Token<'_>]) -> String {
-    let mut out = String::new();
-    for token in path {
-        out = match token {
-            Token::Key(k) => child(&out, k),
-            Token::Index(i) => child(&out, &i.to_string()),
-        };
+/// The scan's current path, and its pointer spelled as far as still valid:
+/// refs come in clusters, so each token is escaped once per cluster rather
+/// than once per `$ref`.
+#[derive(Default)]
+struct Path<'t> {
+    tokens: Vec<Token<'t>>,
+    spelled: String,
+    /// `spelled.len()` after each spelled token.
+    ends: Vec<usize>,
+}
+
+impl Path<'_> {
+    /// Keeps the first `len` tokens.
+    fn truncate(&mut self, len: usize) {
+        self.tokens.truncate(len);
+        if self.ends.len() > len {
+            self.ends.truncate(len);
+            self.spelled
+                .truncate(self.ends.last().copied().unwrap_or(0));
+        }
     }
-    out
+
+    /// The JSON pointer of the path.
+    fn spell(&mut self) -> &str {
+        use std::fmt::Write;
+        for token in &self.tokens[self.ends.len()..] {
+            self.spelled.push('/');
+            match token {
+                Token::Key(k) => push_token(&mut self.spelled, k),
+                Token::Index(i) => {
+                    let _ = write!(self.spelled, "{i}");
+                }
+            }
+            self.ends.push(self.spelled.len());
+        }
+        &self.spelled
+    }
 }

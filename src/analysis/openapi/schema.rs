@@ -9,28 +9,28 @@ use super::resolve::Ctx;
 
 impl<'a> Ctx<'a> {
     /// The arena id for the schema `node` at `ptr` (key line `line`).
-    pub fn schema(&mut self, node: &'a Node, ptr: String, line: u32) -> SchemaId {
+    pub fn schema(&mut self, node: &'a Node<'a>, ptr: String, line: u32) -> SchemaId {
         if Self::ref_of(node).is_some() {
             return self.referenced_schema(node, &ptr, line);
         }
-        if let Some(&id) = self.memo.get(&ptr) {
+        if let Some(id) = self.memo.get(&ptr, &self.schemas) {
             return id;
         }
-        let id = self.alloc(Loc::new(line, ptr.clone()));
-        self.memo.insert(ptr.clone(), id);
-        self.fill(id, node, &ptr);
+        self.memo.insert(&ptr, self.schemas.len());
+        let id = self.alloc(Loc::new(line, ptr));
+        self.fill(id, node);
         id
     }
 
-    fn referenced_schema(&mut self, node: &'a Node, ptr: &str, line: u32) -> SchemaId {
+    fn referenced_schema(&mut self, node: &'a Node<'a>, ptr: &str, line: u32) -> SchemaId {
         match self.deref(node, ptr, line) {
             Some((target, target_ptr, target_line)) => {
-                if let Some(&id) = self.memo.get(&target_ptr) {
+                if let Some(id) = self.memo.get(&target_ptr, &self.schemas) {
                     return id;
                 }
-                let id = self.alloc(Loc::new(target_line, target_ptr.clone()));
-                self.memo.insert(target_ptr.clone(), id);
-                self.queue.push((target, target_ptr, id));
+                self.memo.insert(&target_ptr, self.schemas.len());
+                let id = self.alloc(Loc::new(target_line, target_ptr));
+                self.queue.push((target, id));
                 id
             }
             None => {
@@ -51,16 +51,20 @@ impl<'a> Ctx<'a> {
 
     /// Fills every queued referenced schema.
     pub fn drain(&mut self) {
-        while let Some((node, ptr, id)) = self.queue.pop() {
-            self.fill(id, node, &ptr);
+        while let Some((node, id)) = self.queue.pop() {
+            self.fill(id, node);
         }
     }
 
-    fn fill(&mut self, id: SchemaId, node: &'a Node, ptr: &str) {
+    /// Fills the allocated schema `id` from `node`, at the pointer of its loc.
+    fn fill(&mut self, id: SchemaId, node: &'a Node<'a>) {
+        // The arena keeps its loc while the schema is filled: the memo checks
+        // pointers against it.
         let mut s = Schema {
             loc: self.schemas[id].loc.clone(),
             ..Schema::default()
         };
+        let ptr = s.loc.pointer.as_str();
         s.types = types(node);
         s.format = node.str_at("format").map(str::to_string);
         s.required = node.get("required").map(strings).unwrap_or_default();
@@ -94,7 +98,7 @@ impl<'a> Ctx<'a> {
         self.schemas[id] = s;
     }
 
-    fn schema_texts(&mut self, node: &'a Node, ptr: &str) {
+    fn schema_texts(&mut self, node: &'a Node<'a>, ptr: &str) {
         self.field(TextKind::Description, node, "description", ptr);
         self.field(TextKind::Example, node, "example", ptr);
         self.field(TextKind::Example, node, "examples", ptr);
@@ -117,14 +121,14 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn properties(&mut self, node: &'a Node, ptr: &str) -> Vec<Property> {
+    fn properties(&mut self, node: &'a Node<'a>, ptr: &str) -> Vec<Property> {
         let Some(props) = node.get("properties") else {
             return Vec::new();
         };
         let base = child(ptr, "properties");
         let mut out = Vec::with_capacity(props.entries().len());
         for e in props.entries() {
-            let schema = self.schema(&e.value, child(&base, &e.key), e.line);
+            let schema = self.schema(&e.value, child(&base, e.key), e.line);
             out.push(Property {
                 name: e.key.to_string(),
                 line: e.line,
@@ -134,7 +138,7 @@ impl<'a> Ctx<'a> {
         out
     }
 
-    fn sub(&mut self, node: &'a Node, key: &str, ptr: &str) -> Option<SchemaId> {
+    fn sub(&mut self, node: &'a Node<'a>, key: &str, ptr: &str) -> Option<SchemaId> {
         let entry = node.entry(key)?;
         match &entry.value.value {
             Value::Object(_) => Some(self.schema(&entry.value, child(ptr, key), entry.line)),
@@ -147,13 +151,13 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn additional(&mut self, node: &'a Node, ptr: &str) -> Additional {
+    fn additional(&mut self, node: &'a Node<'a>, ptr: &str) -> Additional {
         let Some(entry) = node.entry("additionalProperties") else {
             return Additional::Unspecified;
         };
         match &entry.value.value {
             Value::Bool(false) => Additional::Forbidden,
-            Value::Object(members) if members.is_empty() => Additional::Allowed,
+            Value::Object([]) => Additional::Allowed,
             Value::Object(_) => Additional::Schema(self.schema(
                 &entry.value,
                 child(ptr, "additionalProperties"),
@@ -163,7 +167,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn list(&mut self, node: &'a Node, key: &str, ptr: &str) -> Vec<SchemaId> {
+    fn list(&mut self, node: &'a Node<'a>, key: &str, ptr: &str) -> Vec<SchemaId> {
         let Some(list) = node.get(key) else {
             return Vec::new();
         };

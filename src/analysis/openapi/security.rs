@@ -51,7 +51,7 @@ impl<'a> Ctx<'a> {
         };
         let mut out = Vec::new();
         for e in holder.map(Node::entries).unwrap_or_default() {
-            let ptr = child(&base, &e.key);
+            let ptr = child(&base, e.key);
             let Some((node, ptr, _)) = self.deref(&e.value, &ptr, e.line) else {
                 continue;
             };
@@ -106,7 +106,7 @@ fn flows(node: &Node, ptr: &str) -> Vec<OAuthFlow> {
         .map(Node::entries)
         .unwrap_or_default()
         .iter()
-        .map(|e| flow_of(&e.value, &e.key, Loc::new(e.line, child(&base, &e.key))))
+        .map(|e| flow_of(&e.value, e.key, Loc::new(e.line, child(&base, e.key))))
         .collect()
 }
 

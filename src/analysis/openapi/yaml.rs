@@ -3,40 +3,55 @@
 //! early: nesting is checked per container, and aliases are expanded only
 //! while the total node count stays under `limits.max_nodes` (alias bombs).
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
+use std::borrow::Cow;
 
+use bumpalo::Bump;
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
 use super::node::{Entry, Node, Value, format_number};
 use crate::analysis::request::{AnalysisError, Limits};
 
-/// A container being filled, with what it needs to become a node.
-struct Frame {
+/// A container being filled, with what it needs to become a node. Its
+/// members sit on the builder's scratch stacks from `start` on.
+struct Frame<'t> {
     line: u32,
     anchor: usize,
     start_nodes: usize,
-    kind: FrameKind,
+    start: usize,
+    kind: FrameKind<'t>,
 }
 
-enum FrameKind {
-    Seq(Vec<Node>),
-    /// Entries so far and the key waiting for its value.
-    Map(Vec<Entry>, Option<(String, u32)>),
+enum FrameKind<'t> {
+    Seq,
+    /// The key waiting for its value.
+    Map(Option<(&'t str, u32)>),
 }
 
-struct Builder<'l> {
-    stack: Vec<Frame>,
-    anchors: HashMap<usize, (Node, usize)>,
+struct Builder<'t, 'l> {
+    arena: &'t Bump,
+    stack: Vec<Frame<'t>>,
+    /// Members of the open sequences and mappings, innermost last.
+    items: Vec<Node<'t>>,
+    entries: Vec<Entry<'t>>,
+    anchors: HashMap<usize, (Node<'t>, usize)>,
     nodes: usize,
-    root: Option<Node>,
+    root: Option<Node<'t>>,
     limits: &'l Limits,
 }
 
-/// Parses the first document of `text`.
-pub fn parse(text: &str, limits: &Limits) -> Result<Node, AnalysisError> {
+/// Parses the first document of `text`, its containers in `arena`.
+pub fn parse<'t>(
+    text: &'t str,
+    arena: &'t Bump,
+    limits: &Limits,
+) -> Result<Node<'t>, AnalysisError> {
     let mut parser = Parser::new_from_str(text);
     let mut b = Builder {
+        arena,
         stack: Vec::new(),
+        items: Vec::new(),
+        entries: Vec::new(),
         anchors: HashMap::new(),
         nodes: 0,
         root: None,
@@ -59,13 +74,16 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Node, AnalysisError> {
             Event::StreamEnd => break,
             Event::Scalar(text, style, anchor, tag) => {
                 let quoted = style != ScalarStyle::Plain || tag.is_some_and(|t| t.suffix == "str");
-                let node = Node::new(line, scalar(&text, quoted));
-                b.finish(node, anchor, 1)?;
+                // Text lives on in the tree: borrowed from the input when the
+                // scanner could, copied into the arena otherwise.
+                let value = scalar(&text, quoted).unwrap_or_else(|| match text {
+                    Cow::Borrowed(t) => Value::String(t),
+                    Cow::Owned(t) => Value::String(arena.alloc_str(&t)),
+                });
+                b.finish(Node::new(line, value), anchor, 1)?;
             }
-            Event::SequenceStart(anchor, _) => b.open(line, anchor, FrameKind::Seq(Vec::new()))?,
-            Event::MappingStart(anchor, _) => {
-                b.open(line, anchor, FrameKind::Map(Vec::new(), None))?
-            }
+            Event::SequenceStart(anchor, _) => b.open(line, anchor, FrameKind::Seq)?,
+            Event::MappingStart(anchor, _) => b.open(line, anchor, FrameKind::Map(None))?,
             Event::SequenceEnd | Event::MappingEnd => b.close()?,
             Event::Alias(id) => b.alias(id, line)?,
             _ => {}
@@ -79,7 +97,7 @@ fn invalid(msg: String) -> AnalysisError {
     AnalysisError::InvalidInput(msg)
 }
 
-impl Builder<'_> {
+impl<'t> Builder<'t, '_> {
     fn count(&mut self, n: usize) -> Result<(), AnalysisError> {
         self.nodes = self.nodes.saturating_add(n);
         if self.nodes > self.limits.max_nodes {
@@ -91,7 +109,7 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn open(&mut self, line: u32, anchor: usize, kind: FrameKind) -> Result<(), AnalysisError> {
+    fn open(&mut self, line: u32, anchor: usize, kind: FrameKind<'t>) -> Result<(), AnalysisError> {
         if self.stack.len() >= self.limits.max_depth {
             return Err(invalid(format!(
                 "document nests deeper than {} levels",
@@ -99,10 +117,15 @@ impl Builder<'_> {
             )));
         }
         self.count(1)?;
+        let start = match kind {
+            FrameKind::Seq => self.items.len(),
+            FrameKind::Map(_) => self.entries.len(),
+        };
         self.stack.push(Frame {
             line,
             anchor,
             start_nodes: self.nodes,
+            start,
             kind,
         });
         Ok(())
@@ -113,47 +136,57 @@ impl Builder<'_> {
             return Err(invalid("unbalanced YAML structure".into()));
         };
         let value = match frame.kind {
-            FrameKind::Seq(items) => Value::Array(items.into()),
-            FrameKind::Map(entries, _) => Value::Object(entries.into()),
+            FrameKind::Seq => {
+                let items = self.arena.alloc_slice_copy(&self.items[frame.start..]);
+                self.items.truncate(frame.start);
+                Value::Array(items)
+            }
+            FrameKind::Map(_) => {
+                let entries = self.arena.alloc_slice_copy(&self.entries[frame.start..]);
+                self.entries.truncate(frame.start);
+                Value::Object(entries)
+            }
         };
         let size = self.nodes - frame.start_nodes + 1;
         self.attach(Node::new(frame.line, value), frame.anchor, size)
     }
 
     /// A completed scalar: counts it, then attaches it.
-    fn finish(&mut self, node: Node, anchor: usize, size: usize) -> Result<(), AnalysisError> {
+    fn finish(&mut self, node: Node<'t>, anchor: usize, size: usize) -> Result<(), AnalysisError> {
         self.count(1)?;
         self.attach(node, anchor, size)
     }
 
     fn alias(&mut self, id: usize, line: u32) -> Result<(), AnalysisError> {
-        let Some((node, size)) = self.anchors.get(&id) else {
+        let Some(&(node, size)) = self.anchors.get(&id) else {
             return Err(invalid(format!("unknown YAML alias at line {line}")));
         };
-        let (node, size) = (node.clone(), *size);
-        // Count before attaching so a bomb stops at the limit, not after cloning a billion nodes.
+        // Count before copying so a bomb stops at the limit, not after copying a billion nodes.
         self.count(size)?;
+        // A copy of its own, as if written out: each place keeps its own node
+        // (the normaliser tells schemas apart by where they are).
+        let node = deep_copy(self.arena, node);
         self.attach(node, 0, size)
     }
 
-    fn attach(&mut self, node: Node, anchor: usize, size: usize) -> Result<(), AnalysisError> {
+    fn attach(&mut self, node: Node<'t>, anchor: usize, size: usize) -> Result<(), AnalysisError> {
         if anchor != 0 {
             // The stored copy counts too: nested anchors would otherwise copy
             // one subtree once per anchored ancestor without limit.
             self.count(size)?;
-            self.anchors.insert(anchor, (node.clone(), size));
+            self.anchors.insert(anchor, (node, size));
         }
         let Some(top) = self.stack.last_mut() else {
             self.root = Some(node);
             return Ok(());
         };
         match &mut top.kind {
-            FrameKind::Seq(items) => items.push(node),
-            FrameKind::Map(entries, pending) => match pending.take() {
-                None => *pending = Some((key_text(&node), node.line)),
-                Some((key, _)) if key == "<<" => merge(entries, node),
-                Some((key, line)) => entries.push(Entry {
-                    key: key.into(),
+            FrameKind::Seq => self.items.push(node),
+            FrameKind::Map(pending) => match pending.take() {
+                None => *pending = Some((key_text(self.arena, &node), node.line)),
+                Some(("<<", _)) => merge(&mut self.entries, top.start, node),
+                Some((key, line)) => self.entries.push(Entry {
+                    key,
                     line,
                     value: node,
                 }),
@@ -163,46 +196,66 @@ impl Builder<'_> {
     }
 }
 
-/// Keys are text in OpenAPI; `200:` is the status code "200".
-fn key_text(node: &Node) -> String {
-    node.scalar_text().unwrap_or_else(|| match node.value {
-        Value::Null => "null".into(),
-        _ => String::new(),
-    })
+/// `node` with every container copied anew into `arena`.
+fn deep_copy<'t>(arena: &'t Bump, node: Node<'t>) -> Node<'t> {
+    let value = match node.value {
+        Value::Array(items) => {
+            Value::Array(arena.alloc_slice_fill_iter(items.iter().map(|n| deep_copy(arena, *n))))
+        }
+        Value::Object(entries) => {
+            Value::Object(arena.alloc_slice_fill_iter(entries.iter().map(|e| Entry {
+                value: deep_copy(arena, e.value),
+                ..*e
+            })))
+        }
+        other => other,
+    };
+    Node::new(node.line, value)
 }
 
-/// YAML merge key (`<<: *base`): copies members not already present.
-fn merge(entries: &mut Vec<Entry>, node: Node) {
+/// Keys are text in OpenAPI; `200:` is the status code "200".
+fn key_text<'t>(arena: &'t Bump, node: &Node<'t>) -> &'t str {
+    match node.value {
+        Value::String(s) => s,
+        Value::Bool(true) => "true",
+        Value::Bool(false) => "false",
+        Value::Number(n) => arena.alloc_str(&format_number(n)),
+        Value::Null => "null",
+        _ => "",
+    }
+}
+
+/// YAML merge key (`<<: *base`): copies members not already present among
+/// the mapping's members (`entries[start..]`). The source is an alias (a
+/// fresh copy already) or written in place, so its members are not shared.
+fn merge<'t>(entries: &mut Vec<Entry<'t>>, start: usize, node: Node<'t>) {
     let sources = match node.value {
-        Value::Object(_) => vec![node],
-        Value::Array(items) => items.into_vec(),
+        Value::Object(_) => std::slice::from_ref(&node),
+        Value::Array(items) => items,
         _ => return,
     };
     for source in sources {
         if let Value::Object(members) = source.value {
             for member in members {
-                if !entries.iter().any(|e| e.key == member.key) {
-                    entries.push(member);
+                if !entries[start..].iter().any(|e| e.key == member.key) {
+                    entries.push(*member);
                 }
             }
         }
     }
 }
 
-/// Types a scalar by the YAML 1.2 core schema; quoted scalars stay text.
-fn scalar(text: &str, quoted: bool) -> Value {
+/// Types a scalar by the YAML 1.2 core schema: `None` for text (quoted
+/// scalars stay text).
+fn scalar(text: &str, quoted: bool) -> Option<Value<'static>> {
     if quoted {
-        return Value::String(text.into());
+        return None;
     }
     match text {
-        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
-        "true" | "True" | "TRUE" => return Value::Bool(true),
-        "false" | "False" | "FALSE" => return Value::Bool(false),
-        _ => {}
-    }
-    match number(text) {
-        Some(n) => Value::Number(n),
-        None => Value::String(text.into()),
+        "" | "~" | "null" | "Null" | "NULL" => Some(Value::Null),
+        "true" | "True" | "TRUE" => Some(Value::Bool(true)),
+        "false" | "False" | "FALSE" => Some(Value::Bool(false)),
+        _ => number(text).map(Value::Number),
     }
 }
 

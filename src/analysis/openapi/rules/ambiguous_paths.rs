@@ -4,7 +4,7 @@ use crate::analysis::model::{Category, Severity};
 use crate::analysis::openapi::model::Spec;
 use crate::analysis::openapi::query::n;
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 /// Two paths are identical once template names are ignored.
 ///

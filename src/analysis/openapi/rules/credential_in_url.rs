@@ -5,7 +5,7 @@ use crate::analysis::openapi::model::ParamIn;
 use crate::analysis::openapi::model::Spec;
 use crate::analysis::openapi::query::sensitive_kind;
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 /// A query or path parameter carries a password, secret, API key or token.
 ///

@@ -3,7 +3,7 @@
 use crate::analysis::model::{Category, Severity};
 use crate::analysis::openapi::model::Spec;
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 /// An `enum` lists the same value twice.
 ///

@@ -4,7 +4,9 @@ use crate::analysis::model::{Category, Severity};
 use crate::analysis::openapi::model::Spec;
 use crate::analysis::openapi::query::{static_segments, style};
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
+
+use foldhash::{HashSet, HashSetExt};
 
 /// Static path segments use more than one of kebab-case, snake_case and camelCase.
 ///

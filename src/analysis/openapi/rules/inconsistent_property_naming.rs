@@ -5,7 +5,9 @@ use crate::analysis::openapi::model::Loc;
 use crate::analysis::openapi::model::Spec;
 use crate::analysis::openapi::query::style;
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
+
+use foldhash::{HashSet, HashSetExt};
 
 /// Property names use more than one of camelCase, snake_case, kebab-case and PascalCase.
 ///

@@ -6,7 +6,7 @@ use crate::analysis::openapi::model::Spec;
 use crate::analysis::openapi::node::child;
 use crate::analysis::openapi::query::squash;
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 /// A create/update body lets the client set fields the server should own (id, role, admin,
 /// owner, timestamps).

@@ -4,7 +4,7 @@ use crate::analysis::model::{Category, Severity};
 use crate::analysis::openapi::model::ParamIn;
 use crate::analysis::openapi::model::Spec;
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 /// An integer `{id}` path parameter on a resource that also accepts writes.
 ///

@@ -66,11 +66,10 @@ fn has_script(text: &str) -> bool {
         b.get(start..start + needle.len())
             .is_some_and(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
     };
-    text.match_indices('<').any(|(i, _)| at(i, "<script"))
-        || text
-            .match_indices(':')
-            .any(|(i, _)| i >= 10 && at(i - 10, "javascript"))
-        || text
-            .match_indices('(')
-            .any(|(i, _)| i >= 4 && at(i - 4, "eval"))
+    // One pass over the three anchors.
+    memchr::memchr3_iter(b'<', b':', b'(', b).any(|i| match b.get(i) {
+        Some(b'<') => at(i, "<script"),
+        Some(b':') => i >= 10 && at(i - 10, "javascript"),
+        _ => i >= 4 && at(i - 4, "eval"),
+    })
 }

@@ -1,5 +1,9 @@
 //! FL-OAS-020: Real-looking credential in an example or description.
 
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
+
 use crate::analysis::model::{Category, Severity};
 use crate::analysis::openapi::model::Spec;
 use crate::analysis::openapi::model::TextKind;
@@ -57,21 +61,43 @@ impl Rule<Spec> for SecretInExample {
 }
 
 /// The kind of credential `text` contains, if any.
+/// Credential prefixes, the length of the run that must follow, and the kind.
+const PREFIXES: &[(&str, usize, &str)] = &[
+    ("AKIA", 16, "AWS access key"),
+    ("sk_live_", 16, "Stripe live secret key"),
+    ("rk_live_", 16, "Stripe restricted key"),
+    ("ghp_", 30, "GitHub token"),
+    ("github_pat_", 30, "GitHub token"),
+    ("xoxb-", 20, "Slack token"),
+    ("xoxp-", 20, "Slack token"),
+    ("AIza", 35, "Google API key"),
+];
+
+/// Searchers built once: `str::contains` sets one up on every call, which
+/// cost more than the search itself over a large spec's ~100,000 texts.
+struct Markers {
+    pem: Finder<'static>,
+    jwt: Finder<'static>,
+    prefixes: Vec<Finder<'static>>,
+}
+
+static MARKERS: LazyLock<Markers> = LazyLock::new(|| Markers {
+    pem: Finder::new("PRIVATE KEY-----"),
+    jwt: Finder::new("eyJ"),
+    prefixes: PREFIXES.iter().map(|(p, _, _)| Finder::new(p)).collect(),
+});
+
 fn credential(text: &str) -> Option<&'static str> {
-    const PREFIXES: &[(&str, usize, &str)] = &[
-        ("AKIA", 16, "AWS access key"),
-        ("sk_live_", 16, "Stripe live secret key"),
-        ("rk_live_", 16, "Stripe restricted key"),
-        ("ghp_", 30, "GitHub token"),
-        ("github_pat_", 30, "GitHub token"),
-        ("xoxb-", 20, "Slack token"),
-        ("xoxp-", 20, "Slack token"),
-        ("AIza", 35, "Google API key"),
-    ];
-    if text.contains("PRIVATE KEY-----") {
+    let markers = &*MARKERS;
+    let has = |finder: &Finder<'_>| finder.find(text.as_bytes()).is_some();
+    if has(&markers.pem) {
         return Some("PEM private key");
     }
-    for (prefix, len, kind) in PREFIXES.iter().filter(|(p, _, _)| text.contains(p)) {
+    let present = PREFIXES
+        .iter()
+        .zip(&markers.prefixes)
+        .filter(|(_, f)| has(f));
+    for ((prefix, len, kind), _) in present {
         for (i, _) in text.match_indices(prefix) {
             let rest = &text[i + prefix.len()..];
             let run: String = rest
@@ -83,7 +109,7 @@ fn credential(text: &str) -> Option<&'static str> {
             }
         }
     }
-    if !text.contains("eyJ") {
+    if !has(&markers.jwt) {
         return None;
     }
     text.split(|c: char| c.is_whitespace() || c == '"' || c == '\'')

@@ -5,7 +5,7 @@ use crate::analysis::openapi::model::ParamIn;
 use crate::analysis::openapi::model::Spec;
 use crate::analysis::openapi::query::squash;
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 /// A page-size parameter (limit, per_page, pageSize, ...) has no `maximum`.
 ///

@@ -4,7 +4,7 @@ use crate::analysis::model::{Category, Severity};
 use crate::analysis::openapi::model::Spec;
 use crate::analysis::openapi::query::squash;
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 /// A parameter or body field takes a URL the server may fetch, with no constraint.
 ///
@@ -47,16 +47,19 @@ impl Rule<Spec> for UrlInputWithoutAllowList {
     fn check(&self, spec: &Spec, sink: &mut Sink) {
         let mut seen = HashSet::new();
         for op in &spec.operations {
+            // Only URL-ish names matter: filtered before any pointer is spelled.
             let params = op
                 .parameters
                 .iter()
+                .filter(|p| urlish(&p.name))
                 .filter_map(|p| Some((p.name.as_str(), p.loc.clone(), p.schema?)));
             let props = spec.body_roots(op).into_iter().flat_map(|id| {
                 let base = spec
                     .schema(id)
                     .map(|s| s.loc.pointer.clone())
                     .unwrap_or_default();
-                spec.all_properties(id).into_iter().map(move |p| {
+                let props = spec.all_properties(id).into_iter();
+                props.filter(|p| urlish(&p.name)).map(move |p| {
                     let loc = crate::analysis::openapi::model::Loc::new(
                         p.line,
                         format!("{base}/properties/{}", p.name),
@@ -65,12 +68,7 @@ impl Rule<Spec> for UrlInputWithoutAllowList {
                 })
             });
             for (name, loc, id) in params.chain(props.collect::<Vec<_>>()) {
-                let s = squash(name);
-                let urlish = ["url", "uri", "callback", "redirect", "webhook", "returnto"]
-                    .iter()
-                    .any(|k| s.ends_with(k) || s.starts_with(k));
-                let Some(schema) = spec.schema(id).filter(|sc| urlish && sc.has_type("string"))
-                else {
+                let Some(schema) = spec.schema(id).filter(|sc| sc.has_type("string")) else {
                     continue;
                 };
                 if !seen.insert(loc.pointer.clone()) {
@@ -86,4 +84,12 @@ impl Rule<Spec> for UrlInputWithoutAllowList {
             }
         }
     }
+}
+
+/// A name that says it holds a URL (`callbackUrl`, `redirect_uri`, ...).
+fn urlish(name: &str) -> bool {
+    let s = squash(name);
+    ["url", "uri", "callback", "redirect", "webhook", "returnto"]
+        .iter()
+        .any(|k| s.ends_with(k) || s.starts_with(k))
 }
