@@ -154,11 +154,7 @@ async fn serve(role: Role) -> anyhow::Result<()> {
 
 async fn migrate() -> anyhow::Result<()> {
     let settings = settings()?;
-    let url = settings
-        .redis_url
-        .clone()
-        .unwrap_or_else(|| "redis://localhost:6379/0".into());
-    let fns = startup::functions(&settings, &url)?;
+    let fns = startup::connect(&settings)?;
     let report = startup::migrate_with_patience(&fns).await?;
     println!(
         "faultline library v{} (was v{}){}; {} consumer group(s) created",
@@ -218,11 +214,7 @@ fn analyze(
 async fn replay(job_id: &str, json: bool) -> anyhow::Result<()> {
     let settings = settings()?;
     let job: crate::engine::JobId = job_id.parse()?;
-    let url = settings
-        .redis_url
-        .clone()
-        .unwrap_or_else(|| "redis://localhost:6379/0".into());
-    let fns = startup::functions(&settings, &url)?;
+    let fns = startup::connect(&settings)?;
     let replay = crate::replay::replay(&fns, job).await?;
     if json {
         emit(&serde_json::to_string_pretty(&replay)?)?;

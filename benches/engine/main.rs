@@ -61,7 +61,7 @@ async fn run() -> anyhow::Result<()> {
         .await
         .context("worker app")?;
     // Producers get their own connection, as an API process would.
-    let fns = startup::functions(&settings, &target.url)?;
+    let fns = startup::connect(&settings)?;
     fns.store.ping().await?;
     let contents = produce::artifacts(opts.n);
 

@@ -95,16 +95,35 @@ pub fn content_hash(content: &str) -> String {
     hex::encode(Sha256::digest(content.as_bytes()))
 }
 
+/// How many replicas must hold a submission before it is acknowledged
+/// (`WAIT` after the call); 0 replicas = asynchronous replication only.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SubmitWait {
+    pub replicas: u32,
+    pub timeout: std::time::Duration,
+}
+
 /// Typed access to the library.
 #[derive(Clone)]
 pub struct Functions {
     pub store: Store,
     pub ttls: Ttls,
+    pub submit_wait: SubmitWait,
 }
 
 impl Functions {
     pub fn new(store: Store, ttls: Ttls) -> Self {
-        Functions { store, ttls }
+        Functions {
+            store,
+            ttls,
+            submit_wait: SubmitWait::default(),
+        }
+    }
+
+    /// Submissions wait for `replicas` replicas (up to `timeout`) first.
+    pub fn with_submit_wait(mut self, replicas: u32, timeout: std::time::Duration) -> Self {
+        self.submit_wait = SubmitWait { replicas, timeout };
+        self
     }
 
     /// How long the shard feed and dead-letter streams keep entries, in ms.
@@ -113,7 +132,9 @@ impl Functions {
     }
 
     /// FCALL with one retry after reloading the library, for a Redis that
-    /// lost its functions (restarted without persistence, flushed).
+    /// lost its functions (restarted without persistence, flushed; on a
+    /// cluster, a master that joined without them: `migrate` checks every
+    /// master and loads the library on all of them).
     async fn fcall<T: redis::FromRedisValue>(
         &self,
         name: &str,
