@@ -18,10 +18,12 @@ cmd=$1 dir=$2
 node_timeout=${NODE_TIMEOUT_MS:-1000}
 
 free_port() {
-  # A port nobody listens on, below the cluster bus range (port + 10000).
+  # A port nobody listens on, with its cluster bus port (port + 10000), both
+  # below Linux's ephemeral range (32768+) so outgoing connections never
+  # hold them.
   local p
   for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 30000))
+    p=$((10000 + RANDOM % 12700))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null &&
        ! (exec 3<>"/dev/tcp/127.0.0.1/$((p + 10000))") 2>/dev/null &&
        ! grep -qx "$p" "$dir/ports" 2>/dev/null; then
@@ -31,7 +33,7 @@ free_port() {
   echo "no free port" >&2; exit 1
 }
 
-start() {
+try_start() {
   mkdir -p "$dir"
   : >"$dir/ports"
   for _ in 1 2 3 4 5 6; do free_port >>"$dir/ports"; done
@@ -44,14 +46,17 @@ start() {
       --cluster-node-timeout "$node_timeout" \
       --appendonly yes --save "" --repl-diskless-sync-delay 0 >/dev/null
   done <"$dir/ports"
-  local nodes="" ready
+  local nodes="" ready up
   while read -r p; do
-    for _ in $(seq 1 100); do redis-cli -p "$p" ping >/dev/null 2>&1 && break; sleep 0.05; done
+    up=0
+    for _ in $(seq 1 100); do redis-cli -p "$p" ping >/dev/null 2>&1 && { up=1; break; }; sleep 0.05; done
+    # A port taken meanwhile (another cluster starting at once): start over.
+    [[ $up == 1 ]] || { echo "node $p did not start" >&2; return 1; }
     nodes="$nodes 127.0.0.1:$p"
   done <"$dir/ports"
   # shellcheck disable=SC2086
   redis-cli --cluster create $nodes --cluster-replicas 1 --cluster-yes >"$dir/create.log" 2>&1 ||
-    { cat "$dir/create.log" >&2; stop; exit 1; }
+    { cat "$dir/create.log" >&2; return 1; }
   for _ in $(seq 1 300); do
     ready=1
     while read -r p; do
@@ -64,8 +69,18 @@ start() {
     [[ $ready == 1 ]] && break
     sleep 0.1
   done
-  [[ $ready == 1 ]] || { echo "cluster under $dir did not become healthy" >&2; stop; exit 1; }
+  [[ $ready == 1 ]] || { echo "cluster under $dir did not become healthy" >&2; return 1; }
   sed 's|^|redis://127.0.0.1:|' "$dir/ports" | paste -sd, -
+}
+
+start() {
+  for attempt in 1 2 3; do
+    try_start && return 0
+    stop
+    rm -rf "${dir:?}"/[0-9]*
+    echo "cluster start attempt $attempt failed; retrying on other ports" >&2
+  done
+  exit 1
 }
 
 stop() {

@@ -39,6 +39,15 @@ pub async fn deployed(store: &Store) -> Result<(u32, String), EngineError> {
         Ok(answers) => {
             let mut seen = Vec::new();
             for answer in answers {
+                // Each master answers for itself (a failure is a value here).
+                if let redis::Value::ServerError(e) = answer {
+                    let e = redis::RedisError::from(e);
+                    if e.to_string().contains("Function not found") {
+                        seen.push((0, String::new()));
+                        continue;
+                    }
+                    return Err(e.into());
+                }
                 let v: String = redis::from_redis_value(answer)
                     .map_err(|e| EngineError::Protocol(format!("fl_version: {e}")))?;
                 let (n, sum) = v.split_once(':').unwrap_or((&v, ""));
