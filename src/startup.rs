@@ -38,6 +38,10 @@ pub struct App {
     embedded: Option<EmbeddedRedis>,
 }
 
+/// Connections submissions with `SUBMIT_WAIT_REPLICAS` spread over: a WAIT
+/// holds its connection to that node until replicas answer or it times out.
+const WAITING_CONNECTIONS: usize = 8;
+
 /// The store and functions for `settings`, connected to their configured
 /// Redis (or the default `redis://localhost:6379/0`).
 pub fn connect(settings: &Settings) -> anyhow::Result<Functions> {
@@ -52,8 +56,11 @@ pub fn functions(settings: &Settings, target: &Target) -> anyhow::Result<Functio
         &settings.key_namespace,
         settings.shards,
     );
-    let store = Store::open(target, keys, settings.redis_timeout)
+    let mut store = Store::open(target, keys, settings.redis_timeout)
         .with_context(|| format!("invalid Redis address {target}"))?;
+    if settings.submit_wait_replicas > 0 {
+        store = store.with_waiting_connections(WAITING_CONNECTIONS)?;
+    }
     let ttls = Ttls {
         job_s: settings.job_expiration,
         cache_s: settings.cache_expiration,

@@ -12,6 +12,8 @@ pub mod embedded;
 pub mod keys;
 mod topology;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 pub use conn::Conn;
@@ -24,6 +26,11 @@ pub struct Store {
     pub conn: Conn,
     pub keys: Keys,
     topology: Topology,
+    /// Connections for writes followed by `WAIT` (empty unless asked for):
+    /// WAIT holds its connection (to that node) until replicas answer, so
+    /// it must not run on the shared one every other call goes through.
+    waiting: Arc<Vec<Conn>>,
+    next_waiting: Arc<AtomicUsize>,
 }
 
 impl Store {
@@ -42,7 +49,28 @@ impl Store {
             conn,
             keys,
             topology,
+            waiting: Arc::new(Vec::new()),
+            next_waiting: Arc::new(AtomicUsize::new(0)),
         })
+    }
+
+    /// Adds `n` connections of their own for writes that `WAIT` for replicas.
+    pub fn with_waiting_connections(mut self, n: usize) -> redis::RedisResult<Self> {
+        let conns = (0..n)
+            .map(|_| self.topology.shared())
+            .collect::<redis::RedisResult<Vec<_>>>()?;
+        self.waiting = Arc::new(conns);
+        Ok(self)
+    }
+
+    /// A connection for a write that will be followed by `wait_replicas`
+    /// (round robin over the waiting connections; the shared one if none).
+    pub fn waiting_conn(&self) -> Conn {
+        if self.waiting.is_empty() {
+            return self.conn.clone();
+        }
+        let i = self.next_waiting.fetch_add(1, Ordering::Relaxed) % self.waiting.len();
+        self.waiting[i].clone()
     }
 
     /// A connection of its own for blocking reads of up to `block`.
@@ -61,15 +89,16 @@ impl Store {
     }
 
     /// `WAIT replicas timeout` on the node that owns `key`, after a write to
-    /// it on this connection: the number of replicas that acknowledged it.
+    /// it on `conn`: the number of replicas that acknowledged it.
     pub async fn wait_replicas(
         &self,
+        conn: &Conn,
         key: &str,
         replicas: u32,
         timeout: Duration,
     ) -> redis::RedisResult<i64> {
         self.topology
-            .wait_replicas(&self.conn, key, replicas, timeout)
+            .wait_replicas(conn, key, replicas, timeout)
             .await
     }
 

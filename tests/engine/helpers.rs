@@ -226,6 +226,24 @@ impl TestRedis {
         panic!("no master owns slot {slot}");
     }
 
+    /// The ports of the nodes that are masters now.
+    pub fn masters(&self) -> Vec<u16> {
+        let ports = self.cluster.as_ref().expect("a cluster");
+        ports
+            .iter()
+            .copied()
+            .filter(|&p| {
+                self.query_node(p, &["ROLE"])
+                    .ok()
+                    .and_then(|v| redis::from_redis_value::<Vec<redis::Value>>(v).ok())
+                    .and_then(|r| r.into_iter().next())
+                    .and_then(|v| redis::from_redis_value::<String>(v).ok())
+                    .as_deref()
+                    == Some("master")
+            })
+            .collect()
+    }
+
     /// SIGKILL of one cluster node (no shutdown, no AOF flush beyond fsync).
     pub fn kill_node(&self, port: u16) {
         let pid = std::fs::read_to_string(self.dir.path().join(format!("{port}/redis.pid")))
@@ -235,28 +253,6 @@ impl TestRedis {
             .status()
             .expect("kill runs");
         assert!(status.success(), "kill -9 {pid}");
-    }
-
-    /// Waits until every live node reports `cluster_state:ok`.
-    pub fn wait_cluster_ok(&self, except: u16, timeout: Duration) {
-        let deadline = Instant::now() + timeout;
-        let ports = self.cluster.as_ref().expect("a cluster");
-        loop {
-            let ok = ports.iter().filter(|&&p| p != except).all(|&p| {
-                self.query_node(p, &["CLUSTER", "INFO"])
-                    .ok()
-                    .and_then(|v| redis::from_redis_value::<String>(v).ok())
-                    .is_some_and(|s| s.contains("cluster_state:ok"))
-            });
-            if ok {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "cluster not ok after {timeout:?}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
     }
 }
 
@@ -482,5 +478,32 @@ impl Analyzer for AlwaysFails {
         Err(AnalysisError::Transient(
             "the model endpoint timed out".into(),
         ))
+    }
+}
+
+/// An analyser that answers at once with a fixed small report (load tests:
+/// the engine's cost, not the analysis).
+pub struct Quick;
+
+impl Analyzer for Quick {
+    fn analyze(
+        &self,
+        _: &AnalysisRequest<'_>,
+        progress: &mut dyn FnMut(Stage),
+    ) -> Result<Report, AnalysisError> {
+        use faultline::analysis::model::{AnalysisResult, ArtifactKind};
+        progress(Stage::Normalizing);
+        Ok(Report {
+            result: AnalysisResult {
+                production_readiness_score: 72,
+                summary: "quick".into(),
+                findings: Vec::new(),
+                charts: Vec::new(),
+                suggested_next_steps: Vec::new(),
+                artifact_type: ArtifactKind::Markdown,
+                extra: serde_json::Map::new(),
+            },
+            markdown: "# Report\n".into(),
+        })
     }
 }

@@ -141,9 +141,20 @@ impl Functions {
         keys: &[String],
         args: Vec<String>,
     ) -> Result<T, EngineError> {
+        self.fcall_on(self.store.conn.clone(), name, keys, args)
+            .await
+    }
+
+    /// `fcall` on a given connection (a waiting one, for submissions).
+    async fn fcall_on<T: redis::FromRedisValue>(
+        &self,
+        mut conn: crate::store::Conn,
+        name: &str,
+        keys: &[String],
+        args: Vec<String>,
+    ) -> Result<T, EngineError> {
         let mut cmd = redis::cmd("FCALL");
         cmd.arg(name).arg(keys.len()).arg(keys).arg(&args);
-        let mut conn = self.store.conn.clone();
         match cmd.query_async(&mut conn).await {
             Err(e) if e.to_string().contains("Function not found") => {
                 tracing::warn!(

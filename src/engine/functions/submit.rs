@@ -65,8 +65,11 @@ impl Functions {
             self.retention_ms().to_string(),
             if force { "force".into() } else { String::new() },
         ];
-        let reply = self.fcall("fl_submit", &keys, args).await?;
-        self.wait_for_replicas(&keys[0]).await?;
+        let conn = self.store.waiting_conn();
+        let reply = self
+            .fcall_on(conn.clone(), "fl_submit", &keys, args)
+            .await?;
+        self.wait_for_replicas(&conn, &keys[0]).await?;
         Ok(reply)
     }
 
@@ -74,14 +77,18 @@ impl Functions {
     /// have the submission, so a master lost right after cannot take an
     /// acknowledged job with it. Too few in time → unavailable (503): the
     /// client retries, and the retry attaches to the same job.
-    async fn wait_for_replicas(&self, key: &str) -> Result<(), EngineError> {
+    async fn wait_for_replicas(
+        &self,
+        conn: &crate::store::Conn,
+        key: &str,
+    ) -> Result<(), EngineError> {
         let want = self.submit_wait;
         if want.replicas == 0 {
             return Ok(());
         }
         let got = self
             .store
-            .wait_replicas(key, want.replicas, want.timeout)
+            .wait_replicas(conn, key, want.replicas, want.timeout)
             .await?;
         if got < i64::from(want.replicas) {
             return Err(EngineError::Unavailable(format!(
