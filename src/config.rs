@@ -95,7 +95,7 @@ impl Settings {
                 "text" => LogFormat::Text,
                 other => return Err(env.invalid("LOG_FORMAT", other, "expected text or json")),
             },
-            shards: env.parse("SHARDS", 8u16, |v| (1..=1024).contains(v))?,
+            shards: env.parse("SHARDS", 16u16, |v| (1..=1024).contains(v))?,
             worker_concurrency: env.parse("WORKER_CONCURRENCY", 8usize, |v| *v > 0)?,
             read_batch: env.parse("WORKER_BATCH", 32usize, |v| *v > 0)?,
             max_attempts: env.parse("MAX_ATTEMPTS", 3u32, |v| *v > 0)?,

@@ -7,6 +7,7 @@ mod api_errors;
 mod cluster;
 mod contract;
 mod failures;
+mod fairness;
 mod flow;
 mod fold_equivalence;
 mod migrations;
