@@ -7,8 +7,8 @@
 #   scripts/redis-cluster.sh stop DIR    # kills the six servers
 #
 # NODE_TIMEOUT_MS (default 1000) is cluster-node-timeout: a killed master's
-# replica is promoted about two of those later. AOF is on (appendfsync
-# everysec), replicas sync without the 5 s diskless delay. Needs
+# replica is promoted about two of those later. APPENDONLY (default yes):
+# AOF with appendfsync everysec. Replicas sync without the 5 s diskless delay. Needs
 # redis-server and redis-cli (scripts/ensure-redis.sh installs both).
 set -euo pipefail
 
@@ -16,6 +16,7 @@ usage() { echo "usage: $0 start|stop DIR" >&2; exit 2; }
 [[ $# -eq 2 ]] || usage
 cmd=$1 dir=$2
 node_timeout=${NODE_TIMEOUT_MS:-1000}
+appendonly=${APPENDONLY:-yes}
 
 free_port() {
   # A port nobody listens on, with its cluster bus port (port + 10000), both
@@ -44,7 +45,7 @@ try_start() {
       --dir "$dir/$p" --pidfile "$dir/$p/redis.pid" --logfile "$dir/$p/redis.log" \
       --cluster-enabled yes --cluster-config-file nodes.conf \
       --cluster-node-timeout "$node_timeout" \
-      --appendonly yes --save "" --repl-diskless-sync-delay 0 >/dev/null
+      --appendonly "$appendonly" --save "" --repl-diskless-sync-delay 0 >/dev/null
   done <"$dir/ports"
   local nodes="" ready up
   while read -r p; do
