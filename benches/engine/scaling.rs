@@ -5,6 +5,7 @@
 //! processes are this bench binary again (`--worker-process`), so they run
 //! the same `App` as `faultline worker` with the bench analyser.
 
+use std::io::BufRead;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -12,7 +13,6 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use faultline::config::Settings;
 use faultline::engine::Functions;
-use faultline::engine::migrate::GROUP;
 use faultline::startup::{self, App, Role};
 use redis::AsyncCommands;
 
@@ -25,6 +25,8 @@ use crate::redis_server::Target;
 pub async fn worker_process() -> anyhow::Result<()> {
     let settings = Settings::from_env()?;
     let app = App::build(settings, Role::Worker, Arc::new(BenchAnalyzer::new())).await?;
+    // The parent waits for this line before it starts the clock.
+    println!("ready");
     app.run_until_stopped().await
 }
 
@@ -98,13 +100,15 @@ async fn measure(opts: &Opts, redis: (&str, String), workers: usize) -> anyhow::
             Command::new(&exe)
                 .arg("--worker-process")
                 .envs(vars.iter().cloned())
-                .stdout(Stdio::null())
+                .stdout(Stdio::piped())
                 .spawn()
-                .map(Proc)
+                .map(Proc::new)
                 .context("spawn a worker process")
         })
         .collect::<anyhow::Result<_>>()?;
-    wait_consumers(&fns, workers).await?;
+    for p in &procs {
+        wait_ready(p)?;
+    }
 
     let t0 = Instant::now();
     let sent = produce(opts, &fns, artifacts(opts.n)).await;
@@ -117,29 +121,17 @@ async fn measure(opts: &Opts, redis: (&str, String), workers: usize) -> anyhow::
     Ok(sent.jobs.len() as f64 / secs)
 }
 
-/// Waits until every worker process reads (its consumer exists on every shard).
-async fn wait_consumers(fns: &Functions, workers: usize) -> anyhow::Result<()> {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let mut conn = fns.store.conn.clone();
-    let last = fns.store.keys.shards() - 1;
-    loop {
-        let consumers: Vec<redis::Value> = redis::cmd("XINFO")
-            .arg("CONSUMERS")
-            .arg(fns.store.keys.work(last))
-            .arg(GROUP)
-            .query_async(&mut conn)
-            .await?;
-        if consumers.len() >= workers {
-            return Ok(());
-        }
-        if Instant::now() > deadline {
-            bail!(
-                "only {} of {workers} worker processes started",
-                consumers.len()
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+/// Waits for the worker process's `ready` line (its readers start then).
+fn wait_ready(p: &Proc) -> anyhow::Result<()> {
+    let Some(stdout) = p.stdout.lock().expect("not poisoned").take() else {
+        bail!("no stdout");
+    };
+    let mut line = String::new();
+    std::io::BufReader::new(stdout).read_line(&mut line)?;
+    if line.trim() != "ready" {
+        bail!("a worker process did not start (see its error above)");
     }
+    Ok(())
 }
 
 /// Polls until no work entry is left (an entry is deleted when its job ends).
@@ -163,12 +155,22 @@ async fn wait_drained(fns: &Functions, timeout_s: u64) -> anyhow::Result<()> {
 }
 
 /// A worker process; killed on drop.
-struct Proc(Child);
+struct Proc {
+    child: Child,
+    stdout: std::sync::Mutex<Option<std::process::ChildStdout>>,
+}
+
+impl Proc {
+    fn new(mut child: Child) -> Self {
+        let stdout = std::sync::Mutex::new(child.stdout.take());
+        Proc { child, stdout }
+    }
+}
 
 impl Drop for Proc {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
