@@ -58,8 +58,11 @@ pub async fn deployed(store: &Store) -> Result<(u32, String), EngineError> {
             Ok(match seen.as_slice() {
                 [] => (0, String::new()),
                 [one] => one.clone(),
-                // Masters disagree: report the oldest with a checksum that
-                // matches nothing, so the library is loaded again.
+                // Masters disagree. A newer library anywhere: report it, so
+                // this binary refuses to start rather than downgrade it.
+                [.., newest] if newest.0 > library::version() => newest.clone(),
+                // Else the oldest with a checksum that matches nothing, so
+                // the library is loaded again on every master.
                 [oldest, ..] => (oldest.0, "mixed".into()),
             })
         }
