@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs redis-server (Redis 7+, for Functions) when it is missing.
+# Installs redis-server (Redis 7+, for Functions) and redis-cli (the cluster
+# script uses it) when either is missing.
 # Debian/Ubuntu through apt-get; elsewhere it says what to install.
 set -euo pipefail
-if command -v redis-server >/dev/null 2>&1; then
+if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1; then
   exit 0
 fi
 if command -v apt-get >/dev/null 2>&1; then

@@ -243,11 +243,7 @@ async fn serve(role: Role) -> anyhow::Result<()> {
 
 async fn migrate() -> anyhow::Result<()> {
     let settings = settings()?;
-    let url = settings
-        .redis_url
-        .clone()
-        .unwrap_or_else(|| "redis://localhost:6379/0".into());
-    let fns = startup::functions(&settings, &url)?;
+    let fns = startup::connect(&settings)?;
     let report = startup::migrate_with_patience(&fns).await?;
     println!(
         "faultline library v{} (was v{}){}; {} consumer group(s) created",
@@ -307,11 +303,7 @@ fn analyze(
 /// Typed access to the configured Redis, for the debugging commands.
 fn functions() -> anyhow::Result<(Settings, Functions)> {
     let settings = settings()?;
-    let url = settings
-        .redis_url
-        .clone()
-        .unwrap_or_else(|| "redis://localhost:6379/0".into());
-    let fns = startup::functions(&settings, &url)?;
+    let fns = startup::connect(&settings)?;
     Ok((settings, fns))
 }
 

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use crate::analysis::synth::{AiConfig, AiProvider};
+use crate::store::Target;
 
 /// Everything the service reads from its environment.
 #[derive(Debug, Clone)]
@@ -14,6 +15,9 @@ pub struct Settings {
     /// `None` when `REDIS_URL` is unset: `serve` then looks for a local Redis
     /// or starts a private one.
     pub redis_url: Option<String>,
+    /// Seed nodes of a Redis Cluster (`REDIS_CLUSTER_NODES`); when set, the
+    /// process runs in cluster mode and `REDIS_URL` is ignored.
+    pub redis_cluster_nodes: Vec<String>,
     pub job_key_prefix: String,
     pub cache_key_prefix: String,
     /// Prefix of Faultline's own keys (streams, indexes, artifacts).
@@ -39,6 +43,10 @@ pub struct Settings {
     pub redis_timeout: Duration,
     /// Port of `/metrics` for a standalone worker (0: not served).
     pub metrics_port: u16,
+    /// Replicas a submission waits for (`WAIT`) before it is acknowledged; 0
+    /// answers as soon as the master has it (asynchronous replication).
+    pub submit_wait_replicas: u32,
+    pub submit_wait_timeout: Duration,
     pub data_dir: String,
     /// The optional LLM synthesis (deterministic unless configured).
     pub ai: AiConfig,
@@ -73,6 +81,7 @@ impl Settings {
             host: env.string("HOST", "127.0.0.1"),
             port: env.parse("PORT", 8080u16, |_| true)?,
             redis_url: env.get("REDIS_URL").filter(|v| !v.is_empty()),
+            redis_cluster_nodes: cluster_nodes(&env)?,
             job_key_prefix: env.string("JOB_KEY_PREFIX", "job:"),
             cache_key_prefix: env.string("CACHE_KEY_PREFIX", "cache:"),
             key_namespace: env.string("FAULTLINE_KEY_NAMESPACE", "fl:"),
@@ -88,7 +97,7 @@ impl Settings {
                 "text" => LogFormat::Text,
                 other => return Err(env.invalid("LOG_FORMAT", other, "expected text or json")),
             },
-            shards: env.parse("SHARDS", 8u16, |v| (1..=1024).contains(v))?,
+            shards: env.parse("SHARDS", 16u16, |v| (1..=1024).contains(v))?,
             worker_concurrency: env.parse("WORKER_CONCURRENCY", 8usize, |v| *v > 0)?,
             read_batch: env.parse("WORKER_BATCH", 32usize, |v| *v > 0)?,
             max_attempts: env.parse("MAX_ATTEMPTS", 3u32, |v| *v > 0)?,
@@ -112,11 +121,60 @@ impl Settings {
                 env.parse("REDIS_TIMEOUT_MS", 2000u64, |v| *v > 0)?,
             ),
             metrics_port: env.parse("METRICS_PORT", 9464u16, |_| true)?,
+            submit_wait_replicas: env.parse("SUBMIT_WAIT_REPLICAS", 0u32, |v| *v <= 16)?,
+            submit_wait_timeout: Duration::from_millis(env.parse(
+                "SUBMIT_WAIT_TIMEOUT_MS",
+                500u64,
+                |v| *v > 0,
+            )?),
             data_dir: env.string("FAULTLINE_DATA_DIR", ".faultline"),
             ai: ai_config(&env)?,
         };
         Ok(settings)
     }
+}
+
+impl Settings {
+    /// The configured Redis: the cluster when `REDIS_CLUSTER_NODES` is set
+    /// (it takes precedence), else `REDIS_URL`; `None` when neither is.
+    pub fn redis_target(&self) -> Option<Target> {
+        if !self.redis_cluster_nodes.is_empty() {
+            return Some(Target::Cluster(self.redis_cluster_nodes.clone()));
+        }
+        self.redis_url.clone().map(Target::Single)
+    }
+
+    /// `redis_target`, or the seed's default `redis://localhost:6379/0`.
+    pub fn redis_target_or_default(&self) -> Target {
+        self.redis_target()
+            .unwrap_or_else(|| Target::Single("redis://localhost:6379/0".into()))
+    }
+}
+
+/// `REDIS_CLUSTER_NODES`: comma-separated `redis://host:port` seeds.
+fn cluster_nodes(env: &Env<'_>) -> Result<Vec<String>, ConfigError> {
+    let Some(raw) = env.get("REDIS_CLUSTER_NODES") else {
+        return Ok(Vec::new());
+    };
+    let nodes: Vec<String> = raw
+        .split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(String::from)
+        .collect();
+    for node in &nodes {
+        let url = redis::parse_redis_url(node).filter(|u| {
+            matches!(u.scheme(), "redis" | "rediss") && u.port_or_known_default().is_some()
+        });
+        if url.is_none() {
+            return Err(env.invalid(
+                "REDIS_CLUSTER_NODES",
+                &raw,
+                &format!("{node:?} is not a redis://host:port URL"),
+            ));
+        }
+    }
+    Ok(nodes)
 }
 
 /// The seed's AI variables. `DEMO_MODE` (default true) means deterministic.
@@ -211,6 +269,23 @@ mod tests {
         assert!(s.redis_url.is_none());
         assert_eq!(s.metrics_port, 9464);
         assert_eq!(settings(&[("METRICS_PORT", "0")]).unwrap().metrics_port, 0);
+        assert!(s.redis_cluster_nodes.is_empty());
+        assert_eq!(s.submit_wait_replicas, 0);
+    }
+
+    #[test]
+    fn cluster_nodes_are_a_comma_list_of_redis_urls() {
+        let s = settings(&[(
+            "REDIS_CLUSTER_NODES",
+            "redis://10.0.0.1:7000, redis://10.0.0.2:7001,",
+        )])
+        .unwrap();
+        assert_eq!(
+            s.redis_cluster_nodes,
+            vec!["redis://10.0.0.1:7000", "redis://10.0.0.2:7001"]
+        );
+        let err = settings(&[("REDIS_CLUSTER_NODES", "10.0.0.1:7000")]).unwrap_err();
+        assert_eq!(err.name, "REDIS_CLUSTER_NODES");
     }
 
     #[test]

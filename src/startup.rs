@@ -15,7 +15,7 @@ use crate::api::{self, AppState};
 use crate::config::Settings;
 use crate::engine::{Functions, Ttls, migrate};
 use crate::store::embedded::{self, EmbeddedRedis, Resolved};
-use crate::store::{Keys, Store};
+use crate::store::{Keys, Store, Target};
 use crate::worker::{Worker, WorkerConfig};
 
 /// Which parts of the service this process runs.
@@ -40,23 +40,37 @@ pub struct App {
     embedded: Option<EmbeddedRedis>,
 }
 
-/// The store and functions for `settings`, connected to `url`.
-pub fn functions(settings: &Settings, url: &str) -> anyhow::Result<Functions> {
+/// Connections submissions with `SUBMIT_WAIT_REPLICAS` spread over: a WAIT
+/// holds its connection to that node until replicas answer or it times out.
+const WAITING_CONNECTIONS: usize = 8;
+
+/// The store and functions for `settings`, connected to their configured
+/// Redis (or the default `redis://localhost:6379/0`).
+pub fn connect(settings: &Settings) -> anyhow::Result<Functions> {
+    functions(settings, &settings.redis_target_or_default())
+}
+
+/// The store and functions for `settings`, connected to `target`.
+pub fn functions(settings: &Settings, target: &Target) -> anyhow::Result<Functions> {
     let keys = Keys::new(
         &settings.job_key_prefix,
         &settings.cache_key_prefix,
         &settings.key_namespace,
         settings.shards,
     );
-    let store = Store::open(url, keys, settings.redis_timeout)
-        .with_context(|| format!("invalid REDIS_URL {url:?}"))?;
+    let mut store = Store::open(target, keys, settings.redis_timeout)
+        .with_context(|| format!("invalid Redis address {target}"))?;
+    if settings.submit_wait_replicas > 0 {
+        store = store.with_waiting_connections(WAITING_CONNECTIONS)?;
+    }
     let ttls = Ttls {
         job_s: settings.job_expiration,
         cache_s: settings.cache_expiration,
         events_s: settings.event_retention,
         max_attempts: settings.max_attempts,
     };
-    Ok(Functions::new(store, ttls))
+    Ok(Functions::new(store, ttls)
+        .with_submit_wait(settings.submit_wait_replicas, settings.submit_wait_timeout))
 }
 
 pub fn worker_config(settings: &Settings) -> WorkerConfig {
@@ -77,8 +91,8 @@ impl App {
         role: Role,
         analyzer: Arc<dyn Analyzer>,
     ) -> anyhow::Result<App> {
-        let (url, embedded) = redis_url(&settings, role).await?;
-        let fns = functions(&settings, &url)?;
+        let (target, embedded) = redis_target(&settings, role).await?;
+        let fns = functions(&settings, &target)?;
         let report = migrate_with_patience(&fns).await?;
         tracing::info!(
             from = report.from,
@@ -184,19 +198,19 @@ impl App {
     }
 }
 
-async fn redis_url(
+async fn redis_target(
     settings: &Settings,
     role: Role,
-) -> anyhow::Result<(String, Option<EmbeddedRedis>)> {
-    if let Some(url) = &settings.redis_url {
-        return Ok((url.clone(), None));
+) -> anyhow::Result<(Target, Option<EmbeddedRedis>)> {
+    if let Some(target) = settings.redis_target() {
+        return Ok((target, None));
     }
     if role != Role::Serve {
-        return Ok(("redis://localhost:6379/0".to_string(), None));
+        return Ok((settings.redis_target_or_default(), None));
     }
     match embedded::resolve(std::path::Path::new(&settings.data_dir)).await? {
-        Resolved::Existing(url) => Ok((url, None)),
-        Resolved::Started(redis) => Ok((redis.url.clone(), Some(redis))),
+        Resolved::Existing(url) => Ok((Target::Single(url), None)),
+        Resolved::Started(redis) => Ok((Target::Single(redis.url.clone()), Some(redis))),
     }
 }
 

@@ -17,6 +17,10 @@
 //! FLUSHALLed. See `bench/README.md` for what each figure means and how round
 //! trips are told apart from commands run inside the functions.
 //!
+//! `--scaling 1,2,4` measures scale-out instead: jobs/s with one worker
+//! process on a single Redis, then with 1, 2 and 4 worker processes on a
+//! local 6-node Redis Cluster (`scaling.rs`).
+//!
 //! This file is the module map, `main`, and `run()`, which reads as the
 //! bench's steps in order.
 
@@ -27,6 +31,7 @@ mod produce;
 mod profile;
 mod redis_server;
 mod report;
+mod scaling;
 mod stats;
 mod verify;
 
@@ -52,6 +57,12 @@ async fn main() {
 async fn run() -> anyhow::Result<()> {
     let opts = opts::parse_opts()?;
     init_tracing();
+    if opts.worker_process {
+        return scaling::worker_process().await;
+    }
+    if let Some(counts) = &opts.scaling {
+        return scaling::run(&opts, counts).await;
+    }
     let mut target = Target::open(&opts).await?;
     let settings = settings(&opts, &target.url)?;
 
@@ -61,7 +72,7 @@ async fn run() -> anyhow::Result<()> {
         .await
         .context("worker app")?;
     // Producers get their own connection, as an API process would.
-    let fns = startup::functions(&settings, &target.url)?;
+    let fns = startup::connect(&settings)?;
     fns.store.ping().await?;
     let contents = produce::artifacts(opts.n);
 

@@ -19,6 +19,11 @@ pub struct Opts {
     pub timeout_s: u64,
     /// Per-call timings from SLOWLOG (private Redis only; adds overhead).
     pub profile: bool,
+    /// `--scaling 1,2,4`: jobs/s with that many worker processes on a local
+    /// Redis Cluster, after one on a single Redis (see `scaling.rs`).
+    pub scaling: Option<Vec<usize>>,
+    /// Internal: run as one worker process of a `--scaling` run.
+    pub worker_process: bool,
 }
 
 impl Default for Opts {
@@ -37,13 +42,16 @@ impl Default for Opts {
             json: None,
             timeout_s: 600,
             profile: false,
+            scaling: None,
+            worker_process: false,
         }
     }
 }
 
 const USAGE: &str = "usage: cargo bench --bench engine -- [--n 20000] [--redis-url URL] \
 [--producers 50] [--concurrency 50] [--batch 1000 | --single] [--shards S] [--worker-batch B] \
-[--env NAME=VALUE]... [--idle-ms 2000] [--timeout-s 600] [--tag T] [--json FILE] [--profile]";
+[--env NAME=VALUE]... [--idle-ms 2000] [--timeout-s 600] [--tag T] [--json FILE] [--profile] \
+[--scaling 1,2,4]";
 
 pub fn parse_opts() -> anyhow::Result<Opts> {
     let mut o = Opts::default();
@@ -77,6 +85,18 @@ pub fn parse_opts() -> anyhow::Result<Opts> {
             "--timeout-s" => o.timeout_s = value("--timeout-s")?.parse().context("--timeout-s")?,
             "--tag" => o.tag = value("--tag")?,
             "--profile" => o.profile = true,
+            "--worker-process" => o.worker_process = true,
+            "--scaling" => {
+                let list = value("--scaling")?;
+                let counts = list
+                    .split(',')
+                    .map(|w| w.trim().parse::<usize>().ok().filter(|w| *w > 0))
+                    .collect::<Option<Vec<_>>>()
+                    .with_context(|| {
+                        format!("--scaling wants positive counts like 1,2,4, not {list:?}")
+                    })?;
+                o.scaling = Some(counts);
+            }
             "--json" => o.json = Some(value("--json")?),
             "-h" | "--help" => {
                 println!("{USAGE}");

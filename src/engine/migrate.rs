@@ -28,18 +28,43 @@ pub struct MigrateReport {
     pub groups_created: u32,
 }
 
-/// Reads `fl_version` → (version, checksum); (0, "") when not loaded.
+/// Reads `fl_version` → (version, checksum); (0, "") when not loaded. On a
+/// cluster every master is asked (functions do not travel between shards)
+/// and the oldest answer wins, so one master without the library (a new
+/// master, a flushed one) makes `migrate` load it everywhere.
 pub async fn deployed(store: &Store) -> Result<(u32, String), EngineError> {
-    let mut conn = store.conn.clone();
-    let reply: redis::RedisResult<String> = redis::cmd("FCALL_RO")
-        .arg("fl_version")
-        .arg(0)
-        .query_async(&mut conn)
-        .await;
-    match reply {
-        Ok(v) => {
-            let (n, sum) = v.split_once(':').unwrap_or((&v, ""));
-            Ok((n.parse().unwrap_or(0), sum.to_string()))
+    let mut cmd = redis::cmd("FCALL_RO");
+    cmd.arg("fl_version").arg(0);
+    match store.on_every_master(&cmd).await {
+        Ok(answers) => {
+            let mut seen = Vec::new();
+            for answer in answers {
+                // Each master answers for itself (a failure is a value here).
+                if let redis::Value::ServerError(e) = answer {
+                    let e = redis::RedisError::from(e);
+                    if e.to_string().contains("Function not found") {
+                        seen.push((0, String::new()));
+                        continue;
+                    }
+                    return Err(e.into());
+                }
+                let v: String = redis::from_redis_value(answer)
+                    .map_err(|e| EngineError::Protocol(format!("fl_version: {e}")))?;
+                let (n, sum) = v.split_once(':').unwrap_or((&v, ""));
+                seen.push((n.parse().unwrap_or(0), sum.to_string()));
+            }
+            seen.sort();
+            seen.dedup();
+            Ok(match seen.as_slice() {
+                [] => (0, String::new()),
+                [one] => one.clone(),
+                // Masters disagree. A newer library anywhere: report it, so
+                // this binary refuses to start rather than downgrade it.
+                [.., newest] if newest.0 > library::version() => newest.clone(),
+                // Else the oldest with a checksum that matches nothing, so
+                // the library is loaded again on every master.
+                [oldest, ..] => (oldest.0, "mixed".into()),
+            })
         }
         Err(e) if e.to_string().contains("Function not found") => Ok((0, String::new())),
         Err(e) => Err(e.into()),
@@ -67,6 +92,8 @@ async fn apply(store: &Store) -> Result<MigrateReport, EngineError> {
     let mut conn = store.conn.clone();
     let loaded = from < known || sum != library::checksum();
     if loaded {
+        // Routed to every master by the cluster client; replicas get it by
+        // replication.
         redis::cmd("FUNCTION")
             .arg("LOAD")
             .arg("REPLACE")

@@ -12,6 +12,8 @@ pub mod snapshot;
 
 pub use error::EngineError;
 pub use events::{Event, EventType};
-pub use functions::{Functions, Hint, Lease, Started, Submission, Submitted, Ttls};
+pub use functions::{
+    Functions, Hint, Lease, Started, Submission, SubmitWait, Submitted, Ttls, content_hash,
+};
 pub use ids::JobId;
 pub use snapshot::{JobStatus, Snapshot};

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use redis::aio::MultiplexedConnection;
+use crate::store::Conn;
 use redis::streams::{StreamId, StreamReadReply};
 use tokio_util::sync::CancellationToken;
 
@@ -14,7 +14,7 @@ use super::{Delivery, Worker};
 use crate::engine::migrate::{self, GROUP};
 
 pub(super) async fn run(worker: Arc<Worker>, shard: u16, shutdown: CancellationToken) {
-    let mut conn: Option<MultiplexedConnection> = None;
+    let mut conn: Option<Conn> = None;
     let mut backoff = Duration::from_millis(100);
     while !shutdown.is_cancelled() {
         let Some(c) = conn.as_mut() else {
@@ -55,11 +55,7 @@ pub(super) async fn run(worker: Arc<Worker>, shard: u16, shutdown: CancellationT
     }
 }
 
-async fn read(
-    worker: &Worker,
-    conn: &mut MultiplexedConnection,
-    shard: u16,
-) -> redis::RedisResult<Vec<StreamId>> {
+async fn read(worker: &Worker, conn: &mut Conn, shard: u16) -> redis::RedisResult<Vec<StreamId>> {
     let count = worker.free_slots().clamp(1, worker.config.batch);
     let reply: Option<StreamReadReply> = redis::cmd("XREADGROUP")
         .arg("GROUP")

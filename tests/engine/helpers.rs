@@ -14,25 +14,88 @@ use faultline::engine::{Event, Functions, JobId, Snapshot};
 use faultline::startup::{App, Role};
 use serde_json::Value;
 
-/// A private `redis-server` on a free loopback port, with AOF on, in a temp
-/// dir; killed on drop. `FAULTLINE_TEST_REDIS_BIN` overrides the binary.
+/// Which Redis the suite runs against: `FAULTLINE_TEST_TOPOLOGY=cluster`
+/// gives every test its own 6-node cluster (scripts/redis-cluster.sh)
+/// instead of one `redis-server`; the tests are the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Topology {
+    Single,
+    Cluster,
+}
+
+impl Topology {
+    pub fn from_env() -> Self {
+        match std::env::var("FAULTLINE_TEST_TOPOLOGY").as_deref() {
+            Ok("cluster") => Topology::Cluster,
+            _ => Topology::Single,
+        }
+    }
+}
+
+/// A private Redis for one test, killed on drop: a `redis-server` on a free
+/// loopback port with AOF on in a temp dir (`FAULTLINE_TEST_REDIS_BIN`
+/// overrides the binary), or a local cluster of six.
 pub struct TestRedis {
+    /// The single server's port, or the first cluster node's.
     pub port: u16,
     dir: tempfile::TempDir,
     child: Option<Child>,
+    /// Every node's port when this is a cluster.
+    cluster: Option<Vec<u16>>,
 }
 
 impl TestRedis {
+    /// The topology `FAULTLINE_TEST_TOPOLOGY` asks for.
     pub fn start() -> Self {
+        match Topology::from_env() {
+            Topology::Single => Self::start_single(),
+            Topology::Cluster => Self::start_cluster(),
+        }
+    }
+
+    pub fn start_single() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let port = faultline::store::embedded::free_port().expect("free port");
         let mut redis = TestRedis {
             port,
             dir,
             child: None,
+            cluster: None,
         };
         redis.spawn();
         redis
+    }
+
+    /// Three masters and three replicas, healthy, via the same script CI
+    /// and the benchmark use.
+    pub fn start_cluster() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = Command::new("bash")
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/scripts/redis-cluster.sh"
+            ))
+            .arg("start")
+            .arg(dir.path())
+            .stderr(Stdio::inherit())
+            .output()
+            .expect("bash runs scripts/redis-cluster.sh");
+        assert!(out.status.success(), "the test cluster did not start");
+        let ports: Vec<u16> = std::fs::read_to_string(dir.path().join("ports"))
+            .expect("the script writes its ports")
+            .lines()
+            .map(|l| l.trim().parse().expect("a port"))
+            .collect();
+        TestRedis {
+            port: ports[0],
+            dir,
+            child: None,
+            cluster: Some(ports),
+        }
+    }
+
+    pub fn is_cluster(&self) -> bool {
+        self.cluster.is_some()
     }
 
     fn spawn(&mut self) {
@@ -66,23 +129,58 @@ impl TestRedis {
         panic!("redis-server did not start on port {}", self.port);
     }
 
+    /// The single server's URL (on a cluster, the first node's).
     pub fn url(&self) -> String {
         format!("redis://127.0.0.1:{}/0", self.port)
     }
 
-    /// Runs one command synchronously (for setup and inspection).
+    /// `REDIS_CLUSTER_NODES` for this cluster.
+    pub fn seeds(&self) -> Option<String> {
+        self.cluster.as_ref().map(|ports| {
+            ports
+                .iter()
+                .map(|p| format!("redis://127.0.0.1:{p}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+    }
+
+    /// Runs one command synchronously (for setup and inspection); on a
+    /// cluster through the cluster client, so it reaches the key's master.
     pub fn query(&self, args: &[&str]) -> redis::RedisResult<redis::Value> {
-        let client = redis::Client::open(self.url())?;
-        let mut conn = client.get_connection()?;
         let mut cmd = redis::cmd(args[0]);
         for a in &args[1..] {
             cmd.arg(*a);
         }
-        cmd.query(&mut conn)
+        match &self.cluster {
+            None => {
+                let client = redis::Client::open(self.url())?;
+                cmd.query(&mut client.get_connection()?)
+            }
+            Some(ports) => {
+                let nodes: Vec<String> = ports
+                    .iter()
+                    .map(|p| format!("redis://127.0.0.1:{p}"))
+                    .collect();
+                let client = redis::cluster::ClusterClient::new(nodes)?;
+                cmd.query(&mut client.get_connection()?)
+            }
+        }
+    }
+
+    /// Runs one command on the node at `port` (cluster inspection).
+    pub fn query_node(&self, port: u16, args: &[&str]) -> redis::RedisResult<redis::Value> {
+        let client = redis::Client::open(format!("redis://127.0.0.1:{port}"))?;
+        let mut cmd = redis::cmd(args[0]);
+        for a in &args[1..] {
+            cmd.arg(*a);
+        }
+        cmd.query(&mut client.get_connection()?)
     }
 
     /// Graceful stop: SHUTDOWN writes the AOF out, then the process exits.
     pub fn stop(&mut self) {
+        assert!(!self.is_cluster(), "stop() is for a single Redis");
         let _ = self.query(&["SHUTDOWN"]);
         if let Some(mut child) = self.child.take() {
             let _ = child.wait();
@@ -91,7 +189,70 @@ impl TestRedis {
 
     /// Starts again on the same port and data dir (the AOF is replayed).
     pub fn start_again(&mut self) {
+        assert!(!self.is_cluster(), "start_again() is for a single Redis");
         self.spawn();
+    }
+
+    /// The cluster node that is master of `key`'s slot now.
+    pub fn master_of(&self, key: &str) -> u16 {
+        let slot: i64 = redis::from_redis_value(
+            self.query_node(self.port, &["CLUSTER", "KEYSLOT", key])
+                .unwrap(),
+        )
+        .unwrap();
+        let ports = self.cluster.as_ref().expect("a cluster");
+        for &port in ports {
+            let Ok(nodes) = self.query_node(port, &["CLUSTER", "NODES"]) else {
+                continue;
+            };
+            let nodes: String = redis::from_redis_value(nodes).unwrap();
+            for line in nodes.lines() {
+                let f: Vec<&str> = line.split(' ').collect();
+                if !f[2].contains("master") || f[2].contains("fail") {
+                    continue;
+                }
+                let owns = f[8..].iter().any(|range| match range.split_once('-') {
+                    Some((a, b)) => {
+                        (a.parse().unwrap_or(-1)..=b.parse().unwrap_or(-2)).contains(&slot)
+                    }
+                    None => range.parse() == Ok(slot),
+                });
+                if owns {
+                    let addr = f[1].split('@').next().unwrap();
+                    return addr.rsplit(':').next().unwrap().parse().unwrap();
+                }
+            }
+        }
+        panic!("no master owns slot {slot}");
+    }
+
+    /// The ports of the nodes that are masters now.
+    pub fn masters(&self) -> Vec<u16> {
+        let ports = self.cluster.as_ref().expect("a cluster");
+        ports
+            .iter()
+            .copied()
+            .filter(|&p| {
+                self.query_node(p, &["ROLE"])
+                    .ok()
+                    .and_then(|v| redis::from_redis_value::<Vec<redis::Value>>(v).ok())
+                    .and_then(|r| r.into_iter().next())
+                    .and_then(|v| redis::from_redis_value::<String>(v).ok())
+                    .as_deref()
+                    == Some("master")
+            })
+            .collect()
+    }
+
+    /// SIGKILL of one cluster node (no shutdown, no AOF flush beyond fsync).
+    pub fn kill_node(&self, port: u16) {
+        let pid = std::fs::read_to_string(self.dir.path().join(format!("{port}/redis.pid")))
+            .expect("the node's pid file");
+        let status = Command::new("kill")
+            .args(["-9", pid.trim()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -9 {pid}");
     }
 }
 
@@ -100,6 +261,16 @@ impl Drop for TestRedis {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();
+        }
+        if self.cluster.is_some() {
+            let _ = Command::new("bash")
+                .arg(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/scripts/redis-cluster.sh"
+                ))
+                .arg("stop")
+                .arg(self.dir.path())
+                .status();
         }
     }
 }
@@ -113,6 +284,9 @@ pub fn settings(redis: &TestRedis, overrides: &[(&str, &str)]) -> Settings {
         ("RETRY_BACKOFF_MS".into(), "50".into()),
         ("RETRY_BACKOFF_MAX_MS".into(), "200".into()),
     ];
+    if let Some(seeds) = redis.seeds() {
+        vars.push(("REDIS_CLUSTER_NODES".into(), seeds));
+    }
     vars.extend(
         overrides
             .iter()
@@ -304,5 +478,32 @@ impl Analyzer for AlwaysFails {
         Err(AnalysisError::Transient(
             "the model endpoint timed out".into(),
         ))
+    }
+}
+
+/// An analyser that answers at once with a fixed small report (load tests:
+/// the engine's cost, not the analysis).
+pub struct Quick;
+
+impl Analyzer for Quick {
+    fn analyze(
+        &self,
+        _: &AnalysisRequest<'_>,
+        progress: &mut dyn FnMut(Stage),
+    ) -> Result<Report, AnalysisError> {
+        use faultline::analysis::model::{AnalysisResult, ArtifactKind};
+        progress(Stage::Normalizing);
+        Ok(Report {
+            result: AnalysisResult {
+                production_readiness_score: 72,
+                summary: "quick".into(),
+                findings: Vec::new(),
+                charts: Vec::new(),
+                suggested_next_steps: Vec::new(),
+                artifact_type: ArtifactKind::Markdown,
+                extra: serde_json::Map::new(),
+            },
+            markdown: "# Report\n".into(),
+        })
     }
 }

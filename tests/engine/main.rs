@@ -5,9 +5,11 @@ mod helpers;
 
 mod api_errors;
 mod audit;
+mod cluster;
 mod contract;
 mod debug_cli;
 mod failures;
+mod fairness;
 mod flow;
 mod fold_equivalence;
 mod metrics;

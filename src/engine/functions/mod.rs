@@ -97,16 +97,35 @@ pub fn content_hash(content: &str) -> String {
     hex::encode(Sha256::digest(content.as_bytes()))
 }
 
+/// How many replicas must hold a submission before it is acknowledged
+/// (`WAIT` after the call); 0 replicas = asynchronous replication only.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SubmitWait {
+    pub replicas: u32,
+    pub timeout: std::time::Duration,
+}
+
 /// Typed access to the library.
 #[derive(Clone)]
 pub struct Functions {
     pub store: Store,
     pub ttls: Ttls,
+    pub submit_wait: SubmitWait,
 }
 
 impl Functions {
     pub fn new(store: Store, ttls: Ttls) -> Self {
-        Functions { store, ttls }
+        Functions {
+            store,
+            ttls,
+            submit_wait: SubmitWait::default(),
+        }
+    }
+
+    /// Submissions wait for `replicas` replicas (up to `timeout`) first.
+    pub fn with_submit_wait(mut self, replicas: u32, timeout: std::time::Duration) -> Self {
+        self.submit_wait = SubmitWait { replicas, timeout };
+        self
     }
 
     /// How long the shard feed and dead-letter streams keep entries, in ms.
@@ -115,16 +134,29 @@ impl Functions {
     }
 
     /// FCALL with one retry after reloading the library, for a Redis that
-    /// lost its functions (restarted without persistence, flushed).
+    /// lost its functions (restarted without persistence, flushed; on a
+    /// cluster, a master that joined without them: `migrate` checks every
+    /// master and loads the library on all of them).
     async fn fcall<T: redis::FromRedisValue>(
         &self,
         name: &str,
         keys: &[String],
         args: Vec<String>,
     ) -> Result<T, EngineError> {
+        self.fcall_on(self.store.conn.clone(), name, keys, args)
+            .await
+    }
+
+    /// `fcall` on a given connection (a waiting one, for submissions).
+    async fn fcall_on<T: redis::FromRedisValue>(
+        &self,
+        mut conn: crate::store::Conn,
+        name: &str,
+        keys: &[String],
+        args: Vec<String>,
+    ) -> Result<T, EngineError> {
         let mut cmd = redis::cmd("FCALL");
         cmd.arg(name).arg(keys.len()).arg(keys).arg(&args);
-        let mut conn = self.store.conn.clone();
         let began = std::time::Instant::now();
         let reply: Result<T, EngineError> = cmd.query_async(&mut conn).await.map_err(Into::into);
         // Refusals are answers, not failures: only transport and server errors count.

@@ -65,7 +65,39 @@ impl Functions {
             self.retention_ms().to_string(),
             if force { "force".into() } else { String::new() },
         ];
-        self.fcall("fl_submit", &keys, args).await
+        let conn = self.store.waiting_conn();
+        let reply = self
+            .fcall_on(conn.clone(), "fl_submit", &keys, args)
+            .await?;
+        self.wait_for_replicas(&conn, &keys[0]).await?;
+        Ok(reply)
+    }
+
+    /// With `SUBMIT_WAIT_REPLICAS`, holds the answer until that many replicas
+    /// have the submission, so a master lost right after cannot take an
+    /// acknowledged job with it. Too few in time → unavailable (503): the
+    /// client retries, and the retry attaches to the same job.
+    async fn wait_for_replicas(
+        &self,
+        conn: &crate::store::Conn,
+        key: &str,
+    ) -> Result<(), EngineError> {
+        let want = self.submit_wait;
+        if want.replicas == 0 {
+            return Ok(());
+        }
+        let got = self
+            .store
+            .wait_replicas(conn, key, want.replicas, want.timeout)
+            .await?;
+        if got < i64::from(want.replicas) {
+            return Err(EngineError::Unavailable(format!(
+                "the submission reached {got} of {} replicas within {} ms",
+                want.replicas,
+                want.timeout.as_millis()
+            )));
+        }
+        Ok(())
     }
 
     pub async fn cancel(&self, job: JobId, reason: &str) -> Result<(), EngineError> {

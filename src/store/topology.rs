@@ -1,0 +1,204 @@
+//! Where Redis is and how to connect to it: one server (`REDIS_URL`) or a
+//! cluster (`REDIS_CLUSTER_NODES`). The only place that knows the
+//! difference; everything else sends the same commands through `Conn`.
+
+use std::time::Duration;
+
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::cluster::{ClusterClient, ClusterClientBuilder, ClusterConfig};
+use redis::cluster_routing::{
+    MultipleNodeRoutingInfo, Route, RoutingInfo, SingleNodeRoutingInfo, SlotAddr,
+};
+use redis::{AsyncConnectionConfig, Client, Value};
+
+use super::conn::Conn;
+
+/// The configured Redis.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// One Redis server.
+    Single(String),
+    /// Seed nodes of a Redis Cluster (`redis://host:port` each).
+    Cluster(Vec<String>),
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Single(url) => write!(f, "{url}"),
+            Target::Cluster(nodes) => write!(f, "cluster {}", nodes.join(",")),
+        }
+    }
+}
+
+/// A client for the configured topology.
+#[derive(Clone)]
+pub enum Topology {
+    Single {
+        client: Client,
+        timeout: Duration,
+    },
+    Cluster {
+        client: Box<ClusterClient>,
+        timeout: Duration,
+    },
+}
+
+impl Topology {
+    pub fn open(target: &Target, timeout: Duration) -> redis::RedisResult<Self> {
+        Ok(match target {
+            Target::Single(url) => Topology::Single {
+                client: Client::open(url.as_str())?,
+                timeout,
+            },
+            Target::Cluster(nodes) => Topology::Cluster {
+                client: Box::new(cluster_client(nodes, timeout)?),
+                timeout,
+            },
+        })
+    }
+
+    pub fn is_cluster(&self) -> bool {
+        matches!(self, Topology::Cluster { .. })
+    }
+
+    /// The shared connection: lazily connecting and self-healing.
+    pub fn shared(&self) -> redis::RedisResult<Conn> {
+        match self {
+            Topology::Single { client, timeout } => {
+                let config = ConnectionManagerConfig::new()
+                    .set_response_timeout(Some(*timeout))
+                    .set_connection_timeout(Some(*timeout))
+                    .set_number_of_retries(2)
+                    .set_max_delay(Duration::from_millis(500));
+                Ok(Conn::Single(ConnectionManager::new_lazy_with_config(
+                    client.clone(),
+                    config,
+                )?))
+            }
+            Topology::Cluster { client, timeout } => Ok(Conn::Cluster(
+                client.get_pending_async_connection_with_config(cluster_config(*timeout, *timeout)),
+            )),
+        }
+    }
+
+    /// A connection of its own (sockets not shared with any other) whose
+    /// response timeout outlasts a blocking read of `block`. On a cluster it
+    /// is a whole cluster connection, so it follows its shard's slot through
+    /// failovers like the shared one.
+    pub async fn dedicated(&self, block: Duration) -> redis::RedisResult<Conn> {
+        match self {
+            Topology::Single { client, timeout } => {
+                let config = AsyncConnectionConfig::new()
+                    .set_connection_timeout(Some(*timeout))
+                    .set_response_timeout(Some(block + *timeout));
+                Ok(Conn::Direct(
+                    client
+                        .get_multiplexed_async_connection_with_config(&config)
+                        .await?,
+                ))
+            }
+            Topology::Cluster { client, timeout } => Ok(Conn::Cluster(
+                client
+                    .get_async_connection_with_config(cluster_config(*timeout, block + *timeout))
+                    .await?,
+            )),
+        }
+    }
+
+    pub async fn on_every_master(
+        &self,
+        conn: &Conn,
+        cmd: &redis::Cmd,
+    ) -> redis::RedisResult<Vec<Value>> {
+        match conn {
+            Conn::Cluster(c) => {
+                let mut c = c.clone();
+                let reply = c
+                    .route_command(
+                        cmd.clone(),
+                        RoutingInfo::MultiNode((MultipleNodeRoutingInfo::AllMasters, None)),
+                    )
+                    .await?;
+                Ok(match reply {
+                    Value::Map(pairs) => pairs.into_iter().map(|(_, v)| v).collect(),
+                    other => vec![other],
+                })
+            }
+            other => {
+                let mut c = other.clone();
+                Ok(vec![cmd.query_async(&mut c).await?])
+            }
+        }
+    }
+
+    /// WAIT counts the replicas that have every write this client sent to
+    /// the node: on a cluster it must go to the master owning `key` over the
+    /// same multiplexed socket the write used, which routing by slot does.
+    pub async fn wait_replicas(
+        &self,
+        conn: &Conn,
+        key: &str,
+        replicas: u32,
+        timeout: Duration,
+    ) -> redis::RedisResult<i64> {
+        let mut cmd = redis::cmd("WAIT");
+        cmd.arg(replicas).arg(timeout.as_millis() as u64);
+        match conn {
+            Conn::Cluster(c) => {
+                let slot = crate::store::keys::slot(hash_tag(key));
+                let route = RoutingInfo::SingleNode(SingleNodeRoutingInfo::SpecificNode(
+                    Route::new(slot, SlotAddr::Master),
+                ));
+                let reply = c.clone().route_command(cmd, route).await?;
+                redis::from_redis_value(reply).map_err(Into::into)
+            }
+            other => cmd.query_async(&mut other.clone()).await,
+        }
+    }
+}
+
+/// The part of a key Redis Cluster hashes: the first `{…}` if non-empty.
+fn hash_tag(key: &str) -> &str {
+    if let Some(open) = key.find('{')
+        && let Some(len) = key[open + 1..].find('}')
+        && len > 0
+    {
+        return &key[open + 1..open + 1 + len];
+    }
+    key
+}
+
+/// Retries: a failover (replica promoted after cluster-node-timeout) takes a
+/// few seconds; MOVED/ASK and refused connections are retried with a short
+/// jittered backoff (50 ms doubling, capped at 1 s) while the overall
+/// deadline, three response timeouts, keeps a dead cluster answering fast.
+fn cluster_client(nodes: &[String], timeout: Duration) -> redis::RedisResult<ClusterClient> {
+    ClusterClientBuilder::new(nodes.to_vec())
+        .retries(12)
+        .min_retry_wait(20)
+        .max_retry_wait(1000)
+        .retry_wait_formula(50, 2)
+        .connection_timeout(timeout)
+        .response_timeout(timeout)
+        .overall_response_timeout(Some(timeout * 3))
+        .build()
+}
+
+fn cluster_config(connect: Duration, response: Duration) -> ClusterConfig {
+    ClusterConfig::new()
+        .set_connection_timeout(connect)
+        .set_response_timeout(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hash_tag;
+
+    #[test]
+    fn the_hash_tag_is_the_first_non_empty_braces() {
+        assert_eq!(hash_tag("fl:{s1.7}:work"), "s1.7");
+        assert_eq!(hash_tag("job:{}:x"), "job:{}:x");
+        assert_eq!(hash_tag("plain"), "plain");
+    }
+}
