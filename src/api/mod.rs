@@ -58,6 +58,8 @@ pub fn routes(state: AppState) -> impl Endpoint {
     let body_limit = state.max_content_size * 2 + 64 * 1024;
     Route::new()
         .nest("/", api)
+        .at("/", get(crate::ui::index()))
+        .nest("/ui", crate::ui::routes())
         .nest("/docs", docs)
         .at("/openapi.json", spec)
         .at("/metrics", get(metrics))
