@@ -5,10 +5,14 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
+use poem_openapi::types::ToJSON;
 
 use crate::analysis::engine::Engine;
 use crate::analysis::{AnalysisRequest, Analyzer, ArtifactKind, Limits, Metadata};
+use crate::audit;
 use crate::config::Settings;
+use crate::engine::{EventType, Functions, JobId};
+use crate::replay::Verdict;
 use crate::startup::{self, App, Role};
 
 #[derive(Debug, Parser)]
@@ -48,6 +52,42 @@ pub enum Command {
     /// equals the fold of the log.
     Replay {
         job_id: String,
+        /// Also show the full state as of event N (1-based).
+        #[arg(long)]
+        at: Option<usize>,
+        /// The same document as `GET /jobs/{id}/replay`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rebuild snapshots, job index and cache entries from the audit streams
+    /// (one atomic Lua call per job: safe while the service runs).
+    Rebuild {
+        #[arg(long, conflicts_with = "all", required_unless_present = "all")]
+        job: Option<String>,
+        /// Every job with a retained log (walks the shard feeds and indexes).
+        #[arg(long)]
+        all: bool,
+        /// Report what drifted without writing.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The audit log.
+    Events {
+        #[command(subcommand)]
+        command: EventsCommand,
+    },
+    /// The Redis keys behind a job: TTLs, values, stream entries, work entry.
+    Inspect {
+        job_id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rerun today's analyser on a job's retained artifact and compare the
+    /// score and findings with its recorded result (writes nothing).
+    Reanalyze {
+        job_id: String,
         #[arg(long)]
         json: bool,
     },
@@ -56,6 +96,34 @@ pub enum Command {
         #[arg(long)]
         yaml: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EventsCommand {
+    /// The last events (every shard's feed, or one job's own stream), then
+    /// new ones with --follow.
+    Tail {
+        #[arg(long)]
+        job: Option<String>,
+        /// Only events of this type (queued, started, progress, completed, ...).
+        #[arg(long = "type", value_parser = parse_event_type)]
+        kind: Option<EventType>,
+        #[arg(long)]
+        follow: bool,
+        /// How many past events to show first.
+        #[arg(long, default_value_t = 20)]
+        count: usize,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn parse_event_type(s: &str) -> Result<EventType, String> {
+    EventType::parse(s).ok_or_else(|| {
+        let all: Vec<&str> = EventType::ALL.iter().map(|t| t.as_str()).collect();
+        format!("unknown event type {s:?}; one of {}", all.join(", "))
+    })
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -126,7 +194,28 @@ async fn run_online(command: Command) -> anyhow::Result<()> {
         Command::Api => serve(Role::Api).await,
         Command::Worker => serve(Role::Worker).await,
         Command::Migrate => migrate().await,
-        Command::Replay { job_id, json } => replay(&job_id, json).await,
+        Command::Replay { job_id, at, json } => replay(&job_id, at, json).await,
+        Command::Rebuild {
+            job,
+            all: _,
+            dry_run,
+            json,
+        } => rebuild(job.as_deref(), dry_run, json).await,
+        Command::Events {
+            command:
+                EventsCommand::Tail {
+                    job,
+                    kind,
+                    follow,
+                    count,
+                    json,
+                },
+        } => {
+            let job = job.as_deref().map(str::parse).transpose()?;
+            tail(audit::tail::Filter { job, kind }, follow, count, json).await
+        }
+        Command::Inspect { job_id, json } => inspect(&job_id, json).await,
+        Command::Reanalyze { job_id, json } => reanalyze(&job_id, json).await,
         Command::Analyze { .. } | Command::Openapi { .. } => {
             unreachable!("offline commands run in `run`")
         }
@@ -215,26 +304,96 @@ fn analyze(
     Ok(())
 }
 
-async fn replay(job_id: &str, json: bool) -> anyhow::Result<()> {
+/// Typed access to the configured Redis, for the debugging commands.
+fn functions() -> anyhow::Result<(Settings, Functions)> {
     let settings = settings()?;
-    let job: crate::engine::JobId = job_id.parse()?;
     let url = settings
         .redis_url
         .clone()
         .unwrap_or_else(|| "redis://localhost:6379/0".into());
     let fns = startup::functions(&settings, &url)?;
+    Ok((settings, fns))
+}
+
+async fn replay(job_id: &str, at: Option<usize>, json: bool) -> anyhow::Result<()> {
+    let job: JobId = job_id.parse()?;
+    let (_, fns) = functions()?;
     let replay = crate::replay::replay(&fns, job).await?;
+    if replay.verdict == Verdict::Unknown {
+        anyhow::bail!("job {job} is unknown: no snapshot and no retained events");
+    }
+    if let Some(n) = at {
+        replay.state_at(n)?;
+    }
     if json {
-        emit(&serde_json::to_string_pretty(&replay)?)?;
+        let view = crate::api::replay::ReplayView::build(&replay, at.map(|n| n as u64))?;
+        emit(&serde_json::to_string_pretty(&view.to_json())?)?;
     } else {
-        emit(crate::replay::render(&replay).trim_end())?;
+        emit(crate::replay::render(&replay, at).trim_end())?;
     }
     match replay.verdict {
-        crate::replay::Verdict::Drifted { .. } => {
-            anyhow::bail!("the snapshot drifted from the log")
-        }
-        crate::replay::Verdict::Unknown => anyhow::bail!("job {job} is unknown"),
+        Verdict::Drifted { .. } => anyhow::bail!("the snapshot drifted from the log"),
         _ => Ok(()),
+    }
+}
+
+async fn rebuild(job: Option<&str>, dry_run: bool, json: bool) -> anyhow::Result<()> {
+    let job: Option<JobId> = job.map(str::parse).transpose()?;
+    let (_, fns) = functions()?;
+    // The rebuild function arrived with a library version: make sure it is loaded.
+    startup::migrate_with_patience(&fns).await?;
+    let report = audit::rebuild::rebuild(&fns, job, dry_run).await?;
+    if json {
+        emit(&serde_json::to_string_pretty(&report)?)
+    } else {
+        emit(audit::rebuild::render(&report).trim_end())
+    }
+}
+
+async fn tail(
+    filter: audit::tail::Filter,
+    follow: bool,
+    count: usize,
+    json: bool,
+) -> anyhow::Result<()> {
+    let (_, fns) = functions()?;
+    let show = |line: &audit::tail::TailLine| {
+        let text = if json {
+            serde_json::to_string(line).expect("tail lines serialise")
+        } else {
+            audit::tail::render(line)
+        };
+        emit(&text).is_ok()
+    };
+    let (lines, cursor) = audit::tail::recent(&fns, &filter, count).await?;
+    for line in &lines {
+        show(line);
+    }
+    if follow {
+        audit::tail::follow(&fns, &filter, cursor, show).await?;
+    }
+    Ok(())
+}
+
+async fn inspect(job_id: &str, json: bool) -> anyhow::Result<()> {
+    let job: JobId = job_id.parse()?;
+    let (_, fns) = functions()?;
+    let inspection = audit::inspect::inspect(&fns, job).await?;
+    if json {
+        emit(&serde_json::to_string_pretty(&inspection)?)
+    } else {
+        emit(audit::inspect::render(&inspection).trim_end())
+    }
+}
+
+async fn reanalyze(job_id: &str, json: bool) -> anyhow::Result<()> {
+    let job: JobId = job_id.parse()?;
+    let (settings, fns) = functions()?;
+    let r = audit::reanalyze::reanalyze(&fns, analyzer(&settings), job).await?;
+    if json {
+        emit(&serde_json::to_string_pretty(&r)?)
+    } else {
+        emit(audit::reanalyze::render(&r).trim_end())
     }
 }
 

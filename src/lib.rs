@@ -14,11 +14,13 @@
 //! - [`api`] — the HTTP API (poem-openapi).
 //! - [`ui`] — the web UI (server-rendered pages, SVG charts) beside the API.
 //! - [`replay`] — fold a job's log and check it against the snapshot.
+//! - [`audit`] — operator tools over the log: rebuild, tail, inspect, reanalyze.
 //! - [`startup`] — one build path for `main` and the tests.
 //! - [`cli`] — the `faultline` subcommands.
 
 pub mod analysis;
 pub mod api;
+pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod engine;

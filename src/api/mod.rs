@@ -11,6 +11,7 @@ mod health;
 mod jobs;
 pub mod models;
 pub mod problem;
+pub mod replay;
 pub mod state;
 
 use std::time::Instant;
@@ -30,12 +31,27 @@ enum ApiTags {
     Jobs,
     /// Liveness and readiness.
     Health,
+    /// Time travel through a job's event log.
+    Replay,
 }
 
 /// The OpenAPI service (also used by `faultline openapi`).
-pub fn service() -> OpenApiService<(analyze::AnalyzeApi, jobs::JobsApi, health::HealthApi), ()> {
+pub fn service() -> OpenApiService<
+    (
+        analyze::AnalyzeApi,
+        jobs::JobsApi,
+        health::HealthApi,
+        replay::ReplayApi,
+    ),
+    (),
+> {
     OpenApiService::new(
-        (analyze::AnalyzeApi, jobs::JobsApi, health::HealthApi),
+        (
+            analyze::AnalyzeApi,
+            jobs::JobsApi,
+            health::HealthApi,
+            replay::ReplayApi,
+        ),
         "Faultline",
         env!("CARGO_PKG_VERSION"),
     )

@@ -31,6 +31,7 @@ const FILES: &[(&str, &str)] = &[
     lua!("007_feedback.lua"),
     lua!("008_maintain.lua"),
     lua!("009_fold.lua"),
+    lua!("010_rebuild.lua"),
 ];
 
 /// The numbered migrations this binary knows, in order.

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod api_errors;
+mod audit;
 mod contract;
 mod failures;
 mod flow;

@@ -35,10 +35,10 @@ async fn replay_verifies_the_snapshot_reports_drift_and_survives_expiry() {
     let Verdict::Drifted { differences } = replay(&app.fns, id).await.unwrap().verdict else {
         panic!("drift expected")
     };
-    let fields: Vec<&str> = differences.iter().map(|(at, _, _)| at.as_str()).collect();
+    let fields: Vec<&str> = differences.iter().map(|d| d.path.as_str()).collect();
     assert_eq!(fields, ["/attempt", "/status"]);
-    assert_eq!(differences[1].1, json!("failed"));
-    assert_eq!(differences[1].2, json!("completed"));
+    assert_eq!(differences[1].stored, json!("failed"));
+    assert_eq!(differences[1].folded, json!("completed"));
 
     redis.query(&["DEL", &key]).unwrap();
     let r = replay(&app.fns, id).await.unwrap();

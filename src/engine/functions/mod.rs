@@ -8,10 +8,12 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 mod reads;
+mod rebuild;
 mod submit;
 mod transitions;
 
 pub use reads::decode_entry;
+pub use rebuild::Rebuilt;
 
 use super::error::EngineError;
 use super::events::Event;

@@ -1,0 +1,88 @@
+--[[
+  rebuild: refolds one job's own stream with the library's fold and repairs
+  the projections that drifted from it: the snapshot (value and TTL), the
+  job index, the expiry index and the cache entry. One atomic call, so a
+  transition is either wholly before it or wholly after it: a rebuild never
+  writes back a state older than the log. A job whose snapshot expired on
+  time stays expired (its log still replays).
+
+  KEYS: 1 job, 2 job events, 3 shard job index, 4 shard expiry index,
+        5 cache entry (optional: left out when it lies in another slot)
+  ARGV: 1 job_id, 2 job_ttl s, 3 cache_ttl s, 4 'dry-run' to only report
+  Returns: {outcome, detail}
+    outcome: 'consistent' | 'repaired' | 'drifted' (dry run) | 'expired'
+             | 'corrupt' (detail: why the log does not fold) | 'empty' (no log)
+    detail:  the projections that drifted, comma-separated
+             (snapshot, index, expiry, cache)
+]]
+
+-- Deep equality of two decoded JSON values.
+local function same(a, b)
+  if type(a) ~= 'table' or type(b) ~= 'table' then return a == b end
+  for k, v in pairs(a) do
+    if not same(v, b[k]) then return false end
+  end
+  for k in pairs(b) do
+    if a[k] == nil then return false end
+  end
+  return true
+end
+
+-- One stream entry as the event table the fold takes; nil and why if malformed.
+local function read_event(entry)
+  local f = {}
+  for i = 1, #entry[2], 2 do f[entry[2][i]] = entry[2][i + 1] end
+  local ok, data = pcall(cjson.decode, f.data or '{}')
+  local seq, ts, attempt = tonumber(f.seq), tonumber(f.ts), tonumber(f.attempt)
+  if not (ok and seq and ts and attempt and f.type) then
+    return nil, 'MALFORMED_EVENT entry=' .. entry[1]
+  end
+  return { seq = seq, type = f.type, ts = ts, attempt = attempt, worker = f.worker,
+    data = data, result = f.result, markdown = f.markdown }
+end
+
+local function rebuild(keys, argv)
+  local job_id, dry_run = argv[1], argv[4] == 'dry-run'
+  local entries = redis.call('XRANGE', keys[2], '-', '+')
+  if #entries == 0 then return { 'empty', '' } end
+  local s, completed_at
+  for _, entry in ipairs(entries) do
+    local ev, bad = read_event(entry)
+    if not ev then return { 'corrupt', bad } end
+    local err
+    s, err = fold(s, ev, job_id)
+    if err then return { 'corrupt', err .. ' entry=' .. entry[1] } end
+    if ev.type == 'completed' then completed_at = ev.ts end
+  end
+  local now = now_ms()
+  local expires = s.updated_at + tonumber(argv[2]) * 1000
+  if expires <= now then return { 'expired', '' } end
+
+  local drift = {}
+  local ok, stored = pcall(load_snapshot, keys[1])
+  local snapshot_drift = not (ok and same(stored, s)) or redis.call('PTTL', keys[1]) < 0
+  if snapshot_drift then drift[#drift + 1] = 'snapshot' end
+  local index_drift = tonumber(redis.call('ZSCORE', keys[3], job_id)) ~= s.created_at
+  if index_drift then drift[#drift + 1] = 'index' end
+  local expiry_drift = tonumber(redis.call('ZSCORE', keys[4], job_id)) ~= expires
+  if expiry_drift then drift[#drift + 1] = 'expiry' end
+  -- Only a missing entry is drift: a different one may come from a later
+  -- analysis of the same content.
+  local cache_expires = completed_at and (completed_at + tonumber(argv[3]) * 1000)
+  local cache_drift = keys[5] ~= nil and s.status == 'completed' and cache_expires ~= nil
+    and cache_expires > now and redis.call('EXISTS', keys[5]) == 0
+  if cache_drift then drift[#drift + 1] = 'cache' end
+
+  if #drift == 0 then return { 'consistent', '' } end
+  local detail = table.concat(drift, ',')
+  if dry_run then return { 'drifted', detail } end
+  if snapshot_drift then redis.call('SET', keys[1], encode_snapshot(s), 'PX', expires - now) end
+  if index_drift then redis.call('ZADD', keys[3], s.created_at, job_id) end
+  if expiry_drift then redis.call('ZADD', keys[4], expires, job_id) end
+  if cache_drift then
+    redis.call('SET', keys[5], cache_entry(s.result, s.markdown), 'PX', cache_expires - now)
+  end
+  return { 'repaired', detail }
+end
+
+redis.register_function('fl_rebuild', rebuild)

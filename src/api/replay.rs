@@ -1,0 +1,172 @@
+//! `GET /jobs/{id}/replay`: a job's timeline with the state after each event,
+//! the verdict of comparing the stored snapshot with the fold of its log, and
+//! the state as of one event (`?at=N`). Same document as `faultline replay --json`.
+
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use serde_json::Value;
+
+use super::ApiTags;
+use super::models::rfc3339;
+use super::problem::ApiError;
+use super::state::AppState;
+use crate::engine::{Event, JobId};
+use crate::replay::{self, Replay, Step, Verdict};
+
+pub struct ReplayApi;
+
+/// One event of a job's log (the bulky result and Markdown are left out).
+#[derive(Debug, Clone, Object)]
+pub struct ReplayEventView {
+    /// The entry id in the job's stream.
+    pub id: String,
+    pub seq: u64,
+    #[oai(rename = "type")]
+    pub kind: String,
+    /// ms since the epoch (server clock).
+    pub ts: i64,
+    /// `ts` as RFC 3339.
+    pub time: String,
+    pub attempt: u32,
+    /// The consumer that wrote it ("" for the API).
+    pub worker: String,
+    pub data: Value,
+    /// The event carried a result (completed, cache_hit).
+    pub has_result: bool,
+}
+
+/// One step: the event and the state right after it.
+#[derive(Debug, Clone, Object)]
+pub struct ReplayStep {
+    pub event: ReplayEventView,
+    /// ms since the previous event.
+    pub delta_ms: i64,
+    /// The snapshot after the event, without result and Markdown bodies.
+    pub state: Option<Value>,
+    /// Why the fold refused this event (a corrupt log), if it did.
+    pub refusal: Option<String>,
+}
+
+/// A field where the stored snapshot and the fold disagree.
+#[derive(Debug, Clone, Object)]
+pub struct ReplayDifference {
+    /// JSON pointer.
+    pub path: String,
+    pub stored: Value,
+    pub folded: Value,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct ReplayVerdict {
+    /// consistent, snapshot_expired, drifted or unknown.
+    pub verdict: String,
+    pub differences: Vec<ReplayDifference>,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct ReplayView {
+    pub job_id: String,
+    pub timeline: Vec<ReplayStep>,
+    pub verdict: ReplayVerdict,
+    /// The event asked for with `at`.
+    pub at: Option<u64>,
+    /// The state as of event `at`.
+    pub state_at: Option<Value>,
+}
+
+#[derive(ApiResponse)]
+enum ReplayResponse {
+    /// The timeline, the verdict and the state as of `at`.
+    #[oai(status = 200)]
+    Ok(Json<ReplayView>),
+}
+
+#[OpenApi]
+impl ReplayApi {
+    /// Replays a job from its event log: the state after each event and
+    /// whether the stored snapshot equals the fold of the log. Works after
+    /// the snapshot expired, as long as the events are retained.
+    #[oai(path = "/jobs/:job_id/replay", method = "get", tag = "ApiTags::Replay")]
+    async fn replay(
+        &self,
+        state: poem::web::Data<&AppState>,
+        job_id: Path<String>,
+        /// 1-based position of an event: also answer the state right after it.
+        at: Query<Option<u64>>,
+    ) -> Result<ReplayResponse, ApiError> {
+        let id: JobId = job_id
+            .parse()
+            .map_err(|e: crate::engine::ids::InvalidJobId| {
+                ApiError::bad_request("INVALID_JOB_ID", e.to_string())
+            })?;
+        let r = replay::replay(&state.fns, id).await?;
+        if r.verdict == Verdict::Unknown {
+            return Err(ApiError::not_found(
+                "JOB_NOT_FOUND",
+                format!("job {id} has neither a snapshot nor retained events"),
+            ));
+        }
+        let view = ReplayView::build(&r, at.0)
+            .map_err(|e| ApiError::bad_request("AT_OUT_OF_RANGE", e.to_string()))?;
+        Ok(ReplayResponse::Ok(Json(view)))
+    }
+}
+
+impl ReplayView {
+    /// The wire view of a replay; fails when `at` is outside the log.
+    pub fn build(r: &Replay, at: Option<u64>) -> Result<Self, replay::OutOfRange> {
+        let state_at = match at {
+            Some(n) => r
+                .state_at(usize::try_from(n).unwrap_or(usize::MAX))?
+                .map(replay::head),
+            None => None,
+        };
+        let (verdict, differences) = match &r.verdict {
+            Verdict::Consistent => ("consistent", Vec::new()),
+            Verdict::SnapshotExpired => ("snapshot_expired", Vec::new()),
+            Verdict::Unknown => ("unknown", Vec::new()),
+            Verdict::Drifted { differences } => ("drifted", differences.clone()),
+        };
+        Ok(ReplayView {
+            job_id: r.job_id.clone(),
+            timeline: r.timeline.iter().map(step_view).collect(),
+            verdict: ReplayVerdict {
+                verdict: verdict.to_string(),
+                differences: differences
+                    .into_iter()
+                    .map(|d| ReplayDifference {
+                        path: d.path,
+                        stored: d.stored,
+                        folded: d.folded,
+                    })
+                    .collect(),
+            },
+            at,
+            state_at,
+        })
+    }
+}
+
+fn step_view(step: &Step) -> ReplayStep {
+    ReplayStep {
+        event: event_view(&step.event),
+        delta_ms: step.delta_ms,
+        state: step.state.as_ref().map(replay::head),
+        refusal: step.refusal.clone(),
+    }
+}
+
+fn event_view(e: &Event) -> ReplayEventView {
+    ReplayEventView {
+        id: e.stream_id.clone().unwrap_or_default(),
+        seq: e.seq,
+        kind: e.kind.as_str().to_string(),
+        ts: e.ts,
+        time: rfc3339(e.ts),
+        attempt: e.attempt,
+        worker: e.worker.clone(),
+        data: e.data.clone(),
+        has_result: e.result.is_some(),
+    }
+}

@@ -1,0 +1,146 @@
+//! `faultline rebuild`: refold jobs' logs and repair their snapshots, index
+//! entries and cache entries. The repair itself is `fl_rebuild`, one atomic
+//! Lua call per job, so it is safe while the service runs; this side only
+//! finds the jobs and batches the calls.
+
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::engine::functions::Rebuilt;
+use crate::engine::{EngineError, Functions, JobId};
+
+/// Calls per pipelined round trip: small enough to answer within the
+/// connection's response timeout.
+const BATCH: usize = 200;
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RebuildReport {
+    pub dry_run: bool,
+    pub jobs: usize,
+    pub consistent: usize,
+    pub repaired: usize,
+    pub drifted: usize,
+    pub expired: usize,
+    pub corrupt: usize,
+    pub empty: usize,
+    /// Every job that was not consistent, with what was found.
+    pub findings: Vec<(String, Rebuilt)>,
+    pub elapsed_ms: u128,
+    pub jobs_per_s: f64,
+}
+
+impl RebuildReport {
+    fn count(&mut self, job: JobId, outcome: Rebuilt) {
+        self.jobs += 1;
+        match &outcome {
+            Rebuilt::Consistent => self.consistent += 1,
+            Rebuilt::Repaired(_) => self.repaired += 1,
+            Rebuilt::Drifted(_) => self.drifted += 1,
+            Rebuilt::Expired => self.expired += 1,
+            Rebuilt::Corrupt(_) => self.corrupt += 1,
+            Rebuilt::Empty => self.empty += 1,
+        }
+        if outcome != Rebuilt::Consistent {
+            self.findings.push((job.to_string(), outcome));
+        }
+    }
+
+    fn finish(&mut self, began: Instant) {
+        let elapsed = began.elapsed();
+        self.elapsed_ms = elapsed.as_millis();
+        self.jobs_per_s = self.jobs as f64 / elapsed.as_secs_f64().max(1e-9);
+    }
+}
+
+/// Rebuilds the given jobs, or every job with a retained log when `None`.
+pub async fn rebuild(
+    fns: &Functions,
+    job: Option<JobId>,
+    dry_run: bool,
+) -> Result<RebuildReport, EngineError> {
+    let began = Instant::now();
+    let mut report = RebuildReport {
+        dry_run,
+        ..RebuildReport::default()
+    };
+    let shards: Vec<(u16, Vec<JobId>)> = match job {
+        Some(id) => vec![(id.shard(), vec![id])],
+        None => {
+            let mut all = Vec::new();
+            for shard in 0..fns.store.keys.shards() {
+                all.push((shard, super::shard_jobs(fns, shard).await?));
+            }
+            all
+        }
+    };
+    for (_, jobs) in shards {
+        for batch in jobs.chunks(BATCH) {
+            let hashes = content_hashes(fns, batch).await?;
+            let calls: Vec<(JobId, Option<String>)> = batch.iter().copied().zip(hashes).collect();
+            for ((job, _), outcome) in calls.iter().zip(fns.rebuild_batch(&calls, dry_run).await?) {
+                report.count(*job, outcome);
+            }
+        }
+    }
+    report.finish(began);
+    Ok(report)
+}
+
+/// Each job's content hash, from the first event of its log (the snapshot
+/// may be the very thing that drifted). One pipelined round trip.
+async fn content_hashes(
+    fns: &Functions,
+    jobs: &[JobId],
+) -> Result<Vec<Option<String>>, EngineError> {
+    let keys = &fns.store.keys;
+    let mut pipe = redis::pipe();
+    for job in jobs {
+        pipe.cmd("XRANGE")
+            .arg(keys.events(job.shard(), &job.to_string()))
+            .arg("-")
+            .arg("+")
+            .arg("COUNT")
+            .arg(1);
+    }
+    let mut conn = fns.store.conn.clone();
+    let firsts: Vec<Vec<(String, Vec<String>)>> = pipe.query_async(&mut conn).await?;
+    Ok(firsts
+        .iter()
+        .map(|entries| {
+            let (_, fields) = entries.first()?;
+            let data: serde_json::Value =
+                serde_json::from_str(super::field(fields, "data")?).ok()?;
+            Some(data.get("content_hash")?.as_str()?.to_string())
+        })
+        .collect())
+}
+
+/// The report as text: what drifted, what was repaired, the totals and the rate.
+pub fn render(r: &RebuildReport) -> String {
+    let mut out = String::new();
+    for (job, outcome) in &r.findings {
+        let detail = match outcome {
+            Rebuilt::Repaired(parts) | Rebuilt::Drifted(parts) => parts.join(", "),
+            Rebuilt::Corrupt(why) => why.clone(),
+            Rebuilt::Expired => "snapshot lifetime over; the log still replays".into(),
+            Rebuilt::Empty => "no retained log".into(),
+            Rebuilt::Consistent => String::new(),
+        };
+        out.push_str(&format!("{job}  {:<10} {detail}\n", outcome.name()));
+    }
+    out.push_str(&format!(
+        "{} job(s){}: {} consistent, {} {}, {} expired, {} corrupt, {} without a log; {:.0} jobs/s ({} ms)\n",
+        r.jobs,
+        if r.dry_run { " (dry run: nothing written)" } else { "" },
+        r.consistent,
+        if r.dry_run { r.drifted } else { r.repaired },
+        if r.dry_run { "drifted" } else { "repaired" },
+        r.expired,
+        r.corrupt,
+        r.empty,
+        r.jobs_per_s,
+        r.elapsed_ms
+    ));
+    out
+}

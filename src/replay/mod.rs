@@ -1,0 +1,99 @@
+//! Replay: fold a job's log in Rust and compare the result with the stored
+//! `job:<id>` snapshot. Works from the log alone after the snapshot expired.
+
+mod diff;
+mod render;
+mod timeline;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::engine::{EngineError, Functions, JobId, Snapshot};
+
+pub use diff::{Difference, diff};
+pub use render::{cut, cut_bodies, render, state_text};
+pub use timeline::{Step, timeline};
+
+/// The verdict of comparing the fold with the stored snapshot.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
+pub enum Verdict {
+    /// The stored snapshot equals the fold of the log.
+    Consistent,
+    /// The snapshot expired; the log alone tells the story.
+    SnapshotExpired,
+    /// Fields that differ between the stored snapshot and the fold.
+    Drifted { differences: Vec<Difference> },
+    /// Neither a snapshot nor events.
+    Unknown,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Replay {
+    pub job_id: String,
+    pub timeline: Vec<Step>,
+    pub verdict: Verdict,
+}
+
+/// `--at N` / `?at=N` outside the log.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("event {at} is out of range: the log of job {job} has events 1 to {len}")]
+pub struct OutOfRange {
+    pub job: String,
+    pub at: usize,
+    pub len: usize,
+}
+
+impl Replay {
+    /// The state right after event `at` (1-based position in the log).
+    pub fn state_at(&self, at: usize) -> Result<Option<&Snapshot>, OutOfRange> {
+        match at.checked_sub(1).and_then(|i| self.timeline.get(i)) {
+            Some(step) => Ok(step.state.as_ref()),
+            None => Err(OutOfRange {
+                job: self.job_id.clone(),
+                at,
+                len: self.timeline.len(),
+            }),
+        }
+    }
+}
+
+/// Most events one replay reads: far above any real job's log.
+const MAX_EVENTS: usize = 100_000;
+
+/// Replays `job` from its log.
+pub async fn replay(fns: &Functions, job: JobId) -> Result<Replay, EngineError> {
+    let events = fns.events(job, "-", MAX_EVENTS).await?;
+    let stored = fns.snapshot_json(job).await?;
+    let id = job.to_string();
+    let (timeline, state) = timeline(&id, events);
+    let verdict = match (stored, &state) {
+        (None, None) => Verdict::Unknown,
+        (None, Some(_)) => Verdict::SnapshotExpired,
+        (Some(raw), folded) => {
+            let stored: Value = serde_json::from_str(&raw).unwrap_or(Value::String(raw));
+            let folded = folded.as_ref().map_or(Value::Null, Snapshot::to_value);
+            let differences = diff(&stored, &folded);
+            if differences.is_empty() {
+                Verdict::Consistent
+            } else {
+                Verdict::Drifted { differences }
+            }
+        }
+    };
+    Ok(Replay {
+        job_id: id,
+        timeline,
+        verdict,
+    })
+}
+
+/// A snapshot without its bulky result and Markdown bodies.
+pub fn head(snapshot: &Snapshot) -> Value {
+    let mut value = snapshot.to_value();
+    if let Some(map) = value.as_object_mut() {
+        map.remove("result");
+        map.remove("markdown");
+    }
+    value
+}

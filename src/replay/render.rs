@@ -1,0 +1,109 @@
+//! The timeline as text: one line per event, the state as of an event on
+//! request, and the verdict.
+
+use serde_json::Value;
+
+use super::{Replay, Verdict};
+use crate::engine::Snapshot;
+
+/// Characters of a result or Markdown body shown before it is cut.
+const BODY_PREVIEW: usize = 300;
+
+/// The whole replay as text; with `at`, the full state as of event `at`
+/// (the caller has checked it is in range) follows the timeline.
+pub fn render(r: &Replay, at: Option<usize>) -> String {
+    let mut out = format!("job {}\n", r.job_id);
+    for (i, step) in r.timeline.iter().enumerate() {
+        let e = &step.event;
+        let when = crate::api::models::rfc3339(e.ts);
+        let (status, hint) = step
+            .state
+            .as_ref()
+            .map_or(("-", ""), |s| (s.status.as_str(), s.progress_hint.as_str()));
+        let detail = e
+            .error()
+            .map_or(hint.to_string(), |err| format!("{hint}: {err}"));
+        let worker = if e.worker.is_empty() {
+            "api"
+        } else {
+            &e.worker
+        };
+        let marker = if at == Some(i + 1) { ">" } else { "#" };
+        out.push_str(&format!(
+            "{marker}{:<3} {when} +{:>6}ms  {:<15} attempt {}  {:<24} → {status:<9} {detail}\n",
+            e.seq,
+            step.delta_ms,
+            e.kind.as_str(),
+            e.attempt,
+            worker
+        ));
+        if let Some(refusal) = &step.refusal {
+            out.push_str(&format!("      refused by the fold: {refusal}\n"));
+        }
+    }
+    if let Some(n) = at {
+        out.push_str(&format!("state as of event {n}:\n"));
+        match r.state_at(n) {
+            Ok(Some(s)) => out.push_str(&format!("{}\n", state_text(s))),
+            Ok(None) => {
+                out.push_str("(no state: the log does not start with queued or cache_hit)\n")
+            }
+            Err(e) => out.push_str(&format!("{e}\n")),
+        }
+    }
+    out.push_str(&verdict_text(&r.verdict));
+    out
+}
+
+fn verdict_text(verdict: &Verdict) -> String {
+    match verdict {
+        Verdict::Consistent => "verdict: the stored snapshot equals the fold of the log\n".into(),
+        Verdict::SnapshotExpired => {
+            "verdict: the snapshot has expired; the states above are rebuilt from the log\n".into()
+        }
+        Verdict::Unknown => "verdict: no such job (no snapshot, no events)\n".into(),
+        Verdict::Drifted { differences } => {
+            let mut s = String::from("verdict: DRIFT between the stored snapshot and the log\n");
+            for d in differences {
+                s.push_str(&format!(
+                    "  {}: stored {} ≠ folded {}\n",
+                    d.path,
+                    cut(&d.stored.to_string()),
+                    cut(&d.folded.to_string())
+                ));
+            }
+            s
+        }
+    }
+}
+
+/// A snapshot as pretty JSON, its result and Markdown bodies cut short.
+pub fn state_text(s: &Snapshot) -> String {
+    serde_json::to_string_pretty(&cut_bodies(s.to_value())).expect("JSON values always serialise")
+}
+
+/// A JSON document with its `result` and `markdown` bodies cut short.
+pub fn cut_bodies(mut v: Value) -> Value {
+    if let Some(map) = v.as_object_mut() {
+        for body in ["result", "markdown"] {
+            if let Some(b) = map.get_mut(body) {
+                let text = match &*b {
+                    Value::String(s) => cut(s),
+                    other => cut(&other.to_string()),
+                };
+                *b = Value::String(text);
+            }
+        }
+    }
+    v
+}
+
+/// `text` cut to `BODY_PREVIEW` characters, with its full length.
+pub fn cut(text: &str) -> String {
+    let total = text.chars().count();
+    if total <= BODY_PREVIEW {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(BODY_PREVIEW).collect();
+    format!("{cut}… ({total} characters)")
+}

@@ -1,0 +1,453 @@
+//! The debugging tools against a real Redis: rebuild repairs exactly what
+//! drifted and nothing else, tail shows the log, inspect shows the keys and
+//! the pending work entry, reanalyze compares a new analysis with the record.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use faultline::analysis::{AnalysisError, AnalysisRequest, Analyzer, Report, Stage};
+use faultline::audit::{inspect, reanalyze, rebuild, tail};
+use faultline::engine::functions::Rebuilt;
+use faultline::engine::{EventType, Functions, JobId, Submission};
+use faultline::replay::{Verdict, replay};
+use faultline::startup::Role;
+use futures::StreamExt;
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn rebuild_repairs_a_corrupted_snapshot_index_and_cache_then_finds_nothing() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
+    let job = app.submit_spec(1).await;
+    let done = app.wait_terminal(&job, Duration::from_secs(20)).await;
+    let id: JobId = job.parse().unwrap();
+    let keys = &app.fns.store.keys;
+    let (snapshot_key, shard) = (keys.job(id.shard(), &job), id.shard());
+    let cache_key = keys.cache(keys.shard_of_hash(&done.content_hash), &done.content_hash);
+    let good = app.fns.snapshot_json(id).await.unwrap().unwrap();
+
+    let mut bad: serde_json::Value = serde_json::from_str(&good).unwrap();
+    bad["status"] = json!("running");
+    bad["progress_hint"] = json!("stuck");
+    redis
+        .query(&["SET", &snapshot_key, &bad.to_string()])
+        .unwrap();
+    redis.query(&["ZREM", &keys.index(shard), &job]).unwrap();
+    redis.query(&["DEL", &cache_key]).unwrap();
+
+    let Verdict::Drifted { differences } = replay(&app.fns, id).await.unwrap().verdict else {
+        panic!("drift expected")
+    };
+    let paths: Vec<&str> = differences.iter().map(|d| d.path.as_str()).collect();
+    assert_eq!(paths, ["/progress_hint", "/status"]);
+    assert_eq!(differences[1].stored, json!("running"));
+    assert_eq!(differences[1].folded, json!("completed"));
+
+    let drift = vec!["snapshot".to_string(), "index".into(), "cache".into()];
+    let dry = rebuild::rebuild(&app.fns, Some(id), true).await.unwrap();
+    assert_eq!(
+        dry.findings,
+        [(job.clone(), Rebuilt::Drifted(drift.clone()))]
+    );
+    assert_eq!(
+        app.fns.snapshot_json(id).await.unwrap().unwrap(),
+        bad.to_string()
+    );
+
+    let fixed = rebuild::rebuild(&app.fns, Some(id), false).await.unwrap();
+    assert_eq!(fixed.findings, [(job.clone(), Rebuilt::Repaired(drift))]);
+    assert_eq!(fixed.repaired, 1);
+    assert!(rebuild::render(&fixed).contains("snapshot, index, cache"));
+    assert_eq!(
+        replay(&app.fns, id).await.unwrap().verdict,
+        Verdict::Consistent
+    );
+    let repaired: serde_json::Value =
+        serde_json::from_str(&app.fns.snapshot_json(id).await.unwrap().unwrap()).unwrap();
+    assert_eq!(
+        repaired,
+        serde_json::from_str::<serde_json::Value>(&good).unwrap()
+    );
+    let ttl = redis.query(&["PTTL", &snapshot_key]).unwrap();
+    assert!(matches!(ttl, redis::Value::Int(ms) if ms > 0), "{ttl:?}");
+    let score = redis.query(&["ZSCORE", &keys.index(shard), &job]).unwrap();
+    assert_eq!(
+        redis::from_redis_value::<i64>(score).unwrap(),
+        done.created_at
+    );
+    assert!(app.fns.cached(&done.content_hash).await.unwrap().is_some());
+
+    let again = rebuild::rebuild(&app.fns, Some(id), false).await.unwrap();
+    assert_eq!((again.consistent, again.findings.len()), (1, 0));
+}
+
+#[tokio::test]
+async fn rebuild_leaves_an_expired_job_expired_and_a_corrupt_log_untouched() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Api, real_engine(), &[("JOB_EXPIRATION", "1")]).await;
+    let job = app.submit_spec(2).await;
+    let id: JobId = job.parse().unwrap();
+    while app.fns.snapshot_json(id).await.unwrap().is_some() {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let r = replay(&app.fns, id).await.unwrap();
+    assert_eq!(r.verdict, Verdict::SnapshotExpired);
+    assert_eq!(
+        r.timeline[0].state.as_ref().unwrap().status.as_str(),
+        "queued"
+    );
+    let report = rebuild::rebuild(&app.fns, Some(id), false).await.unwrap();
+    assert_eq!(report.findings, [(job.clone(), Rebuilt::Expired)]);
+    assert_eq!(app.fns.snapshot_json(id).await.unwrap(), None);
+
+    // A log whose second event cannot follow the first is refused, not folded.
+    let events_key = app.fns.store.keys.events(id.shard(), &job);
+    redis
+        .query(&[
+            "XADD",
+            &events_key,
+            "*",
+            "seq",
+            "2",
+            "type",
+            "completed",
+            "ts",
+            "1",
+            "attempt",
+            "3",
+            "worker",
+            "w",
+            "data",
+            "{}",
+        ])
+        .unwrap();
+    let Rebuilt::Corrupt(why) = app.fns.rebuild(id, None, false).await.unwrap() else {
+        panic!("corrupt expected")
+    };
+    assert!(why.starts_with("INVALID_TRANSITION"), "{why}");
+    let unknown = JobId::generate(0);
+    assert_eq!(
+        app.fns.rebuild(unknown, None, false).await.unwrap(),
+        Rebuilt::Empty
+    );
+}
+
+#[tokio::test]
+async fn rebuild_all_over_thousands_of_jobs_changes_nothing_when_nothing_drifted() {
+    const JOBS: usize = 3000;
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let contents: Vec<String> = (0..JOBS).map(|i| format!("# Design {i}\n")).collect();
+    let ids: Vec<JobId> = futures::stream::iter(&contents)
+        .map(|content| {
+            app.fns.submit(Submission {
+                content,
+                content_type: "markdown",
+                metadata: "{}",
+            })
+        })
+        .buffer_unordered(64)
+        .map(|r| r.unwrap().0.job_id())
+        .collect()
+        .await;
+    let before = snapshots(&app.fns, &ids).await;
+
+    let report = rebuild::rebuild(&app.fns, None, false).await.unwrap();
+    assert_eq!(
+        (report.jobs, report.consistent),
+        (JOBS, JOBS),
+        "{}",
+        rebuild::render(&report)
+    );
+    assert!(report.findings.is_empty());
+    assert_eq!(snapshots(&app.fns, &ids).await, before);
+
+    // One drifted job among thousands is the only one reported.
+    let victim = ids[JOBS / 2];
+    let key = app.fns.store.keys.expiry(victim.shard());
+    redis.query(&["ZREM", &key, &victim.to_string()]).unwrap();
+    let dry = rebuild::rebuild(&app.fns, None, true).await.unwrap();
+    assert_eq!(
+        dry.findings,
+        [(victim.to_string(), Rebuilt::Drifted(vec!["expiry".into()]))]
+    );
+}
+
+async fn snapshots(fns: &Functions, ids: &[JobId]) -> Vec<Option<String>> {
+    let mut all = Vec::with_capacity(ids.len());
+    for id in ids {
+        all.push(fns.snapshot_json(*id).await.unwrap());
+    }
+    all
+}
+
+/// Reports every stage and lingers in it, so each state lasts long enough
+/// to be observed from outside.
+struct Lingering;
+
+impl Analyzer for Lingering {
+    fn analyze(
+        &self,
+        request: &AnalysisRequest<'_>,
+        progress: &mut dyn FnMut(Stage),
+    ) -> Result<Report, AnalysisError> {
+        real_engine().analyze(request, &mut |stage| {
+            progress(stage);
+            std::thread::sleep(Duration::from_millis(300));
+        })
+    }
+}
+
+#[tokio::test]
+async fn time_travel_states_equal_the_snapshots_seen_live() {
+    let redis = TestRedis::start();
+    let app = spawn_app(
+        &redis,
+        Role::Serve,
+        Arc::new(Lingering),
+        &[("PROGRESS_FLUSH_MS", "0")],
+    )
+    .await;
+    let job = app.submit_spec(3).await;
+    let id: JobId = job.parse().unwrap();
+    let mut seen: Vec<serde_json::Value> = Vec::new();
+    loop {
+        let raw = app.fns.snapshot_json(id).await.unwrap().unwrap();
+        let s: serde_json::Value = serde_json::from_str(&raw).unwrap();
+        if seen
+            .last()
+            .is_none_or(|last| last["version"] != s["version"])
+        {
+            seen.push(s.clone());
+        }
+        if s["status"] == "completed" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let statuses: Vec<&str> = seen.iter().map(|s| s["status"].as_str().unwrap()).collect();
+    assert!(statuses.contains(&"running"), "{statuses:?}");
+    assert!(seen.len() >= 4, "{statuses:?}");
+
+    let r = replay(&app.fns, id).await.unwrap();
+    for live in &seen {
+        let n = live["version"].as_u64().unwrap() as usize;
+        let folded = r.state_at(n).unwrap().unwrap().to_value();
+        assert_eq!(&folded, live, "state after event {n}");
+        let (status, body) = app.get(&format!("/jobs/{job}/replay?at={n}")).await;
+        assert_eq!(status, 200);
+        let mut head = live.clone();
+        head.as_object_mut().unwrap().remove("result");
+        head.as_object_mut().unwrap().remove("markdown");
+        assert_eq!(body["state_at"], head, "API state after event {n}");
+    }
+}
+
+#[tokio::test]
+async fn the_replay_endpoint_answers_the_contract_shape_and_refuses_bad_input() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
+    let job = app.submit_spec(4).await;
+    app.wait_terminal(&job, Duration::from_secs(20)).await;
+
+    let (status, body) = app.get(&format!("/jobs/{job}/replay")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["job_id"], json!(job));
+    assert_eq!(
+        body["verdict"],
+        json!({"verdict": "consistent", "differences": []})
+    );
+    assert_eq!(body["at"], serde_json::Value::Null);
+    let timeline = body["timeline"].as_array().unwrap();
+    let types: Vec<&str> = timeline
+        .iter()
+        .map(|s| s["event"]["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(types.first(), Some(&"queued"));
+    assert_eq!(types.last(), Some(&"completed"));
+    let last = timeline.last().unwrap();
+    assert_eq!(last["event"]["has_result"], json!(true));
+    assert!(last["event"]["id"].as_str().unwrap().contains('-'));
+    assert_eq!(last["state"]["status"], json!("completed"));
+    assert!(last["state"].get("result").is_none(), "bodies are left out");
+    assert_eq!(timeline[0]["delta_ms"], json!(0));
+
+    let (status, body) = app.get(&format!("/jobs/{job}/replay?at=2")).await;
+    assert_eq!((status, &body["at"]), (200, &json!(2)));
+    assert_eq!(body["state_at"]["status"], json!("running"));
+
+    for bad in ["0", &(timeline.len() + 1).to_string()] {
+        let (status, body) = app.get(&format!("/jobs/{job}/replay?at={bad}")).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (400, Some("AT_OUT_OF_RANGE")),
+            "{body}"
+        );
+    }
+    let (status, body) = app.get("/jobs/not-a-job/replay").await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("INVALID_JOB_ID"))
+    );
+    let unknown = JobId::generate(1);
+    let (status, body) = app.get(&format!("/jobs/{unknown}/replay")).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (404, Some("JOB_NOT_FOUND"))
+    );
+}
+
+#[tokio::test]
+async fn tail_shows_the_log_filters_it_and_follows_new_events() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
+    let job = app.submit_spec(5).await;
+    app.wait_terminal(&job, Duration::from_secs(20)).await;
+    let id: JobId = job.parse().unwrap();
+
+    let all = tail::Filter::default();
+    let (lines, cursor) = tail::recent(&app.fns, &all, 100).await.unwrap();
+    let kinds: Vec<EventType> = lines.iter().map(|l| l.kind).collect();
+    let logged: Vec<EventType> = app.events(&job).await.iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, logged);
+    let seqs: Vec<u64> = lines.iter().map(|l| l.seq).collect();
+    assert_eq!(seqs, (1..=logged.len() as u64).collect::<Vec<_>>());
+
+    let completed = tail::Filter {
+        job: None,
+        kind: Some(EventType::Completed),
+    };
+    let (only, _) = tail::recent(&app.fns, &completed, 100).await.unwrap();
+    assert_eq!(only.len(), 1);
+    assert!(tail::render(&only[0]).contains(&format!("{job}  #{:<3} completed", logged.len())));
+
+    let mine = tail::Filter {
+        job: Some(id),
+        kind: Some(EventType::Started),
+    };
+    let (started, _) = tail::recent(&app.fns, &mine, 100).await.unwrap();
+    assert_eq!(started.len(), 1);
+    assert!(!started[0].worker.as_deref().unwrap_or_default().is_empty());
+    assert_eq!(started[0].detail, None);
+
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let fns = app.fns.clone();
+    let follower = tokio::spawn(async move {
+        tail::follow(&fns, &all, cursor, |line| tx.send(line.clone()).is_ok()).await
+    });
+    let next = app.submit_spec(6).await;
+    let line = tokio::time::timeout(Duration::from_secs(20), rx.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (line.job.as_str(), line.kind, line.seq),
+        (next.as_str(), EventType::Queued, 1)
+    );
+    follower.abort();
+}
+
+#[tokio::test]
+async fn inspect_shows_the_keys_and_the_pending_entry_of_a_running_job() {
+    let redis = TestRedis::start();
+    let (slow, _) = counting(Duration::from_millis(1500));
+    let app = spawn_app(&redis, Role::Serve, slow, &[]).await;
+    let job = app.submit_spec(7).await;
+    let id: JobId = job.parse().unwrap();
+    while app.fns.snapshot(id).await.unwrap().unwrap().status.as_str() != "running" {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let running = inspect::inspect(&app.fns, id).await.unwrap();
+    let worker = app.fns.snapshot(id).await.unwrap().unwrap().worker.unwrap();
+    assert_eq!(running.work.len(), 1, "{running:?}");
+    assert_eq!(running.work[0].consumer.as_deref(), Some(worker.as_str()));
+    assert_eq!(running.work[0].deliveries, Some(1));
+    let snapshot = &running.keys[0];
+    assert_eq!((snapshot.role, snapshot.exists), ("snapshot", true));
+    assert!(snapshot.ttl_ms > 0);
+    assert_eq!(snapshot.value["status"], json!("running"));
+    let text = inspect::render(&running);
+    assert!(text.contains(&format!("pending at {worker}")), "{text}");
+    assert!(text.contains("started"), "{text}");
+
+    app.wait_terminal(&job, Duration::from_secs(20)).await;
+    let done = inspect::inspect(&app.fns, id).await.unwrap();
+    assert!(done.work.is_empty());
+    let cache = done
+        .keys
+        .iter()
+        .find(|k| k.role.starts_with("cache"))
+        .unwrap();
+    assert!(cache.exists && cache.ttl_ms > 0);
+    assert!(
+        cache.value["result"]
+            .as_str()
+            .unwrap()
+            .contains("production_readiness_score")
+    );
+    assert_eq!(done.events.last().unwrap().kind, EventType::Completed);
+}
+
+/// Today's analyser after a rule change: the first finding no longer fires
+/// and the score moves up by 5.
+struct RuleChanged;
+
+impl Analyzer for RuleChanged {
+    fn analyze(
+        &self,
+        request: &AnalysisRequest<'_>,
+        progress: &mut dyn FnMut(Stage),
+    ) -> Result<Report, AnalysisError> {
+        let mut report = real_engine().analyze(request, progress)?;
+        report.result.findings.remove(0);
+        report.result.production_readiness_score += 5;
+        Ok(report)
+    }
+}
+
+#[tokio::test]
+async fn reanalyze_compares_the_new_analysis_with_the_recorded_one() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
+    let job = app.submit_spec(8).await;
+    let done = app.wait_terminal(&job, Duration::from_secs(20)).await;
+    let id: JobId = job.parse().unwrap();
+    let recorded = done.result.unwrap();
+    let score = recorded["production_readiness_score"].as_u64().unwrap();
+    let findings = recorded["findings"].as_array().unwrap().len();
+
+    let same = reanalyze::reanalyze(&app.fns, real_engine(), id)
+        .await
+        .unwrap();
+    assert_eq!((same.recorded_score, same.new_score), (Some(score), score));
+    assert!(same.added.is_empty() && same.removed.is_empty() && same.changed.is_empty());
+    assert_eq!(same.unchanged, findings);
+
+    let moved = reanalyze::reanalyze(&app.fns, Arc::new(RuleChanged), id)
+        .await
+        .unwrap();
+    assert_eq!(moved.new_score, score + 5);
+    let first_rule = recorded["findings"][0]["rule_id"].as_str().unwrap();
+    let removed: Vec<&str> = moved.removed.iter().map(|b| b.rule_id.as_str()).collect();
+    assert_eq!(removed, [first_rule]);
+    let text = reanalyze::render(&moved);
+    assert!(
+        text.contains(&format!("recorded {score} → now {} (+5)", score + 5)),
+        "{text}"
+    );
+    assert!(text.contains(&format!("  - {first_rule} ")), "{text}");
+    assert_eq!(
+        app.fns.snapshot(id).await.unwrap().unwrap().result.unwrap(),
+        recorded,
+        "read-only"
+    );
+
+    let key = app.fns.store.keys.artifact(id.shard(), &done.content_hash);
+    redis.query(&["DEL", &key]).unwrap();
+    let err = reanalyze::reanalyze(&app.fns, real_engine(), id)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("no longer retained"), "{err}");
+}
