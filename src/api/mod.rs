@@ -73,12 +73,12 @@ pub fn routes(state: AppState) -> impl Endpoint {
     // Room for the JSON envelope around the largest accepted artifact.
     let body_limit = state.max_content_size * 2 + 64 * 1024;
     Route::new()
-        .nest("/", api)
-        .at("/", get(crate::ui::index()))
         .nest("/ui", crate::ui::routes())
+        .nest("/", api)
         .nest("/docs", docs)
         .at("/openapi.json", spec)
         .at("/metrics", get(metrics))
+        .around(crate::ui::index)
         .with(Cors::new())
         .data(state)
         .around(move |ep, req| async move {

@@ -14,7 +14,10 @@ mod error;
 mod layout;
 mod pages;
 
-use poem::{Route, get};
+use std::sync::Arc;
+
+use poem::http::Method;
+use poem::{Endpoint, IntoResponse, Request, Response, Route, get};
 
 pub use error::UiError;
 
@@ -29,7 +32,11 @@ pub fn routes() -> Route {
         .at("/assets/:file", get(assets::serve))
 }
 
-/// The analyse page, served at `/`.
-pub fn index() -> impl poem::Endpoint {
-    pages::analyse::page
+/// Serves the analyse page at `/`. A wrapper, because the API is nested at
+/// "/" and poem's router gives that nest the bare `/` as well.
+pub async fn index<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<Response> {
+    if req.uri().path() == "/" && matches!(*req.method(), Method::GET | Method::HEAD) {
+        return Ok(pages::analyse::page.call(req).await?.into_response());
+    }
+    Ok(ep.call(req).await?.into_response())
 }

@@ -63,17 +63,10 @@ async fn render(state: &AppState, raw_id: &str) -> Result<Markup, UiError> {
     ))
 }
 
-/// The state after a step, without the bulky result and Markdown bodies.
+/// The state after a step without the bulky result and Markdown bodies,
+/// exactly as `GET /jobs/{id}/replay?at=N` answers it.
 fn state_json(step: &Step) -> Value {
-    let mut v = step.state.as_ref().map_or(Value::Null, |s| s.to_value());
-    if let Some(obj) = v.as_object_mut() {
-        for bulky in ["result", "markdown"] {
-            if obj.remove(bulky).is_some() {
-                obj.insert(format!("has_{bulky}"), Value::Bool(true));
-            }
-        }
-    }
-    v
+    step.state.as_ref().map_or(Value::Null, crate::replay::head)
 }
 
 fn pretty(v: &Value) -> String {
@@ -117,8 +110,8 @@ fn verdict(r: &Replay) -> Markup {
                     table {
                         caption { "Differences" }
                         thead { tr { th scope="col" { "Field" } th scope="col" { "Stored" } th scope="col" { "Folded" } } }
-                        tbody { @for (path, stored, folded) in differences {
-                            tr { th scope="row" { code { (path) } } td { code { (stored) } } td { code { (folded) } } }
+                        tbody { @for d in differences {
+                            tr { th scope="row" { code { (d.path) } } td { code { (d.stored) } } td { code { (d.folded) } } }
                         } }
                     }
                 }
