@@ -7,8 +7,11 @@
 #![allow(clippy::result_large_err)]
 
 mod analyze;
+mod events;
+mod feedback;
 mod health;
 mod jobs;
+mod listing;
 pub mod models;
 pub mod problem;
 pub mod state;
@@ -26,16 +29,30 @@ pub use state::AppState;
 enum ApiTags {
     /// Submit artifacts and read cached results.
     Artifacts,
-    /// Job status, results and listings.
+    /// Job status, results, listings, event logs, cancellation and feedback.
     Jobs,
     /// Liveness and readiness.
     Health,
 }
 
+type Apis = (
+    analyze::AnalyzeApi,
+    jobs::JobsApi,
+    events::EventsApi,
+    feedback::FeedbackApi,
+    health::HealthApi,
+);
+
 /// The OpenAPI service (also used by `faultline openapi`).
-pub fn service() -> OpenApiService<(analyze::AnalyzeApi, jobs::JobsApi, health::HealthApi), ()> {
+pub fn service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
-        (analyze::AnalyzeApi, jobs::JobsApi, health::HealthApi),
+        (
+            analyze::AnalyzeApi,
+            jobs::JobsApi,
+            events::EventsApi,
+            feedback::FeedbackApi,
+            health::HealthApi,
+        ),
         "Faultline",
         env!("CARGO_PKG_VERSION"),
     )

@@ -4,6 +4,8 @@
 mod helpers;
 
 mod api_errors;
+mod api_event_stream;
+mod api_jobs;
 mod contract;
 mod failures;
 mod flow;
