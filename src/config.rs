@@ -24,6 +24,9 @@ pub struct Settings {
     /// so replay works after the snapshot has expired).
     pub event_retention: u64,
     pub max_content_size: usize,
+    /// Open `GET /jobs/{id}/events/stream` connections allowed at once (each
+    /// holds a Redis connection of its own).
+    pub max_event_streams: usize,
     pub log_level: String,
     pub log_format: LogFormat,
     pub shards: u16,
@@ -80,6 +83,7 @@ impl Settings {
                 *v >= job_expiration
             })?,
             max_content_size: env.parse("MAX_CONTENT_SIZE", 500_000usize, |v| *v > 0)?,
+            max_event_streams: env.parse("MAX_EVENT_STREAMS", 256usize, |v| *v > 0)?,
             log_level: env.string("LOG_LEVEL", "info"),
             log_format: match env.string("LOG_FORMAT", "text").as_str() {
                 "json" => LogFormat::Json,

@@ -97,11 +97,12 @@ impl App {
                     )
                 })?;
             port = listener.local_addr()?.port();
-            let state = AppState {
-                fns: fns.clone(),
-                max_content_size: settings.max_content_size,
-                metrics: crate::metrics::install(),
-            };
+            let state = AppState::new(
+                fns.clone(),
+                &settings,
+                crate::metrics::install(),
+                shutdown.clone(),
+            );
             let acceptor = TcpAcceptor::from_tokio(listener)?;
             tracing::info!(addr = %acceptor.local_addr()[0], "http listening");
             let stop = shutdown.clone();

@@ -7,8 +7,11 @@
 #![allow(clippy::result_large_err)]
 
 mod analyze;
+mod events;
+mod feedback;
 mod health;
 mod jobs;
+mod listing;
 pub mod models;
 pub mod problem;
 pub mod replay;
@@ -27,7 +30,7 @@ pub use state::AppState;
 enum ApiTags {
     /// Submit artifacts and read cached results.
     Artifacts,
-    /// Job status, results and listings.
+    /// Job status, results, listings, event logs, cancellation and feedback.
     Jobs,
     /// Liveness and readiness.
     Health,
@@ -35,20 +38,23 @@ enum ApiTags {
     Replay,
 }
 
+type Apis = (
+    analyze::AnalyzeApi,
+    jobs::JobsApi,
+    events::EventsApi,
+    feedback::FeedbackApi,
+    health::HealthApi,
+    replay::ReplayApi,
+);
+
 /// The OpenAPI service (also used by `faultline openapi`).
-pub fn service() -> OpenApiService<
-    (
-        analyze::AnalyzeApi,
-        jobs::JobsApi,
-        health::HealthApi,
-        replay::ReplayApi,
-    ),
-    (),
-> {
+pub fn service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
         (
             analyze::AnalyzeApi,
             jobs::JobsApi,
+            events::EventsApi,
+            feedback::FeedbackApi,
             health::HealthApi,
             replay::ReplayApi,
         ),

@@ -61,7 +61,7 @@ pub enum ApiError {
     /// The request is well-formed but its values are not acceptable.
     #[oai(status = 422, content_type = "application/problem+json")]
     Unprocessable(Json<Problem>),
-    /// Redis is unreachable; retry after the given seconds.
+    /// Redis is unreachable (or every event stream slot is taken); retry after the given seconds.
     #[oai(status = 503, content_type = "application/problem+json")]
     Unavailable(Json<Problem>, #[oai(header = "Retry-After")] String),
 }
@@ -98,6 +98,13 @@ impl ApiError {
             code,
             detail,
         )))
+    }
+    /// 503 for a full server-side resource other than Redis.
+    pub fn busy(code: &str, detail: impl Into<String>) -> Self {
+        ApiError::Unavailable(
+            Json(Problem::new(StatusCode::SERVICE_UNAVAILABLE, code, detail)),
+            RETRY_AFTER_SECONDS.to_string(),
+        )
     }
     pub fn unavailable(detail: impl Into<String>) -> Self {
         ApiError::Unavailable(

@@ -4,6 +4,8 @@
 mod helpers;
 
 mod api_errors;
+mod api_event_stream;
+mod api_jobs;
 mod audit;
 mod contract;
 mod failures;
