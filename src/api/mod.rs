@@ -11,7 +11,7 @@ mod events;
 mod feedback;
 mod health;
 mod jobs;
-mod listing;
+pub(crate) mod listing;
 pub mod models;
 pub mod problem;
 pub mod replay;

@@ -26,6 +26,21 @@ impl From<EngineError> for UiError {
     }
 }
 
+impl From<crate::api::problem::ApiError> for UiError {
+    fn from(e: crate::api::problem::ApiError) -> Self {
+        use crate::api::problem::ApiError as A;
+        match e {
+            A::NotFound(p) => UiError::NotFound(p.0.detail),
+            A::Unavailable(p, _) => UiError::Unavailable(p.0.detail),
+            A::BadRequest(p)
+            | A::Conflict(p)
+            | A::PayloadTooLarge(p)
+            | A::UnsupportedMediaType(p)
+            | A::Unprocessable(p) => UiError::BadRequest(p.0.detail),
+        }
+    }
+}
+
 impl UiError {
     fn status(&self) -> StatusCode {
         match self {
