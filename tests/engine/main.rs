@@ -15,3 +15,4 @@ mod migrations;
 mod recovery;
 mod replay;
 mod retention;
+mod ui_pages;
