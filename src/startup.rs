@@ -105,12 +105,13 @@ impl App {
             );
             let acceptor = TcpAcceptor::from_tokio(listener)?;
             tracing::info!(addr = %acceptor.local_addr()[0], "http listening");
+            let routes = api::routes(state, &settings.access);
             let stop = shutdown.clone();
             tasks.push(tokio::spawn(async move {
                 let server = poem::Server::new_with_acceptor(acceptor);
                 let result = server
                     .run_with_graceful_shutdown(
-                        api::routes(state),
+                        routes,
                         async move { stop.cancelled().await },
                         Some(Duration::from_secs(10)),
                     )

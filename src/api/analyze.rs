@@ -5,6 +5,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi, param::Path};
 
 use super::ApiTags;
+use super::access::Auth;
 use super::models::{AnalyzeRequest, JobView, MetadataIn};
 use super::problem::ApiError;
 use super::state::AppState;
@@ -40,6 +41,7 @@ impl AnalyzeApi {
     async fn analyze(
         &self,
         state: poem::web::Data<&AppState>,
+        _auth: Auth,
         body: Json<AnalyzeRequest>,
     ) -> Result<AnalyzeResponse, ApiError> {
         let req = body.0;
@@ -77,6 +79,7 @@ impl AnalyzeApi {
     async fn cached(
         &self,
         state: poem::web::Data<&AppState>,
+        _auth: Auth,
         content_hash: Path<String>,
     ) -> Result<CachedResponse, ApiError> {
         let hash = content_hash.0.to_ascii_lowercase();

@@ -21,6 +21,7 @@ use redis::streams::{StreamReadOptions, StreamReadReply};
 use tokio::sync::OwnedSemaphorePermit;
 
 use super::ApiTags;
+use super::access::Auth;
 use super::jobs::parse_id;
 use super::models::{EventPage, EventView};
 use super::problem::ApiError;
@@ -57,6 +58,7 @@ impl EventsApi {
     async fn events(
         &self,
         state: poem::web::Data<&AppState>,
+        _auth: Auth,
         job_id: Path<String>,
         /// Entry id to start after (a `next_after`); the start of the log when absent.
         after: Query<Option<String>>,
@@ -91,6 +93,7 @@ impl EventsApi {
     async fn stream(
         &self,
         state: poem::web::Data<&AppState>,
+        _auth: Auth,
         job_id: Path<String>,
         /// Entry id to resume after (sent by EventSource on reconnection).
         #[oai(name = "Last-Event-ID")]

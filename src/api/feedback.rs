@@ -5,6 +5,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
 use super::ApiTags;
+use super::access::Auth;
 use super::jobs::parse_id;
 use super::models::{FeedbackAccepted, FeedbackRequest};
 use super::problem::ApiError;
@@ -26,6 +27,7 @@ impl FeedbackApi {
     async fn feedback(
         &self,
         state: poem::web::Data<&AppState>,
+        _auth: Auth,
         body: Json<FeedbackRequest>,
     ) -> Result<FeedbackResponse, ApiError> {
         let id = parse_id(&body.job_id)?;

@@ -6,6 +6,7 @@ use poem_openapi::{ApiResponse, Enum, OpenApi};
 use redis::AsyncCommands;
 
 use super::ApiTags;
+use super::access::Auth;
 use super::listing::{self, Cursor};
 use super::models::{JobList, JobResult, JobSummary, JobView, rfc3339};
 use super::problem::ApiError;
@@ -49,6 +50,7 @@ impl JobsApi {
     async fn get_job(
         &self,
         state: poem::web::Data<&AppState>,
+        _auth: Auth,
         job_id: Path<String>,
     ) -> Result<JobResponse, ApiError> {
         let id = parse_id(&job_id)?;
@@ -64,6 +66,7 @@ impl JobsApi {
     async fn get_result(
         &self,
         state: poem::web::Data<&AppState>,
+        _auth: Auth,
         job_id: Path<String>,
     ) -> Result<ResultResponse, ApiError> {
         let id = parse_id(&job_id)?;
@@ -91,6 +94,7 @@ impl JobsApi {
     async fn list_jobs(
         &self,
         state: poem::web::Data<&AppState>,
+        _auth: Auth,
         /// Page size, 1 to 500 (default 50).
         limit: Query<Option<u32>>,
         /// Only jobs in this status.
@@ -132,6 +136,7 @@ impl JobsApi {
     async fn cancel_job(
         &self,
         state: poem::web::Data<&AppState>,
+        _auth: Auth,
         job_id: Path<String>,
     ) -> Result<CancelResponse, ApiError> {
         let id = parse_id(&job_id)?;

@@ -31,7 +31,8 @@ impl From<crate::api::problem::ApiError> for UiError {
         use crate::api::problem::ApiError as A;
         match e {
             A::NotFound(p) => UiError::NotFound(p.0.detail),
-            A::Unavailable(p, _) => UiError::Unavailable(p.0.detail),
+            A::Unavailable(p, _) | A::TooManyRequests(p, _) => UiError::Unavailable(p.0.detail),
+            A::Unauthorized(p, _) => UiError::BadRequest(p.0.detail),
             A::BadRequest(p)
             | A::Conflict(p)
             | A::PayloadTooLarge(p)

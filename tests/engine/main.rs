@@ -6,6 +6,7 @@ mod helpers;
 mod api_errors;
 mod api_event_stream;
 mod api_jobs;
+mod api_security;
 mod audit;
 mod contract;
 mod failures;
