@@ -88,6 +88,7 @@ pub fn routes(state: AppState, access: &Access) -> impl Endpoint + use<> {
         // Room for the JSON envelope around the largest accepted artifact.
         body_limit: state.max_content_size * 2 + 64 * 1024,
     });
+    let reads_locked = !access.key_hashes.is_empty() && access.auth_reads;
     Route::new()
         .nest("/ui", crate::ui::routes())
         .nest("/", api)
@@ -101,6 +102,7 @@ pub fn routes(state: AppState, access: &Access) -> impl Endpoint + use<> {
             async move { guard.call(ep, req).await }
         })
         .with_if(!access.cors_origins.is_empty(), cors(&access.cors_origins))
+        .around(move |ep, req| crate::ui::front(ep, req, reads_locked))
 }
 
 /// CORS for the configured origins only (none by default: same-origin).

@@ -15,6 +15,11 @@ const JS: &str = include_str!("assets/app.js");
 
 #[handler]
 pub fn serve(Path(file): Path<String>) -> Response {
+    asset(&file)
+}
+
+/// The asset named `file` (under /ui/assets/), or 404.
+pub fn asset(file: &str) -> Response {
     let (body, content_type) = match format!("/ui/assets/{file}") {
         p if p == CSS_PATH => (CSS, "text/css; charset=utf-8"),
         p if p == JS_PATH => (JS, "text/javascript; charset=utf-8"),

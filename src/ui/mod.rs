@@ -12,6 +12,7 @@ mod assets;
 pub mod charts;
 mod error;
 mod layout;
+mod locked;
 mod pages;
 
 use std::sync::Arc;
@@ -20,6 +21,7 @@ use poem::http::Method;
 use poem::{Endpoint, IntoResponse, Request, Response, Route, get};
 
 pub use error::UiError;
+pub use locked::front;
 
 /// The UI's routes, mounted beside the API by `api::routes`.
 pub fn routes() -> Route {

@@ -285,3 +285,61 @@ async fn the_ui_answers_html_errors_and_leaves_the_api_paths_alone() {
         (400, Some("INVALID_JOB_ID"))
     );
 }
+
+#[tokio::test]
+async fn with_locked_reads_pages_are_an_empty_shell_until_the_key_is_sent() {
+    const KEY: &str = "ui-test-key-0123456789abcdef";
+    let redis = TestRedis::start();
+    let overrides = [
+        ("FAULTLINE_API_KEYS", KEY),
+        ("FAULTLINE_AUTH_READS", "true"),
+    ];
+    let app = spawn_app(&redis, Role::Api, real_engine(), &overrides).await;
+    let job = app
+        .http
+        .post(format!("{}/artifacts/analyze", app.base))
+        .bearer_auth(KEY)
+        .json(&serde_json::json!({"content": spec(7), "content_type": "openapi-yaml"}))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap()["job_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let page = format!("/ui/jobs/{job}");
+    for path in ["/", "/ui/runs?status=queued", page.as_str()] {
+        let (status, _, html) = fetch(&app, path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            html.contains(&format!("id=\"deferred\" data-src=\"{}\"", escape(path))),
+            "{path}: {html}"
+        );
+        assert!(!html.contains("<h1>"), "{path}: no page content without the key");
+    }
+    let (status, ct, _) = fetch(&app, "/ui/assets/app-0.1.0.css").await;
+    assert_eq!((status, ct.as_str()), (200, "text/css; charset=utf-8"));
+    let (status, _, _) = fetch(&app, &format!("/ui/jobs/{job}/report.md")).await;
+    assert_eq!(status, 401, "downloads go through the guard");
+
+    let with_key = |key: &'static str| {
+        app.http
+            .get(format!("{}{page}", app.base))
+            .bearer_auth(key)
+            .send()
+    };
+    let resp = with_key(KEY).await.unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("id=\"job-status\">queued<") && !html.contains("id=\"deferred\""));
+    assert_eq!(
+        with_key("wrong-key-0123456789abcdef")
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        401
+    );
+}
