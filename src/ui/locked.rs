@@ -15,6 +15,10 @@ use poem::{Endpoint, IntoResponse, Request, Response};
 use super::assets;
 use super::layout::{Nav, page};
 
+/// Sent by the page's script when it loads a page itself: such a request
+/// goes to the guard (401 without a key, so the script asks for one).
+const PAGE_FETCH: &str = "x-faultline-page";
+
 pub async fn front<E: Endpoint>(
     ep: Arc<E>,
     req: Request,
@@ -23,6 +27,7 @@ pub async fn front<E: Endpoint>(
     let path = req.uri().path();
     let navigation = matches!(*req.method(), Method::GET | Method::HEAD)
         && req.header("authorization").is_none()
+        && req.header(PAGE_FETCH).is_none()
         && (path == "/" || path.starts_with("/ui/"));
     if reads_locked && navigation {
         if let Some(file) = path.strip_prefix("/ui/assets/") {

@@ -317,12 +317,28 @@ async fn with_locked_reads_pages_are_an_empty_shell_until_the_key_is_sent() {
             html.contains(&format!("id=\"deferred\" data-src=\"{}\"", escape(path))),
             "{path}: {html}"
         );
-        assert!(!html.contains("<h1>"), "{path}: no page content without the key");
+        assert!(
+            !html.contains("<h1>"),
+            "{path}: no page content without the key"
+        );
     }
     let (status, ct, _) = fetch(&app, "/ui/assets/app-0.1.0.css").await;
     assert_eq!((status, ct.as_str()), (200, "text/css; charset=utf-8"));
     let (status, _, _) = fetch(&app, &format!("/ui/jobs/{job}/report.md")).await;
     assert_eq!(status, 401, "downloads go through the guard");
+
+    let script_load = app
+        .http
+        .get(format!("{}{page}", app.base))
+        .header("x-faultline-page", "1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        script_load.status().as_u16(),
+        401,
+        "the script's own load needs the key"
+    );
 
     let with_key = |key: &'static str| {
         app.http

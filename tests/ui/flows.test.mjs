@@ -54,8 +54,8 @@ async function newPage(width = 1200) {
   return page;
 }
 
-async function submit(page, content, type) {
-  await page.goto(BASE + "/");
+async function submit(page, content, type, base = BASE) {
+  await page.goto(base + "/");
   await page.getByLabel("Artifact text").fill(content);
   if (type) await page.getByLabel("Type", { exact: true }).selectOption(type);
   await page.getByRole("button", { name: "Analyse" }).click();
@@ -179,4 +179,27 @@ test("pages read at 360 px without horizontal scrolling", async () => {
     assert.ok(width <= 360, `${path} is ${width}px wide`);
     if (shot) await page.screenshot({ path: join(SHOTS, shot), fullPage: true });
   }
+});
+
+test("with locked reads the UI asks for a key once and keeps it in the session only", async () => {
+  assert.ok(process.env.BASE_LOCKED && process.env.UI_KEY);
+  const page = await newPage();
+  await page.goto(process.env.BASE_LOCKED + "/ui/runs");
+  const key = page.getByLabel("API key", { exact: true });
+  await key.waitFor(WAIT);
+  await page.screenshot({ path: join(SHOTS, "10-api-key.png"), fullPage: true });
+  await key.fill("not-the-key-0123456789");
+  await page.getByRole("button", { name: "Use key" }).click();
+  await key.waitFor(WAIT); // refused: asked again
+  await key.fill(process.env.UI_KEY);
+  await page.getByRole("button", { name: "Use key" }).click();
+  await page.getByRole("heading", { name: "Recent runs" }).waitFor(WAIT);
+  assert.ok((await page.locator("#runs-table tbody tr").count()) >= 1);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("faultline.apiKey")), process.env.UI_KEY);
+  assert.equal(await page.evaluate(() => localStorage.length), 0);
+  // The next page and a submission use the kept key without asking.
+  const id = await submit(page, "# Orders\n\nOrders go to Kafka; a worker writes them to Postgres.\n", "markdown", process.env.BASE_LOCKED);
+  assert.match(id, /^[0-9A-Z]{26}$/);
+  await page.locator("#job-status").waitFor(WAIT);
+  assert.ok(await page.getByLabel("API key", { exact: true }).isHidden());
 });

@@ -6,6 +6,8 @@
 "use strict";
 
 const KEY = "faultline.apiKey";
+// Marks the script's own page loads, which the server checks like API reads.
+const PAGE_HEADERS = { Accept: "text/html", "X-Faultline-Page": "1" };
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 const STATUS_OF = {
   queued: "queued", retry_scheduled: "queued", started: "running", progress: "running",
@@ -225,7 +227,7 @@ function initJob(root) {
 
 // Loads the finished page and swaps it in, keeping the live event list.
 async function showReport(live) {
-  const resp = await apiFetch(location.href, { headers: { Accept: "text/html" } });
+  const resp = await apiFetch(location.href, { headers: PAGE_HEADERS });
   const doc = new DOMParser().parseFromString(await resp.text(), "text/html");
   const fresh = doc.querySelector("main");
   const main = document.querySelector("main");
@@ -334,7 +336,7 @@ function initRuns() {
   setInterval(async () => {
     if (document.hidden) return;
     try {
-      const resp = await apiFetch(location.href, { headers: { Accept: "text/html" } });
+      const resp = await apiFetch(location.href, { headers: PAGE_HEADERS });
       if (!resp.ok) return;
       const doc = new DOMParser().parseFromString(await resp.text(), "text/html");
       const fresh = doc.getElementById("runs");
@@ -348,7 +350,7 @@ function initRuns() {
 async function initDeferred() {
   const slot = document.getElementById("deferred");
   if (!slot) return false;
-  const resp = await apiFetch(slot.dataset.src, { headers: { Accept: "text/html" } });
+  const resp = await apiFetch(slot.dataset.src, { headers: PAGE_HEADERS });
   const doc = new DOMParser().parseFromString(await resp.text(), "text/html");
   const fresh = doc.querySelector("main");
   if (!fresh) return true;
