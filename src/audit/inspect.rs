@@ -114,7 +114,7 @@ pub async fn inspect(fns: &Functions, job: JobId) -> Result<Inspection, EngineEr
             &mut conn,
             k.index(s),
             "job index (score = created_at ms)",
-            Some(json!({ "score": created })),
+            Some(json!({ "score": created.map(|ms| ms as i64) })),
         )
         .await?,
     );
@@ -124,15 +124,15 @@ pub async fn inspect(fns: &Functions, job: JobId) -> Result<Inspection, EngineEr
             &mut conn,
             k.expiry(s),
             "expiry index (score = snapshot expiry ms)",
-            Some(json!({ "score": expiry })),
+            Some(json!({ "score": expiry.map(|ms| ms as i64) })),
         )
         .await?,
     );
     let delayed: Vec<(String, f64)> = conn.zrange_withscores(k.delayed(s), 0, -1).await?;
-    let due: Vec<f64> = delayed
+    let due: Vec<i64> = delayed
         .into_iter()
         .filter(|(m, _)| m.split(' ').next() == Some(id.as_str()))
-        .map(|(_, score)| score)
+        .map(|(_, score)| score as i64)
         .collect();
     keys.push(
         key_view(

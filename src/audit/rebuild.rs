@@ -5,6 +5,7 @@
 
 use std::time::Instant;
 
+use futures_util::StreamExt;
 use serde::Serialize;
 
 use crate::engine::functions::Rebuilt;
@@ -12,7 +13,9 @@ use crate::engine::{EngineError, Functions, JobId};
 
 /// Calls per pipelined round trip: small enough to answer within the
 /// connection's response timeout.
-const BATCH: usize = 200;
+const BATCH: usize = 100;
+/// Batches in flight at once.
+const IN_FLIGHT: usize = 4;
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct RebuildReport {
@@ -74,17 +77,32 @@ pub async fn rebuild(
             all
         }
     };
-    for (_, jobs) in shards {
-        for batch in jobs.chunks(BATCH) {
-            let hashes = content_hashes(fns, batch).await?;
-            let calls: Vec<(JobId, Option<String>)> = batch.iter().copied().zip(hashes).collect();
-            for ((job, _), outcome) in calls.iter().zip(fns.rebuild_batch(&calls, dry_run).await?) {
-                report.count(*job, outcome);
-            }
+    // A few batches in flight: the client decodes one while Redis runs the next.
+    let batches: Vec<&[JobId]> = shards
+        .iter()
+        .flat_map(|(_, jobs)| jobs.chunks(BATCH))
+        .collect();
+    let mut done = futures_util::stream::iter(batches)
+        .map(|batch| rebuild_batch(fns, batch, dry_run))
+        .buffered(IN_FLIGHT);
+    while let Some(outcomes) = done.next().await {
+        for (job, outcome) in outcomes? {
+            report.count(job, outcome);
         }
     }
     report.finish(began);
     Ok(report)
+}
+
+async fn rebuild_batch(
+    fns: &Functions,
+    batch: &[JobId],
+    dry_run: bool,
+) -> Result<Vec<(JobId, Rebuilt)>, EngineError> {
+    let hashes = content_hashes(fns, batch).await?;
+    let calls: Vec<(JobId, Option<String>)> = batch.iter().copied().zip(hashes).collect();
+    let outcomes = fns.rebuild_batch(&calls, dry_run).await?;
+    Ok(batch.iter().copied().zip(outcomes).collect())
 }
 
 /// Each job's content hash, from the first event of its log (the snapshot

@@ -204,7 +204,7 @@ fn feed_lines(id: &str, fields: &[String]) -> Vec<TailLine> {
 pub fn render(l: &TailLine) -> String {
     let mut s = format!(
         "{}  {}  #{:<3} {:<15} attempt {}",
-        crate::api::models::rfc3339(l.ts),
+        crate::replay::time_ms(l.ts),
         l.job,
         l.seq,
         l.kind.as_str(),

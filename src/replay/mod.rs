@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::engine::{EngineError, Functions, JobId, Snapshot};
 
 pub use diff::{Difference, diff};
-pub use render::{cut, cut_bodies, render, state_text};
+pub use render::{cut, cut_bodies, render, state_text, time_ms};
 pub use timeline::{Step, timeline};
 
 /// The verdict of comparing the fold with the stored snapshot.

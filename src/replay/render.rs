@@ -15,7 +15,7 @@ pub fn render(r: &Replay, at: Option<usize>) -> String {
     let mut out = format!("job {}\n", r.job_id);
     for (i, step) in r.timeline.iter().enumerate() {
         let e = &step.event;
-        let when = crate::api::models::rfc3339(e.ts);
+        let when = time_ms(e.ts);
         let (status, hint) = step
             .state
             .as_ref()
@@ -88,10 +88,13 @@ pub fn cut_bodies(mut v: Value) -> Value {
         for body in ["result", "markdown"] {
             if let Some(b) = map.get_mut(body) {
                 let text = match &*b {
-                    Value::String(s) => cut(s),
-                    other => cut(&other.to_string()),
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
                 };
-                *b = Value::String(text);
+                // Short bodies stay as they are (readable JSON).
+                if text.chars().count() > BODY_PREVIEW {
+                    *b = Value::String(cut(&text));
+                }
             }
         }
     }
@@ -106,4 +109,15 @@ pub fn cut(text: &str) -> String {
     }
     let cut: String = text.chars().take(BODY_PREVIEW).collect();
     format!("{cut}… ({total} characters)")
+}
+
+/// A timestamp in ms as fixed-width UTC time (columns line up).
+pub fn time_ms(ms: i64) -> String {
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_else(|| ms.to_string())
 }

@@ -81,6 +81,18 @@ async fn rebuild_repairs_a_corrupted_snapshot_index_and_cache_then_finds_nothing
 
     let again = rebuild::rebuild(&app.fns, Some(id), false).await.unwrap();
     assert_eq!((again.consistent, again.findings.len()), (1, 0));
+
+    // A snapshot deleted before its time comes back with the rest of its lifetime.
+    redis.query(&["DEL", &snapshot_key]).unwrap();
+    let restored = rebuild::rebuild(&app.fns, Some(id), false).await.unwrap();
+    assert_eq!(
+        restored.findings,
+        [(job.clone(), Rebuilt::Repaired(vec!["snapshot".into()]))]
+    );
+    assert_eq!(
+        replay(&app.fns, id).await.unwrap().verdict,
+        Verdict::Consistent
+    );
 }
 
 #[tokio::test]
@@ -181,6 +193,41 @@ async fn snapshots(fns: &Functions, ids: &[JobId]) -> Vec<Option<String>> {
         all.push(fns.snapshot_json(*id).await.unwrap());
     }
     all
+}
+
+#[tokio::test]
+async fn rebuild_while_jobs_run_finds_nothing_to_repair() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
+    let jobs = app.submit_specs(100, 150).await;
+    let mut passes = 0;
+    loop {
+        let report = rebuild::rebuild(&app.fns, None, false).await.unwrap();
+        assert_eq!(
+            report.findings,
+            [],
+            "pass {passes}: {}",
+            rebuild::render(&report)
+        );
+        passes += 1;
+        let mut all_done = true;
+        for job in &jobs {
+            let s = app
+                .fns
+                .snapshot(job.parse().unwrap())
+                .await
+                .unwrap()
+                .unwrap();
+            all_done &= s.status.is_terminal();
+        }
+        if all_done && passes > 1 {
+            break;
+        }
+    }
+    for job in &jobs {
+        let r = replay(&app.fns, job.parse().unwrap()).await.unwrap();
+        assert_eq!(r.verdict, Verdict::Consistent, "{job}");
+    }
 }
 
 /// Reports every stage and lingers in it, so each state lasts long enough
@@ -381,11 +428,10 @@ async fn inspect_shows_the_keys_and_the_pending_entry_of_a_running_job() {
         .find(|k| k.role.starts_with("cache"))
         .unwrap();
     assert!(cache.exists && cache.ttl_ms > 0);
+    let result = cache.value["result"].as_str().unwrap();
     assert!(
-        cache.value["result"]
-            .as_str()
-            .unwrap()
-            .contains("production_readiness_score")
+        result.starts_with('{') && result.ends_with("characters)"),
+        "cut short: {result}"
     );
     assert_eq!(done.events.last().unwrap().kind, EventType::Completed);
 }

@@ -9,6 +9,7 @@ mod api_jobs;
 mod api_security;
 mod audit;
 mod contract;
+mod debug_cli;
 mod failures;
 mod flow;
 mod fold_equivalence;

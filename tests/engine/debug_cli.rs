@@ -1,0 +1,99 @@
+//! The debugging subcommands as a user runs them: the real binary against
+//! the test's Redis, checking output and exit status.
+
+use std::process::Output;
+use std::time::Duration;
+
+use faultline::startup::Role;
+use serde_json::json;
+
+use crate::helpers::*;
+
+fn faultline(redis: &TestRedis, args: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .args(args)
+        .env("REDIS_URL", redis.url())
+        .env("SHARDS", "4")
+        .env("LOG_LEVEL", "error")
+        .output()
+        .expect("the faultline binary runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[tokio::test]
+async fn replay_rebuild_tail_inspect_and_reanalyze_from_the_command_line() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
+    let job = app.submit_spec(11).await;
+    app.wait_terminal(&job, Duration::from_secs(20)).await;
+
+    let out = faultline(&redis, &["replay", &job, "--at", "2"]);
+    assert!(out.status.success(), "{out:?}");
+    let text = stdout(&out);
+    assert!(text.contains("state as of event 2:"), "{text}");
+    assert!(text.contains("\"status\": \"running\""), "{text}");
+    assert!(text.contains("verdict: the stored snapshot equals the fold of the log"));
+
+    let out = faultline(&redis, &["replay", &job, "--at", "2", "--json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (_, served) = app.get(&format!("/jobs/{job}/replay?at=2")).await;
+    assert_eq!(doc, served);
+
+    let out = faultline(&redis, &["replay", &job, "--at", "99"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("event 99 is out of range"));
+
+    let key = app.fns.store.keys.job(
+        job.parse::<faultline::engine::JobId>().unwrap().shard(),
+        &job,
+    );
+    redis
+        .query(&[
+            "SET",
+            &key,
+            &json!({"job_id": job, "status": "queued"}).to_string(),
+        ])
+        .unwrap();
+    let out = faultline(&redis, &["replay", &job]);
+    assert_eq!(out.status.code(), Some(1), "drift fails the command");
+    assert!(stdout(&out).contains("verdict: DRIFT"));
+
+    let out = faultline(&redis, &["rebuild", "--all", "--dry-run"]);
+    assert!(
+        stdout(&out).contains(&format!("{job}  drifted    snapshot")),
+        "{}",
+        stdout(&out)
+    );
+    let out = faultline(&redis, &["rebuild", "--job", &job]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        stdout(&out).contains("1 job(s): 0 consistent, 1 repaired"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(faultline(&redis, &["replay", &job]).status.success());
+    let out = faultline(&redis, &["rebuild"]);
+    assert!(!out.status.success(), "--job or --all is required");
+
+    let out = faultline(&redis, &["events", "tail", "--type", "completed"]);
+    let lines: Vec<String> = stdout(&out).lines().map(str::to_string).collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].contains(&job) && lines[0].contains("completed"));
+    let out = faultline(&redis, &["events", "tail", "--type", "finished"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown event type"));
+
+    let out = faultline(&redis, &["inspect", &job]);
+    assert!(stdout(&out).contains(&key), "{}", stdout(&out));
+    assert!(stdout(&out).contains("stream entries ("));
+
+    let out = faultline(&redis, &["reanalyze", &job]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        stdout(&out).contains("0 added, 0 removed, 0 changed"),
+        "{}",
+        stdout(&out)
+    );
+}
