@@ -8,6 +8,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde_json::Value;
 
 use super::ApiTags;
+use super::access::Auth;
 use super::models::rfc3339;
 use super::problem::ApiError;
 use super::state::AppState;
@@ -91,6 +92,7 @@ impl ReplayApi {
     async fn replay(
         &self,
         state: poem::web::Data<&AppState>,
+        _auth: Auth,
         job_id: Path<String>,
         /// 1-based position of an event: also answer the state right after it.
         at: Query<Option<u64>>,
