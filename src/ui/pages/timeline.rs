@@ -141,8 +141,7 @@ fn axis(timeline: &[Step]) -> Markup {
                         @if !workers.is_empty() { br; small { (workers.join(", ")) } }
                     }
                     div class="lane-track" aria-hidden="true" {
-                        @for (i, s) in &steps {
-                            @let pct = (s.event.ts - t0) as f64 / span * 100.0;
+                        @for ((i, s), pct) in steps.iter().zip(spread(steps.iter().map(|(_, s)| (s.event.ts - t0) as f64 / span * 100.0))) {
                             button type="button" tabindex="-1" class=(format!("marker ev-{}", s.event.kind.as_str()))
                                 data-index=(i + 1) style=(format!("left: {pct:.2}%"))
                                 title=(format!("{} at +{} ms", step_label(s), s.event.ts - t0)) {}
@@ -155,6 +154,28 @@ fn axis(timeline: &[Step]) -> Markup {
             }
         }
     }
+}
+
+/// Marker positions (percent of the axis) pushed apart so events in the
+/// same millisecond stay separately visible and clickable; each marker's
+/// title keeps its exact time.
+fn spread(positions: impl Iterator<Item = f64>) -> Vec<f64> {
+    const GAP: f64 = 2.5;
+    let mut out: Vec<f64> = Vec::new();
+    for p in positions {
+        let p = out.last().map_or(p, |last| p.max(last + GAP));
+        out.push(p);
+    }
+    // Pushed past the end: shift the crowded tail back inside.
+    let overflow = out.last().map_or(0.0, |last| (last - 100.0).max(0.0));
+    if overflow > 0.0 {
+        let mut limit = 100.0;
+        for p in out.iter_mut().rev() {
+            *p = p.min(limit).max(0.0);
+            limit = *p - GAP;
+        }
+    }
+    out
 }
 
 fn table(r: &Replay) -> Markup {
@@ -203,5 +224,17 @@ fn details(data: &Value) -> String {
             .collect::<Vec<_>>()
             .join("; "),
         None => data.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spread;
+
+    #[test]
+    fn markers_at_the_same_time_are_spread_apart_and_stay_on_the_axis() {
+        assert_eq!(spread([0.0, 0.0, 50.0].into_iter()), [0.0, 2.5, 50.0]);
+        let end = spread([0.0, 100.0, 100.0, 100.0].into_iter());
+        assert_eq!(end, [0.0, 95.0, 97.5, 100.0]);
     }
 }
