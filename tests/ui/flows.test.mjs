@@ -126,10 +126,18 @@ test("the timeline scrubs to the first event and back, with the replay verdict",
   assert.equal(await scrubber.inputValue(), "2");
 });
 
-test("a job the analyser rejects shows its error", async () => {
+test("an uploaded file the analyser rejects shows its error", async () => {
   const page = await newPage();
   startWorker();
-  await submit(page, BROKEN, "openapi-yaml");
+  await page.goto(BASE + "/");
+  await page.getByLabel("Upload a file").setInputFiles({
+    name: "broken.yaml", mimeType: "text/yaml", buffer: Buffer.from(BROKEN),
+  });
+  await page.getByText("Loaded broken.yaml.").waitFor(WAIT);
+  assert.equal(await page.getByLabel("Artifact text").inputValue(), BROKEN);
+  await page.getByLabel("Type", { exact: true }).selectOption("openapi-yaml");
+  await page.getByRole("button", { name: "Analyse" }).click();
+  await page.waitForURL(/\/ui\/jobs\/[0-9A-Z]{26}$/, WAIT);
   const error = page.locator("#job-error");
   await error.waitFor(WAIT);
   assert.match(await error.textContent(), /invalid YAML/);
@@ -137,11 +145,20 @@ test("a job the analyser rejects shows its error", async () => {
   await page.screenshot({ path: join(SHOTS, "5-job-failed.png"), fullPage: true });
 });
 
-test("identical content is marked as a cache hit", async () => {
+test("identical content dropped on the form is marked as a cache hit", async () => {
   assert.ok(jobId, "needs the first flow's job");
   const page = await newPage();
-  const id = await submit(page, SPEC);
-  assert.notEqual(id, jobId);
+  await page.goto(BASE + "/");
+  const transfer = await page.evaluateHandle((text) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([text], "pets.yaml", { type: "text/yaml" }));
+    return dt;
+  }, SPEC);
+  await page.dispatchEvent("#drop-zone", "drop", { dataTransfer: transfer });
+  await page.getByText("Loaded pets.yaml.").waitFor(WAIT);
+  await page.getByRole("button", { name: "Analyse" }).click();
+  await page.waitForURL(/\/ui\/jobs\/[0-9A-Z]{26}$/, WAIT);
+  assert.notEqual(page.url().split("/").pop(), jobId);
   await page.locator("#cache-hit").waitFor(WAIT);
   assert.equal(await page.locator("#job-status").textContent(), "completed");
   await page.locator("#score").waitFor(WAIT);
