@@ -138,6 +138,9 @@ fn axis(timeline: &[Step]) -> Markup {
                 div class="lane" {
                     div class="lane-label" {
                         @if *a == 0 { "queue" } @else { "attempt " (a) }
+                        @if steps.iter().any(|(_, s)| s.event.data.get("reclaimed") == Some(&Value::Bool(true))) {
+                            " (reclaimed)"
+                        }
                         @if !workers.is_empty() { br; small { (workers.join(", ")) } }
                     }
                     div class="lane-track" aria-hidden="true" {
