@@ -10,3 +10,8 @@ if cargo nextest --version >/dev/null 2>&1; then
 else
   cargo test --workspace --lib --bins --tests --no-fail-fast "$@"
 fi
+# The committed spec from outside: generated Python and TypeScript clients and
+# Schemathesis against a running server (SKIP_CLIENT_TESTS=1 skips them).
+if [ "${SKIP_CLIENT_TESTS:-0}" != "1" ]; then
+  bash scripts/test-clients.sh
+fi
