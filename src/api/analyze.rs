@@ -35,6 +35,7 @@ impl AnalyzeApi {
     /// Submit an artifact for analysis.
     #[oai(
         path = "/artifacts/analyze",
+        operation_id = "analyze",
         method = "post",
         tag = "ApiTags::Artifacts"
     )]
@@ -73,6 +74,7 @@ impl AnalyzeApi {
     /// The cached result for a content hash, if any (lets clients skip a submission).
     #[oai(
         path = "/artifacts/:content_hash",
+        operation_id = "get_cached_result",
         method = "get",
         tag = "ApiTags::Artifacts"
     )]
@@ -80,6 +82,8 @@ impl AnalyzeApi {
         &self,
         state: poem::web::Data<&AppState>,
         _auth: Auth,
+        /// SHA-256 of the content, hex.
+        #[oai(validator(pattern = r"^[0-9a-fA-F]{64}$"))]
         content_hash: Path<String>,
     ) -> Result<CachedResponse, ApiError> {
         let hash = content_hash.0.to_ascii_lowercase();

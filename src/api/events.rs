@@ -9,7 +9,7 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use futures_util::stream::{self, BoxStream, StreamExt};
+use futures_util::stream::{self, StreamExt};
 use poem::web::sse::Event as SseEvent;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::{EventStream, Json};
@@ -25,6 +25,7 @@ use super::access::Auth;
 use super::jobs::parse_id;
 use super::models::{EventPage, EventView};
 use super::problem::ApiError;
+use super::sse::EventMessages;
 use super::state::AppState;
 use crate::engine::functions::decode_entry;
 use crate::engine::{EngineError, JobId};
@@ -48,21 +49,30 @@ enum StreamResponse {
     /// One SSE message per event (`id`: entry id, `event`: type, `data`:
     /// the event as JSON), history first, closing after the terminal event.
     #[oai(status = 200)]
-    Ok(EventStream<BoxStream<'static, EventView>>),
+    Ok(EventMessages),
 }
 
 #[OpenApi]
 impl EventsApi {
     /// A job's event log, oldest first, `limit` events after `after`.
-    #[oai(path = "/jobs/:job_id/events", method = "get", tag = "ApiTags::Jobs")]
+    #[oai(
+        path = "/jobs/:job_id/events",
+        operation_id = "list_job_events",
+        method = "get",
+        tag = "ApiTags::Jobs"
+    )]
     async fn events(
         &self,
         state: poem::web::Data<&AppState>,
         _auth: Auth,
+        /// The job id (a ULID).
+        #[oai(validator(pattern = r"^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$"))]
         job_id: Path<String>,
         /// Entry id to start after (a `next_after`); the start of the log when absent.
+        #[oai(validator(pattern = r"^[0-9]{1,20}(-[0-9]{1,20})?$"))]
         after: Query<Option<String>>,
         /// Page size, 1 to 1000 (default 100).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         limit: Query<Option<u32>>,
     ) -> Result<PageResponse, ApiError> {
         let id = parse_id(&job_id)?;
@@ -87,6 +97,7 @@ impl EventsApi {
     /// `Last-Event-ID` (or `after`); closes after the terminal event.
     #[oai(
         path = "/jobs/:job_id/events/stream",
+        operation_id = "stream_job_events",
         method = "get",
         tag = "ApiTags::Jobs"
     )]
@@ -94,11 +105,17 @@ impl EventsApi {
         &self,
         state: poem::web::Data<&AppState>,
         _auth: Auth,
+        /// The job id (a ULID).
+        #[oai(validator(pattern = r"^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$"))]
         job_id: Path<String>,
         /// Entry id to resume after (sent by EventSource on reconnection).
-        #[oai(name = "Last-Event-ID")]
+        #[oai(
+            name = "Last-Event-ID",
+            validator(pattern = r"^[0-9]{1,20}(-[0-9]{1,20})?$")
+        )]
         last_event_id: Header<Option<String>>,
         /// Entry id to start after, for clients that cannot set headers.
+        #[oai(validator(pattern = r"^[0-9]{1,20}(-[0-9]{1,20})?$"))]
         after: Query<Option<String>>,
     ) -> Result<StreamResponse, ApiError> {
         let id = parse_id(&job_id)?;
@@ -134,7 +151,7 @@ impl EventsApi {
             _permit: permit,
         };
         let events = stream::unfold(follow, Follow::next).boxed();
-        Ok(StreamResponse::Ok(
+        Ok(StreamResponse::Ok(EventMessages(
             EventStream::new(events)
                 .keep_alive(KEEP_ALIVE)
                 .to_event(|e: EventView| {
@@ -142,7 +159,7 @@ impl EventsApi {
                         .id(e.id.clone())
                         .event_type(e.kind.clone())
                 }),
-        ))
+        )))
     }
 }
 
@@ -229,9 +246,9 @@ fn parse_after(raw: Option<&str>) -> Result<String, ApiError> {
     let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else {
         return Ok("0-0".to_string());
     };
-    let valid = raw
-        .split_once('-')
-        .is_some_and(|(ms, seq)| ms.parse::<u64>().is_ok() && seq.parse::<u64>().is_ok());
+    // `<ms>-<seq>`, or `<ms>` alone (Redis reads it as `<ms>-0` here).
+    let (ms, seq) = raw.split_once('-').unwrap_or((raw, "0"));
+    let valid = ms.parse::<u64>().is_ok() && seq.parse::<u64>().is_ok();
     if !valid {
         return Err(ApiError::bad_request(
             "INVALID_EVENT_ID",

@@ -23,7 +23,12 @@ enum FeedbackResponse {
 #[OpenApi]
 impl FeedbackApi {
     /// Record whether a job's report was useful (any job state).
-    #[oai(path = "/feedback", method = "post", tag = "ApiTags::Jobs")]
+    #[oai(
+        path = "/feedback",
+        operation_id = "send_feedback",
+        method = "post",
+        tag = "ApiTags::Jobs"
+    )]
     async fn feedback(
         &self,
         state: poem::web::Data<&AppState>,

@@ -20,6 +20,42 @@ pub struct Guard {
     pub gate: Gate,
     /// Largest request body in bytes.
     pub body_limit: usize,
+    pub allow: AllowedMethods,
+}
+
+/// The methods of each path of the spec, for the `Allow` header a 405 must
+/// carry (RFC 9110).
+pub struct AllowedMethods(Vec<(Vec<String>, String)>);
+
+impl AllowedMethods {
+    pub fn from_spec(spec: &serde_json::Value) -> Self {
+        let paths = spec["paths"].as_object().into_iter().flatten();
+        AllowedMethods(
+            paths
+                .map(|(path, item)| {
+                    let segments = path.split('/').map(str::to_string).collect();
+                    let methods: Vec<String> = item
+                        .as_object()
+                        .into_iter()
+                        .flat_map(|ops| ops.keys().map(|m| m.to_ascii_uppercase()))
+                        .collect();
+                    (segments, methods.join(", "))
+                })
+                .collect(),
+        )
+    }
+
+    fn of(&self, path: &str) -> Option<&str> {
+        let segments: Vec<&str> = path.split('/').collect();
+        self.0.iter().find_map(|(template, methods)| {
+            let matches = template.len() == segments.len()
+                && template
+                    .iter()
+                    .zip(&segments)
+                    .all(|(t, s)| t.starts_with('{') || t == s);
+            matches.then_some(methods.as_str())
+        })
+    }
 }
 
 impl Guard {
@@ -45,6 +81,11 @@ impl Guard {
         );
         if let Ok(value) = request_id.parse() {
             resp.headers_mut().insert(REQUEST_ID, value);
+        }
+        if resp.status() == StatusCode::METHOD_NOT_ALLOWED
+            && let Some(allow) = self.allow.of(&path).and_then(|m| m.parse().ok())
+        {
+            resp.headers_mut().insert("allow", allow);
         }
         Ok(resp)
     }

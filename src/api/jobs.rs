@@ -46,11 +46,18 @@ enum ListResponse {
 #[OpenApi]
 impl JobsApi {
     /// A job's status.
-    #[oai(path = "/jobs/:job_id", method = "get", tag = "ApiTags::Jobs")]
+    #[oai(
+        path = "/jobs/:job_id",
+        method = "get",
+        operation_id = "get_job",
+        tag = "ApiTags::Jobs"
+    )]
     async fn get_job(
         &self,
         state: poem::web::Data<&AppState>,
         _auth: Auth,
+        /// The job id (a ULID).
+        #[oai(validator(pattern = r"^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$"))]
         job_id: Path<String>,
     ) -> Result<JobResponse, ApiError> {
         let id = parse_id(&job_id)?;
@@ -62,11 +69,18 @@ impl JobsApi {
     }
 
     /// A completed job's result and Markdown report (400 until completed).
-    #[oai(path = "/jobs/:job_id/result", method = "get", tag = "ApiTags::Jobs")]
+    #[oai(
+        path = "/jobs/:job_id/result",
+        method = "get",
+        operation_id = "get_job_result",
+        tag = "ApiTags::Jobs"
+    )]
     async fn get_result(
         &self,
         state: poem::web::Data<&AppState>,
         _auth: Auth,
+        /// The job id (a ULID).
+        #[oai(validator(pattern = r"^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$"))]
         job_id: Path<String>,
     ) -> Result<ResultResponse, ApiError> {
         let id = parse_id(&job_id)?;
@@ -90,16 +104,23 @@ impl JobsApi {
 
     /// Jobs newest first, from the job index: `cursor` pages to older jobs,
     /// `status` keeps one status (a page may be short; follow `next_cursor`).
-    #[oai(path = "/jobs", method = "get", tag = "ApiTags::Jobs")]
+    #[oai(
+        path = "/jobs",
+        method = "get",
+        operation_id = "list_jobs",
+        tag = "ApiTags::Jobs"
+    )]
     async fn list_jobs(
         &self,
         state: poem::web::Data<&AppState>,
         _auth: Auth,
         /// Page size, 1 to 500 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
         limit: Query<Option<u32>>,
         /// Only jobs in this status.
         status: Query<Option<StatusFilter>>,
         /// `next_cursor` of the previous page.
+        #[oai(validator(pattern = r"^-?[0-9]{1,20}\.[0-9A-Za-z]{1,64}$"))]
         cursor: Query<Option<String>>,
     ) -> Result<ListResponse, ApiError> {
         let limit = limit.0.unwrap_or(50).clamp(1, 500) as usize;
@@ -132,11 +153,18 @@ impl JobsApi {
 
     /// Cancel a queued or running job: a `cancelled` event; its worker stops
     /// at its next step and writes no result. 409 when already finished.
-    #[oai(path = "/jobs/:job_id", method = "delete", tag = "ApiTags::Jobs")]
+    #[oai(
+        path = "/jobs/:job_id",
+        method = "delete",
+        operation_id = "cancel_job",
+        tag = "ApiTags::Jobs"
+    )]
     async fn cancel_job(
         &self,
         state: poem::web::Data<&AppState>,
         _auth: Auth,
+        /// The job id (a ULID).
+        #[oai(validator(pattern = r"^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$"))]
         job_id: Path<String>,
     ) -> Result<CancelResponse, ApiError> {
         let id = parse_id(&job_id)?;

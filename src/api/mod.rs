@@ -17,6 +17,7 @@ pub(crate) mod listing;
 pub mod models;
 pub mod problem;
 pub mod replay;
+mod sse;
 pub mod state;
 
 use std::sync::Arc;
@@ -27,7 +28,7 @@ use poem::{Endpoint, EndpointExt, Route, get, handler};
 use poem_openapi::{OpenApiService, Tags};
 
 use access::Gate;
-use guard::Guard;
+use guard::{AllowedMethods, Guard};
 
 use crate::config::Access;
 
@@ -83,8 +84,11 @@ pub fn routes(state: AppState, access: &Access) -> impl Endpoint + use<> {
     let api = service();
     let docs = api.swagger_ui();
     let spec = api.spec_endpoint();
+    let spec_value: serde_json::Value =
+        serde_json::from_str(&api.spec()).expect("the spec is JSON");
     let guard = Arc::new(Guard {
         gate: Gate::new(access),
+        allow: AllowedMethods::from_spec(&spec_value),
         // Room for the JSON envelope around the largest accepted artifact.
         body_limit: state.max_content_size * 2 + 64 * 1024,
     });

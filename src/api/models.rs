@@ -104,6 +104,7 @@ pub struct JobList {
     pub total: u64,
     pub note: String,
     /// Pass as `cursor` for the next (older) page; null at the end.
+    #[oai(nullable)]
     pub next_cursor: Option<String>,
 }
 
@@ -156,12 +157,14 @@ pub struct EventPage {
     pub job_id: String,
     pub events: Vec<EventView>,
     /// Pass as `after` for the next page; null when this page reached the end.
+    #[oai(nullable)]
     pub next_after: Option<String>,
 }
 
 /// `POST /feedback` (the seed's shape).
 #[derive(Debug, Clone, Object)]
 pub struct FeedbackRequest {
+    #[oai(validator(pattern = r"^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$"))]
     pub job_id: String,
     pub is_useful: bool,
     #[oai(validator(max_length = 4000))]

@@ -166,6 +166,16 @@ impl From<EngineError> for ApiError {
 /// size limits) into problem+json.
 pub fn problem_from_poem(err: &poem::Error) -> Problem {
     let status = err.status();
+    if let Some(param) = err.downcast_ref::<poem_openapi::error::ParseParamError>() {
+        let code = match param.name {
+            "job_id" => "INVALID_JOB_ID",
+            "content_hash" => "INVALID_CONTENT_HASH",
+            "cursor" => "INVALID_CURSOR",
+            "after" | "Last-Event-ID" => "INVALID_EVENT_ID",
+            _ => "INVALID_PARAMETER",
+        };
+        return Problem::new(StatusCode::BAD_REQUEST, code, err.to_string());
+    }
     let code = match status {
         StatusCode::NOT_FOUND => "ROUTE_NOT_FOUND",
         StatusCode::UNAUTHORIZED => "UNAUTHORIZED",

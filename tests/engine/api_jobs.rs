@@ -174,14 +174,12 @@ async fn feedback_is_kept_as_an_event_and_the_log_pages_by_entry_id() {
     assert_eq!(whole["next_after"], Value::Null);
     let whole = whole["events"].as_array().unwrap().clone();
     let mut paged = Vec::new();
-    let mut after = String::new();
+    let mut query = "limit=1".to_string();
     loop {
-        let (_, page) = app
-            .get(&format!("/jobs/{job}/events?limit=1&after={after}"))
-            .await;
+        let (_, page) = app.get(&format!("/jobs/{job}/events?{query}")).await;
         paged.extend(page["events"].as_array().unwrap().iter().cloned());
         match page["next_after"].as_str() {
-            Some(next) => after = next.to_string(),
+            Some(next) => query = format!("limit=1&after={next}"),
             None => break,
         }
     }

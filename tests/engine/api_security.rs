@@ -203,6 +203,22 @@ async fn request_ids_are_echoed_or_generated() {
 }
 
 #[tokio::test]
+async fn a_wrong_method_is_a_405_naming_the_allowed_ones() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let job = faultline::engine::JobId::generate(0);
+    let resp = app
+        .http
+        .put(format!("{}/jobs/{job}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 405);
+    assert_eq!(resp.headers()["allow"], "DELETE, GET");
+    assert_eq!(resp.headers()["content-type"], "application/problem+json");
+}
+
+#[tokio::test]
 async fn cors_allows_only_the_configured_origins() {
     let redis = TestRedis::start();
     let preflight = |app: &TestApp, origin: &str| {
