@@ -217,6 +217,14 @@ test("with locked reads the UI asks for a key once and keeps it in the session o
   // The next page and a submission use the kept key without asking.
   const id = await submit(page, "# Orders\n\nOrders go to Kafka; a worker writes them to Postgres.\n", "markdown", process.env.BASE_LOCKED);
   assert.match(id, /^[0-9A-Z]{26}$/);
-  await page.locator("#job-status").waitFor(WAIT);
+  await page.locator("#score").waitFor(WAIT);
   assert.ok(await page.getByLabel("API key", { exact: true }).isHidden());
+  // The Markdown download needs the key too: the page fetches it with it.
+  const [download] = await Promise.all([
+    page.waitForEvent("download", WAIT),
+    page.getByRole("link", { name: "Download .md" }).click(),
+  ]);
+  const text = readFileSync(await download.path(), "utf8");
+  assert.match(text, /Production readiness/i);
+  assert.match(text, new RegExp(`/ui/jobs/${id}/charts/0\\.svg`));
 });

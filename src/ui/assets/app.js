@@ -223,6 +223,7 @@ function initJob(root) {
   }
   initFindings(root);
   initCopy(root);
+  initKeyedLinks(root);
 }
 
 // Loads the finished page and swaps it in, keeping the live event list.
@@ -258,6 +259,28 @@ function initFindings(root) {
     status.textContent = "Showing " + visible + " of " + root.querySelectorAll(".finding").length + " findings.";
   };
   boxes.forEach((b) => b.addEventListener("change", apply));
+}
+
+// Downloads are plain links; with a key in the session they are fetched
+// with it (a link cannot send a header), for servers whose reads need one.
+function initKeyedLinks(root) {
+  root.querySelectorAll("a[data-keyed]").forEach((a) => {
+    a.addEventListener("click", async (ev) => {
+      if (!sessionStorage.getItem(KEY)) return;
+      ev.preventDefault();
+      const resp = await apiFetch(a.href);
+      if (!resp.ok) return;
+      const url = URL.createObjectURL(await resp.blob());
+      if (!a.hasAttribute("download")) return location.assign(url);
+      const tmp = document.createElement("a");
+      tmp.href = url;
+      tmp.download = a.getAttribute("download") || "";
+      document.body.append(tmp);
+      tmp.click();
+      tmp.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    });
+  });
 }
 
 function initCopy(root) {

@@ -141,7 +141,7 @@ fn report(id: &str, result: &Value, markdown: &str) -> Markup {
             textarea id="markdown" readonly rows="12" { (markdown) }
             p class="actions" {
                 button type="button" id="copy-md" { "Copy" }
-                a class="button" href=(format!("/ui/jobs/{id}/report.md")) download=(format!("faultline-{id}.md")) { "Download .md" }
+                a class="button" href=(format!("/ui/jobs/{id}/report.md")) download=(format!("faultline-{id}.md")) data-keyed { "Download .md" }
                 span id="copy-status" role="status" aria-live="polite" {}
             }
         }
@@ -243,7 +243,7 @@ fn charts_section(id: &str, result: &Value) -> Markup {
                     @for (n, c) in all.iter().enumerate() {
                         figure class="chart-figure" {
                             (charts::svg(c, &format!("chart-{n}")))
-                            figcaption { (c.description) " " a href=(format!("/ui/jobs/{id}/charts/{n}.svg")) { "Open as SVG" } }
+                            figcaption { (c.description) " " a href=(format!("/ui/jobs/{id}/charts/{n}.svg")) data-keyed { "Open as SVG" } }
                         }
                     }
                 }
