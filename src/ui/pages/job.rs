@@ -26,7 +26,12 @@ pub async fn page(state: Data<&AppState>, Path(job_id): Path<String>) -> Respons
 async fn render(state: &AppState, raw_id: &str) -> Result<Markup, UiError> {
     let id = parse_id(raw_id)?;
     let s = load(state, id).await?;
-    let events = state.fns.events(id, "-", 1000).await?;
+    // The events so far, for a job still running (a finished one shows its report).
+    let events = if s.status.is_terminal() {
+        Vec::new()
+    } else {
+        state.fns.events(id, "-", 1000).await?
+    };
     let id = s.job_id.as_str();
     Ok(shell(
         &format!("Job {id}"),
