@@ -322,7 +322,8 @@ async fn with_locked_reads_pages_are_an_empty_shell_until_the_key_is_sent() {
             "{path}: no page content without the key"
         );
     }
-    let (status, ct, _) = fetch(&app, "/ui/assets/app-0.1.0.css").await;
+    let css = concat!("/ui/assets/app-", env!("CARGO_PKG_VERSION"), ".css");
+    let (status, ct, _) = fetch(&app, css).await;
     assert_eq!((status, ct.as_str()), (200, "text/css; charset=utf-8"));
     let (status, _, _) = fetch(&app, &format!("/ui/jobs/{job}/report.md")).await;
     assert_eq!(status, 401, "downloads go through the guard");
