@@ -174,6 +174,10 @@ async fn a_queued_job_is_followed_live_and_a_failed_job_shows_its_error() {
     assert_eq!(status, 200);
     assert!(html.contains(&format!("data-stream=\"/jobs/{job}/events/stream\"")));
     assert!(html.contains("id=\"job-status\">queued<"));
+    assert!(
+        html.contains("id=\"cancel-job\""),
+        "a running job can be cancelled"
+    );
     let (status, _, _) = fetch(&api, &format!("/ui/jobs/{job}/charts/0.svg")).await;
     assert_eq!(status, 404, "no charts before completion");
     let (status, _, _) = fetch(&api, &format!("/ui/jobs/{job}/report.md")).await;
@@ -189,6 +193,7 @@ async fn a_queued_job_is_followed_live_and_a_failed_job_shows_its_error() {
     let (status, _, html) = fetch(&api, &format!("/ui/jobs/{bad}")).await;
     assert_eq!(status, 200);
     assert!(html.contains("Analysis failed"));
+    assert!(!html.contains("id=\"cancel-job\""), "a finished job cannot");
     assert!(
         html.contains("id=\"job-error\">invalid artifact: invalid YAML"),
         "{html}"

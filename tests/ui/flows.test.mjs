@@ -65,6 +65,18 @@ async function submit(page, content, type, base = BASE) {
 
 let jobId;
 
+test("a queued job is cancelled from its page and the page follows it", async () => {
+  assert.equal(worker, undefined, "runs before any worker starts");
+  const page = await newPage();
+  await submit(page, SPEC.replace("Pets", "Cancelled pets"), "openapi-yaml");
+  assert.equal(await page.locator("#job-status").textContent(), "queued");
+  await page.getByRole("button", { name: "Cancel job" }).click();
+  await page.getByText("This job was cancelled").waitFor(WAIT);
+  assert.equal(await page.locator("#job-status").textContent(), "cancelled");
+  const live = await page.locator("#live-events li strong").allTextContents();
+  assert.deepEqual(live, ["queued", "cancelled"]);
+});
+
 test("a submitted spec shows live progress, then the score, a chart and a finding", async () => {
   const page = await newPage();
   await page.goto(BASE + "/");

@@ -221,9 +221,23 @@ function initJob(root) {
       return false;
     }, controller.signal).catch((e) => { note.textContent = "Live updates unavailable: " + e.message; });
   }
+  initCancel(root);
   initFindings(root);
   initCopy(root);
   initKeyedLinks(root);
+}
+
+// DELETE /jobs/{id}; the live stream then delivers `cancelled`.
+function initCancel(root) {
+  const button = root.querySelector("#cancel-job");
+  if (!button) return;
+  button.addEventListener("click", async () => {
+    const status = root.querySelector("#cancel-status");
+    button.disabled = true;
+    const resp = await apiFetch("/jobs/" + encodeURIComponent(button.dataset.job), { method: "DELETE" });
+    status.textContent = resp.ok ? "Cancelling…" : "Not cancelled: " + (await problemText(resp));
+    if (!resp.ok) button.disabled = false;
+  });
 }
 
 // Loads the finished page and swaps it in, keeping the live event list.

@@ -68,6 +68,12 @@ fn status_panel(s: &Snapshot) -> Markup {
                 div { dt { "Created" } dd { (time_el(s.created_at)) } }
                 div { dt { "Updated" } dd id="job-updated" { (time_el(s.updated_at)) } }
             }
+            @if !s.status.is_terminal() {
+                p class="actions" {
+                    button type="button" id="cancel-job" data-job=(s.job_id) { "Cancel job" }
+                    span id="cancel-status" role="status" aria-live="polite" {}
+                }
+            }
             @if s.cached {
                 p class="notice" id="cache-hit" { strong { "Cache hit:" } " answered at once from an earlier analysis of identical content." }
             }
