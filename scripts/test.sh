@@ -4,8 +4,9 @@
 # itself on a free loopback port; then the engine's integration tests again,
 # each against a private 6-node Redis Cluster (scripts/redis-cluster.sh); then
 # the observability checks (alert rules, dashboards, a live Prometheus:
-# scripts/test-observability.sh). Installs redis-server, redis-cli,
-# prometheus and npm packages if missing.
+# scripts/test-observability.sh), the web UI's browser flows (scripts/test-ui.sh,
+# SKIP_UI_TESTS=1 skips them) and the generated clients (scripts/test-clients.sh).
+# Installs what each needs when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-redis.sh
@@ -28,4 +29,12 @@ else
   FAULTLINE_TEST_TOPOLOGY=cluster cargo test --test engine --no-fail-fast -- "${skips[@]}" "$@" || rc=$?
 fi
 bash scripts/test-observability.sh || rc=$?
+if [ "${SKIP_UI_TESTS:-0}" != "1" ]; then
+  bash scripts/test-ui.sh || rc=$?
+fi
+# The committed spec from outside: generated Python and TypeScript clients and
+# Schemathesis against a running server (SKIP_CLIENT_TESTS=1 skips them).
+if [ "${SKIP_CLIENT_TESTS:-0}" != "1" ]; then
+  bash scripts/test-clients.sh || rc=$?
+fi
 exit $rc

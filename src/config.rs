@@ -28,6 +28,9 @@ pub struct Settings {
     /// so replay works after the snapshot has expired).
     pub event_retention: u64,
     pub max_content_size: usize,
+    /// Open `GET /jobs/{id}/events/stream` connections allowed at once (each
+    /// holds a Redis connection of its own).
+    pub max_event_streams: usize,
     pub log_level: String,
     pub log_format: LogFormat,
     pub shards: u16,
@@ -50,6 +53,35 @@ pub struct Settings {
     pub data_dir: String,
     /// The optional LLM synthesis (deterministic unless configured).
     pub ai: AiConfig,
+    /// HTTP access: API keys, rate limits, CORS.
+    pub access: Access,
+}
+
+/// Who may call the API and how often.
+#[derive(Clone, Default)]
+pub struct Access {
+    /// SHA-256 of each accepted API key; empty means no key is required.
+    pub key_hashes: Vec<[u8; 32]>,
+    /// Reads need a key too (only when keys are configured).
+    pub auth_reads: bool,
+    /// Requests per second per key (or per IP without one); 0 disables.
+    pub rate_per_second: u32,
+    pub rate_burst: u32,
+    /// Origins allowed by CORS; empty means same-origin only.
+    pub cors_origins: Vec<String>,
+}
+
+// Never print the key hashes.
+impl std::fmt::Debug for Access {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Access")
+            .field("keys", &self.key_hashes.len())
+            .field("auth_reads", &self.auth_reads)
+            .field("rate_per_second", &self.rate_per_second)
+            .field("rate_burst", &self.rate_burst)
+            .field("cors_origins", &self.cors_origins)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,6 +123,7 @@ impl Settings {
                 *v >= job_expiration
             })?,
             max_content_size: env.parse("MAX_CONTENT_SIZE", 500_000usize, |v| *v > 0)?,
+            max_event_streams: env.parse("MAX_EVENT_STREAMS", 256usize, |v| *v > 0)?,
             log_level: env.string("LOG_LEVEL", "info"),
             log_format: match env.string("LOG_FORMAT", "text").as_str() {
                 "json" => LogFormat::Json,
@@ -129,6 +162,7 @@ impl Settings {
             )?),
             data_dir: env.string("FAULTLINE_DATA_DIR", ".faultline"),
             ai: ai_config(&env)?,
+            access: access(&env)?,
         };
         Ok(settings)
     }
@@ -204,6 +238,78 @@ fn ai_config(env: &Env<'_>) -> Result<AiConfig, ConfigError> {
         (0.0..=2.0).contains(v)
     })?;
     Ok(ai)
+}
+
+/// `FAULTLINE_API_KEYS` (comma list) and `FAULTLINE_API_KEYS_FILE` (one a
+/// line, `#` comments) hold keys, or `sha256:<hex>` of keys so the plain
+/// key need not be stored at all. Only the hashes are kept.
+fn access(env: &Env<'_>) -> Result<Access, ConfigError> {
+    let mut entries: Vec<String> = env
+        .string("FAULTLINE_API_KEYS", "")
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    if let Some(path) = env.get("FAULTLINE_API_KEYS_FILE").filter(|p| !p.is_empty()) {
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            env.invalid(
+                "FAULTLINE_API_KEYS_FILE",
+                &path,
+                &format!("cannot read: {e}"),
+            )
+        })?;
+        entries.extend(
+            text.lines()
+                .filter(|l| !l.trim_start().starts_with('#'))
+                .map(str::to_string),
+        );
+    }
+    let mut key_hashes = Vec::new();
+    for entry in entries.iter().map(|e| e.trim()).filter(|e| !e.is_empty()) {
+        key_hashes.push(key_hash(entry).ok_or_else(|| {
+            env.invalid(
+                "FAULTLINE_API_KEYS",
+                "(hidden)",
+                "a sha256: entry must be 64 hex digits; a plain key at least 16 characters",
+            )
+        })?);
+    }
+    let auth_reads = match env
+        .string("FAULTLINE_AUTH_READS", "false")
+        .to_ascii_lowercase()
+        .as_str()
+    {
+        "true" | "1" | "yes" => true,
+        "false" | "0" | "no" => false,
+        other => return Err(env.invalid("FAULTLINE_AUTH_READS", other, "expected true or false")),
+    };
+    let rate_per_second = env.parse("RATE_LIMIT_PER_SECOND", 0u32, |_| true)?;
+    let rate_burst = env.parse("RATE_LIMIT_BURST", rate_per_second.saturating_mul(2), |v| {
+        rate_per_second == 0 || *v > 0
+    })?;
+    let cors_origins = env
+        .string("CORS_ALLOWED_ORIGINS", "")
+        .split(',')
+        .map(|o| o.trim().trim_end_matches('/').to_string())
+        .filter(|o| !o.is_empty())
+        .collect();
+    Ok(Access {
+        key_hashes,
+        auth_reads,
+        rate_per_second,
+        rate_burst,
+        cors_origins,
+    })
+}
+
+/// The SHA-256 of a key entry: `sha256:<hex>` as given, a plain key hashed.
+fn key_hash(entry: &str) -> Option<[u8; 32]> {
+    use sha2::Digest;
+    if let Some(hex_digest) = entry.strip_prefix("sha256:") {
+        let mut out = [0u8; 32];
+        hex::decode_to_slice(hex_digest, &mut out).ok()?;
+        return Some(out);
+    }
+    (entry.len() >= 16).then(|| sha2::Sha256::digest(entry.as_bytes()).into())
 }
 
 /// Typed access to the variables, naming the variable in every error.
@@ -286,6 +392,31 @@ mod tests {
         );
         let err = settings(&[("REDIS_CLUSTER_NODES", "10.0.0.1:7000")]).unwrap_err();
         assert_eq!(err.name, "REDIS_CLUSTER_NODES");
+    }
+
+    #[test]
+    fn api_keys_are_kept_only_as_hashes() {
+        use sha2::Digest;
+        let plain = "a-long-enough-api-key";
+        let digest = hex::encode(sha2::Sha256::digest(b"another-long-key"));
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), format!("# ops keys\nsha256:{digest}\n")).unwrap();
+        let s = settings(&[
+            ("FAULTLINE_API_KEYS", &format!(" {plain} ,")),
+            ("FAULTLINE_API_KEYS_FILE", file.path().to_str().unwrap()),
+        ])
+        .unwrap();
+        let want: Vec<[u8; 32]> = vec![
+            sha2::Sha256::digest(plain.as_bytes()).into(),
+            sha2::Sha256::digest(b"another-long-key").into(),
+        ];
+        assert_eq!(s.access.key_hashes, want);
+        assert!(!format!("{s:?}").contains(plain));
+        let err = settings(&[("FAULTLINE_API_KEYS", "short")]).unwrap_err();
+        assert_eq!(err.name, "FAULTLINE_API_KEYS");
+        assert!(!err.to_string().contains("short"));
+        assert!(settings(&[]).unwrap().access.key_hashes.is_empty());
+        assert!(settings(&[]).unwrap().access.cors_origins.is_empty());
     }
 
     #[test]

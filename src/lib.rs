@@ -12,6 +12,7 @@
 //! - [`worker`] — consumer-group readers, attempts, retries, reclaim.
 //! - [`analysis`] — the analyser (pure Rust, no Redis) behind the `Analyzer` trait.
 //! - [`api`] — the HTTP API (poem-openapi).
+//! - [`ui`] — the web UI (server-rendered pages, SVG charts) beside the API.
 //! - [`replay`] — fold a job's log and check it against the snapshot.
 //! - [`audit`] — operator tools over the log: rebuild, tail, inspect, reanalyze.
 //! - [`startup`] — one build path for `main` and the tests.
@@ -28,4 +29,5 @@ pub mod replay;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
+pub mod ui;
 pub mod worker;

@@ -119,19 +119,21 @@ impl App {
                     )
                 })?;
             port = listener.local_addr()?.port();
-            let state = AppState {
-                fns: fns.clone(),
-                max_content_size: settings.max_content_size,
-                metrics: metrics.clone(),
-            };
+            let state = AppState::new(
+                fns.clone(),
+                &settings,
+                metrics.clone(),
+                shutdown.clone(),
+            );
             let acceptor = TcpAcceptor::from_tokio(listener)?;
             tracing::info!(addr = %acceptor.local_addr()[0], "http listening");
+            let routes = api::routes(state, &settings.access);
             let stop = shutdown.clone();
             tasks.push(tokio::spawn(async move {
                 let server = poem::Server::new_with_acceptor(acceptor);
                 let result = server
                     .run_with_graceful_shutdown(
-                        api::routes(state),
+                        routes,
                         async move { stop.cancelled().await },
                         Some(Duration::from_secs(10)),
                     )

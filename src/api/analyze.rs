@@ -5,6 +5,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi, param::Path};
 
 use super::ApiTags;
+use super::access::Auth;
 use super::models::{AnalyzeRequest, JobView, MetadataIn};
 use super::problem::ApiError;
 use super::state::AppState;
@@ -34,12 +35,14 @@ impl AnalyzeApi {
     /// Submit an artifact for analysis.
     #[oai(
         path = "/artifacts/analyze",
+        operation_id = "analyze",
         method = "post",
         tag = "ApiTags::Artifacts"
     )]
     async fn analyze(
         &self,
         state: poem::web::Data<&AppState>,
+        _auth: Auth,
         body: Json<AnalyzeRequest>,
     ) -> Result<AnalyzeResponse, ApiError> {
         let req = body.0;
@@ -72,12 +75,16 @@ impl AnalyzeApi {
     /// The cached result for a content hash, if any (lets clients skip a submission).
     #[oai(
         path = "/artifacts/:content_hash",
+        operation_id = "get_cached_result",
         method = "get",
         tag = "ApiTags::Artifacts"
     )]
     async fn cached(
         &self,
         state: poem::web::Data<&AppState>,
+        _auth: Auth,
+        /// SHA-256 of the content, hex.
+        #[oai(validator(pattern = r"^[0-9a-fA-F]{64}$"))]
         content_hash: Path<String>,
     ) -> Result<CachedResponse, ApiError> {
         let hash = content_hash.0.to_ascii_lowercase();

@@ -23,7 +23,12 @@ enum HealthResponse {
 #[OpenApi]
 impl HealthApi {
     /// Liveness: the process is up.
-    #[oai(path = "/healthz", method = "get", tag = "ApiTags::Health")]
+    #[oai(
+        path = "/healthz",
+        operation_id = "healthz",
+        method = "get",
+        tag = "ApiTags::Health"
+    )]
     async fn healthz(&self) -> HealthResponse {
         HealthResponse::Ok(Json(Health {
             status: "ok".into(),
@@ -32,7 +37,12 @@ impl HealthApi {
     }
 
     /// Readiness: Redis reachable, this binary's library loaded, consumer groups present.
-    #[oai(path = "/readyz", method = "get", tag = "ApiTags::Health")]
+    #[oai(
+        path = "/readyz",
+        operation_id = "readyz",
+        method = "get",
+        tag = "ApiTags::Health"
+    )]
     async fn readyz(&self, state: poem::web::Data<&AppState>) -> HealthResponse {
         let mut checks = Vec::new();
         let ping = state.fns.store.ping().await;

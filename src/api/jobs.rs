@@ -1,11 +1,13 @@
-//! Job reads: status, result and the newest-first list.
+//! Jobs: status, result, the newest-first list, and cancellation.
 
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, OpenApi};
+use poem_openapi::{ApiResponse, Enum, OpenApi};
 use redis::AsyncCommands;
 
 use super::ApiTags;
+use super::access::Auth;
+use super::listing::{self, Cursor};
 use super::models::{JobList, JobResult, JobSummary, JobView, rfc3339};
 use super::problem::ApiError;
 use super::state::AppState;
@@ -28,6 +30,13 @@ enum ResultResponse {
 }
 
 #[derive(ApiResponse)]
+enum CancelResponse {
+    /// Cancelled: the job's state, now `cancelled`.
+    #[oai(status = 202)]
+    Accepted(Json<JobView>),
+}
+
+#[derive(ApiResponse)]
 enum ListResponse {
     /// Jobs, newest first.
     #[oai(status = 200)]
@@ -37,10 +46,18 @@ enum ListResponse {
 #[OpenApi]
 impl JobsApi {
     /// A job's status.
-    #[oai(path = "/jobs/:job_id", method = "get", tag = "ApiTags::Jobs")]
+    #[oai(
+        path = "/jobs/:job_id",
+        method = "get",
+        operation_id = "get_job",
+        tag = "ApiTags::Jobs"
+    )]
     async fn get_job(
         &self,
         state: poem::web::Data<&AppState>,
+        _auth: Auth,
+        /// The job id (a ULID).
+        #[oai(validator(pattern = r"^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$"))]
         job_id: Path<String>,
     ) -> Result<JobResponse, ApiError> {
         let id = parse_id(&job_id)?;
@@ -52,10 +69,18 @@ impl JobsApi {
     }
 
     /// A completed job's result and Markdown report (400 until completed).
-    #[oai(path = "/jobs/:job_id/result", method = "get", tag = "ApiTags::Jobs")]
+    #[oai(
+        path = "/jobs/:job_id/result",
+        method = "get",
+        operation_id = "get_job_result",
+        tag = "ApiTags::Jobs"
+    )]
     async fn get_result(
         &self,
         state: poem::web::Data<&AppState>,
+        _auth: Auth,
+        /// The job id (a ULID).
+        #[oai(validator(pattern = r"^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$"))]
         job_id: Path<String>,
     ) -> Result<ResultResponse, ApiError> {
         let id = parse_id(&job_id)?;
@@ -77,41 +102,120 @@ impl JobsApi {
         })))
     }
 
-    /// Recent jobs, newest first, from the job index.
-    #[oai(path = "/jobs", method = "get", tag = "ApiTags::Jobs")]
+    /// Jobs newest first, from the job index: `cursor` pages to older jobs,
+    /// `status` keeps one status (a page may be short; follow `next_cursor`).
+    #[oai(
+        path = "/jobs",
+        method = "get",
+        operation_id = "list_jobs",
+        tag = "ApiTags::Jobs"
+    )]
     async fn list_jobs(
         &self,
         state: poem::web::Data<&AppState>,
+        _auth: Auth,
+        /// Page size, 1 to 500 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
         limit: Query<Option<u32>>,
+        /// Only jobs in this status.
+        status: Query<Option<StatusFilter>>,
+        /// `next_cursor` of the previous page.
+        #[oai(validator(pattern = r"^-?[0-9]{1,20}\.[0-9A-Za-z]{1,64}$"))]
+        cursor: Query<Option<String>>,
     ) -> Result<ListResponse, ApiError> {
         let limit = limit.0.unwrap_or(50).clamp(1, 500) as usize;
-        let (ids, total) = newest(&state, limit).await?;
-        let mut jobs = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(s) = state.fns.snapshot(id).await? {
-                jobs.push(JobSummary {
-                    job_id: s.job_id,
-                    status: s.status.as_str().to_string(),
-                    progress_hint: s.progress_hint,
-                    created_at: rfc3339(s.created_at),
-                });
-            }
-        }
+        let after = cursor.0.as_deref().map(Cursor::parse).transpose()?;
+        let page = listing::page(&state, status.0.map(StatusFilter::status), after, limit).await?;
+        let jobs = page
+            .jobs
+            .into_iter()
+            .map(|s| JobSummary {
+                job_id: s.job_id,
+                status: s.status.as_str().to_string(),
+                progress_hint: s.progress_hint,
+                created_at: rfc3339(s.created_at),
+                updated_at: rfc3339(s.updated_at),
+                content_type: s.content_type,
+                cached: s.cached,
+            })
+            .collect();
         let note = format!(
-            "newest first from the job index; jobs expire {}s after their last event",
+            "newest first from the job index; total counts every status; jobs expire {}s after their last event",
             state.fns.ttls.job_s
         );
-        Ok(ListResponse::Ok(Json(JobList { jobs, total, note })))
+        Ok(ListResponse::Ok(Json(JobList {
+            jobs,
+            total: page.total,
+            note,
+            next_cursor: page.next.map(|c| c.encode()),
+        })))
+    }
+
+    /// Cancel a queued or running job: a `cancelled` event; its worker stops
+    /// at its next step and writes no result. 409 when already finished.
+    #[oai(
+        path = "/jobs/:job_id",
+        method = "delete",
+        operation_id = "cancel_job",
+        tag = "ApiTags::Jobs"
+    )]
+    async fn cancel_job(
+        &self,
+        state: poem::web::Data<&AppState>,
+        _auth: Auth,
+        /// The job id (a ULID).
+        #[oai(validator(pattern = r"^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$"))]
+        job_id: Path<String>,
+    ) -> Result<CancelResponse, ApiError> {
+        let id = parse_id(&job_id)?;
+        state
+            .fns
+            .cancel(id, "cancelled through the API")
+            .await
+            .map_err(|e| match e.code() {
+                Some("JOB_TERMINAL") => {
+                    ApiError::conflict("JOB_TERMINAL", format!("job {id} has already finished"))
+                }
+                _ => e.into(),
+            })?;
+        let snapshot = load(&state, id).await?;
+        let ttl = ttl(&state, id).await;
+        Ok(CancelResponse::Accepted(Json(JobView::from_snapshot(
+            &snapshot, ttl,
+        ))))
     }
 }
 
-fn parse_id(raw: &str) -> Result<JobId, ApiError> {
+/// The `status` filter of `GET /jobs`.
+#[derive(Debug, Clone, Copy, Enum)]
+#[oai(rename_all = "lowercase")]
+enum StatusFilter {
+    Queued,
+    Running,
+    Completed,
+    Failed,
+    Cancelled,
+}
+
+impl StatusFilter {
+    fn status(self) -> JobStatus {
+        match self {
+            StatusFilter::Queued => JobStatus::Queued,
+            StatusFilter::Running => JobStatus::Running,
+            StatusFilter::Completed => JobStatus::Completed,
+            StatusFilter::Failed => JobStatus::Failed,
+            StatusFilter::Cancelled => JobStatus::Cancelled,
+        }
+    }
+}
+
+pub(super) fn parse_id(raw: &str) -> Result<JobId, ApiError> {
     raw.parse().map_err(|e: crate::engine::ids::InvalidJobId| {
         ApiError::bad_request("INVALID_JOB_ID", e.to_string())
     })
 }
 
-async fn load(state: &AppState, id: JobId) -> Result<Snapshot, ApiError> {
+pub(super) async fn load(state: &AppState, id: JobId) -> Result<Snapshot, ApiError> {
     state.fns.snapshot(id).await?.ok_or_else(|| {
         ApiError::not_found(
             "JOB_NOT_FOUND",
@@ -120,36 +224,9 @@ async fn load(state: &AppState, id: JobId) -> Result<Snapshot, ApiError> {
     })
 }
 
-async fn ttl(state: &AppState, id: JobId) -> i64 {
+pub(super) async fn ttl(state: &AppState, id: JobId) -> i64 {
     let mut conn = state.fns.store.conn.clone();
     conn.ttl(state.fns.store.keys.job(id.shard(), &id.to_string()))
         .await
         .unwrap_or(-1)
-}
-
-/// The `limit` newest job ids over every shard's index, and the total count.
-async fn newest(state: &AppState, limit: usize) -> Result<(Vec<JobId>, u64), ApiError> {
-    let keys = &state.fns.store.keys;
-    let mut conn = state.fns.store.conn.clone();
-    let mut all: Vec<(i64, JobId)> = Vec::new();
-    let mut total = 0u64;
-    for shard in 0..keys.shards() {
-        let rows: Vec<(String, i64)> = conn
-            .zrevrange_withscores(keys.index(shard), 0, limit as isize - 1)
-            .await
-            .map_err(crate::engine::EngineError::from)?;
-        total += conn
-            .zcard::<_, u64>(keys.index(shard))
-            .await
-            .map_err(crate::engine::EngineError::from)?;
-        all.extend(
-            rows.into_iter()
-                .filter_map(|(id, score)| Some((score, id.parse().ok()?))),
-        );
-    }
-    all.sort_by(|a, b| b.cmp(a));
-    Ok((
-        all.into_iter().take(limit).map(|(_, id)| id).collect(),
-        total,
-    ))
 }

@@ -6,20 +6,31 @@
 // expects; boxing them would only hide the statuses from the spec.
 #![allow(clippy::result_large_err)]
 
+mod access;
 mod analyze;
+mod events;
+mod feedback;
+mod guard;
 mod health;
 mod jobs;
+pub(crate) mod listing;
 pub mod models;
 pub mod problem;
 pub mod replay;
+mod sse;
 pub mod state;
 
-use std::time::Instant;
+use std::sync::Arc;
 
-use poem::http::StatusCode;
+use poem::http::Method;
 use poem::middleware::Cors;
-use poem::{Endpoint, EndpointExt, IntoResponse, Response, Route, get, handler};
+use poem::{Endpoint, EndpointExt, Route, get, handler};
 use poem_openapi::{OpenApiService, Tags};
+
+use access::Gate;
+use guard::{AllowedMethods, Guard};
+
+use crate::config::Access;
 
 pub use state::AppState;
 
@@ -27,7 +38,7 @@ pub use state::AppState;
 enum ApiTags {
     /// Submit artifacts and read cached results.
     Artifacts,
-    /// Job status, results and listings.
+    /// Job status, results, listings, event logs, cancellation and feedback.
     Jobs,
     /// Liveness and readiness.
     Health,
@@ -35,20 +46,23 @@ enum ApiTags {
     Replay,
 }
 
+type Apis = (
+    analyze::AnalyzeApi,
+    jobs::JobsApi,
+    events::EventsApi,
+    feedback::FeedbackApi,
+    health::HealthApi,
+    replay::ReplayApi,
+);
+
 /// The OpenAPI service (also used by `faultline openapi`).
-pub fn service() -> OpenApiService<
-    (
-        analyze::AnalyzeApi,
-        jobs::JobsApi,
-        health::HealthApi,
-        replay::ReplayApi,
-    ),
-    (),
-> {
+pub fn service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
         (
             analyze::AnalyzeApi,
             jobs::JobsApi,
+            events::EventsApi,
+            feedback::FeedbackApi,
             health::HealthApi,
             replay::ReplayApi,
         ),
@@ -66,88 +80,51 @@ pub fn spec_json() -> String {
 }
 
 /// The whole HTTP surface.
-pub fn routes(state: AppState) -> impl Endpoint {
+pub fn routes(state: AppState, access: &Access) -> impl Endpoint + use<> {
     let api = service();
     let docs = api.swagger_ui();
     let spec = api.spec_endpoint();
-    // Room for the JSON envelope around the largest accepted artifact.
-    let body_limit = state.max_content_size * 2 + 64 * 1024;
+    let spec_value: serde_json::Value =
+        serde_json::from_str(&api.spec()).expect("the spec is JSON");
+    let guard = Arc::new(Guard {
+        gate: Gate::new(access),
+        allow: AllowedMethods::from_spec(&spec_value),
+        // Room for the JSON envelope around the largest accepted artifact.
+        body_limit: state.max_content_size * 2 + 64 * 1024,
+    });
+    let reads_locked = !access.key_hashes.is_empty() && access.auth_reads;
     Route::new()
+        .nest("/ui", crate::ui::routes())
         .nest("/", api)
         .nest("/docs", docs)
         .at("/openapi.json", spec)
         .at("/metrics", get(metrics))
-        .with(Cors::new())
+        .around(crate::ui::index)
         .data(state)
-        .around(move |ep, req| async move {
-            let (method, route) = (req.method().to_string(), route_label(req.uri().path()));
-            let began = Instant::now();
-            let resp = match refuse_oversized(&req, body_limit) {
-                Some(err) => problem_response(&err),
-                None => match ep.call(req).await {
-                    Ok(resp) => resp.into_response(),
-                    Err(err) => error_response(err),
-                },
-            };
-            crate::metrics::http_request(
-                &method,
-                &route,
-                resp.status().as_u16(),
-                began.elapsed().as_secs_f64(),
-            );
-            Ok(resp)
+        .around(move |ep, req| {
+            let guard = guard.clone();
+            async move { guard.call(ep, req).await }
         })
+        .with_if(!access.cors_origins.is_empty(), cors(&access.cors_origins))
+        .around(move |ep, req| crate::ui::front(ep, req, reads_locked))
 }
 
-/// Refuses a body whose declared length is over the limit before reading it.
-fn refuse_oversized(req: &poem::Request, limit: usize) -> Option<poem::Error> {
-    let declared = req.header("content-length")?.parse::<usize>().ok()?;
-    (declared > limit).then(|| {
-        poem::Error::from_string(
-            format!("request body is {declared} bytes; the limit is {limit} (MAX_CONTENT_SIZE plus the JSON envelope)"),
-            StatusCode::PAYLOAD_TOO_LARGE,
-        )
-    })
-}
-
-/// Operations' own errors already are problem+json (with headers such as
-/// Retry-After): keep them. Anything else raised by poem (body parsing,
-/// routing) is rewritten into the same shape.
-fn error_response(err: poem::Error) -> Response {
-    let fallback = problem_response(&err);
-    let resp = err.into_response();
-    let is_problem = resp
-        .headers()
-        .get("content-type")
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
-    if is_problem { resp } else { fallback }
-}
-
-fn problem_response(err: &poem::Error) -> Response {
-    let problem = problem::problem_from_poem(err);
-    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let body = serde_json::json!({
-        "type": problem.kind, "title": problem.title, "status": problem.status,
-        "detail": problem.detail, "code": problem.code,
-    });
-    Response::builder()
-        .status(status)
-        .content_type("application/problem+json")
-        .body(body.to_string())
-}
-
-/// A low-cardinality route label for metrics (ids replaced by `{id}`).
-fn route_label(path: &str) -> String {
-    path.split('/')
-        .map(|seg| {
-            if seg.len() >= 26 && seg.bytes().all(|b| b.is_ascii_alphanumeric()) {
-                "{id}"
-            } else {
-                seg
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
+/// CORS for the configured origins only (none by default: same-origin).
+/// `*` must be listed explicitly to allow every origin.
+fn cors(origins: &[String]) -> Cors {
+    let cors = Cors::new()
+        .allow_methods([Method::GET, Method::POST, Method::DELETE, Method::OPTIONS])
+        .allow_headers([
+            "content-type",
+            "authorization",
+            "last-event-id",
+            guard::REQUEST_ID,
+        ])
+        .expose_headers([guard::REQUEST_ID, "retry-after"]);
+    if origins.iter().any(|o| o == "*") {
+        return cors;
+    }
+    cors.allow_origins(origins.iter().map(String::as_str))
 }
 
 #[handler]

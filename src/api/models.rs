@@ -3,7 +3,7 @@
 
 use poem_openapi::Object;
 
-use crate::engine::Snapshot;
+use crate::engine::{Event, Snapshot};
 
 /// Optional context sent with an artifact.
 #[derive(Debug, Clone, Default, Object)]
@@ -89,16 +89,93 @@ pub struct JobSummary {
     pub job_id: String,
     pub status: String,
     pub progress_hint: String,
+    /// RFC 3339, stored when the job was submitted.
     pub created_at: String,
+    pub updated_at: String,
+    pub content_type: String,
+    pub cached: bool,
 }
 
 /// `GET /jobs`.
 #[derive(Debug, Clone, Object)]
 pub struct JobList {
     pub jobs: Vec<JobSummary>,
-    /// Jobs in the index (not yet expired).
+    /// Jobs in the index (not yet expired), whatever their status.
     pub total: u64,
     pub note: String,
+    /// Pass as `cursor` for the next (older) page; null at the end.
+    #[oai(nullable)]
+    pub next_cursor: Option<String>,
+}
+
+/// One event of a job's log. The bulky result and Markdown of `completed`
+/// and `cache_hit` events are not repeated: `GET /jobs/{id}/result` has them.
+#[derive(Debug, Clone, Object)]
+pub struct EventView {
+    /// The entry id in the job's stream (use as `after` or `Last-Event-ID`).
+    pub id: String,
+    /// 1-based position in the job's log.
+    pub seq: u64,
+    #[oai(rename = "type")]
+    pub kind: String,
+    /// Server time of the event, ms since the epoch.
+    pub ts: i64,
+    /// The same time in RFC 3339.
+    pub time: String,
+    pub attempt: u32,
+    /// The worker that wrote it ("" for the API).
+    pub worker: String,
+    /// Type-specific payload (hint, error, metadata, feedback...).
+    pub data: serde_json::Value,
+    /// The event carried a result (completed, cache_hit).
+    pub has_result: bool,
+}
+
+impl EventView {
+    pub fn from_event(e: &Event) -> Self {
+        EventView {
+            id: e.stream_id.clone().unwrap_or_default(),
+            seq: e.seq,
+            kind: e.kind.as_str().to_string(),
+            ts: e.ts,
+            time: rfc3339(e.ts),
+            attempt: e.attempt,
+            worker: e.worker.clone(),
+            data: e.data.clone(),
+            has_result: e.result.is_some(),
+        }
+    }
+
+    pub fn is_terminal(&self) -> bool {
+        matches!(self.kind.as_str(), "completed" | "failed" | "cancelled")
+    }
+}
+
+/// `GET /jobs/{id}/events`.
+#[derive(Debug, Clone, Object)]
+pub struct EventPage {
+    pub job_id: String,
+    pub events: Vec<EventView>,
+    /// Pass as `after` for the next page; null when this page reached the end.
+    #[oai(nullable)]
+    pub next_after: Option<String>,
+}
+
+/// `POST /feedback` (the seed's shape).
+#[derive(Debug, Clone, Object)]
+pub struct FeedbackRequest {
+    #[oai(validator(pattern = r"^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$"))]
+    pub job_id: String,
+    pub is_useful: bool,
+    #[oai(validator(max_length = 4000))]
+    pub comment: Option<String>,
+}
+
+/// The feedback was recorded as a `feedback` event.
+#[derive(Debug, Clone, Object)]
+pub struct FeedbackAccepted {
+    pub job_id: String,
+    pub accepted: bool,
 }
 
 /// `/healthz` and `/readyz`.

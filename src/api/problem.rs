@@ -46,6 +46,9 @@ pub enum ApiError {
     /// The request is malformed (bad JSON, bad job id, job not finished).
     #[oai(status = 400, content_type = "application/problem+json")]
     BadRequest(Json<Problem>),
+    /// An API key is required for this operation, or the one sent is not valid.
+    #[oai(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Json<Problem>, #[oai(header = "WWW-Authenticate")] String),
     /// No such job (unknown or expired).
     #[oai(status = 404, content_type = "application/problem+json")]
     NotFound(Json<Problem>),
@@ -61,7 +64,10 @@ pub enum ApiError {
     /// The request is well-formed but its values are not acceptable.
     #[oai(status = 422, content_type = "application/problem+json")]
     Unprocessable(Json<Problem>),
-    /// Redis is unreachable; retry after the given seconds.
+    /// Too many requests from this key (or address); retry after the given seconds.
+    #[oai(status = 429, content_type = "application/problem+json")]
+    TooManyRequests(Json<Problem>, #[oai(header = "Retry-After")] String),
+    /// Redis is unreachable (or every event stream slot is taken); retry after the given seconds.
     #[oai(status = 503, content_type = "application/problem+json")]
     Unavailable(Json<Problem>, #[oai(header = "Retry-After")] String),
 }
@@ -71,6 +77,26 @@ pub const RETRY_AFTER_SECONDS: &str = "2";
 impl ApiError {
     pub fn bad_request(code: &str, detail: impl Into<String>) -> Self {
         ApiError::BadRequest(Json(Problem::new(StatusCode::BAD_REQUEST, code, detail)))
+    }
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        ApiError::Unauthorized(
+            Json(Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHORIZED",
+                detail,
+            )),
+            "Bearer".to_string(),
+        )
+    }
+    pub fn rate_limited(retry_after_s: u64) -> Self {
+        ApiError::TooManyRequests(
+            Json(Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "RATE_LIMITED",
+                format!("request rate limit reached; retry in {retry_after_s}s"),
+            )),
+            retry_after_s.to_string(),
+        )
     }
     pub fn not_found(code: &str, detail: impl Into<String>) -> Self {
         ApiError::NotFound(Json(Problem::new(StatusCode::NOT_FOUND, code, detail)))
@@ -98,6 +124,13 @@ impl ApiError {
             code,
             detail,
         )))
+    }
+    /// 503 for a full server-side resource other than Redis.
+    pub fn busy(code: &str, detail: impl Into<String>) -> Self {
+        ApiError::Unavailable(
+            Json(Problem::new(StatusCode::SERVICE_UNAVAILABLE, code, detail)),
+            RETRY_AFTER_SECONDS.to_string(),
+        )
     }
     pub fn unavailable(detail: impl Into<String>) -> Self {
         ApiError::Unavailable(
@@ -133,8 +166,19 @@ impl From<EngineError> for ApiError {
 /// size limits) into problem+json.
 pub fn problem_from_poem(err: &poem::Error) -> Problem {
     let status = err.status();
+    if let Some(param) = err.downcast_ref::<poem_openapi::error::ParseParamError>() {
+        let code = match param.name {
+            "job_id" => "INVALID_JOB_ID",
+            "content_hash" => "INVALID_CONTENT_HASH",
+            "cursor" => "INVALID_CURSOR",
+            "after" | "Last-Event-ID" => "INVALID_EVENT_ID",
+            _ => "INVALID_PARAMETER",
+        };
+        return Problem::new(StatusCode::BAD_REQUEST, code, err.to_string());
+    }
     let code = match status {
         StatusCode::NOT_FOUND => "ROUTE_NOT_FOUND",
+        StatusCode::UNAUTHORIZED => "UNAUTHORIZED",
         StatusCode::METHOD_NOT_ALLOWED => "METHOD_NOT_ALLOWED",
         StatusCode::PAYLOAD_TOO_LARGE => "CONTENT_TOO_LARGE",
         StatusCode::UNSUPPORTED_MEDIA_TYPE => "UNSUPPORTED_MEDIA_TYPE",

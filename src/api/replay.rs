@@ -8,6 +8,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde_json::Value;
 
 use super::ApiTags;
+use super::access::Auth;
 use super::models::rfc3339;
 use super::problem::ApiError;
 use super::state::AppState;
@@ -43,8 +44,10 @@ pub struct ReplayStep {
     /// ms since the previous event.
     pub delta_ms: i64,
     /// The snapshot after the event, without result and Markdown bodies.
+    #[oai(nullable)]
     pub state: Option<Value>,
     /// Why the fold refused this event (a corrupt log), if it did.
+    #[oai(nullable)]
     pub refusal: Option<String>,
 }
 
@@ -70,8 +73,10 @@ pub struct ReplayView {
     pub timeline: Vec<ReplayStep>,
     pub verdict: ReplayVerdict,
     /// The event asked for with `at`.
+    #[oai(nullable)]
     pub at: Option<u64>,
     /// The state as of event `at`.
+    #[oai(nullable)]
     pub state_at: Option<Value>,
 }
 
@@ -91,6 +96,8 @@ impl ReplayApi {
     async fn replay(
         &self,
         state: poem::web::Data<&AppState>,
+        _auth: Auth,
+        #[oai(validator(pattern = r"^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$"))]
         job_id: Path<String>,
         /// 1-based position of an event: also answer the state right after it.
         at: Query<Option<u64>>,

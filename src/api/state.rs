@@ -1,7 +1,12 @@
 //! What every handler shares.
 
-use metrics_exporter_prometheus::PrometheusHandle;
+use std::sync::Arc;
 
+use metrics_exporter_prometheus::PrometheusHandle;
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Settings;
 use crate::engine::Functions;
 
 #[derive(Clone)]
@@ -9,4 +14,25 @@ pub struct AppState {
     pub fns: Functions,
     pub max_content_size: usize,
     pub metrics: PrometheusHandle,
+    /// One permit per open event stream (each holds a Redis connection).
+    pub event_streams: Arc<Semaphore>,
+    /// Cancelled at shutdown: open event streams end instead of holding it up.
+    pub shutdown: CancellationToken,
+}
+
+impl AppState {
+    pub fn new(
+        fns: Functions,
+        settings: &Settings,
+        metrics: PrometheusHandle,
+        shutdown: CancellationToken,
+    ) -> Self {
+        AppState {
+            fns,
+            max_content_size: settings.max_content_size,
+            metrics,
+            event_streams: Arc::new(Semaphore::new(settings.max_event_streams)),
+            shutdown,
+        }
+    }
 }

@@ -119,14 +119,6 @@ async fn a_worker_that_dies_mid_job_loses_nothing_and_its_late_writes_are_refuse
     );
 }
 
-fn pending(redis: &TestRedis, work: &str) -> i64 {
-    let summary = redis.query(&["XPENDING", work, GROUP]).unwrap();
-    let redis::Value::Array(parts) = summary else {
-        panic!("{summary:?}")
-    };
-    redis::from_redis_value(parts[0].clone()).unwrap()
-}
-
 #[tokio::test]
 async fn a_failing_analysis_is_retried_with_backoff_then_dead_lettered() {
     let redis = TestRedis::start();

@@ -507,3 +507,14 @@ impl Analyzer for Quick {
         })
     }
 }
+
+/// Entries of a work stream delivered to a worker and not yet acknowledged.
+pub fn pending(redis: &TestRedis, work: &str) -> i64 {
+    let summary = redis
+        .query(&["XPENDING", work, faultline::engine::migrate::GROUP])
+        .unwrap();
+    let redis::Value::Array(parts) = summary else {
+        panic!("{summary:?}")
+    };
+    redis::from_redis_value(parts[0].clone()).unwrap()
+}

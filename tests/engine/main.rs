@@ -4,6 +4,9 @@
 mod helpers;
 
 mod api_errors;
+mod api_event_stream;
+mod api_jobs;
+mod api_security;
 mod audit;
 mod cluster;
 mod contract;
@@ -17,3 +20,4 @@ mod migrations;
 mod recovery;
 mod replay;
 mod retention;
+mod ui_pages;

@@ -1,0 +1,118 @@
+//! Who may call and how often: optional bearer API keys (kept as SHA-256,
+//! compared in constant time) and per-client rate limits (governor).
+
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use poem::http::Method;
+use poem_openapi::SecurityScheme;
+use poem_openapi::auth::Bearer;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use super::problem::ApiError;
+use crate::config::Access;
+
+/// Clients tracked before idle ones are forgotten.
+const MAX_TRACKED_CLIENTS: usize = 10_000;
+
+/// An API key, sent as `Authorization: Bearer <key>`. Needed for writes when
+/// the server has keys (`FAULTLINE_API_KEYS`), and for reads too with
+/// `FAULTLINE_AUTH_READS=true`.
+// The key itself is checked by the request guard; these types document it.
+#[allow(dead_code)]
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer")]
+pub struct ApiKey(Bearer);
+
+/// Documents the key on an operation: required for writes when the server
+/// has keys configured (and for reads with `FAULTLINE_AUTH_READS=true`).
+/// Checked by the request guard before the body is read, not here.
+#[allow(dead_code)]
+#[derive(SecurityScheme)]
+pub enum Auth {
+    Key(ApiKey),
+    #[oai(fallback)]
+    Anonymous,
+}
+
+pub struct Gate {
+    key_hashes: Vec<[u8; 32]>,
+    auth_reads: bool,
+    limiter: Option<DefaultKeyedRateLimiter<String>>,
+}
+
+impl Gate {
+    pub fn new(access: &Access) -> Self {
+        let limiter = NonZeroU32::new(access.rate_per_second).map(|rate| {
+            let burst = NonZeroU32::new(access.rate_burst).unwrap_or(rate);
+            RateLimiter::keyed(Quota::per_second(rate).allow_burst(burst))
+        });
+        Gate {
+            key_hashes: access.key_hashes.clone(),
+            auth_reads: access.auth_reads,
+            limiter,
+        }
+    }
+
+    /// Checks the caller's key when `method path` needs one. Returns the
+    /// caller's identity for rate limiting: a key's hash prefix, else None.
+    pub fn authenticate(
+        &self,
+        method: &Method,
+        path: &str,
+        authorization: Option<&str>,
+    ) -> Result<Option<String>, ApiError> {
+        if self.key_hashes.is_empty() {
+            return Ok(None);
+        }
+        let presented = authorization
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .map(str::trim);
+        let known = presented.and_then(|key| self.find(key));
+        if known.is_some() || !self.requires_key(method, path) {
+            return Ok(known);
+        }
+        Err(ApiError::unauthorized(match presented {
+            Some(_) => "the API key is not valid",
+            None => "this operation needs an API key: send Authorization: Bearer <key>",
+        }))
+    }
+
+    /// Takes one request from `client`'s allowance; Err(wait) when spent.
+    pub fn admit(&self, client: &str) -> Result<(), Duration> {
+        let Some(limiter) = &self.limiter else {
+            return Ok(());
+        };
+        if limiter.len() > MAX_TRACKED_CLIENTS {
+            limiter.retain_recent();
+        }
+        limiter
+            .check_key(&client.to_string())
+            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+    }
+
+    fn requires_key(&self, method: &Method, path: &str) -> bool {
+        let public = matches!(path, "/healthz" | "/readyz" | "/metrics" | "/openapi.json")
+            || path == "/docs"
+            || path.starts_with("/docs/");
+        if public || *method == Method::OPTIONS {
+            return false;
+        }
+        let read = *method == Method::GET || *method == Method::HEAD;
+        !read || self.auth_reads
+    }
+
+    /// The key's identity if it is one of ours. Every stored hash is
+    /// compared, in constant time, whatever matches.
+    fn find(&self, key: &str) -> Option<String> {
+        let digest: [u8; 32] = Sha256::digest(key.as_bytes()).into();
+        let mut found = subtle::Choice::from(0);
+        for stored in &self.key_hashes {
+            found |= stored.ct_eq(&digest);
+        }
+        bool::from(found).then(|| format!("key:{}", hex::encode(&digest[..6])))
+    }
+}

@@ -1,0 +1,273 @@
+//! A job's audit log: paged reads and a live Server-Sent Events feed.
+//!
+//! The feed is one XREAD BLOCK loop on the job's own stream from the last id
+//! sent: history and live events come from the same reads, so nothing falls
+//! between them. Each open feed holds a dedicated Redis connection (a blocking
+//! read on the shared one would stall every other command), so their number is
+//! bounded by `MAX_EVENT_STREAMS`.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use futures_util::stream::{self, StreamExt};
+use poem::web::sse::Event as SseEvent;
+use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::payload::{EventStream, Json};
+use poem_openapi::types::ToJSON;
+use poem_openapi::{ApiResponse, OpenApi};
+use redis::AsyncCommands;
+use redis::aio::MultiplexedConnection;
+use redis::streams::{StreamReadOptions, StreamReadReply};
+use tokio::sync::OwnedSemaphorePermit;
+
+use super::ApiTags;
+use super::access::Auth;
+use super::jobs::parse_id;
+use super::models::{EventPage, EventView};
+use super::problem::ApiError;
+use super::sse::EventMessages;
+use super::state::AppState;
+use crate::engine::functions::decode_entry;
+use crate::engine::{EngineError, JobId};
+
+/// How long one blocking read waits before checking the job again.
+const BLOCK: Duration = Duration::from_secs(10);
+/// The contract's keep-alive comment interval.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+pub struct EventsApi;
+
+#[derive(ApiResponse)]
+enum PageResponse {
+    /// Events in log order.
+    #[oai(status = 200)]
+    Ok(Json<EventPage>),
+}
+
+#[derive(ApiResponse)]
+enum StreamResponse {
+    /// One SSE message per event (`id`: entry id, `event`: type, `data`:
+    /// the event as JSON), history first, closing after the terminal event.
+    #[oai(status = 200)]
+    Ok(EventMessages),
+}
+
+#[OpenApi]
+impl EventsApi {
+    /// A job's event log, oldest first, `limit` events after `after`.
+    #[oai(
+        path = "/jobs/:job_id/events",
+        operation_id = "list_job_events",
+        method = "get",
+        tag = "ApiTags::Jobs"
+    )]
+    async fn events(
+        &self,
+        state: poem::web::Data<&AppState>,
+        _auth: Auth,
+        /// The job id (a ULID).
+        #[oai(validator(pattern = r"^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$"))]
+        job_id: Path<String>,
+        /// Entry id to start after (a `next_after`); the start of the log when absent.
+        #[oai(validator(pattern = r"^[0-9]{1,20}(-[0-9]{1,20})?$"))]
+        after: Query<Option<String>>,
+        /// Page size, 1 to 1000 (default 100).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
+        limit: Query<Option<u32>>,
+    ) -> Result<PageResponse, ApiError> {
+        let id = parse_id(&job_id)?;
+        let after = parse_after(after.0.as_deref())?;
+        let limit = limit.0.unwrap_or(100).clamp(1, 1000) as usize;
+        let from = if after == "0-0" { "-" } else { after.as_str() };
+        let events = state.fns.events(id, from, limit).await?;
+        if events.is_empty() {
+            ensure_exists(&state, id).await?;
+        }
+        let next_after = (events.len() == limit)
+            .then(|| events.last().and_then(|e| e.stream_id.clone()))
+            .flatten();
+        Ok(PageResponse::Ok(Json(EventPage {
+            job_id: id.to_string(),
+            events: events.iter().map(EventView::from_event).collect(),
+            next_after,
+        })))
+    }
+
+    /// Follow a job's events live (Server-Sent Events). Resumes after
+    /// `Last-Event-ID` (or `after`); closes after the terminal event.
+    #[oai(
+        path = "/jobs/:job_id/events/stream",
+        operation_id = "stream_job_events",
+        method = "get",
+        tag = "ApiTags::Jobs"
+    )]
+    async fn stream(
+        &self,
+        state: poem::web::Data<&AppState>,
+        _auth: Auth,
+        /// The job id (a ULID).
+        #[oai(validator(pattern = r"^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$"))]
+        job_id: Path<String>,
+        /// Entry id to resume after (sent by EventSource on reconnection).
+        #[oai(
+            name = "Last-Event-ID",
+            validator(pattern = r"^[0-9]{1,20}(-[0-9]{1,20})?$")
+        )]
+        last_event_id: Header<Option<String>>,
+        /// Entry id to start after, for clients that cannot set headers.
+        #[oai(validator(pattern = r"^[0-9]{1,20}(-[0-9]{1,20})?$"))]
+        after: Query<Option<String>>,
+    ) -> Result<StreamResponse, ApiError> {
+        let id = parse_id(&job_id)?;
+        let after = parse_after(last_event_id.0.as_deref().or(after.0.as_deref()))?;
+        ensure_exists(&state, id).await?;
+        // A finished (or expired) job's log only grows by feedback: read what
+        // is there without blocking, then close.
+        let live = Follow::live(&state, id).await;
+        let permit = state
+            .event_streams
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| {
+                ApiError::busy(
+                    "TOO_MANY_STREAMS",
+                    "every event stream slot is in use (MAX_EVENT_STREAMS); retry shortly",
+                )
+            })?;
+        let conn = state
+            .fns
+            .store
+            .dedicated(BLOCK)
+            .await
+            .map_err(EngineError::from)?;
+        let follow = Follow {
+            state: state.clone(),
+            id,
+            conn,
+            last: after,
+            pending: VecDeque::new(),
+            done: false,
+            block: live,
+            _permit: permit,
+        };
+        let events = stream::unfold(follow, Follow::next).boxed();
+        Ok(StreamResponse::Ok(EventMessages(
+            EventStream::new(events)
+                .keep_alive(KEEP_ALIVE)
+                .to_event(|e: EventView| {
+                    SseEvent::message(e.to_json_string())
+                        .id(e.id.clone())
+                        .event_type(e.kind.clone())
+                }),
+        )))
+    }
+}
+
+/// One open feed.
+struct Follow {
+    state: AppState,
+    id: JobId,
+    conn: MultiplexedConnection,
+    /// The last entry id sent.
+    last: String,
+    pending: VecDeque<EventView>,
+    done: bool,
+    /// Block for new events (false once the job is known to be finished).
+    block: bool,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Follow {
+    async fn next(mut self) -> Option<(EventView, Self)> {
+        loop {
+            if let Some(event) = self.pending.pop_front() {
+                self.last = event.id.clone();
+                self.done = event.is_terminal();
+                return Some((event, self));
+            }
+            if self.done || self.state.shutdown.is_cancelled() {
+                return None;
+            }
+            let shutdown = self.state.shutdown.clone();
+            let read = tokio::select! {
+                r = self.read() => r,
+                _ = shutdown.cancelled() => return None,
+            };
+            match read {
+                Ok(events) if !events.is_empty() => self.pending.extend(events),
+                // Nothing new for a while: stop if the job has finished or gone
+                // (a resume after the terminal event, or an expired job).
+                Ok(_) => {
+                    if !self.block || !Follow::live(&self.state, self.id).await {
+                        return None;
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(job = %self.id, error = %e, "event stream read failed");
+                    return None;
+                }
+            }
+        }
+    }
+
+    async fn read(&mut self) -> Result<Vec<EventView>, EngineError> {
+        let key = self
+            .state
+            .fns
+            .store
+            .keys
+            .events(self.id.shard(), &self.id.to_string());
+        let mut opts = StreamReadOptions::default().count(100);
+        if self.block {
+            opts = opts.block(BLOCK.as_millis() as usize);
+        }
+        let reply: Option<StreamReadReply> = self
+            .conn
+            .xread_options(&[&key], &[&self.last], &opts)
+            .await?;
+        let entries = reply.into_iter().flat_map(|r| r.keys).flat_map(|k| k.ids);
+        entries
+            .map(|e| decode_entry(&e).map(|ev| EventView::from_event(&ev)))
+            .collect()
+    }
+
+    async fn live(state: &AppState, id: JobId) -> bool {
+        match state.fns.snapshot(id).await {
+            Ok(Some(s)) => !s.status.is_terminal(),
+            Ok(None) => false,
+            // Redis trouble: keep waiting, the next read decides.
+            Err(_) => true,
+        }
+    }
+}
+
+/// Validates a stream entry id (`<ms>-<seq>`); absent means the start.
+fn parse_after(raw: Option<&str>) -> Result<String, ApiError> {
+    let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else {
+        return Ok("0-0".to_string());
+    };
+    // `<ms>-<seq>`, or `<ms>` alone (Redis reads it as `<ms>-0` here).
+    let (ms, seq) = raw.split_once('-').unwrap_or((raw, "0"));
+    let valid = ms.parse::<u64>().is_ok() && seq.parse::<u64>().is_ok();
+    if !valid {
+        return Err(ApiError::bad_request(
+            "INVALID_EVENT_ID",
+            format!("{raw:?} is not a stream entry id such as 1700000000000-0"),
+        ));
+    }
+    Ok(raw.to_string())
+}
+
+/// 404 unless the job has a snapshot or a log (the log outlives the snapshot).
+async fn ensure_exists(state: &AppState, id: JobId) -> Result<(), ApiError> {
+    let key = state.fns.store.keys.events(id.shard(), &id.to_string());
+    let mut conn = state.fns.store.conn.clone();
+    let exists: bool = conn.exists(&key).await.map_err(EngineError::from)?;
+    if exists || state.fns.snapshot(id).await?.is_some() {
+        return Ok(());
+    }
+    Err(ApiError::not_found(
+        "JOB_NOT_FOUND",
+        format!("job {id} is unknown or has expired"),
+    ))
+}

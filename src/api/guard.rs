@@ -1,0 +1,205 @@
+//! The request guard every call passes through, in order: a request id (in
+//! the response and the request's tracing span), the API key check, the rate
+//! limit, the body size limit (declared or chunked, refused before the body
+//! is read whole), then the operation; errors become problem+json and every
+//! request is counted in the metrics.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use poem::http::{Method, StatusCode};
+use poem::{Body, Endpoint, IntoResponse, Request, Response};
+use tracing::Instrument;
+
+use super::access::Gate;
+use super::problem::{self, ApiError};
+
+pub const REQUEST_ID: &str = "x-request-id";
+
+pub struct Guard {
+    pub gate: Gate,
+    /// Largest request body in bytes.
+    pub body_limit: usize,
+    pub allow: AllowedMethods,
+}
+
+/// The methods of each path of the spec, for the `Allow` header a 405 must
+/// carry (RFC 9110).
+pub struct AllowedMethods(Vec<(Vec<String>, String)>);
+
+impl AllowedMethods {
+    pub fn from_spec(spec: &serde_json::Value) -> Self {
+        let paths = spec["paths"].as_object().into_iter().flatten();
+        AllowedMethods(
+            paths
+                .map(|(path, item)| {
+                    let segments = path.split('/').map(str::to_string).collect();
+                    let methods: Vec<String> = item
+                        .as_object()
+                        .into_iter()
+                        .flat_map(|ops| ops.keys().map(|m| m.to_ascii_uppercase()))
+                        .collect();
+                    (segments, methods.join(", "))
+                })
+                .collect(),
+        )
+    }
+
+    fn of(&self, path: &str) -> Option<&str> {
+        let segments: Vec<&str> = path.split('/').collect();
+        self.0.iter().find_map(|(template, methods)| {
+            let matches = template.len() == segments.len()
+                && template
+                    .iter()
+                    .zip(&segments)
+                    .all(|(t, s)| t.starts_with('{') || t == s);
+            matches.then_some(methods.as_str())
+        })
+    }
+}
+
+impl Guard {
+    pub async fn call<E: Endpoint>(&self, ep: Arc<E>, req: Request) -> poem::Result<Response> {
+        let request_id = request_id(&req);
+        let (method, path) = (req.method().clone(), req.uri().path().to_string());
+        let span = tracing::info_span!("request", %request_id, %method, %path);
+        let began = Instant::now();
+        let mut resp = self.handle(ep, req).instrument(span.clone()).await;
+        let status = resp.status().as_u16();
+        span.in_scope(|| {
+            if status >= 500 {
+                tracing::warn!(status, "request failed");
+            } else {
+                tracing::debug!(status, "request done");
+            }
+        });
+        crate::metrics::http_request(
+            method.as_str(),
+            &route_label(&path),
+            status,
+            began.elapsed().as_secs_f64(),
+        );
+        if let Ok(value) = request_id.parse() {
+            resp.headers_mut().insert(REQUEST_ID, value);
+        }
+        if resp.status() == StatusCode::METHOD_NOT_ALLOWED
+            && let Some(allow) = self.allow.of(&path).and_then(|m| m.parse().ok())
+        {
+            resp.headers_mut().insert("allow", allow);
+        }
+        Ok(resp)
+    }
+
+    async fn handle<E: Endpoint>(&self, ep: Arc<E>, mut req: Request) -> Response {
+        let authorization = req.header("authorization").map(str::to_string);
+        let client =
+            match self
+                .gate
+                .authenticate(req.method(), req.uri().path(), authorization.as_deref())
+            {
+                Ok(Some(key)) => key,
+                Ok(None) => req
+                    .remote_addr()
+                    .as_socket_addr()
+                    .map_or_else(|| "ip:unknown".to_string(), |a| format!("ip:{}", a.ip())),
+                Err(e) => return e.into_response(),
+            };
+        if let Err(wait) = self.gate.admit(&client) {
+            return ApiError::rate_limited(wait.as_secs_f64().ceil().max(1.0) as u64)
+                .into_response();
+        }
+        if let Err(e) = self.read_body(&mut req).await {
+            return e.into_response();
+        }
+        match ep.call(req).await {
+            Ok(resp) => resp.into_response(),
+            Err(err) => error_response(err),
+        }
+    }
+
+    /// Reads the body up to the limit (a declared length over it is refused
+    /// without reading; a chunked body is cut off as soon as it passes it).
+    async fn read_body(&self, req: &mut Request) -> Result<(), ApiError> {
+        if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+            return Ok(());
+        }
+        let limit = self.body_limit;
+        let too_large = |size: String| {
+            ApiError::too_large(format!(
+                "request body is {size}; the limit is {limit} bytes (MAX_CONTENT_SIZE plus the JSON envelope)"
+            ))
+        };
+        if let Some(declared) = req
+            .header("content-length")
+            .and_then(|v| v.parse::<u64>().ok())
+            && declared > limit as u64
+        {
+            return Err(too_large(format!("{declared} bytes")));
+        }
+        match req.take_body().into_bytes_limit(limit).await {
+            Ok(bytes) => {
+                req.set_body(Body::from_bytes(bytes));
+                Ok(())
+            }
+            Err(poem::error::ReadBodyError::PayloadTooLarge) => {
+                Err(too_large("larger than that".to_string()))
+            }
+            Err(e) => Err(ApiError::bad_request(
+                "BAD_BODY",
+                format!("cannot read the request body: {e}"),
+            )),
+        }
+    }
+}
+
+/// The caller's `x-request-id` when it is a sane token, else a new ULID.
+fn request_id(req: &Request) -> String {
+    req.header(REQUEST_ID)
+        .filter(|id| {
+            (1..=128).contains(&id.len())
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+        })
+        .map_or_else(|| ulid::Ulid::generate().to_string(), str::to_string)
+}
+
+/// Operations' own errors already are problem+json (with headers such as
+/// Retry-After): keep them. Anything else raised by poem (body parsing,
+/// routing) is rewritten into the same shape.
+fn error_response(err: poem::Error) -> Response {
+    let fallback = problem_response(&err);
+    let resp = err.into_response();
+    let is_problem = resp
+        .headers()
+        .get("content-type")
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if is_problem { resp } else { fallback }
+}
+
+fn problem_response(err: &poem::Error) -> Response {
+    let problem = problem::problem_from_poem(err);
+    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = serde_json::json!({
+        "type": problem.kind, "title": problem.title, "status": problem.status,
+        "detail": problem.detail, "code": problem.code,
+    });
+    Response::builder()
+        .status(status)
+        .content_type("application/problem+json")
+        .body(body.to_string())
+}
+
+/// A low-cardinality route label for metrics (ids replaced by `{id}`).
+fn route_label(path: &str) -> String {
+    path.split('/')
+        .map(|seg| {
+            if seg.len() >= 26 && seg.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                "{id}"
+            } else {
+                seg
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}

@@ -1,0 +1,290 @@
+//! Access and limits: API keys, rate limits, body limits (chunked too),
+//! request ids, CORS, and the spec documenting every error status.
+
+use std::time::Duration;
+
+use faultline::startup::Role;
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::helpers::*;
+
+const KEY: &str = "test-key-0123456789";
+const OTHER_KEY: &str = "other-key-0123456789";
+
+async fn call(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    key: Option<&str>,
+    body: Option<&Value>,
+) -> reqwest::Response {
+    let mut req = app.http.request(method, format!("{}{path}", app.base));
+    if let Some(key) = key {
+        req = req.bearer_auth(key);
+    }
+    if let Some(body) = body {
+        req = req.json(body);
+    }
+    req.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn writes_need_a_valid_key_and_reads_are_configurable() {
+    let redis = TestRedis::start();
+    let keys = format!("{KEY},{OTHER_KEY}");
+    let app = spawn_app(
+        &redis,
+        Role::Api,
+        real_engine(),
+        &[("FAULTLINE_API_KEYS", &keys)],
+    )
+    .await;
+    let body = json!({"content": spec(1), "content_type": "openapi-yaml"});
+    use reqwest::Method as M;
+    for key in [None, Some("wrong-key-0123456789")] {
+        let resp = call(&app, M::POST, "/artifacts/analyze", key, Some(&body)).await;
+        assert_eq!(resp.status(), 401);
+        assert_eq!(resp.headers()["www-authenticate"], "Bearer");
+        assert_eq!(resp.headers()["content-type"], "application/problem+json");
+        let problem: Value = resp.json().await.unwrap();
+        assert_eq!(problem["code"], "UNAUTHORIZED");
+    }
+    let resp = call(
+        &app,
+        M::POST,
+        "/artifacts/analyze",
+        Some(OTHER_KEY),
+        Some(&body),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    let job: Value = resp.json().await.unwrap();
+    let job = job["job_id"].as_str().unwrap();
+    // Reads stay open by default; writes of every kind need the key.
+    assert_eq!(
+        call(&app, M::GET, &format!("/jobs/{job}"), None, None)
+            .await
+            .status(),
+        200
+    );
+    let path = format!("/jobs/{job}");
+    assert_eq!(call(&app, M::DELETE, &path, None, None).await.status(), 401);
+    let feedback = json!({"job_id": job, "is_useful": true});
+    let resp = call(&app, M::POST, "/feedback", None, Some(&feedback)).await;
+    assert_eq!(resp.status(), 401);
+    assert_eq!(
+        call(&app, M::DELETE, &path, Some(KEY), None).await.status(),
+        202
+    );
+
+    let redis = TestRedis::start();
+    let overrides = [
+        ("FAULTLINE_API_KEYS", KEY),
+        ("FAULTLINE_AUTH_READS", "true"),
+    ];
+    let app = spawn_app(&redis, Role::Api, real_engine(), &overrides).await;
+    assert_eq!(call(&app, M::GET, "/jobs", None, None).await.status(), 401);
+    assert_eq!(
+        call(&app, M::GET, "/jobs", Some(KEY), None).await.status(),
+        200
+    );
+    for public in ["/healthz", "/readyz", "/openapi.json", "/metrics"] {
+        assert_eq!(
+            call(&app, M::GET, public, None, None).await.status(),
+            200,
+            "{public}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn each_client_has_its_own_rate_limit() {
+    let redis = TestRedis::start();
+    let keys = format!("{KEY},{OTHER_KEY}");
+    let overrides = [
+        ("FAULTLINE_API_KEYS", keys.as_str()),
+        ("FAULTLINE_AUTH_READS", "true"),
+        ("RATE_LIMIT_PER_SECOND", "1"),
+        ("RATE_LIMIT_BURST", "3"),
+    ];
+    let app = spawn_app(&redis, Role::Api, real_engine(), &overrides).await;
+    let mut limited = None;
+    for _ in 0..10 {
+        let resp = call(&app, reqwest::Method::GET, "/jobs", Some(KEY), None).await;
+        if resp.status() == 429 {
+            limited = Some(resp);
+            break;
+        }
+        assert_eq!(resp.status(), 200);
+    }
+    let resp = limited.expect("a burst of 3 at 1/s cannot admit 10 requests at once");
+    let retry: u64 = resp.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry >= 1);
+    let problem: Value = resp.json().await.unwrap();
+    assert_eq!(problem["code"], "RATE_LIMITED");
+    // Another key has its own allowance.
+    let resp = call(&app, reqwest::Method::GET, "/jobs", Some(OTHER_KEY), None).await;
+    assert_eq!(resp.status(), 200);
+}
+
+/// A chunked body over the limit is refused while it is still being sent.
+#[tokio::test]
+async fn an_oversized_chunked_body_is_refused_before_it_ends() {
+    let redis = TestRedis::start();
+    let app = spawn_app(
+        &redis,
+        Role::Api,
+        real_engine(),
+        &[("MAX_CONTENT_SIZE", "1000")],
+    )
+    .await;
+    let addr = app.base.trim_start_matches("http://").to_string();
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = "POST /artifacts/analyze HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+    tcp.write_all(head.as_bytes()).await.unwrap();
+    // Far past the limit (2 × 1000 + 64 KiB), and never finished.
+    let chunk = vec![b'x'; 32 * 1024];
+    for _ in 0..4 {
+        tcp.write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+            .await
+            .unwrap();
+        tcp.write_all(&chunk).await.unwrap();
+        tcp.write_all(b"\r\n").await.unwrap();
+    }
+    let mut answer = vec![0u8; 4096];
+    let n = tokio::time::timeout(Duration::from_secs(30), tcp.read(&mut answer))
+        .await
+        .expect("answered without the end of the body")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer[..n]);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("CONTENT_TOO_LARGE"), "{answer}");
+
+    // A declared length over the limit is refused from the header alone.
+    let resp = app
+        .http
+        .post(format!("{}/artifacts/analyze", app.base))
+        .header("content-type", "application/json")
+        .body(vec![b' '; 200 * 1024])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 413);
+}
+
+#[tokio::test]
+async fn request_ids_are_echoed_or_generated() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let get = |id: Option<&'static str>, path: &'static str| {
+        let mut req = app.http.get(format!("{}{path}", app.base));
+        if let Some(id) = id {
+            req = req.header("x-request-id", id);
+        }
+        req.send()
+    };
+    let resp = get(Some("trace-42.a:b_c"), "/healthz").await.unwrap();
+    assert_eq!(resp.headers()["x-request-id"], "trace-42.a:b_c");
+    let resp = get(Some("trace-43"), "/jobs/nope").await.unwrap();
+    assert_eq!(
+        (resp.status().as_u16(), &resp.headers()["x-request-id"]),
+        (400, &"trace-43".parse().unwrap())
+    );
+    for id in [None, Some("has spaces and\ttabs")] {
+        let resp = get(id, "/healthz").await.unwrap();
+        let generated = resp.headers()["x-request-id"].to_str().unwrap();
+        assert_eq!(generated.len(), 26, "a ULID: {generated}");
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_a_405_naming_the_allowed_ones() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let job = faultline::engine::JobId::generate(0);
+    let resp = app
+        .http
+        .put(format!("{}/jobs/{job}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 405);
+    assert_eq!(resp.headers()["allow"], "DELETE, GET");
+    assert_eq!(resp.headers()["content-type"], "application/problem+json");
+}
+
+#[tokio::test]
+async fn cors_allows_only_the_configured_origins() {
+    let redis = TestRedis::start();
+    let preflight = |app: &TestApp, origin: &str| {
+        app.http
+            .request(
+                reqwest::Method::OPTIONS,
+                format!("{}/artifacts/analyze", app.base),
+            )
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .send()
+    };
+    let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let resp = preflight(&app, "https://evil.example").await.unwrap();
+    assert!(!resp.headers().contains_key("access-control-allow-origin"));
+    let resp = app
+        .http
+        .get(format!("{}/jobs", app.base))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert!(!resp.headers().contains_key("access-control-allow-origin"));
+
+    let ui = "https://ui.example";
+    let app = spawn_app(
+        &redis,
+        Role::Api,
+        real_engine(),
+        &[("CORS_ALLOWED_ORIGINS", ui)],
+    )
+    .await;
+    let resp = preflight(&app, ui).await.unwrap();
+    assert_eq!(resp.headers()["access-control-allow-origin"], ui);
+    let resp = preflight(&app, "https://evil.example").await.unwrap();
+    assert!(!resp.headers().contains_key("access-control-allow-origin"));
+}
+
+#[test]
+fn every_operation_documents_its_errors_and_the_key() {
+    let spec: Value = serde_json::from_str(&faultline::api::spec_json()).unwrap();
+    assert_eq!(
+        spec["components"]["securitySchemes"]["ApiKey"]["scheme"],
+        "bearer"
+    );
+    let mut checked = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if path == "/healthz" || path == "/readyz" {
+                continue;
+            }
+            for status in [
+                "400", "401", "404", "409", "413", "415", "422", "429", "503",
+            ] {
+                let content = &op["responses"][status]["content"];
+                assert!(
+                    content.get("application/problem+json").is_some(),
+                    "{method} {path} does not document {status}"
+                );
+            }
+            assert!(
+                op["security"].to_string().contains("ApiKey"),
+                "{method} {path}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 9, "{checked} operations");
+}
