@@ -69,7 +69,7 @@ impl EventsApi {
         #[oai(validator(pattern = r"^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$"))]
         job_id: Path<String>,
         /// Entry id to start after (a `next_after`); the start of the log when absent.
-        #[oai(validator(pattern = r"^[0-9]{1,20}(-[0-9]{1,20})?$"))]
+        #[oai(validator(pattern = r"^[0-9]{1,18}(-[0-9]{1,18})?$"))]
         after: Query<Option<String>>,
         /// Page size, 1 to 1000 (default 100).
         #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
@@ -111,11 +111,11 @@ impl EventsApi {
         /// Entry id to resume after (sent by EventSource on reconnection).
         #[oai(
             name = "Last-Event-ID",
-            validator(pattern = r"^[0-9]{1,20}(-[0-9]{1,20})?$")
+            validator(pattern = r"^[0-9]{1,18}(-[0-9]{1,18})?$")
         )]
         last_event_id: Header<Option<String>>,
         /// Entry id to start after, for clients that cannot set headers.
-        #[oai(validator(pattern = r"^[0-9]{1,20}(-[0-9]{1,20})?$"))]
+        #[oai(validator(pattern = r"^[0-9]{1,18}(-[0-9]{1,18})?$"))]
         after: Query<Option<String>>,
     ) -> Result<StreamResponse, ApiError> {
         let id = parse_id(&job_id)?;

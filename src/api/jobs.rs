@@ -120,7 +120,7 @@ impl JobsApi {
         /// Only jobs in this status.
         status: Query<Option<StatusFilter>>,
         /// `next_cursor` of the previous page.
-        #[oai(validator(pattern = r"^-?[0-9]{1,20}\.[0-9A-Za-z]{1,64}$"))]
+        #[oai(validator(pattern = r"^-?[0-9]{1,18}\.[0-9A-Za-z]{1,64}$"))]
         cursor: Query<Option<String>>,
     ) -> Result<ListResponse, ApiError> {
         let limit = limit.0.unwrap_or(50).clamp(1, 500) as usize;
