@@ -3,7 +3,6 @@
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, OpenApi};
-use redis::AsyncCommands;
 
 use super::ApiTags;
 use super::access::Auth;
@@ -11,7 +10,7 @@ use super::listing::{self, Cursor};
 use super::models::{JobList, JobResult, JobSummary, JobView, rfc3339};
 use super::problem::ApiError;
 use super::state::AppState;
-use crate::engine::{JobId, JobStatus, Snapshot};
+use crate::engine::{EngineError, JobId, JobStatus, Snapshot};
 
 pub struct JobsApi;
 
@@ -61,11 +60,7 @@ impl JobsApi {
         job_id: Path<String>,
     ) -> Result<JobResponse, ApiError> {
         let id = parse_id(&job_id)?;
-        let snapshot = load(&state, id).await?;
-        let ttl = ttl(&state, id).await;
-        Ok(JobResponse::Ok(Json(JobView::from_snapshot(
-            &snapshot, ttl,
-        ))))
+        Ok(JobResponse::Ok(Json(view(&state, id).await?)))
     }
 
     /// A completed job's result and Markdown report (400 until completed).
@@ -178,11 +173,7 @@ impl JobsApi {
                 }
                 _ => e.into(),
             })?;
-        let snapshot = load(&state, id).await?;
-        let ttl = ttl(&state, id).await;
-        Ok(CancelResponse::Accepted(Json(JobView::from_snapshot(
-            &snapshot, ttl,
-        ))))
+        Ok(CancelResponse::Accepted(Json(view(&state, id).await?)))
     }
 }
 
@@ -224,9 +215,23 @@ pub(super) async fn load(state: &AppState, id: JobId) -> Result<Snapshot, ApiErr
     })
 }
 
-pub(super) async fn ttl(state: &AppState, id: JobId) -> i64 {
+/// The job's view: its snapshot and TTL in one round trip.
+async fn view(state: &AppState, id: JobId) -> Result<JobView, ApiError> {
+    let key = state.fns.store.keys.job(id.shard(), &id.to_string());
     let mut conn = state.fns.store.conn.clone();
-    conn.ttl(state.fns.store.keys.job(id.shard(), &id.to_string()))
+    let (raw, ttl): (Option<String>, i64) = redis::pipe()
+        .get(&key)
+        .ttl(&key)
+        .query_async(&mut conn)
         .await
-        .unwrap_or(-1)
+        .map_err(EngineError::from)?;
+    let raw = raw.ok_or_else(|| {
+        ApiError::not_found(
+            "JOB_NOT_FOUND",
+            format!("job {id} is unknown or has expired"),
+        )
+    })?;
+    let snapshot: Snapshot = serde_json::from_str(&raw)
+        .map_err(|e| EngineError::Protocol(format!("snapshot of {id}: {e}")))?;
+    Ok(JobView::from_snapshot(&snapshot, ttl))
 }
