@@ -207,8 +207,14 @@ pub fn rfc3339(ms: i64) -> String {
 mod tests {
     #[test]
     fn times_have_millisecond_precision_and_sort_as_strings() {
-        assert_eq!(super::rfc3339(1_700_000_000_000), "2023-11-14T22:13:20.000Z");
-        assert_eq!(super::rfc3339(1_700_000_000_520), "2023-11-14T22:13:20.520Z");
+        assert_eq!(
+            super::rfc3339(1_700_000_000_000),
+            "2023-11-14T22:13:20.000Z"
+        );
+        assert_eq!(
+            super::rfc3339(1_700_000_000_520),
+            "2023-11-14T22:13:20.520Z"
+        );
         assert!(super::rfc3339(1_700_000_000_520) > super::rfc3339(1_700_000_000_500));
     }
 }
