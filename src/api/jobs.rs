@@ -8,6 +8,7 @@ use super::ApiTags;
 use super::access::Auth;
 use super::listing::{self, Cursor};
 use super::models::{JobList, JobResult, JobSummary, JobView, rfc3339};
+use super::params::JobIdParam;
 use super::problem::ApiError;
 use super::state::AppState;
 use crate::engine::{EngineError, JobId, JobStatus, Snapshot};
@@ -56,10 +57,9 @@ impl JobsApi {
         state: poem::web::Data<&AppState>,
         _auth: Auth,
         /// The job id (a ULID).
-        #[oai(validator(pattern = r"^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$"))]
-        job_id: Path<String>,
+        job_id: Path<JobIdParam>,
     ) -> Result<JobResponse, ApiError> {
-        let id = parse_id(&job_id)?;
+        let id = job_id.0.0;
         Ok(JobResponse::Ok(Json(view(&state, id).await?)))
     }
 
@@ -75,10 +75,9 @@ impl JobsApi {
         state: poem::web::Data<&AppState>,
         _auth: Auth,
         /// The job id (a ULID).
-        #[oai(validator(pattern = r"^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$"))]
-        job_id: Path<String>,
+        job_id: Path<JobIdParam>,
     ) -> Result<ResultResponse, ApiError> {
-        let id = parse_id(&job_id)?;
+        let id = job_id.0.0;
         let s = load(&state, id).await?;
         if s.status != JobStatus::Completed {
             return Err(ApiError::bad_request(
@@ -159,10 +158,9 @@ impl JobsApi {
         state: poem::web::Data<&AppState>,
         _auth: Auth,
         /// The job id (a ULID).
-        #[oai(validator(pattern = r"^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$"))]
-        job_id: Path<String>,
+        job_id: Path<JobIdParam>,
     ) -> Result<CancelResponse, ApiError> {
-        let id = parse_id(&job_id)?;
+        let id = job_id.0.0;
         state
             .fns
             .cancel(id, "cancelled through the API")

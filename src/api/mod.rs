@@ -15,6 +15,7 @@ mod health;
 mod jobs;
 mod listing;
 pub mod models;
+mod params;
 pub mod problem;
 mod sse;
 pub mod state;
