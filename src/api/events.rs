@@ -22,8 +22,8 @@ use tokio::sync::OwnedSemaphorePermit;
 
 use super::ApiTags;
 use super::access::Auth;
-use super::jobs::parse_id;
 use super::models::{EventPage, EventView};
+use super::params::JobIdParam;
 use super::problem::ApiError;
 use super::sse::EventMessages;
 use super::state::AppState;
@@ -66,16 +66,15 @@ impl EventsApi {
         state: poem::web::Data<&AppState>,
         _auth: Auth,
         /// The job id (a ULID).
-        #[oai(validator(pattern = r"^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$"))]
-        job_id: Path<String>,
+        job_id: Path<JobIdParam>,
         /// Entry id to start after (a `next_after`); the start of the log when absent.
-        #[oai(validator(pattern = r"^[0-9]{1,20}(-[0-9]{1,20})?$"))]
+        #[oai(validator(pattern = r"^[0-9]{1,18}(-[0-9]{1,18})?$"))]
         after: Query<Option<String>>,
         /// Page size, 1 to 1000 (default 100).
         #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         limit: Query<Option<u32>>,
     ) -> Result<PageResponse, ApiError> {
-        let id = parse_id(&job_id)?;
+        let id = job_id.0.0;
         let after = parse_after(after.0.as_deref())?;
         let limit = limit.0.unwrap_or(100).clamp(1, 1000) as usize;
         let from = if after == "0-0" { "-" } else { after.as_str() };
@@ -106,19 +105,18 @@ impl EventsApi {
         state: poem::web::Data<&AppState>,
         _auth: Auth,
         /// The job id (a ULID).
-        #[oai(validator(pattern = r"^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$"))]
-        job_id: Path<String>,
+        job_id: Path<JobIdParam>,
         /// Entry id to resume after (sent by EventSource on reconnection).
         #[oai(
             name = "Last-Event-ID",
-            validator(pattern = r"^[0-9]{1,20}(-[0-9]{1,20})?$")
+            validator(pattern = r"^[0-9]{1,18}(-[0-9]{1,18})?$")
         )]
         last_event_id: Header<Option<String>>,
         /// Entry id to start after, for clients that cannot set headers.
-        #[oai(validator(pattern = r"^[0-9]{1,20}(-[0-9]{1,20})?$"))]
+        #[oai(validator(pattern = r"^[0-9]{1,18}(-[0-9]{1,18})?$"))]
         after: Query<Option<String>>,
     ) -> Result<StreamResponse, ApiError> {
-        let id = parse_id(&job_id)?;
+        let id = job_id.0.0;
         let after = parse_after(last_event_id.0.as_deref().or(after.0.as_deref()))?;
         ensure_exists(&state, id).await?;
         // A finished (or expired) job's log only grows by feedback: read what

@@ -3,15 +3,15 @@
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, OpenApi};
-use redis::AsyncCommands;
 
 use super::ApiTags;
 use super::access::Auth;
 use super::listing::{self, Cursor};
 use super::models::{JobList, JobResult, JobSummary, JobView, rfc3339};
+use super::params::JobIdParam;
 use super::problem::ApiError;
 use super::state::AppState;
-use crate::engine::{JobId, JobStatus, Snapshot};
+use crate::engine::{EngineError, JobId, JobStatus, Snapshot};
 
 pub struct JobsApi;
 
@@ -57,15 +57,10 @@ impl JobsApi {
         state: poem::web::Data<&AppState>,
         _auth: Auth,
         /// The job id (a ULID).
-        #[oai(validator(pattern = r"^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$"))]
-        job_id: Path<String>,
+        job_id: Path<JobIdParam>,
     ) -> Result<JobResponse, ApiError> {
-        let id = parse_id(&job_id)?;
-        let snapshot = load(&state, id).await?;
-        let ttl = ttl(&state, id).await;
-        Ok(JobResponse::Ok(Json(JobView::from_snapshot(
-            &snapshot, ttl,
-        ))))
+        let id = job_id.0.0;
+        Ok(JobResponse::Ok(Json(view(&state, id).await?)))
     }
 
     /// A completed job's result and Markdown report (400 until completed).
@@ -80,10 +75,9 @@ impl JobsApi {
         state: poem::web::Data<&AppState>,
         _auth: Auth,
         /// The job id (a ULID).
-        #[oai(validator(pattern = r"^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$"))]
-        job_id: Path<String>,
+        job_id: Path<JobIdParam>,
     ) -> Result<ResultResponse, ApiError> {
-        let id = parse_id(&job_id)?;
+        let id = job_id.0.0;
         let s = load(&state, id).await?;
         if s.status != JobStatus::Completed {
             return Err(ApiError::bad_request(
@@ -120,7 +114,7 @@ impl JobsApi {
         /// Only jobs in this status.
         status: Query<Option<StatusFilter>>,
         /// `next_cursor` of the previous page.
-        #[oai(validator(pattern = r"^-?[0-9]{1,20}\.[0-9A-Za-z]{1,64}$"))]
+        #[oai(validator(pattern = r"^-?[0-9]{1,18}\.[0-9A-Za-z]{1,64}$"))]
         cursor: Query<Option<String>>,
     ) -> Result<ListResponse, ApiError> {
         let limit = limit.0.unwrap_or(50).clamp(1, 500) as usize;
@@ -164,10 +158,9 @@ impl JobsApi {
         state: poem::web::Data<&AppState>,
         _auth: Auth,
         /// The job id (a ULID).
-        #[oai(validator(pattern = r"^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$"))]
-        job_id: Path<String>,
+        job_id: Path<JobIdParam>,
     ) -> Result<CancelResponse, ApiError> {
-        let id = parse_id(&job_id)?;
+        let id = job_id.0.0;
         state
             .fns
             .cancel(id, "cancelled through the API")
@@ -178,11 +171,7 @@ impl JobsApi {
                 }
                 _ => e.into(),
             })?;
-        let snapshot = load(&state, id).await?;
-        let ttl = ttl(&state, id).await;
-        Ok(CancelResponse::Accepted(Json(JobView::from_snapshot(
-            &snapshot, ttl,
-        ))))
+        Ok(CancelResponse::Accepted(Json(view(&state, id).await?)))
     }
 }
 
@@ -224,9 +213,23 @@ pub(super) async fn load(state: &AppState, id: JobId) -> Result<Snapshot, ApiErr
     })
 }
 
-pub(super) async fn ttl(state: &AppState, id: JobId) -> i64 {
+/// The job's view: its snapshot and TTL in one round trip.
+async fn view(state: &AppState, id: JobId) -> Result<JobView, ApiError> {
+    let key = state.fns.store.keys.job(id.shard(), &id.to_string());
     let mut conn = state.fns.store.conn.clone();
-    conn.ttl(state.fns.store.keys.job(id.shard(), &id.to_string()))
+    let (raw, ttl): (Option<String>, i64) = redis::pipe()
+        .get(&key)
+        .ttl(&key)
+        .query_async(&mut conn)
         .await
-        .unwrap_or(-1)
+        .map_err(EngineError::from)?;
+    let raw = raw.ok_or_else(|| {
+        ApiError::not_found(
+            "JOB_NOT_FOUND",
+            format!("job {id} is unknown or has expired"),
+        )
+    })?;
+    let snapshot: Snapshot = serde_json::from_str(&raw)
+        .map_err(|e| EngineError::Protocol(format!("snapshot of {id}: {e}")))?;
+    Ok(JobView::from_snapshot(&snapshot, ttl))
 }

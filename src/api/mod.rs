@@ -15,6 +15,7 @@ mod health;
 mod jobs;
 pub(crate) mod listing;
 pub mod models;
+mod params;
 pub mod problem;
 pub mod replay;
 mod sse;

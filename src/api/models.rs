@@ -192,10 +192,29 @@ pub struct Check {
     pub detail: String,
 }
 
-/// Milliseconds since the epoch as RFC 3339 (UTC, millisecond precision).
+/// Milliseconds since the epoch as RFC 3339 in UTC, always with three
+/// fractional digits, so the strings sort in time order.
 pub fn rfc3339(ms: i64) -> String {
     let t = time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    t.format(&format).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn times_have_millisecond_precision_and_sort_as_strings() {
+        assert_eq!(
+            super::rfc3339(1_700_000_000_000),
+            "2023-11-14T22:13:20.000Z"
+        );
+        assert_eq!(
+            super::rfc3339(1_700_000_000_520),
+            "2023-11-14T22:13:20.520Z"
+        );
+        assert!(super::rfc3339(1_700_000_000_520) > super::rfc3339(1_700_000_000_500));
+    }
 }

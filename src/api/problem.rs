@@ -166,14 +166,7 @@ impl From<EngineError> for ApiError {
 /// size limits) into problem+json.
 pub fn problem_from_poem(err: &poem::Error) -> Problem {
     let status = err.status();
-    if let Some(param) = err.downcast_ref::<poem_openapi::error::ParseParamError>() {
-        let code = match param.name {
-            "job_id" => "INVALID_JOB_ID",
-            "content_hash" => "INVALID_CONTENT_HASH",
-            "cursor" => "INVALID_CURSOR",
-            "after" | "Last-Event-ID" => "INVALID_EVENT_ID",
-            _ => "INVALID_PARAMETER",
-        };
+    if let Some(code) = parameter_code(err) {
         return Problem::new(StatusCode::BAD_REQUEST, code, err.to_string());
     }
     let code = match status {
@@ -191,4 +184,23 @@ pub fn problem_from_poem(err: &poem::Error) -> Problem {
         err.to_string()
     };
     Problem::new(status, code, detail)
+}
+
+/// The stable code of a malformed parameter. Path parameters are reported
+/// by poem-openapi without their name, so a job id is told by its type.
+fn parameter_code(err: &poem::Error) -> Option<&'static str> {
+    use poem_openapi::error::{ParseParamError, ParsePathError};
+    if let Some(path) = err.downcast_ref::<ParsePathError>() {
+        let job_id = path.reason.contains(super::params::JOB_ID_TYPE);
+        return Some(if job_id {
+            "INVALID_JOB_ID"
+        } else {
+            "INVALID_CONTENT_HASH"
+        });
+    }
+    Some(match err.downcast_ref::<ParseParamError>()?.name {
+        "cursor" => "INVALID_CURSOR",
+        "after" | "Last-Event-ID" => "INVALID_EVENT_ID",
+        _ => "INVALID_PARAMETER",
+    })
 }
