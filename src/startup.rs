@@ -119,12 +119,7 @@ impl App {
                     )
                 })?;
             port = listener.local_addr()?.port();
-            let state = AppState::new(
-                fns.clone(),
-                &settings,
-                metrics.clone(),
-                shutdown.clone(),
-            );
+            let state = AppState::new(fns.clone(), &settings, metrics.clone(), shutdown.clone());
             let acceptor = TcpAcceptor::from_tokio(listener)?;
             tracing::info!(addr = %acceptor.local_addr()[0], "http listening");
             let routes = api::routes(state, &settings.access);

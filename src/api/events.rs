@@ -9,6 +9,7 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
+use crate::store::Conn;
 use futures_util::stream::{self, StreamExt};
 use poem::web::sse::Event as SseEvent;
 use poem_openapi::param::{Header, Path, Query};
@@ -16,7 +17,6 @@ use poem_openapi::payload::{EventStream, Json};
 use poem_openapi::types::ToJSON;
 use poem_openapi::{ApiResponse, OpenApi};
 use redis::AsyncCommands;
-use redis::aio::MultiplexedConnection;
 use redis::streams::{StreamReadOptions, StreamReadReply};
 use tokio::sync::OwnedSemaphorePermit;
 
@@ -165,7 +165,7 @@ impl EventsApi {
 struct Follow {
     state: AppState,
     id: JobId,
-    conn: MultiplexedConnection,
+    conn: Conn,
     /// The last entry id sent.
     last: String,
     pending: VecDeque<EventView>,

@@ -97,8 +97,9 @@ impl ReplayApi {
         &self,
         state: poem::web::Data<&AppState>,
         _auth: Auth,
-        #[oai(validator(pattern = r"^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$"))]
-        job_id: Path<String>,
+        #[oai(validator(pattern = r"^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$"))] job_id: Path<
+            String,
+        >,
         /// 1-based position of an event: also answer the state right after it.
         at: Query<Option<u64>>,
     ) -> Result<ReplayResponse, ApiError> {
