@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::ApiTags;
 use super::access::Auth;
 use super::models::rfc3339;
+use super::params::JobIdParam;
 use super::problem::ApiError;
 use super::state::AppState;
 use crate::engine::{Event, JobId};
@@ -97,17 +98,13 @@ impl ReplayApi {
         &self,
         state: poem::web::Data<&AppState>,
         _auth: Auth,
-        #[oai(validator(pattern = r"^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$"))] job_id: Path<
-            String,
-        >,
+        /// The job id (a ULID).
+        job_id: Path<JobIdParam>,
         /// 1-based position of an event: also answer the state right after it.
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000000")))]
         at: Query<Option<u64>>,
     ) -> Result<ReplayResponse, ApiError> {
-        let id: JobId = job_id
-            .parse()
-            .map_err(|e: crate::engine::ids::InvalidJobId| {
-                ApiError::bad_request("INVALID_JOB_ID", e.to_string())
-            })?;
+        let id: JobId = job_id.0.0;
         let r = replay::replay(&state.fns, id).await?;
         if r.verdict == Verdict::Unknown {
             return Err(ApiError::not_found(

@@ -224,6 +224,7 @@ fn spawn_binary(role: &str, seeds: &str, port: u16) -> Proc {
         .env("REDIS_CLUSTER_NODES", seeds)
         .env("PORT", port.to_string())
         .env("SHARDS", "8")
+        .env("METRICS_PORT", "0")
         .env("WORKER_CONCURRENCY", "4")
         .env("LOG_LEVEL", "warn")
         .stdout(Stdio::null())

@@ -283,6 +283,8 @@ pub fn settings(redis: &TestRedis, overrides: &[(&str, &str)]) -> Settings {
         ("SHARDS".into(), "4".into()),
         ("RETRY_BACKOFF_MS".into(), "50".into()),
         ("RETRY_BACKOFF_MAX_MS".into(), "200".into()),
+        // Worker-role apps would all claim the default /metrics port.
+        ("METRICS_PORT".into(), "0".into()),
     ];
     if let Some(seeds) = redis.seeds() {
         vars.push(("REDIS_CLUSTER_NODES".into(), seeds));
