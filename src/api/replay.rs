@@ -113,7 +113,7 @@ impl ReplayApi {
             ));
         }
         let view = ReplayView::build(&r, at.0)
-            .map_err(|e| ApiError::bad_request("AT_OUT_OF_RANGE", e.to_string()))?;
+            .map_err(|e| ApiError::unprocessable("AT_OUT_OF_RANGE", e.to_string()))?;
         Ok(ReplayResponse::Ok(Json(view)))
     }
 }

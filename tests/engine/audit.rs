@@ -325,13 +325,18 @@ async fn the_replay_endpoint_answers_the_contract_shape_and_refuses_bad_input() 
     assert_eq!((status, &body["at"]), (200, &json!(2)));
     assert_eq!(body["state_at"]["status"], json!("running"));
 
-    // 0 breaks the documented minimum; one past the log is out of range.
-    for (bad, code) in [
-        ("0".to_string(), "INVALID_PARAMETER"),
-        ((timeline.len() + 1).to_string(), "AT_OUT_OF_RANGE"),
+    // 0 breaks the documented minimum (400); one past the log is a valid
+    // number this job cannot answer (422).
+    for (bad, status_code, code) in [
+        ("0".to_string(), 400, "INVALID_PARAMETER"),
+        ((timeline.len() + 1).to_string(), 422, "AT_OUT_OF_RANGE"),
     ] {
         let (status, body) = app.get(&format!("/jobs/{job}/replay?at={bad}")).await;
-        assert_eq!((status, body["code"].as_str()), (400, Some(code)), "{body}");
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (status_code, Some(code)),
+            "{body}"
+        );
     }
     let (status, body) = app.get("/jobs/not-a-job/replay").await;
     assert_eq!(
