@@ -4,8 +4,7 @@
   (single flight); otherwise a queued job, its artifact and a work entry.
 
   KEYS: 1 job, 2 job events, 3 cache entry, 4 shard in-flight hash,
-        5 artifact, 6 shard work stream, 7 shard feed, 8 shard job index,
-        9 shard expiry index
+        5 artifact, 6 shard work stream, 7 shard feed, 8 shard job index
   ARGV: 1 job_id, 2 content_hash, 3 content_type, 4 metadata JSON object,
         5 content, 6 job_ttl s, 7 events_ttl s, 8 feed retention ms,
         9 'force' to ignore the in-flight marker (it pointed at an expired job)
@@ -30,8 +29,8 @@ local function submit(keys, argv)
     ev.result, ev.markdown = split_cache_entry(cached)
   end
   local s = fold_all(ctx, nil, { ev })
-  write_events(ctx, { ev })
-  local text = store_snapshot(keys[1], keys[9], s, job_ttl)
+  write_events(ctx, { ev }, true)
+  local text = store_snapshot(keys[1], s, job_ttl)
   redis.call('ZADD', keys[8], ctx.now, job_id)
   if outcome == 'queued' then
     redis.call('SET', keys[5], argv[5], 'EX', job_ttl)

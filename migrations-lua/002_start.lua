@@ -2,10 +2,10 @@
   start: a worker takes a delivered work entry. Fenced twice: the entry must
   be in this consumer's pending list (a reclaimed entry belongs to its new
   owner), and the new attempt number is the fencing token every later call
-  of this attempt must carry.
+  of this attempt must carry. `fl_take` (011) starts a whole read this way.
 
   KEYS: 1 job, 2 job events, 3 artifact, 4 work stream, 5 feed,
-        6 in-flight hash, 7 dead-letter stream, 8 expiry index
+        6 in-flight hash, 7 dead-letter stream
   ARGV: 1 job_id, 2 entry id, 3 consumer, 4 group, 5 max_attempts,
         6 job_ttl s, 7 events_ttl s, 8 feed retention ms, 9 first progress hint ('' for none)
   Returns: {'run', attempt, content, content_type, metadata JSON, created_at ms}
@@ -14,58 +14,71 @@
   Errors: NOT_OWNER
   Events: started [+ progress] | dead_lettered + failed
 ]]
-local function drop_entry(keys, argv)
-  redis.call('XACK', keys[4], argv[4], argv[2])
-  redis.call('XDEL', keys[4], argv[2])
+local function drop_entry(work_key, group, entry_id)
+  redis.call('XACK', work_key, group, entry_id)
+  redis.call('XDEL', work_key, entry_id)
 end
 
-local function start(keys, argv)
-  local job_id, consumer = argv[1], argv[3]
-  local owned = redis.call('XPENDING', keys[4], argv[4], argv[2], argv[2], 1, consumer)
-  if #owned == 0 then return refuse('NOT_OWNER', 'job=' .. job_id .. ' entry=' .. argv[2]) end
-  local s = load_snapshot(keys[1])
+-- Starts one owned entry. `k` = {job, events, artifact, work, feed,
+-- inflight, dead}; `o` = {job_id, entry_id, consumer, group,
+-- max_attempts, job_ttl, events_ttl, retention, hint, now?, batch?}.
+-- Returns the reply row of `fl_start`, or nil and the refusal.
+local function start_entry(k, o)
+  local job_id, consumer = o.job_id, o.consumer
+  local s = load_snapshot(k.job)
   if not s then
-    drop_entry(keys, argv)
-    redis.call('XADD', keys[7], '*', 'job', job_id, 'error', 'job expired before it ran', 'attempts', 0)
+    drop_entry(k.work, o.group, o.entry_id)
+    redis.call('XADD', k.dead, '*', 'job', job_id, 'error', 'job expired before it ran', 'attempts', 0)
     return { 'skip', 'expired' }
   end
   if TERMINAL[s.status] then
-    drop_entry(keys, argv)
+    drop_entry(k.work, o.group, o.entry_id)
     return { 'skip', s.status }
   end
   -- A retried call of our own start (the reply was lost): same attempt, no new event.
   if s.status == 'running' and s.worker == consumer then
-    return { 'run', s.attempt, redis.call('GET', keys[3]) or '', s.content_type, cjson.encode(s.metadata), s.created_at }
+    return { 'run', s.attempt, redis.call('GET', k.artifact) or '', s.content_type, cjson.encode(s.metadata), s.created_at }
   end
-  local ctx = new_ctx(keys[2], keys[5], job_id, argv[7], argv[8])
+  local ctx = new_ctx(k.events, k.feed, job_id, o.events_ttl, o.retention, o.now, o.batch)
   local attempt = s.attempt + 1
   local previous = s.worker
-  if attempt > tonumber(argv[5]) then
+  if attempt > tonumber(o.max_attempts) then
     local err = 'attempts exhausted: the job was taken over ' .. s.attempt .. ' times after its worker stopped responding'
     local events = {
       { type = 'dead_lettered', attempt = s.attempt, data = { error = err, attempts = s.attempt } },
       { type = 'failed', attempt = s.attempt, data = { error = err } },
     }
     s = fold_all(ctx, s, events)
-    write_events(ctx, events)
-    store_snapshot(keys[1], keys[8], s, argv[6])
-    redis.call('HDEL', keys[6], s.content_hash)
-    redis.call('XADD', keys[7], '*', 'job', job_id, 'error', err, 'attempts', s.attempt)
-    drop_entry(keys, argv)
+    write_events(ctx, events, true)
+    store_snapshot(k.job, s, o.job_ttl)
+    redis.call('HDEL', k.inflight, s.content_hash)
+    redis.call('XADD', k.dead, '*', 'job', job_id, 'error', err, 'attempts', s.attempt)
+    drop_entry(k.work, o.group, o.entry_id)
     return { 'dead', s.attempt }
   end
   local events = { { type = 'started', attempt = attempt, worker = consumer,
     data = { reclaimed = (s.status == 'running'), previous_worker = previous } } }
-  if argv[9] ~= '' then
-    table.insert(events, { type = 'progress', attempt = attempt, worker = consumer, data = { hint = argv[9] } })
+  if o.hint ~= '' then
+    table.insert(events, { type = 'progress', attempt = attempt, worker = consumer, data = { hint = o.hint } })
   end
   local err
   s, err = fold_all(ctx, s, events)
-  if err then return redis.error_reply(err) end
-  write_events(ctx, events)
-  store_snapshot(keys[1], keys[8], s, argv[6])
-  redis.call('EXPIRE', keys[3], argv[6])
-  return { 'run', attempt, redis.call('GET', keys[3]) or '', s.content_type, cjson.encode(s.metadata), s.created_at }
+  if err then return nil, err end
+  write_events(ctx, events, false)
+  store_snapshot(k.job, s, o.job_ttl)
+  return { 'run', attempt, redis.call('GET', k.artifact) or '', s.content_type, cjson.encode(s.metadata), s.created_at }
+end
+
+local function start(keys, argv)
+  local owned = redis.call('XPENDING', keys[4], argv[4], argv[2], argv[2], 1, argv[3])
+  if #owned == 0 then return refuse('NOT_OWNER', 'job=' .. argv[1] .. ' entry=' .. argv[2]) end
+  local row, err = start_entry(
+    { job = keys[1], events = keys[2], artifact = keys[3], work = keys[4], feed = keys[5],
+      inflight = keys[6], dead = keys[7] },
+    { job_id = argv[1], entry_id = argv[2], consumer = argv[3], group = argv[4], max_attempts = argv[5],
+      job_ttl = argv[6], events_ttl = argv[7], retention = argv[8], hint = argv[9] })
+  if not row then return redis.error_reply(err) end
+  return row
 end
 
 redis.register_function('fl_start', start)

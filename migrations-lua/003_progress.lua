@@ -2,7 +2,7 @@
   progress: a running attempt reports the stages it has begun. Workers
   buffer hints and send several at once; each is still its own event.
 
-  KEYS: 1 job, 2 job events, 3 feed, 4 expiry index
+  KEYS: 1 job, 2 job events, 3 feed
   ARGV: 1 job_id, 2 attempt, 3 consumer, 4 hints JSON [{hint, observed_at}],
         5 job_ttl s, 6 events_ttl s, 7 feed retention ms
   Returns: 'OK'
@@ -28,7 +28,7 @@ local function progress(keys, argv)
   s, err = fold_all(ctx, s, events)
   if err then return redis.error_reply(err) end
   write_events(ctx, events)
-  store_snapshot(keys[1], keys[4], s, argv[5])
+  store_snapshot(keys[1], s, argv[5])
   return 'OK'
 end
 

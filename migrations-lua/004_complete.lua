@@ -2,9 +2,10 @@
   complete: a running attempt records its result. In the same call: the
   buffered progress events, `completed`, the snapshot, the cache entry, the
   in-flight marker cleared, and the work entry acknowledged and deleted.
+  `fl_complete_many` (012) records many completions of one shard this way.
 
   KEYS: 1 job, 2 job events, 3 cache entry, 4 in-flight hash, 5 work stream,
-        6 feed, 7 expiry index
+        6 feed
   ARGV: 1 job_id, 2 attempt, 3 consumer, 4 entry id, 5 group,
         6 hints JSON [{hint, observed_at}], 7 result JSON, 8 markdown,
         9 job_ttl s, 10 cache_ttl s, 11 events_ttl s, 12 feed retention ms
@@ -13,28 +14,42 @@
           (the job was cancelled: entry acknowledged, result dropped)
   Events: progress*, completed
 ]]
+
+-- Records one completion. `k` = {job, events, cache, inflight, feed};
+-- `o` = {job_id, attempt, consumer, hints, result, markdown, job_ttl,
+-- cache_ttl, events_ttl, retention, now?, batch?}. Returns (ok, refusal,
+-- ack): `ack` is true when the work entry must be acknowledged (written, or
+-- a terminal job of this attempt); the caller acknowledges it.
+local function complete_entry(k, o)
+  local s = load_snapshot(k.job)
+  if not s then return false, 'NO_SUCH_JOB job=' .. o.job_id, false end
+  local attempt = tonumber(o.attempt)
+  if s.status == 'completed' and s.attempt == attempt then return true, nil, true end
+  local ack_anyway = TERMINAL[s.status] and s.attempt == attempt
+  local ctx = new_ctx(k.events, k.feed, o.job_id, o.events_ttl, o.retention, o.now, o.batch)
+  local events = progress_events(o.hints, attempt, o.consumer)
+  table.insert(events, { type = 'completed', attempt = attempt, worker = o.consumer, data = {},
+    result = o.result, markdown = o.markdown })
+  local err
+  s, err = fold_all(ctx, s, events)
+  if err then return false, err, ack_anyway end
+  write_events(ctx, events, true)
+  store_snapshot(k.job, s, o.job_ttl)
+  redis.call('SET', k.cache, cache_entry(o.result, o.markdown), 'EX', o.cache_ttl)
+  redis.call('HDEL', k.inflight, s.content_hash)
+  return true, nil, true
+end
+
 local function complete(keys, argv)
-  local s = load_snapshot(keys[1])
-  if not s then return refuse('NO_SUCH_JOB', 'job=' .. argv[1]) end
-  local attempt = tonumber(argv[2])
-  if s.status == 'completed' and s.attempt == attempt then return 'OK' end
-  if TERMINAL[s.status] and s.attempt == attempt then
+  local ok, err, ack = complete_entry(
+    { job = keys[1], events = keys[2], cache = keys[3], inflight = keys[4], feed = keys[6] },
+    { job_id = argv[1], attempt = argv[2], consumer = argv[3], hints = argv[6], result = argv[7],
+      markdown = argv[8], job_ttl = argv[9], cache_ttl = argv[10], events_ttl = argv[11], retention = argv[12] })
+  if ack then
     redis.call('XACK', keys[5], argv[5], argv[4])
     redis.call('XDEL', keys[5], argv[4])
   end
-  local ctx = new_ctx(keys[2], keys[6], argv[1], argv[11], argv[12])
-  local events = progress_events(argv[6], attempt, argv[3])
-  table.insert(events, { type = 'completed', attempt = attempt, worker = argv[3], data = {},
-    result = argv[7], markdown = argv[8] })
-  local err
-  s, err = fold_all(ctx, s, events)
-  if err then return redis.error_reply(err) end
-  write_events(ctx, events)
-  store_snapshot(keys[1], keys[7], s, argv[9])
-  redis.call('SET', keys[3], cache_entry(argv[7], argv[8]), 'EX', argv[10])
-  redis.call('HDEL', keys[4], s.content_hash)
-  redis.call('XACK', keys[5], argv[5], argv[4])
-  redis.call('XDEL', keys[5], argv[4])
+  if not ok then return redis.error_reply(err) end
   return 'OK'
 end
 

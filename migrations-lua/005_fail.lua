@@ -6,7 +6,7 @@
   Either way the work entry is acknowledged and deleted in this call.
 
   KEYS: 1 job, 2 job events, 3 in-flight hash, 4 work stream, 5 feed,
-        6 delayed set, 7 dead-letter stream, 8 expiry index
+        6 delayed set, 7 dead-letter stream
   ARGV: 1 job_id, 2 attempt, 3 consumer, 4 entry id, 5 group,
         6 hints JSON, 7 error message, 8 retryable '1'|'0', 9 max_attempts,
         10 delay ms, 11 job_ttl s, 12 events_ttl s, 13 feed retention ms
@@ -34,8 +34,8 @@ local function fail(keys, argv)
   local err
   s, err = fold_all(ctx, s, events)
   if err then return redis.error_reply(err) end
-  write_events(ctx, events)
-  store_snapshot(keys[1], keys[8], s, argv[11])
+  write_events(ctx, events, true)
+  store_snapshot(keys[1], s, argv[11])
   if retry then
     redis.call('ZADD', keys[6], ctx.now + tonumber(argv[10]), argv[1] .. ' ' .. s.content_hash)
   else

@@ -3,7 +3,7 @@
   progress or completion call (JOB_TERMINAL) and writes no result; a work
   entry still waiting is dropped when a worker starts it.
 
-  KEYS: 1 job, 2 job events, 3 in-flight hash, 4 feed, 5 delayed set, 6 expiry index
+  KEYS: 1 job, 2 job events, 3 in-flight hash, 4 feed, 5 delayed set
   ARGV: 1 job_id, 2 reason, 3 job_ttl s, 4 events_ttl s, 5 feed retention ms
   Returns: 'OK'
   Errors: NO_SUCH_JOB, JOB_TERMINAL
@@ -17,8 +17,8 @@ local function cancel(keys, argv)
   local err
   s, err = fold_all(ctx, s, events)
   if err then return redis.error_reply(err) end
-  write_events(ctx, events)
-  store_snapshot(keys[1], keys[6], s, argv[3])
+  write_events(ctx, events, true)
+  store_snapshot(keys[1], s, argv[3])
   redis.call('HDEL', keys[3], s.content_hash)
   redis.call('ZREM', keys[5], argv[1] .. ' ' .. s.content_hash)
   return 'OK'

@@ -15,7 +15,7 @@ local function feedback(keys, argv)
   local events = { { type = 'feedback', attempt = s.attempt,
     data = { is_useful = (argv[2] == '1'), comment = argv[3] } } }
   fold_all(ctx, s, events)
-  write_events(ctx, events)
+  write_events(ctx, events, true)
   return ctx.seq
 end
 

@@ -5,11 +5,31 @@
   feed and dead-letter streams by time (they are otherwise trimmed only
   when appended to).
 
-  KEYS: 1 delayed set, 2 work stream, 3 job index, 4 expiry index, 5 feed,
-        6 dead-letter stream
-  ARGV: 1 max items per step, 2 feed retention ms, 3 dead-letter retention ms
+  Pruning costs the hot path nothing: a job is first checked once it is
+  older than a snapshot's lifetime, walking the job index (score =
+  created_at) behind a cursor. Gone → removed from the index; still alive
+  (its TTL was refreshed by later events) → put in the recheck set, scored
+  by when its snapshot now expires, and checked again then.
+
+  KEYS: 1 delayed set, 2 work stream, 3 job index, 4 recheck set, 5 feed,
+        6 dead-letter stream, 7 prune cursor
+  ARGV: 1 max items per step, 2 feed retention ms, 3 dead-letter retention ms,
+        4 job key prefix (`job:{tag}:`), 5 job_ttl s
   Returns: {promoted, pruned}
 ]]
+
+-- Sorts checked jobs into `gone` or back into the recheck set.
+local function check_jobs(ids, prefix, recheck_key, now, gone)
+  for _, job_id in ipairs(ids) do
+    local ttl = redis.call('PTTL', prefix .. job_id)
+    if ttl > 0 then
+      redis.call('ZADD', recheck_key, now + ttl, job_id)
+    else
+      gone[#gone + 1] = job_id
+    end
+  end
+end
+
 local function maintain(keys, argv)
   local now, limit = now_ms(), tonumber(argv[1])
   local due = redis.call('ZRANGEBYSCORE', keys[1], '-inf', now, 'LIMIT', 0, limit)
@@ -18,7 +38,28 @@ local function maintain(keys, argv)
     redis.call('XADD', keys[2], '*', 'job', string.sub(member, 1, sep - 1), 'hash', string.sub(member, sep + 1))
     redis.call('ZREM', keys[1], member)
   end
-  local gone = redis.call('ZRANGEBYSCORE', keys[4], '-inf', now, 'LIMIT', 0, limit)
+
+  local gone = {}
+  -- First checks, oldest first from the cursor. The cursor is inclusive, so
+  -- jobs born in the same millisecond as the last one checked are not
+  -- skipped (checking one twice is harmless).
+  local cursor = redis.call('GET', keys[7]) or '-inf'
+  local horizon = now - tonumber(argv[5]) * 1000
+  local first = redis.call('ZRANGEBYSCORE', keys[3], cursor, horizon, 'WITHSCORES', 'LIMIT', 0, limit)
+  local ids = {}
+  for i = 1, #first, 2 do ids[#ids + 1] = first[i] end
+  check_jobs(ids, argv[4], keys[4], now, gone)
+  if #first > 0 then
+    local last = first[#first]
+    -- A full page all born in one millisecond cannot move an inclusive
+    -- cursor: step past that millisecond.
+    if #ids == limit and first[2] == last then last = '(' .. last end
+    redis.call('SET', keys[7], last)
+  end
+  -- Rechecks of jobs that were still alive at an earlier check.
+  local again = redis.call('ZRANGEBYSCORE', keys[4], '-inf', now, 'LIMIT', 0, limit)
+  check_jobs(again, argv[4], keys[4], now, gone)
+
   if #gone > 0 then
     redis.call('ZREM', keys[3], unpack(gone))
     redis.call('ZREM', keys[4], unpack(gone))

@@ -1,19 +1,19 @@
 --[[
   rebuild: refolds one job's own stream with the library's fold and repairs
   the projections that drifted from it: the snapshot (value and TTL), the
-  job index, the expiry index and the cache entry. One atomic call, so a
+  job index and the cache entry. One atomic call, so a
   transition is either wholly before it or wholly after it: a rebuild never
   writes back a state older than the log. A job whose snapshot expired on
   time stays expired (its log still replays).
 
-  KEYS: 1 job, 2 job events, 3 shard job index, 4 shard expiry index,
-        5 cache entry (optional: left out when it lies in another slot)
+  KEYS: 1 job, 2 job events, 3 shard job index,
+        4 cache entry (optional: left out when it lies in another slot)
   ARGV: 1 job_id, 2 job_ttl s, 3 cache_ttl s, 4 'dry-run' to only report
   Returns: {outcome, detail}
     outcome: 'consistent' | 'repaired' | 'drifted' (dry run) | 'expired'
              | 'corrupt' (detail: why the log does not fold) | 'empty' (no log)
     detail:  the projections that drifted, comma-separated
-             (snapshot, index, expiry, cache)
+             (snapshot, index, cache)
 ]]
 
 -- Deep equality of two decoded JSON values.
@@ -64,13 +64,11 @@ local function rebuild(keys, argv)
   if snapshot_drift then drift[#drift + 1] = 'snapshot' end
   local index_drift = tonumber(redis.call('ZSCORE', keys[3], job_id)) ~= s.created_at
   if index_drift then drift[#drift + 1] = 'index' end
-  local expiry_drift = tonumber(redis.call('ZSCORE', keys[4], job_id)) ~= expires
-  if expiry_drift then drift[#drift + 1] = 'expiry' end
   -- Only a missing entry is drift: a different one may come from a later
   -- analysis of the same content.
   local cache_expires = completed_at and (completed_at + tonumber(argv[3]) * 1000)
-  local cache_drift = keys[5] ~= nil and s.status == 'completed' and cache_expires ~= nil
-    and cache_expires > now and redis.call('EXISTS', keys[5]) == 0
+  local cache_drift = keys[4] ~= nil and s.status == 'completed' and cache_expires ~= nil
+    and cache_expires > now and redis.call('EXISTS', keys[4]) == 0
   if cache_drift then drift[#drift + 1] = 'cache' end
 
   if #drift == 0 then return { 'consistent', '' } end
@@ -78,9 +76,8 @@ local function rebuild(keys, argv)
   if dry_run then return { 'drifted', detail } end
   if snapshot_drift then redis.call('SET', keys[1], encode_snapshot(s), 'PX', expires - now) end
   if index_drift then redis.call('ZADD', keys[3], s.created_at, job_id) end
-  if expiry_drift then redis.call('ZADD', keys[4], expires, job_id) end
   if cache_drift then
-    redis.call('SET', keys[5], cache_entry(s.result, s.markdown), 'PX', cache_expires - now)
+    redis.call('SET', keys[4], cache_entry(s.result, s.markdown), 'PX', cache_expires - now)
   end
   return { 'repaired', detail }
 end

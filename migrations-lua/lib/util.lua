@@ -63,23 +63,32 @@ local function load_snapshot(key)
   return s
 end
 
--- Appends events to a job's own stream (full payload, one entry per event)
--- and one entry per call to the shard feed (job, last seq, the call's event
--- types), trimmed by time. `ctx` carries the keys and TTLs of
--- the call; `seq` numbers continue from the job stream's length, which is
--- never trimmed (it expires as a whole).
-local function new_ctx(events_key, feed_key, job_id, events_ttl, feed_retention_ms)
-  local now = now_ms()
+-- Per-job context of a transition: keys, TTLs and the next sequence number.
+-- `seq` numbers continue from the job stream's length, which is never
+-- trimmed (it expires as a whole). `now` is shared by every job of a batch
+-- call (one TIME); `batch` collects the feed records of a batch call so the
+-- shard feed gets one entry per call, not one per job.
+local function new_ctx(events_key, feed_key, job_id, events_ttl, feed_retention_ms, now, batch)
+  now = now or now_ms()
   return {
     events = events_key, feed = feed_key, job_id = job_id, now = now,
     events_ttl = tonumber(events_ttl), feed_min = now - tonumber(feed_retention_ms),
-    seq = redis.call('XLEN', events_key),
+    seq = redis.call('XLEN', events_key), batch = batch,
   }
 end
 
--- Appends already-folded events (seq and ts set by fold_all) and refreshes
--- the job stream's TTL.
-local function write_events(ctx, events)
+-- One feed entry for a call: per job `job, seq, types, attempt` (a batch
+-- call repeats the four fields once per job, in order).
+local function feed_flush(feed_key, feed_min, records)
+  if #records == 0 then return end
+  redis.call('XADD', feed_key, 'MINID', '~', feed_min, '*', unpack(records))
+end
+
+-- Appends already-folded events (seq and ts set by fold_all). The job
+-- stream's TTL is set only when `expire` is true (birth, retry and terminal
+-- transitions): the stream outlives the snapshot, so refreshing it on every
+-- step bought nothing but a command.
+local function write_events(ctx, events, expire)
   local types = {}
   for _, ev in ipairs(events) do
     local fields = { 'seq', ev.seq, 'type', ev.type, 'ts', ev.ts, 'attempt', ev.attempt,
@@ -92,18 +101,20 @@ local function write_events(ctx, events)
     types[#types + 1] = ev.type
     ctx.seq = ev.seq
   end
-  local last = events[#events]
-  redis.call('XADD', ctx.feed, 'MINID', '~', ctx.feed_min, '*', 'job', ctx.job_id, 'seq', ctx.seq,
-    'types', table.concat(types, ','), 'attempt', last.attempt)
-  redis.call('EXPIRE', ctx.events, ctx.events_ttl)
+  local record = { 'job', ctx.job_id, 'seq', ctx.seq, 'types', table.concat(types, ','),
+    'attempt', events[#events].attempt }
+  if ctx.batch then
+    for _, v in ipairs(record) do ctx.batch[#ctx.batch + 1] = v end
+  else
+    feed_flush(ctx.feed, ctx.feed_min, record)
+  end
+  if expire then redis.call('EXPIRE', ctx.events, ctx.events_ttl) end
 end
 
--- Writes the snapshot with its TTL and moves the job's expiry in the index.
--- Returns the text written.
-local function store_snapshot(job_key, expiry_key, s, job_ttl)
+-- Writes the snapshot with its TTL; returns the text written.
+local function store_snapshot(job_key, s, job_ttl)
   local text = encode_snapshot(s)
   redis.call('SET', job_key, text, 'EX', job_ttl)
-  redis.call('ZADD', expiry_key, s.updated_at + tonumber(job_ttl) * 1000, s.job_id)
   return text
 end
 

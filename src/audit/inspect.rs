@@ -123,7 +123,7 @@ pub async fn inspect(fns: &Functions, job: JobId) -> Result<Inspection, EngineEr
         key_view(
             &mut conn,
             k.expiry(s),
-            "expiry index (score = snapshot expiry ms)",
+            "recheck set (only jobs alive at their first pruning check; score = next check ms)",
             Some(json!({ "score": expiry.map(|ms| ms as i64) })),
         )
         .await?,

@@ -145,7 +145,10 @@ fn decode(
     for (id, fields) in entries {
         let lines = match filter.job {
             Some(job) => vec![job_line(job, id, fields)?],
-            None => feed_lines(id, fields),
+            None => super::feed_records(fields)
+                .into_iter()
+                .flat_map(|record| feed_lines(id, record))
+                .collect(),
         };
         out.extend(
             lines
@@ -175,7 +178,7 @@ fn job_line(job: JobId, id: &str, fields: &[String]) -> Result<TailLine, EngineE
     })
 }
 
-/// A feed entry names the job, its last seq and the call's event types.
+/// A feed record names the job, its last seq and the call's event types.
 fn feed_lines(id: &str, fields: &[String]) -> Vec<TailLine> {
     let get = |name| super::field(fields, name).unwrap_or_default();
     let types: Vec<EventType> = get("types")

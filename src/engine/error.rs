@@ -1,7 +1,7 @@
 //! Engine errors: Redis failures and the named refusals of the Lua functions.
 
 /// What can go wrong talking to the engine.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum EngineError {
     /// Redis could not be reached or did not answer in time. Retry later.
     #[error("redis unavailable: {0}")]
@@ -43,6 +43,22 @@ const REFUSALS: &[&str] = &[
     "NOT_OWNER",
     "DUPLICATE_JOB",
 ];
+
+impl EngineError {
+    /// A refusal a batch function returned as text (`CODE detail`) for one
+    /// of its jobs, mapped as the same refusal raised by a single-job call.
+    pub fn from_refusal_text(text: &str) -> Self {
+        let (code, detail) = text.split_once(' ').unwrap_or((text, ""));
+        if REFUSALS.contains(&code) {
+            EngineError::Refused {
+                code: code.to_string(),
+                detail: detail.to_string(),
+            }
+        } else {
+            EngineError::Protocol(text.to_string())
+        }
+    }
+}
 
 impl From<redis::RedisError> for EngineError {
     fn from(e: redis::RedisError) -> Self {

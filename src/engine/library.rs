@@ -32,6 +32,8 @@ const FILES: &[(&str, &str)] = &[
     lua!("008_maintain.lua"),
     lua!("009_fold.lua"),
     lua!("010_rebuild.lua"),
+    lua!("011_take.lua"),
+    lua!("012_complete_many.lua"),
 ];
 
 /// The numbered migrations this binary knows, in order.

@@ -13,7 +13,8 @@ pub mod snapshot;
 pub use error::EngineError;
 pub use events::{Event, EventType};
 pub use functions::{
-    Functions, Hint, Lease, Started, Submission, SubmitWait, Submitted, Ttls, content_hash,
+    Completion, Functions, Hint, Lease, Started, Submission, SubmitWait, Submitted, Taken, Ttls,
+    WorkEntry, content_hash,
 };
 pub use ids::JobId;
 pub use snapshot::{JobStatus, Snapshot};

@@ -77,6 +77,23 @@ impl Keys {
         format!("{}{{{}}}:{what}", self.ns, self.tag(shard))
     }
 
+    /// `job:{tag}:`: what `job` puts before the id, for functions that
+    /// derive the keys of the jobs they read from a stream.
+    pub fn job_prefix(&self, shard: u16) -> String {
+        self.job(shard, "")
+    }
+
+    /// `cache:{tag}:`: what `cache` puts before the content hash.
+    pub fn cache_prefix(&self, shard: u16) -> String {
+        self.cache(shard, "")
+    }
+
+    /// `fl:{tag}:`: what the per-job and per-content shard keys start with
+    /// (`events:<id>`, `artifact:<sha256>` follow).
+    pub fn shard_prefix(&self, shard: u16) -> String {
+        self.shard_key(shard, "")
+    }
+
     /// `job:{tag}:<id>`: the job snapshot (JSON string).
     pub fn job(&self, shard: u16, job_id: &str) -> String {
         format!("{}{{{}}}:{job_id}", self.job_prefix, self.tag(shard))
@@ -121,9 +138,16 @@ impl Keys {
         self.shard_key(shard, "jobs")
     }
 
-    /// `fl:{tag}:jobs:expiry`: job index, score = snapshot expiry ms (for pruning).
+    /// `fl:{tag}:jobs:expiry`: jobs found alive at their first pruning check,
+    /// score = when their snapshot now expires (checked again then).
     pub fn expiry(&self, shard: u16) -> String {
         self.shard_key(shard, "jobs:expiry")
+    }
+
+    /// `fl:{tag}:jobs:pruned`: the created_at (ms) up to which the job index
+    /// has had its first pruning check.
+    pub fn prune_cursor(&self, shard: u16) -> String {
+        self.shard_key(shard, "jobs:pruned")
     }
 
     /// `fl:{tag}:delayed`: retries waiting for their backoff, score = due ms.
@@ -162,12 +186,12 @@ impl Keys {
             (
                 "fl:{s}:events:<id>",
                 "stream",
-                "the job's event log (source of truth); TTL EVENT_RETENTION after its last event",
+                "the job's event log (source of truth); TTL EVENT_RETENTION from its birth, retry, terminal or feedback event",
             ),
             (
                 "fl:{s}:feed",
                 "stream",
-                "one entry per transition call of the shard (job, last seq, event types); trimmed by MINID to EVENT_RETENTION",
+                "one entry per transition call of the shard (per job: id, last seq, event types; a batch call repeats them per job); trimmed by MINID to EVENT_RETENTION",
             ),
             (
                 "fl:{s}:work",
@@ -192,7 +216,12 @@ impl Keys {
             (
                 "fl:{s}:jobs:expiry",
                 "sorted set",
-                "job index by snapshot expiry; prunes `jobs`",
+                "jobs still alive at their first pruning check, by when their snapshot now expires; checked again then",
+            ),
+            (
+                "fl:{s}:jobs:pruned",
+                "string",
+                "created_at (ms) up to which `jobs` has had its first pruning check",
             ),
             (
                 "fl:{s}:delayed",
@@ -234,6 +263,23 @@ mod tests {
             per_master.iter().all(|n| (3..=5).contains(n)),
             "{per_master:?}"
         );
+    }
+
+    #[test]
+    fn prefixes_build_the_same_keys_as_the_key_functions() {
+        let k = Keys::new("job:", "cache:", "fl:", 16);
+        for shard in [0, 7, 15] {
+            assert_eq!(format!("{}ID", k.job_prefix(shard)), k.job(shard, "ID"));
+            assert_eq!(format!("{}H", k.cache_prefix(shard)), k.cache(shard, "H"));
+            assert_eq!(
+                format!("{}events:ID", k.shard_prefix(shard)),
+                k.events(shard, "ID")
+            );
+            assert_eq!(
+                format!("{}artifact:H", k.shard_prefix(shard)),
+                k.artifact(shard, "H")
+            );
+        }
     }
 
     #[test]

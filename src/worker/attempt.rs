@@ -3,28 +3,26 @@
 //! in one atomic call that also acknowledges the entry.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use tokio::sync::mpsc;
 
-use super::{Delivery, Worker, with_retry};
+use super::{PATIENCE, Worker, with_retry};
 use crate::analysis::{AnalysisError, AnalysisRequest, ArtifactKind, Metadata, Report, Stage};
 use crate::engine::migrate::GROUP;
-use crate::engine::{EngineError, EventType, Hint, Lease, Started};
+use crate::engine::{Completion, EngineError, EventType, Hint, Lease, Started, Taken, WorkEntry};
 use crate::metrics;
 
-/// How long a worker keeps retrying a call while Redis is unreachable. Past
-/// it the entry stays pending and is reclaimed: nothing is lost.
-const PATIENCE: Duration = Duration::from_secs(120);
-
-pub(super) async fn run(worker: &Arc<Worker>, d: Delivery) {
-    let fns = &worker.fns;
-    let first = Stage::Normalizing.hint();
-    let started = with_retry("start", PATIENCE, || {
-        fns.start(d.job, &d.hash, &d.entry_id, &worker.consumer, first)
-    })
-    .await;
-    let (attempt, content, content_type, metadata, created_at) = match started {
+pub(super) async fn run(worker: &Arc<Worker>, taken: Taken) {
+    let Some(job) = taken.job else {
+        return tracing::error!(entry = %taken.entry_id, "malformed work entry moved to the dead-letter stream");
+    };
+    let d = WorkEntry {
+        entry_id: taken.entry_id,
+        job,
+        hash: taken.hash,
+    };
+    let (attempt, content, content_type, metadata, created_at) = match taken.started {
         Ok(Started::Run {
             attempt,
             content,
@@ -149,17 +147,22 @@ async fn finish(
     outcome: Outcome,
     hints: Vec<Hint>,
 ) -> Option<&'static str> {
-    let fns = &worker.fns;
     let result = match outcome {
         Ok(report) => match serde_json::to_string(&report.result) {
-            Ok(json) => with_retry("complete", PATIENCE, || {
-                fns.complete(lease, hash, &hints, &json, &report.markdown)
-            })
-            .await
-            .map(|_| {
-                metrics::findings(&report);
-                "completed"
-            }),
+            Ok(json) => worker
+                .completer
+                .complete(Completion {
+                    lease: lease.clone(),
+                    hash: hash.to_string(),
+                    hints: hints.clone(),
+                    result: json,
+                    markdown: report.markdown.clone(),
+                })
+                .await
+                .map(|_| {
+                    metrics::findings(&report);
+                    "completed"
+                }),
             Err(e) => {
                 fail(
                     worker,
@@ -195,7 +198,7 @@ async fn finish(
             (outcome != "retry_scheduled").then_some(outcome)
         }
         Err(e) => {
-            let d = Delivery {
+            let d = WorkEntry {
                 entry_id: lease.entry_id.clone(),
                 job: lease.job,
                 hash: hash.to_string(),
@@ -233,7 +236,7 @@ fn backoff(worker: &Worker, attempt: u32) -> u64 {
     exp / 2 + rand::random_range(0..=exp / 2)
 }
 
-fn report_error(operation: &'static str, d: &Delivery, e: EngineError) {
+fn report_error(operation: &'static str, d: &WorkEntry, e: EngineError) {
     match e.code() {
         Some(code) => {
             metrics::refusal(code);

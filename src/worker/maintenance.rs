@@ -2,7 +2,7 @@
 //! due retries back to the work streams and prune the job index; less often
 //! it reclaims entries whose worker stopped responding (XAUTOCLAIM past the
 //! visibility timeout). Running it in every worker is safe: each step is
-//! one atomic call, and a reclaimed entry is fenced by `start`.
+//! one atomic call, and a reclaimed entry is fenced by `fl_take`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -53,16 +53,18 @@ async fn reclaim(worker: &Arc<Worker>, shard: u16) {
         .await;
     match reply {
         Ok(reply) => {
+            let mut delivered = Vec::with_capacity(reply.claimed.len());
             for entry in &reply.claimed {
                 match reader::delivery(entry) {
                     Some(d) => {
                         tracing::info!(job = %d.job, shard, "reclaimed an entry from a silent worker");
                         crate::metrics::job("reclaimed");
-                        worker.dispatch(d).await;
+                        delivered.push(d);
                     }
                     None => reader::discard_malformed(worker, shard, &entry.id).await,
                 }
             }
+            worker.start_delivered(shard, &delivered).await;
         }
         Err(e) => tracing::debug!(shard, error = %e, "reclaim failed"),
     }

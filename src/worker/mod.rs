@@ -7,6 +7,7 @@
 //! so the old attempt's late writes are refused.
 
 mod attempt;
+mod completer;
 mod maintenance;
 mod reader;
 
@@ -17,8 +18,12 @@ use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::analysis::Analyzer;
-use crate::engine::{EngineError, Functions, JobId};
+use crate::analysis::{Analyzer, Stage};
+use crate::engine::{EngineError, Functions, Taken, WorkEntry};
+
+/// How long a worker keeps retrying a call while Redis is unreachable. Past
+/// it the entry stays pending and is reclaimed: nothing is lost.
+pub(crate) const PATIENCE: Duration = Duration::from_secs(120);
 
 /// How a worker process behaves (from the settings).
 #[derive(Debug, Clone)]
@@ -33,14 +38,6 @@ pub struct WorkerConfig {
     pub block: Duration,
 }
 
-/// One delivered work entry.
-#[derive(Debug, Clone)]
-pub struct Delivery {
-    pub entry_id: String,
-    pub job: JobId,
-    pub hash: String,
-}
-
 /// A worker process's shared state.
 pub struct Worker {
     pub(crate) fns: Functions,
@@ -49,6 +46,7 @@ pub struct Worker {
     /// Unique per process, so reclaim works across processes and a restarted
     /// worker never inherits a dead one's pending entries by name.
     pub consumer: String,
+    completer: completer::Completer,
     permits: Arc<Semaphore>,
     tracker: TaskTracker,
 }
@@ -62,6 +60,7 @@ impl Worker {
             &ulid::Ulid::generate().to_string()[20..]
         );
         Arc::new(Worker {
+            completer: completer::Completer::start(&fns),
             permits: Arc::new(Semaphore::new(config.concurrency)),
             tracker: TaskTracker::new(),
             fns,
@@ -96,15 +95,40 @@ impl Worker {
         tracing::info!(consumer = %self.consumer, "worker stopped: all in-flight attempts finished");
     }
 
-    /// Waits for a free slot, then runs the delivery as its own task.
-    pub(crate) async fn dispatch(self: &Arc<Self>, delivery: Delivery) {
+    /// Starts entries a read or a reclaim delivered (one call for them all,
+    /// each checked to be still this consumer's) and runs them.
+    pub(crate) async fn start_delivered(self: &Arc<Self>, shard: u16, delivered: &[WorkEntry]) {
+        if delivered.is_empty() {
+            return;
+        }
+        let first = Stage::Normalizing.hint();
+        let taken = with_retry("start", PATIENCE, || {
+            self.fns
+                .take(shard, &self.consumer, delivered.len(), first, delivered)
+        })
+        .await;
+        match taken {
+            Ok(rows) => {
+                for row in rows {
+                    self.dispatch(row).await;
+                }
+            }
+            Err(e) => {
+                crate::metrics::worker_error("start");
+                tracing::error!(shard, entries = delivered.len(), error = %e, "could not start delivered entries; they stay pending and will be reclaimed");
+            }
+        }
+    }
+
+    /// Waits for a free slot, then runs the started entry as its own task.
+    pub(crate) async fn dispatch(self: &Arc<Self>, taken: Taken) {
         let Ok(permit) = self.permits.clone().acquire_owned().await else {
             return;
         };
         let worker = self.clone();
         worker.publish_slots();
         self.tracker.spawn(async move {
-            attempt::run(&worker, delivery).await;
+            attempt::run(&worker, taken).await;
             drop(permit);
             worker.publish_slots();
         });
@@ -113,6 +137,11 @@ impl Worker {
     fn publish_slots(&self) {
         let capacity = self.config.concurrency;
         crate::metrics::worker_slots(capacity, capacity - self.free_slots().min(capacity));
+    }
+
+    /// Returns once at least one slot is free.
+    pub(crate) async fn slot_free(&self) {
+        let _ = self.permits.acquire().await;
     }
 
     pub(crate) fn free_slots(&self) -> usize {

@@ -178,12 +178,12 @@ async fn rebuild_all_over_thousands_of_jobs_changes_nothing_when_nothing_drifted
 
     // One drifted job among thousands is the only one reported.
     let victim = ids[JOBS / 2];
-    let key = app.fns.store.keys.expiry(victim.shard());
+    let key = app.fns.store.keys.index(victim.shard());
     redis.query(&["ZREM", &key, &victim.to_string()]).unwrap();
     let dry = rebuild::rebuild(&app.fns, None, true).await.unwrap();
     assert_eq!(
         dry.findings,
-        [(victim.to_string(), Rebuilt::Drifted(vec!["expiry".into()]))]
+        [(victim.to_string(), Rebuilt::Drifted(vec!["index".into()]))]
     );
 }
 

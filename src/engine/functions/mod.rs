@@ -7,11 +7,13 @@ use redis::{AsyncCommands, Value};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+mod batch;
 mod reads;
 mod rebuild;
 mod submit;
 mod transitions;
 
+pub use batch::{Completion, Taken, WorkEntry};
 pub use reads::decode_entry;
 pub use rebuild::Rebuilt;
 

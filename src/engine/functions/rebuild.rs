@@ -52,7 +52,7 @@ impl Functions {
     /// to restore; it is left out when unknown or in another slot.
     pub fn rebuild_cmd(&self, job: JobId, content_hash: Option<&str>, dry_run: bool) -> redis::Cmd {
         let (k, s, id) = (&self.store.keys, job.shard(), job.to_string());
-        let mut keys = vec![k.job(s, &id), k.events(s, &id), k.index(s), k.expiry(s)];
+        let mut keys = vec![k.job(s, &id), k.events(s, &id), k.index(s)];
         if let Some(hash) = content_hash.filter(|h| k.shard_of_hash(h) == s) {
             keys.push(k.cache(s, hash));
         }

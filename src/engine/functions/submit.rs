@@ -52,7 +52,6 @@ impl Functions {
             k.work(s),
             k.feed(s),
             k.index(s),
-            k.expiry(s),
         ];
         let args = vec![
             job,
@@ -108,7 +107,6 @@ impl Functions {
             k.inflight(s),
             k.feed(s),
             k.delayed(s),
-            k.expiry(s),
         ];
         let args = vec![
             id,

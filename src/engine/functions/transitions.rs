@@ -22,7 +22,6 @@ impl Functions {
             k.feed(s),
             k.inflight(s),
             k.dead(s),
-            k.expiry(s),
         ];
         let args = vec![
             id,
@@ -63,7 +62,7 @@ impl Functions {
 
     pub async fn progress(&self, lease: &Lease, hints: &[Hint]) -> Result<(), EngineError> {
         let (k, s, id) = (&self.store.keys, lease.job.shard(), lease.job.to_string());
-        let keys = vec![k.job(s, &id), k.events(s, &id), k.feed(s), k.expiry(s)];
+        let keys = vec![k.job(s, &id), k.events(s, &id), k.feed(s)];
         let args = vec![
             id,
             lease.attempt.to_string(),
@@ -94,7 +93,6 @@ impl Functions {
             k.inflight(s),
             k.work(s),
             k.feed(s),
-            k.expiry(s),
         ];
         let args = vec![
             id,
@@ -133,7 +131,6 @@ impl Functions {
             k.feed(s),
             k.delayed(s),
             k.dead(s),
-            k.expiry(s),
         ];
         let args = vec![
             id,
@@ -164,11 +161,14 @@ impl Functions {
             k.expiry(shard),
             k.feed(shard),
             k.dead(shard),
+            k.prune_cursor(shard),
         ];
         let args = vec![
             limit.to_string(),
             self.retention_ms().to_string(),
             self.retention_ms().to_string(),
+            k.job_prefix(shard),
+            self.ttls.job_s.to_string(),
         ];
         self.fcall("fl_maintain", &keys, args).await
     }

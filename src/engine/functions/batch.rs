@@ -1,0 +1,167 @@
+//! The worker's batch calls: start a whole read of one shard (`fl_take`)
+//! and record the completions of one shard that finished together
+//! (`fl_complete_many`). Each job inside is handled exactly as by the
+//! single-job functions; a batch only shares the call, one TIME and one
+//! feed entry, so per-job cost in Redis drops.
+
+use super::*;
+
+/// A work entry as the stream holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkEntry {
+    pub entry_id: String,
+    pub job: JobId,
+    pub hash: String,
+}
+
+/// One entry `take` handled: the job it names (None for a malformed entry,
+/// which was moved to the dead-letter stream) and how its start went.
+#[derive(Debug)]
+pub struct Taken {
+    pub entry_id: String,
+    pub job: Option<JobId>,
+    pub hash: String,
+    pub started: Result<Started, EngineError>,
+}
+
+/// A completion waiting to be recorded.
+#[derive(Debug, Clone)]
+pub struct Completion {
+    pub lease: Lease,
+    pub hash: String,
+    pub hints: Vec<Hint>,
+    pub result: String,
+    pub markdown: String,
+}
+
+const ROW: usize = 9;
+
+impl Functions {
+    /// Starts up to `count` new entries of `shard` for `consumer` (read by
+    /// the function itself), or exactly `delivered` when given (entries a
+    /// blocking read handed over; each is checked to be still ours).
+    pub async fn take(
+        &self,
+        shard: u16,
+        consumer: &str,
+        count: usize,
+        first_hint: &str,
+        delivered: &[WorkEntry],
+    ) -> Result<Vec<Taken>, EngineError> {
+        let k = &self.store.keys;
+        let keys = vec![
+            k.work(shard),
+            k.feed(shard),
+            k.inflight(shard),
+            k.dead(shard),
+        ];
+        let mut args = vec![
+            GROUP.to_string(),
+            consumer.to_string(),
+            count.to_string(),
+            self.ttls.max_attempts.to_string(),
+            self.ttls.job_s.to_string(),
+            self.ttls.events_s.to_string(),
+            self.retention_ms().to_string(),
+            first_hint.to_string(),
+            k.job_prefix(shard),
+            k.shard_prefix(shard),
+        ];
+        for e in delivered {
+            args.extend([e.entry_id.clone(), e.job.to_string(), e.hash.clone()]);
+        }
+        let reply: Vec<Value> = self.fcall("fl_take", &keys, args).await?;
+        if reply.len() % ROW != 0 {
+            return Err(EngineError::Protocol(format!(
+                "take answered {} values, not rows of {ROW}",
+                reply.len()
+            )));
+        }
+        Ok(reply.chunks(ROW).map(taken).collect())
+    }
+
+    /// Records completions of one shard in one call; one answer per job,
+    /// in order (a refusal of one job leaves the others recorded).
+    pub async fn complete_many(
+        &self,
+        shard: u16,
+        batch: &[Completion],
+    ) -> Result<Vec<Result<(), EngineError>>, EngineError> {
+        let k = &self.store.keys;
+        let keys = vec![k.work(shard), k.feed(shard), k.inflight(shard)];
+        let mut args = Vec::with_capacity(8 + batch.len() * 8);
+        args.extend([
+            GROUP.to_string(),
+            self.ttls.job_s.to_string(),
+            self.ttls.cache_s.to_string(),
+            self.ttls.events_s.to_string(),
+            self.retention_ms().to_string(),
+            k.job_prefix(shard),
+            k.shard_prefix(shard),
+            k.cache_prefix(shard),
+        ]);
+        for c in batch {
+            debug_assert_eq!(c.lease.job.shard(), shard, "a batch holds one shard");
+            args.extend([
+                c.lease.job.to_string(),
+                c.lease.attempt.to_string(),
+                c.lease.consumer.clone(),
+                c.lease.entry_id.clone(),
+                c.hash.clone(),
+                hints_json(&c.hints),
+                c.result.clone(),
+                c.markdown.clone(),
+            ]);
+        }
+        let replies: Vec<String> = self.fcall("fl_complete_many", &keys, args).await?;
+        if replies.len() != batch.len() {
+            return Err(EngineError::Protocol(format!(
+                "complete_many answered {} of {} jobs",
+                replies.len(),
+                batch.len()
+            )));
+        }
+        Ok(replies
+            .into_iter()
+            .map(|r| match r.as_str() {
+                "OK" => Ok(()),
+                refusal => Err(EngineError::from_refusal_text(refusal)),
+            })
+            .collect())
+    }
+}
+
+/// One row of `fl_take`: entry, job, hash, then the `fl_start` answer.
+fn taken(row: &[Value]) -> Taken {
+    let text = |i: usize| {
+        row.get(i)
+            .and_then(|v| redis::from_redis_value_ref::<String>(v).ok())
+            .unwrap_or_default()
+    };
+    let job = text(1).parse().ok();
+    let started = match text(3).as_str() {
+        "run" => text(4)
+            .parse()
+            .map(|attempt| Started::Run {
+                attempt,
+                content: text(5),
+                content_type: text(6),
+                metadata: text(7),
+                created_at: row
+                    .get(8)
+                    .and_then(|v| redis::from_redis_value_ref::<i64>(v).ok())
+                    .unwrap_or(0),
+            })
+            .map_err(|_| EngineError::Protocol("take: attempt".into())),
+        "skip" => Ok(Started::Skip(text(4))),
+        "dead" => Ok(Started::Dead(text(4).parse().unwrap_or(0))),
+        "refused" => Err(EngineError::from_refusal_text(&text(4))),
+        other => Err(EngineError::Protocol(format!("take answered {other}"))),
+    };
+    Taken {
+        entry_id: text(0),
+        job,
+        hash: text(2),
+        started,
+    }
+}
