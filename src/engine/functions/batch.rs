@@ -71,7 +71,7 @@ impl Functions {
             args.extend([e.entry_id.clone(), e.job.to_string(), e.hash.clone()]);
         }
         let reply: Vec<Value> = self.fcall("fl_take", &keys, args).await?;
-        if reply.len() % ROW != 0 {
+        if !reply.len().is_multiple_of(ROW) {
             return Err(EngineError::Protocol(format!(
                 "take answered {} values, not rows of {ROW}",
                 reply.len()
