@@ -31,7 +31,7 @@ local function submit(keys, argv)
   local s = fold_all(ctx, nil, { ev })
   write_events(ctx, { ev }, true)
   local text = store_snapshot(keys[1], s, job_ttl)
-  redis.call('ZADD', keys[8], ctx.now, job_id)
+  redis.call('ZADD', keys[8], int(ctx.now), job_id)
   if outcome == 'queued' then
     redis.call('SET', keys[5], argv[5], 'EX', job_ttl)
     redis.call('HSET', keys[4], hash, job_id)

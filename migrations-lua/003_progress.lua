@@ -13,8 +13,10 @@
 local function progress_events(hints_json, attempt, consumer)
   local events = {}
   for _, h in ipairs(cjson.decode(hints_json)) do
+    -- The payload text is written as is (see `int` in lib/util.lua).
+    local data_json = '{"hint":' .. cjson.encode(h.hint) .. ',"observed_at":' .. int(h.observed_at) .. '}'
     table.insert(events, { type = 'progress', attempt = attempt, worker = consumer,
-      data = { hint = h.hint, observed_at = h.observed_at } })
+      data = { hint = h.hint, observed_at = h.observed_at }, data_json = data_json })
   end
   return events
 end

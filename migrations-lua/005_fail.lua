@@ -37,7 +37,7 @@ local function fail(keys, argv)
   write_events(ctx, events, true)
   store_snapshot(keys[1], s, argv[11])
   if retry then
-    redis.call('ZADD', keys[6], ctx.now + tonumber(argv[10]), argv[1] .. ' ' .. s.content_hash)
+    redis.call('ZADD', keys[6], int(ctx.now + tonumber(argv[10])), argv[1] .. ' ' .. s.content_hash)
   else
     redis.call('HDEL', keys[3], s.content_hash)
     redis.call('XADD', keys[7], '*', 'job', argv[1], 'error', err_msg, 'attempts', attempt)

@@ -13,13 +13,44 @@ end
 
 local TERMINAL = { completed = true, failed = true, cancelled = true }
 
+-- An integer as text. Numbers handed to redis.call, joined with `..` or
+-- encoded by cjson are printed with '%.17g'/'%.14g', whose floating-point
+-- path was the largest single cost of these functions; '%d' is not.
+local function int(n)
+  return string.format('%d', n)
+end
+
+local function json_string(v)
+  if v == nil then return 'null' end
+  return cjson.encode(v)
+end
+
 -- The snapshot without its result: what a caller needs to answer at once.
+-- Written field by field (same JSON as cjson.encode(s), numbers as integers).
 local function encode_head(s)
-  local result, markdown = s.result, s.markdown
-  s.result, s.markdown = nil, nil
-  local head = cjson.encode(s)
-  s.result, s.markdown = result, markdown
-  return head
+  local parts = {
+    '{"job_id":', json_string(s.job_id),
+    ',"status":', json_string(s.status),
+    ',"content_hash":', json_string(s.content_hash),
+    ',"content_type":', json_string(s.content_type),
+    ',"metadata":', cjson.encode(s.metadata or {}),
+    ',"progress_hint":', json_string(s.progress_hint),
+    ',"created_at":', int(s.created_at),
+    ',"updated_at":', int(s.updated_at),
+    ',"attempt":', int(s.attempt),
+    ',"version":', int(s.version),
+    ',"cached":', s.cached and 'true' or 'false',
+  }
+  if s.worker ~= nil then
+    parts[#parts + 1] = ',"worker":'
+    parts[#parts + 1] = json_string(s.worker)
+  end
+  if s.error ~= nil then
+    parts[#parts + 1] = ',"error":'
+    parts[#parts + 1] = json_string(s.error)
+  end
+  parts[#parts + 1] = '}'
+  return table.concat(parts)
 end
 
 -- Encodes a snapshot as JSON. `result` is kept as the worker's raw JSON text
@@ -81,7 +112,7 @@ end
 -- call repeats the four fields once per job, in order).
 local function feed_flush(feed_key, feed_min, records)
   if #records == 0 then return end
-  redis.call('XADD', feed_key, 'MINID', '~', feed_min, '*', unpack(records))
+  redis.call('XADD', feed_key, 'MINID', '~', int(feed_min), '*', unpack(records))
 end
 
 -- Appends already-folded events (seq and ts set by fold_all). The job
@@ -89,10 +120,10 @@ end
 -- transitions): the stream outlives the snapshot, so refreshing it on every
 -- step bought nothing but a command.
 local function write_events(ctx, events, expire)
-  local types = {}
+  local types, ts = {}, int(ctx.now)
   for _, ev in ipairs(events) do
-    local fields = { 'seq', ev.seq, 'type', ev.type, 'ts', ev.ts, 'attempt', ev.attempt,
-      'worker', ev.worker or '', 'data', cjson.encode(ev.data or {}) }
+    local fields = { 'seq', int(ev.seq), 'type', ev.type, 'ts', ts, 'attempt', int(ev.attempt),
+      'worker', ev.worker or '', 'data', ev.data_json or cjson.encode(ev.data or {}) }
     if ev.result ~= nil then
       table.insert(fields, 'result'); table.insert(fields, ev.result)
       table.insert(fields, 'markdown'); table.insert(fields, ev.markdown)
@@ -101,8 +132,8 @@ local function write_events(ctx, events, expire)
     types[#types + 1] = ev.type
     ctx.seq = ev.seq
   end
-  local record = { 'job', ctx.job_id, 'seq', ctx.seq, 'types', table.concat(types, ','),
-    'attempt', events[#events].attempt }
+  local record = { 'job', ctx.job_id, 'seq', int(ctx.seq), 'types', table.concat(types, ','),
+    'attempt', int(events[#events].attempt) }
   if ctx.batch then
     for _, v in ipairs(record) do ctx.batch[#ctx.batch + 1] = v end
   else
