@@ -9,37 +9,56 @@
         5 content, 6 job_ttl s, 7 events_ttl s, 8 feed retention ms,
         9 'force' to ignore the in-flight marker (it pointed at an expired job)
   Returns: {'cached'|'queued', job_id, snapshot JSON without the result}
-           or {'attached', running_job_id}
+           or {'attached', running_job_id, ''}
+  Errors: DUPLICATE_JOB, BAD_METADATA
+  `fl_submit_many` (013) submits many artifacts of one shard this way.
   Events: cache_hit | queued
 ]]
-local function submit(keys, argv)
-  local job_id, hash, job_ttl = argv[1], argv[2], argv[6]
-  if argv[9] ~= 'force' then
-    local running = redis.call('HGET', keys[4], hash)
-    if running then return { 'attached', running } end
+-- Submits one artifact. `k` = {job, events, cache, inflight, artifact,
+-- work, feed, index}; `o` = {job_id, hash, content_type, metadata, content,
+-- force, job_ttl, events_ttl, retention, now?, batch?}. Returns the reply
+-- row, or nil and the refusal.
+local function submit_entry(k, o)
+  local job_id, hash, job_ttl = o.job_id, o.hash, o.job_ttl
+  if o.force ~= 'force' then
+    local running = redis.call('HGET', k.inflight, hash)
+    if running then return { 'attached', running, '' } end
   end
-  local ctx = new_ctx(keys[2], keys[7], job_id, argv[7], argv[8])
-  if ctx.seq > 0 then return refuse('DUPLICATE_JOB', 'job=' .. job_id) end
-  local data = { content_hash = hash, content_type = argv[3], metadata = cjson.decode(argv[4]) }
+  local ctx = new_ctx(k.events, k.feed, job_id, o.events_ttl, o.retention, o.now, o.batch)
+  if ctx.seq > 0 then return nil, 'DUPLICATE_JOB job=' .. job_id end
+  local ok, metadata = pcall(cjson.decode, o.metadata)
+  if not ok then return nil, 'BAD_METADATA job=' .. job_id .. ' metadata is not JSON' end
+  local data = { content_hash = hash, content_type = o.content_type, metadata = metadata }
   local ev = { type = 'queued', attempt = 0, data = data }
   local outcome = 'queued'
-  local cached = redis.call('GET', keys[3])
+  local cached = redis.call('GET', k.cache)
   if cached then
+    -- The entry's markdown stays JSON text: copied into the event and the
+    -- snapshot as it is, never decoded and encoded again.
     ev.type, outcome = 'cache_hit', 'cached'
-    ev.result, ev.markdown = split_cache_entry(cached)
+    ev.result, ev.markdown_json = split_cache_text(cached)
   end
   local s = fold_all(ctx, nil, { ev })
   write_events(ctx, { ev }, true)
-  local text = store_snapshot(keys[1], s, job_ttl)
-  redis.call('ZADD', keys[8], int(ctx.now), job_id)
+  local head = encode_head(s)
+  redis.call('SET', k.job, encode_snapshot(s, head), 'EX', job_ttl)
+  redis.call('ZADD', k.index, int(ctx.now), job_id)
   if outcome == 'queued' then
-    redis.call('SET', keys[5], argv[5], 'EX', job_ttl)
-    redis.call('HSET', keys[4], hash, job_id)
-    redis.call('XADD', keys[6], '*', 'job', job_id, 'hash', hash)
+    redis.call('SET', k.artifact, o.content, 'EX', job_ttl)
+    redis.call('HSET', k.inflight, hash, job_id)
+    redis.call('XADD', k.work, '*', 'job', job_id, 'hash', hash)
   end
-  -- A queued snapshot has no result: the stored text is already the head.
-  if outcome == 'cached' then text = encode_head(s) end
-  return { outcome, job_id, text }
+  return { outcome, job_id, head }
+end
+
+local function submit(keys, argv)
+  local row, err = submit_entry(
+    { job = keys[1], events = keys[2], cache = keys[3], inflight = keys[4], artifact = keys[5],
+      work = keys[6], feed = keys[7], index = keys[8] },
+    { job_id = argv[1], hash = argv[2], content_type = argv[3], metadata = argv[4], content = argv[5],
+      job_ttl = argv[6], events_ttl = argv[7], retention = argv[8], force = argv[9] })
+  if not row then return redis.error_reply(err) end
+  return row
 end
 
 redis.register_function('fl_submit', submit)

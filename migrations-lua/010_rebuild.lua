@@ -38,7 +38,8 @@ local function read_event(entry)
     return nil, 'MALFORMED_EVENT entry=' .. entry[1]
   end
   return { seq = seq, type = f.type, ts = ts, attempt = attempt, worker = f.worker,
-    data = data, result = f.result, markdown = f.markdown }
+    data = data, result = f.result,
+    markdown = f.markdown or (f.markdown_json and cjson.decode(f.markdown_json)) }
 end
 
 local function rebuild(keys, argv)

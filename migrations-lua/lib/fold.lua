@@ -4,7 +4,7 @@
 
   fold(state, ev, job_id) -> new_state | nil, error_string
   `state` is nil before the first event. `ev` = {seq, type, ts, attempt,
-  worker, data, result?, markdown?}. Feedback is logged but changes nothing.
+  worker, data, result?, markdown? | markdown_json?}. Feedback is logged but changes nothing.
 ]]
 local HINTS = {
   queued = 'Queued for analysis',
@@ -39,7 +39,7 @@ local function fold(s, ev, job_id)
     if t == 'queued' then return born(ev, job_id, 'queued') end
     if t == 'cache_hit' then
       local n = born(ev, job_id, 'completed')
-      n.result, n.markdown = ev.result, ev.markdown
+      n.result, n.markdown, n.markdown_json = ev.result, ev.markdown, ev.markdown_json
       return n
     end
     return nil, 'NO_SUCH_JOB job=' .. job_id

@@ -53,13 +53,16 @@ local function encode_head(s)
   return table.concat(parts)
 end
 
--- Encodes a snapshot as JSON. `result` is kept as the worker's raw JSON text
--- and spliced in unparsed: cjson would turn `[]` into `{}` and round numbers
--- to 14 digits, and the wire contract needs both exact.
-local function encode_snapshot(s)
-  local head = encode_head(s)
+-- Encodes a snapshot as JSON (`head`: its encode_head, when already made).
+-- `result` is kept as the worker's raw JSON text and spliced in unparsed:
+-- cjson would turn `[]` into `{}` and round numbers to 14 digits, and the
+-- wire contract needs both exact. `markdown_json` (the markdown already
+-- JSON-encoded, as a cache entry holds it) is used as it is.
+local function encode_snapshot(s, head)
+  head = head or encode_head(s)
   if s.result == nil then return head end
-  return string.sub(head, 1, -2) .. ',"result":' .. s.result .. ',"markdown":' .. cjson.encode(s.markdown) .. '}'
+  return string.sub(head, 1, -2) .. ',"result":' .. s.result .. ',"markdown":'
+    .. (s.markdown_json or cjson.encode(s.markdown)) .. '}'
 end
 
 -- The cache entry is `{"result":<raw>,"markdown":"..."}`, written only by
@@ -69,7 +72,8 @@ local function cache_entry(result, markdown)
   return '{"result":' .. result .. ',"markdown":' .. cjson.encode(markdown) .. '}'
 end
 
-local function split_cache_entry(text)
+-- (result JSON, markdown as JSON text) of a cache entry; nil if malformed.
+local function split_cache_text(text)
   -- Plain finds up to the last match: the pattern '^.*(),"markdown":' backtracks
   -- across the whole markdown, about half the cost of a cache-hit submission.
   local cut, from = nil, 1
@@ -79,7 +83,14 @@ local function split_cache_entry(text)
     cut, from = at, at + 1
   end
   if not cut then return nil end
-  return string.sub(text, 11, cut - 1), cjson.decode(string.sub(text, cut + 12, -2))
+  return string.sub(text, 11, cut - 1), string.sub(text, cut + 12, -2)
+end
+
+-- (result JSON, markdown) of a cache entry; nil if malformed.
+local function split_cache_entry(text)
+  local result, markdown_json = split_cache_text(text)
+  if not result then return nil end
+  return result, cjson.decode(markdown_json)
 end
 
 -- Reads a snapshot; nil when the job is unknown or expired. Only the head
@@ -126,7 +137,11 @@ local function write_events(ctx, events, expire)
       'worker', ev.worker or '', 'data', ev.data_json or cjson.encode(ev.data or {}) }
     if ev.result ~= nil then
       table.insert(fields, 'result'); table.insert(fields, ev.result)
-      table.insert(fields, 'markdown'); table.insert(fields, ev.markdown)
+      if ev.markdown_json ~= nil then
+        table.insert(fields, 'markdown_json'); table.insert(fields, ev.markdown_json)
+      else
+        table.insert(fields, 'markdown'); table.insert(fields, ev.markdown)
+      end
     end
     redis.call('XADD', ctx.events, '*', unpack(fields))
     types[#types + 1] = ev.type

@@ -114,7 +114,10 @@ impl Event {
             worker: get("worker").unwrap_or_default().to_string(),
             data: serde_json::from_str(get("data").unwrap_or("{}")).map_err(|_| bad("data"))?,
             result: get("result").map(str::to_string),
-            markdown: get("markdown").map(str::to_string),
+            // A cache hit keeps the markdown as the cache entry holds it: JSON text.
+            markdown: get("markdown").map(str::to_string).or_else(|| {
+                get("markdown_json").and_then(|j| serde_json::from_str::<String>(j).ok())
+            }),
             stream_id: Some(id.to_string()),
         })
     }

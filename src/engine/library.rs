@@ -34,6 +34,7 @@ const FILES: &[(&str, &str)] = &[
     lua!("010_rebuild.lua"),
     lua!("011_take.lua"),
     lua!("012_complete_many.lua"),
+    lua!("013_submit_many.lua"),
 ];
 
 /// The numbered migrations this binary knows, in order.

@@ -5,6 +5,7 @@ pub mod error;
 pub mod events;
 pub mod fold;
 pub mod functions;
+pub mod group_commit;
 pub mod ids;
 pub mod library;
 pub mod migrate;

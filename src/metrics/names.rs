@@ -51,11 +51,14 @@ pub const STEPS: [&str; 3] = ["normalizing", "running_heuristics", "synthesizing
 pub const STREAMS: [&str; 3] = ["work", "dead", "feed"];
 /// The Lua functions called through `Functions::fcall` and the plain reads
 /// timed with `metrics::timed`: the `command` label of the Redis metrics.
-pub const REDIS_CALLS: [&str; 11] = [
+pub const REDIS_CALLS: [&str; 14] = [
     "fl_submit",
+    "fl_submit_many",
     "fl_start",
+    "fl_take",
     "fl_progress",
     "fl_complete",
+    "fl_complete_many",
     "fl_fail",
     "fl_cancel",
     "fl_feedback",

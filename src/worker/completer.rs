@@ -1,81 +1,47 @@
-//! Group commit of completions: one task per shard records, in one
-//! `fl_complete_many` call, every completion that arrived while the
-//! previous call was in flight. Under light load a batch is one job and
-//! nothing waits; under heavy load the per-call cost in Redis is shared.
+//! Completions go through a per-shard group commit: every completion that
+//! finished while the shard's previous `fl_complete_many` call was in
+//! flight is recorded by the next one.
 
-use tokio::sync::{mpsc, oneshot};
+use std::future::Future;
 
 use super::{PATIENCE, with_retry};
+use crate::engine::group_commit::{BatchCall, GroupCommit};
 use crate::engine::{Completion, EngineError, Functions};
 
-/// The most completions one call carries (bounded so one call stays short).
-const MAX_BATCH: usize = 64;
+struct CompleteMany(Functions);
 
-struct Pending {
-    completion: Completion,
-    reply: oneshot::Sender<Result<(), EngineError>>,
+impl BatchCall for CompleteMany {
+    type Item = Completion;
+    type Answer = Result<(), EngineError>;
+
+    fn call(
+        &self,
+        shard: u16,
+        items: &[Completion],
+    ) -> impl Future<Output = Result<Vec<Self::Answer>, EngineError>> + Send {
+        with_retry("complete", PATIENCE, move || {
+            self.0.complete_many(shard, items)
+        })
+    }
 }
 
-/// Hands completions to their shard's task.
-pub(super) struct Completer {
-    shards: Vec<mpsc::UnboundedSender<Pending>>,
-}
+/// Hands completions to their shard's group commit.
+pub(super) struct Completer(GroupCommit<CompleteMany>);
 
 impl Completer {
     pub(super) fn start(fns: &Functions) -> Self {
-        let shards = (0..fns.store.keys.shards())
-            .map(|shard| {
-                let (tx, rx) = mpsc::unbounded_channel();
-                tokio::spawn(run(fns.clone(), shard, rx));
-                tx
-            })
-            .collect();
-        Completer { shards }
+        Completer(GroupCommit::start(
+            CompleteMany(fns.clone()),
+            fns.store.keys.shards(),
+        ))
     }
 
     /// Records one completion; answers once its batch call answered.
     pub(super) async fn complete(&self, completion: Completion) -> Result<(), EngineError> {
-        let shard = completion.lease.job.shard() as usize;
-        let (reply, answer) = oneshot::channel();
-        let sender = self
-            .shards
-            .get(shard)
-            .ok_or_else(|| EngineError::Protocol(format!("no completer for shard {shard}")))?;
-        sender
-            .send(Pending { completion, reply })
-            .map_err(|_| EngineError::Unavailable("the completer stopped".into()))?;
-        answer
-            .await
-            .map_err(|_| EngineError::Unavailable("the completer stopped".into()))?
-    }
-}
-
-async fn run(fns: Functions, shard: u16, mut rx: mpsc::UnboundedReceiver<Pending>) {
-    let mut batch = Vec::with_capacity(MAX_BATCH);
-    while let Some(first) = rx.recv().await {
-        batch.push(first);
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(next) => batch.push(next),
-                Err(_) => break,
-            }
-        }
-        let completions: Vec<Completion> = batch.iter().map(|p| p.completion.clone()).collect();
-        let answers = with_retry("complete", PATIENCE, || {
-            fns.complete_many(shard, &completions)
-        })
-        .await;
-        match answers {
-            Ok(answers) => {
-                for (pending, answer) in batch.drain(..).zip(answers) {
-                    let _ = pending.reply.send(answer);
-                }
-            }
-            Err(e) => {
-                for pending in batch.drain(..) {
-                    let _ = pending.reply.send(Err(e.clone()));
-                }
-            }
+        let shard = completion.lease.job.shard();
+        match self.0.send(shard, completion).await {
+            Some(answer) => answer?,
+            None => Err(EngineError::Unavailable("the completer stopped".into())),
         }
     }
 }

@@ -113,6 +113,9 @@ pub struct Functions {
     pub store: Store,
     pub ttls: Ttls,
     pub submit_wait: SubmitWait,
+    /// Per-shard group commit of submissions, started on first use (on the
+    /// runtime of the first submission).
+    submitter: std::sync::Arc<std::sync::OnceLock<submit::Submitter>>,
 }
 
 impl Functions {
@@ -121,6 +124,7 @@ impl Functions {
             store,
             ttls,
             submit_wait: SubmitWait::default(),
+            submitter: Default::default(),
         }
     }
 

@@ -1,6 +1,40 @@
 //! The API side: submitting artifacts, cancelling jobs, recording feedback.
+//! Concurrent submissions of one shard share a call (`fl_submit_many`,
+//! through the group commit); with `SUBMIT_WAIT_REPLICAS` each is sent on
+//! its own, so its WAIT covers exactly its writes.
+
+use std::future::Future;
 
 use super::*;
+use crate::engine::group_commit::{BatchCall, GroupCommit};
+
+/// One submission as the batch call takes it.
+#[derive(Debug, Clone)]
+pub(super) struct SubmitItem {
+    job: JobId,
+    hash: String,
+    content_type: String,
+    metadata: String,
+    content: String,
+    force: bool,
+}
+
+pub(super) struct SubmitMany(Functions);
+
+impl BatchCall for SubmitMany {
+    type Item = SubmitItem;
+    type Answer = Result<Vec<String>, EngineError>;
+
+    fn call(
+        &self,
+        shard: u16,
+        items: &[SubmitItem],
+    ) -> impl Future<Output = Result<Vec<Self::Answer>, EngineError>> + Send {
+        self.0.submit_many(shard, items)
+    }
+}
+
+pub(super) type Submitter = GroupCommit<SubmitMany>;
 
 impl Functions {
     /// Submits an artifact; returns what happened and the job's state (the
@@ -11,7 +45,23 @@ impl Functions {
         let mut force = false;
         loop {
             let id = JobId::generate(shard);
-            let reply: Vec<String> = self.submit_once(sub, &hash, id, force).await?;
+            let reply: Vec<String> = if self.submit_wait.replicas > 0 {
+                self.submit_once(sub, &hash, id, force).await?
+            } else {
+                let item = SubmitItem {
+                    job: id,
+                    hash: hash.clone(),
+                    content_type: sub.content_type.to_string(),
+                    metadata: sub.metadata.to_string(),
+                    content: sub.content.to_string(),
+                    force,
+                };
+                match self.submitter().send(shard, item).await {
+                    Some(answer) => answer??,
+                    // The group commit's runtime is gone: send it alone.
+                    None => self.submit_once(sub, &hash, id, force).await?,
+                }
+            };
             let [outcome, job, head @ ..] = reply.as_slice() else {
                 return Err(EngineError::Protocol(format!("submit answered {reply:?}")));
             };
@@ -33,6 +83,65 @@ impl Functions {
                 other => return Err(EngineError::Protocol(format!("submit answered {other}"))),
             }
         }
+    }
+
+    fn submitter(&self) -> &Submitter {
+        self.submitter.get_or_init(|| {
+            // The tasks get a Functions of their own without the submitter,
+            // so they end when the last handle to this one is dropped.
+            let plain = Functions::new(self.store.clone(), self.ttls);
+            GroupCommit::start(SubmitMany(plain), self.store.keys.shards())
+        })
+    }
+
+    /// Sends submissions of one shard in one call; one reply row per
+    /// submission (as `fl_submit` answers), or its refusal.
+    async fn submit_many(
+        &self,
+        shard: u16,
+        items: &[SubmitItem],
+    ) -> Result<Vec<Result<Vec<String>, EngineError>>, EngineError> {
+        let k = &self.store.keys;
+        let keys = vec![
+            k.work(shard),
+            k.feed(shard),
+            k.inflight(shard),
+            k.index(shard),
+        ];
+        let mut args = Vec::with_capacity(6 + items.len() * 6);
+        args.extend([
+            self.ttls.job_s.to_string(),
+            self.ttls.events_s.to_string(),
+            self.retention_ms().to_string(),
+            k.job_prefix(shard),
+            k.shard_prefix(shard),
+            k.cache_prefix(shard),
+        ]);
+        for i in items {
+            args.extend([
+                i.job.to_string(),
+                i.hash.clone(),
+                i.content_type.clone(),
+                i.metadata.clone(),
+                i.content.clone(),
+                if i.force { "force" } else { "" }.to_string(),
+            ]);
+        }
+        let rows: Vec<String> = self.fcall("fl_submit_many", &keys, args).await?;
+        if rows.len() != items.len() * 3 {
+            return Err(EngineError::Protocol(format!(
+                "submit_many answered {} values for {} submissions",
+                rows.len(),
+                items.len()
+            )));
+        }
+        Ok(rows
+            .chunks(3)
+            .map(|row| match row[0].as_str() {
+                "refused" => Err(EngineError::from_refusal_text(&row[2])),
+                _ => Ok(row.to_vec()),
+            })
+            .collect())
     }
 
     async fn submit_once(
