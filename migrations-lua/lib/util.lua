@@ -94,15 +94,24 @@ local function split_cache_entry(text)
 end
 
 -- Reads a snapshot; nil when the job is unknown or expired. Only the head
--- (everything before the spliced result) is parsed.
+-- (everything before the spliced result) is parsed. The splice point is the
+-- first `,"result":` whose prefix closes as JSON: the same text inside the
+-- metadata (a user's `"result"` key) or inside a string leaves the prefix
+-- unbalanced, so it is skipped.
 local function load_snapshot(key)
   local raw = redis.call('GET', key)
   if not raw then return nil end
-  local at = string.find(raw, ',"result":', 1, true)
-  if not at then return cjson.decode(raw) end
-  local s = cjson.decode(string.sub(raw, 1, at - 1) .. '}')
-  s.result, s.markdown = split_cache_entry('{' .. string.sub(raw, at + 1))
-  return s
+  local from = 1
+  while true do
+    local at = string.find(raw, ',"result":', from, true)
+    if not at then return cjson.decode(raw) end
+    local ok, s = pcall(cjson.decode, string.sub(raw, 1, at - 1) .. '}')
+    if ok then
+      s.result, s.markdown = split_cache_entry('{' .. string.sub(raw, at + 1))
+      return s
+    end
+    from = at + 1
+  end
 end
 
 -- Per-job context of a transition: keys, TTLs and the next sequence number.

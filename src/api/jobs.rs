@@ -11,7 +11,7 @@ use super::models::{JobList, JobResult, JobSummary, JobView, rfc3339};
 use super::params::JobIdParam;
 use super::problem::ApiError;
 use super::state::AppState;
-use crate::engine::{EngineError, JobId, JobStatus, Snapshot};
+use crate::engine::{EngineError, JobId, JobStatus, Snapshot, SnapshotHead};
 
 pub struct JobsApi;
 
@@ -229,7 +229,7 @@ async fn view(state: &AppState, id: JobId) -> Result<JobView, ApiError> {
             format!("job {id} is unknown or has expired"),
         )
     })?;
-    let snapshot: Snapshot = serde_json::from_str(&raw)
+    let head: SnapshotHead = serde_json::from_str(&raw)
         .map_err(|e| EngineError::Protocol(format!("snapshot of {id}: {e}")))?;
-    Ok(JobView::from_snapshot(&snapshot, ttl))
+    Ok(JobView::from_head(head, ttl))
 }

@@ -3,7 +3,7 @@
 
 use poem_openapi::Object;
 
-use crate::engine::{Event, Snapshot};
+use crate::engine::{Event, Snapshot, SnapshotHead};
 
 /// Optional context sent with an artifact.
 #[derive(Debug, Clone, Default, Object)]
@@ -56,18 +56,22 @@ pub struct JobView {
 
 impl JobView {
     pub fn from_snapshot(s: &Snapshot, expires_in: i64) -> Self {
+        Self::from_head(SnapshotHead::from(s), expires_in)
+    }
+
+    pub fn from_head(s: SnapshotHead, expires_in: i64) -> Self {
         JobView {
-            job_id: s.job_id.clone(),
             status: s.status.as_str().to_string(),
-            progress_hint: s.progress_hint.clone(),
-            content_hash: s.content_hash.clone(),
-            content_type: s.content_type.clone(),
+            job_id: s.job_id,
+            progress_hint: s.progress_hint,
+            content_hash: s.content_hash,
+            content_type: s.content_type,
             created_at: rfc3339(s.created_at),
             updated_at: rfc3339(s.updated_at),
             attempt: s.attempt,
             version: s.version,
             cached: s.cached,
-            error: s.error.clone(),
+            error: s.error,
             expires_in,
         }
     }

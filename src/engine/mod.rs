@@ -18,4 +18,4 @@ pub use functions::{
     WorkEntry, content_hash,
 };
 pub use ids::JobId;
-pub use snapshot::{JobStatus, Snapshot};
+pub use snapshot::{JobStatus, Snapshot, SnapshotHead};

@@ -69,6 +69,43 @@ pub struct Snapshot {
     pub markdown: Option<String>,
 }
 
+/// A snapshot's status fields without its result, metadata or report: what
+/// a status read needs. Deserialising it skips the result without building
+/// it, which is most of the work for a completed job.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SnapshotHead {
+    pub job_id: String,
+    pub status: JobStatus,
+    pub content_hash: String,
+    pub content_type: String,
+    pub progress_hint: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub attempt: u32,
+    pub version: u64,
+    pub cached: bool,
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+impl From<&Snapshot> for SnapshotHead {
+    fn from(s: &Snapshot) -> Self {
+        SnapshotHead {
+            job_id: s.job_id.clone(),
+            status: s.status,
+            content_hash: s.content_hash.clone(),
+            content_type: s.content_type.clone(),
+            progress_hint: s.progress_hint.clone(),
+            created_at: s.created_at,
+            updated_at: s.updated_at,
+            attempt: s.attempt,
+            version: s.version,
+            cached: s.cached,
+            error: s.error.clone(),
+        }
+    }
+}
+
 impl Snapshot {
     pub fn to_value(&self) -> serde_json::Value {
         serde_json::to_value(self).expect("a snapshot always serialises")

@@ -193,3 +193,41 @@ async fn graceful_shutdown_finishes_the_attempts_in_flight() {
         );
     }
 }
+
+/// The snapshot's result is spliced after its head; metadata with a
+/// `"result"` key (the HTTP API only takes string fields, but the engine
+/// takes any JSON object) must not be taken for the splice point, or the job
+/// could never be completed or given feedback.
+#[tokio::test]
+async fn metadata_that_mentions_result_does_not_confuse_the_snapshot() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
+    // Written out: a serialised map would put "result" first, where it
+    // follows `{`, not `,`.
+    let text = r#"{"team":"x","result":{"a":1}}"#;
+    let metadata: serde_json::Value = serde_json::from_str(text).unwrap();
+    let content = spec(7);
+    let (submitted, _) = app
+        .fns
+        .submit(faultline::engine::Submission {
+            content: &content,
+            content_type: "openapi-yaml",
+            metadata: text,
+        })
+        .await
+        .unwrap();
+    let job = submitted.job_id().to_string();
+    let snap = app.wait_terminal(&job, Duration::from_secs(20)).await;
+    assert_eq!(snap.status, JobStatus::Completed);
+    assert_eq!(snap.metadata, metadata);
+    let (status, fb) = app
+        .post_json(
+            "/feedback",
+            &serde_json::json!({"job_id": job, "is_useful": true}),
+        )
+        .await;
+    assert_eq!(status, 202, "{fb}");
+    let (status, result) = app.get(&format!("/jobs/{job}/result")).await;
+    assert_eq!(status, 200);
+    assert!(result["result"]["production_readiness_score"].is_u64());
+}
