@@ -50,16 +50,26 @@ pub fn connect(settings: &Settings) -> anyhow::Result<Functions> {
     functions(settings, &settings.redis_target_or_default())
 }
 
-/// The store and functions for `settings`, connected to `target`.
-pub fn functions(settings: &Settings, target: &Target) -> anyhow::Result<Functions> {
-    let keys = Keys::new(
+/// The key layout `settings` configure.
+pub fn keys(settings: &Settings) -> Keys {
+    Keys::new(
         &settings.job_key_prefix,
         &settings.cache_key_prefix,
         &settings.key_namespace,
         settings.shards,
-    );
-    let mut store = Store::open(target, keys, settings.redis_timeout)
-        .with_context(|| format!("invalid Redis address {target}"))?;
+    )
+}
+
+/// The store and functions for `settings`, connected to `target`.
+pub fn functions(settings: &Settings, target: &Target) -> anyhow::Result<Functions> {
+    let keys = keys(settings);
+    let mut store = Store::open(target, keys, settings.redis_timeout, &settings.redis_tls)
+        .with_context(|| {
+            format!(
+                "invalid Redis address {} (REDIS_URL/REDIS_CLUSTER_NODES)",
+                target
+            )
+        })?;
     if settings.submit_wait_replicas > 0 {
         store = store.with_waiting_connections(WAITING_CONNECTIONS)?;
     }
@@ -216,6 +226,9 @@ pub async fn migrate_with_patience(fns: &Functions) -> anyhow::Result<migrate::M
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
         match migrate::migrate(&fns.store).await {
+            Err(e) if let Some(hint) = fatal_hint(&e.to_string()) => {
+                return Err(anyhow::Error::new(e).context(hint));
+            }
             Err(e) if e.is_unavailable() && tokio::time::Instant::now() < deadline => {
                 tracing::warn!(error = %e, "waiting for redis");
                 tokio::time::sleep(Duration::from_millis(500)).await;
@@ -223,6 +236,40 @@ pub async fn migrate_with_patience(fns: &Functions) -> anyhow::Result<migrate::M
             other => return other.context("migration failed"),
         }
     }
+}
+
+/// Errors waiting cannot fix, explained: a TLS certificate the client
+/// refuses (or a server refusing ours), a Redis user without a permission.
+fn fatal_hint(error: &str) -> Option<&'static str> {
+    let denied = error.to_ascii_lowercase().contains("noperm");
+    let tls = [
+        "invalid peer certificate",
+        "not valid for name",
+        "received fatal alert",
+        "peer is incompatible",
+        "corrupt message",
+    ];
+    if tls.iter().any(|t| error.contains(t)) {
+        return Some(
+            "TLS handshake with Redis failed: check that the host name in REDIS_URL \
+             (or REDIS_CLUSTER_NODES) is one the server's certificate names, that \
+             REDIS_CA_CERT is the CA that signed it, and REDIS_CLIENT_CERT/REDIS_CLIENT_KEY \
+             if the server asks for a client certificate",
+        );
+    }
+    if denied && error.contains("function") {
+        return Some(
+            "this Redis user may not load the Lua library: run `faultline migrate` as the \
+             admin Redis user first (see `faultline acl` and SECURITY.md)",
+        );
+    }
+    if denied {
+        return Some(
+            "the Redis user lacks a permission Faultline needs: apply `faultline acl` \
+             (see SECURITY.md)",
+        );
+    }
+    None
 }
 
 async fn termination() {

@@ -18,6 +18,7 @@ mod fold_equivalence;
 mod metrics;
 mod migrations;
 mod recovery;
+mod redis_acl;
 mod replay;
 mod retention;
 mod ui_pages;
