@@ -99,7 +99,7 @@ fn install_crypto_provider() {
 #[derive(Clone)]
 pub enum Topology {
     Single {
-        client: Client,
+        client: Box<Client>,
         timeout: Duration,
     },
     Cluster {
@@ -128,10 +128,10 @@ impl Topology {
         let certificates = (secure && !tls.is_empty()).then(|| tls.certificates());
         Ok(match target {
             Target::Single(url) => Topology::Single {
-                client: match certificates {
+                client: Box::new(match certificates {
                     Some(certs) => Client::build_with_tls(url.as_str(), certs)?,
                     None => Client::open(url.as_str())?,
-                },
+                }),
                 timeout,
             },
             Target::Cluster(nodes) => Topology::Cluster {
@@ -155,7 +155,7 @@ impl Topology {
                     .set_number_of_retries(2)
                     .set_max_delay(Duration::from_millis(500));
                 Ok(Conn::Single(ConnectionManager::new_lazy_with_config(
-                    client.clone(),
+                    client.as_ref().clone(),
                     config,
                 )?))
             }
