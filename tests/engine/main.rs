@@ -19,6 +19,7 @@ mod metrics;
 mod migrations;
 mod recovery;
 mod redis_acl;
+mod redis_tls;
 mod replay;
 mod retention;
 mod ui_pages;
