@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use poem::listener::{Acceptor, TcpAcceptor};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -130,23 +129,16 @@ impl App {
                 })?;
             port = listener.local_addr()?.port();
             let state = AppState::new(fns.clone(), &settings, metrics.clone(), shutdown.clone());
-            let acceptor = TcpAcceptor::from_tokio(listener)?;
-            tracing::info!(addr = %acceptor.local_addr()[0], "http listening");
+            tracing::info!(addr = %listener.local_addr()?, "http listening");
             let routes = api::routes(state, &settings.access);
-            let stop = shutdown.clone();
-            tasks.push(tokio::spawn(async move {
-                let server = poem::Server::new_with_acceptor(acceptor);
-                let result = server
-                    .run_with_graceful_shutdown(
-                        routes,
-                        async move { stop.cancelled().await },
-                        Some(Duration::from_secs(10)),
-                    )
-                    .await;
-                if let Err(e) = result {
-                    tracing::error!(error = %e, "http server stopped");
-                }
-            }));
+            let (stop, header_timeout) = (shutdown.clone(), settings.header_timeout);
+            tasks.push(tokio::spawn(api::server::serve(
+                listener,
+                routes,
+                header_timeout,
+                stop,
+                Duration::from_secs(10),
+            )));
         }
         let worker = (role != Role::Api)
             .then(|| Worker::new(fns.clone(), analyzer, worker_config(&settings)));

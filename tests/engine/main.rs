@@ -15,6 +15,7 @@ mod failures;
 mod fairness;
 mod flow;
 mod fold_equivalence;
+mod http_limits;
 mod metrics;
 mod migrations;
 mod recovery;
