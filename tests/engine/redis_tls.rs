@@ -223,3 +223,127 @@ async fn a_certificate_for_another_name_or_from_an_untrusted_ca_is_refused() {
         .unwrap_err();
     assert_eq!(err.name, "REDIS_CA_CERT");
 }
+
+/// Three TLS-only cluster masters (cluster bus and replication over TLS
+/// too), killed on drop.
+struct TlsCluster {
+    ports: Vec<u16>,
+    nodes: Vec<TlsRedis>,
+}
+
+impl TlsCluster {
+    fn start(dir: &Path, cert: &Path, key: &Path, ca: &Path) -> Self {
+        let ports = cluster_ports(3);
+        let nodes = ports
+            .iter()
+            .map(|&port| {
+                let node_dir = dir.join(port.to_string());
+                std::fs::create_dir_all(&node_dir).unwrap();
+                let child = Command::new("redis-server")
+                    .args(["--port", "0", "--tls-port", &port.to_string()])
+                    .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+                    .args(["--cluster-enabled", "yes", "--tls-cluster", "yes"])
+                    .args(["--tls-replication", "yes", "--tls-auth-clients", "no"])
+                    .arg("--tls-cert-file")
+                    .arg(cert)
+                    .arg("--tls-key-file")
+                    .arg(key)
+                    .arg("--tls-ca-cert-file")
+                    .arg(ca)
+                    .arg("--dir")
+                    .arg(&node_dir)
+                    .stdout(Stdio::null())
+                    .spawn()
+                    .expect("redis-server");
+                TlsRedis { port, child }
+            })
+            .collect::<Vec<_>>();
+        let cli = |port: u16, args: &[&str]| {
+            Command::new("redis-cli")
+                .args(["--tls", "--cacert"])
+                .arg(ca)
+                .args(["-h", "127.0.0.1", "-p", &port.to_string()])
+                .args(args)
+                .output()
+                .expect("redis-cli")
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        for &port in &ports {
+            while !String::from_utf8_lossy(&cli(port, &["PING"]).stdout).contains("PONG") {
+                assert!(
+                    Instant::now() < deadline,
+                    "TLS cluster node {port} did not start"
+                );
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+        let mut create = vec!["--cluster".to_string(), "create".into()];
+        create.extend(ports.iter().map(|p| format!("127.0.0.1:{p}")));
+        create.extend([
+            "--cluster-replicas".into(),
+            "0".into(),
+            "--cluster-yes".into(),
+        ]);
+        let create: Vec<&str> = create.iter().map(String::as_str).collect();
+        let out = cli(ports[0], &create);
+        assert!(out.status.success(), "{out:?}");
+        for &port in &ports {
+            while !String::from_utf8_lossy(&cli(port, &["CLUSTER", "INFO"]).stdout)
+                .contains("cluster_state:ok")
+            {
+                assert!(Instant::now() < deadline, "TLS cluster not ready");
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+        TlsCluster { ports, nodes }
+    }
+}
+
+/// `n` ports whose cluster bus port (+10000) is free too.
+fn cluster_ports(n: usize) -> Vec<u16> {
+    let mut ports = Vec::new();
+    while ports.len() < n {
+        let port = faultline::store::embedded::free_port().unwrap();
+        let bus_free =
+            port < 55_000 && std::net::TcpListener::bind(("127.0.0.1", port + 10_000)).is_ok();
+        if bus_free && !ports.contains(&port) {
+            ports.push(port);
+        }
+    }
+    ports
+}
+
+#[tokio::test]
+async fn the_cluster_runs_over_tls() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = Ca::new("Faultline test CA");
+    let ca_file = ca.write(dir.path(), "ca");
+    let (cert, key) = ca.issue(dir.path(), "server", &["127.0.0.1"]);
+    let cluster = TlsCluster::start(dir.path(), &cert, &key, &ca_file);
+    let seeds: Vec<String> = cluster
+        .ports
+        .iter()
+        .map(|p| format!("rediss://127.0.0.1:{p}"))
+        .collect();
+    let mut settings = tls_settings("", &[("REDIS_CA_CERT", &ca_file)]);
+    settings.redis_url = None;
+    settings.redis_cluster_nodes = seeds;
+    let app = App::build(settings, Role::Serve, real_engine())
+        .await
+        .expect("starts on the TLS cluster");
+    assert!(app.fns.store.is_cluster());
+    let mut app = TestApp {
+        base: format!("http://127.0.0.1:{}", app.port),
+        fns: app.fns.clone(),
+        app: Some(app),
+        http: reqwest::Client::new(),
+    };
+    // Enough jobs to land on every master.
+    let jobs = app.submit_specs(70, 8).await;
+    for job in &jobs {
+        let snapshot = app.wait_terminal(job, Duration::from_secs(30)).await;
+        assert_eq!(snapshot.status.as_str(), "completed");
+    }
+    app.stop().await;
+    drop(cluster.nodes);
+}
