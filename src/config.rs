@@ -8,7 +8,7 @@ use crate::analysis::synth::{AiConfig, AiProvider};
 use crate::store::{Target, TlsFiles};
 
 /// Everything the service reads from its environment.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Settings {
     pub host: String,
     pub port: u16,
@@ -63,6 +63,22 @@ pub struct Settings {
     pub ai: AiConfig,
     /// HTTP access: API keys, rate limits, CORS.
     pub access: Access,
+}
+
+// Shown without secrets: Redis addresses with their password masked, no
+// AI key, no API key hashes.
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("redis", &self.redis_target().map(|t| t.to_string()))
+            .field("redis_tls", &self.redis_tls)
+            .field("shards", &self.shards)
+            .field("access", &self.access)
+            .field("ai", &self.ai)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Who may call the API and how often.
@@ -471,6 +487,8 @@ mod tests {
         ];
         assert_eq!(s.access.key_hashes, want);
         assert!(!format!("{s:?}").contains(plain));
+        let with_password = settings(&[("REDIS_URL", "redis://app:pa55word@db:6379/0")]).unwrap();
+        assert!(!format!("{with_password:?}").contains("pa55word"));
         let err = settings(&[("FAULTLINE_API_KEYS", "short")]).unwrap_err();
         assert_eq!(err.name, "FAULTLINE_API_KEYS");
         assert!(!err.to_string().contains("short"));

@@ -249,6 +249,23 @@ fn fatal_hint(error: &str) -> Option<&'static str> {
              if the server asks for a client certificate",
         );
     }
+    let lower = error.to_ascii_lowercase();
+    if lower.contains("wrongpass")
+        || lower.contains("authentication failed")
+        || lower.contains("noauth")
+    {
+        return Some(
+            "Redis refused the credentials: check the user and password in REDIS_URL \
+             (or REDIS_CLUSTER_NODES) and that the user is enabled (`faultline acl`)",
+        );
+    }
+    if error.contains("No connections found") {
+        // The cluster client reports failed handshakes (credentials, TLS) so.
+        return Some(
+            "no Redis Cluster node accepted a connection: check the addresses, the \
+             user:password and rediss:// of REDIS_CLUSTER_NODES (and REDIS_CA_CERT)",
+        );
+    }
     if denied && error.contains("function") {
         return Some(
             "this Redis user may not load the Lua library: run `faultline migrate` as the \

@@ -256,4 +256,14 @@ async fn the_service_runs_its_main_flow_as_the_least_privileged_user() {
         &["FLUSHALL"]
     )));
     assert!(query_as(port, "faultline", "wrong-password", &["PING"]).is_err());
+    let wrong = as_user(&redis, "faultline", "wrong-password");
+    let fns = startup::connect(&settings(&redis, &overrides(&wrong))).unwrap();
+    let err = startup::migrate_with_patience(&fns).await.unwrap_err();
+    let hint = if redis.is_cluster() {
+        "no Redis Cluster node accepted a connection"
+    } else {
+        "Redis refused the credentials"
+    };
+    assert!(format!("{err:#}").contains(hint), "{err:#}");
+    assert!(!format!("{err:#}").contains("wrong-password"), "{err:#}");
 }
