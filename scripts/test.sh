@@ -15,7 +15,7 @@ bash scripts/ensure-redis.sh
 # the plain-connection fold check, and tests that involve no Redis topology.
 # `cluster::` tests start their own cluster in the first pass; `debug_cli::`
 # runs the binary with a single-server REDIS_URL.
-single_only='recovery|retention|fold_equivalence|contract|cluster|debug_cli'
+single_only='recovery|retention|fold_equivalence|contract|cluster|debug_cli|redis_tls'
 rc=0
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --lib --bins --tests --no-fail-fast "$@" || rc=$?

@@ -14,6 +14,8 @@ use crate::config::Settings;
 use crate::engine::{EventType, Functions, JobId};
 use crate::replay::Verdict;
 use crate::startup::{self, App, Role};
+use crate::store::Keys;
+use crate::store::acl::{self, AclRole};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -90,6 +92,17 @@ pub enum Command {
         job_id: String,
         #[arg(long)]
         json: bool,
+    },
+    /// Print the least-privilege Redis ACL (`ACL SETUSER` lines) for the
+    /// service user and the admin user (migrate and the debugging commands),
+    /// for the configured key prefixes. Passwords come from
+    /// FAULTLINE_ACL_PASSWORD and FAULTLINE_ACL_ADMIN_PASSWORD (only their
+    /// SHA-256 is printed); without one, that user cannot log in yet.
+    Acl {
+        #[arg(long, default_value = "faultline")]
+        user: String,
+        #[arg(long, default_value = "faultline-admin")]
+        admin_user: String,
     },
     /// Print the OpenAPI spec the API serves (JSON, or YAML with --yaml).
     Openapi {
@@ -173,6 +186,24 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             format,
             spec,
         } => analyze(&file, kind.into(), format, spec.as_deref()),
+        Command::Acl { user, admin_user } => {
+            let settings = Settings::from_env()?;
+            let password = |name| std::env::var(name).ok().filter(|p| !p.is_empty());
+            let users = [
+                (
+                    user.as_str(),
+                    AclRole::Service,
+                    password("FAULTLINE_ACL_PASSWORD"),
+                ),
+                (
+                    admin_user.as_str(),
+                    AclRole::Admin,
+                    password("FAULTLINE_ACL_ADMIN_PASSWORD"),
+                ),
+            ];
+            let keys = startup::keys(&settings);
+            emit(acl_lines(&keys, &users).trim_end())
+        }
         Command::Openapi { yaml } => {
             let spec = if yaml {
                 crate::api::service().spec_yaml()
@@ -216,7 +247,7 @@ async fn run_online(command: Command) -> anyhow::Result<()> {
         }
         Command::Inspect { job_id, json } => inspect(&job_id, json).await,
         Command::Reanalyze { job_id, json } => reanalyze(&job_id, json).await,
-        Command::Analyze { .. } | Command::Openapi { .. } => {
+        Command::Analyze { .. } | Command::Openapi { .. } | Command::Acl { .. } => {
             unreachable!("offline commands run in `run`")
         }
     }
@@ -387,6 +418,27 @@ async fn reanalyze(job_id: &str, json: bool) -> anyhow::Result<()> {
     } else {
         emit(audit::reanalyze::render(&r).trim_end())
     }
+}
+
+/// One `ACL SETUSER` line per user.
+pub fn acl_lines(keys: &Keys, users: &[(&str, AclRole, Option<String>)]) -> String {
+    users
+        .iter()
+        .map(|(name, role, password)| {
+            acl::setuser(name, password.as_deref(), &acl::rules(keys, *role)) + "\n"
+        })
+        .collect()
+}
+
+/// `faultline acl` without passwords, for the default user names.
+pub fn acl_text(keys: &Keys) -> String {
+    acl_lines(
+        keys,
+        &[
+            ("faultline", AclRole::Service, None),
+            ("faultline-admin", AclRole::Admin, None),
+        ],
+    )
 }
 
 /// Writes a result to stdout; a closed pipe (`| head`) is not an error.

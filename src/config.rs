@@ -5,10 +5,10 @@
 use std::time::Duration;
 
 use crate::analysis::synth::{AiConfig, AiProvider};
-use crate::store::Target;
+use crate::store::{Target, TlsFiles};
 
 /// Everything the service reads from its environment.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Settings {
     pub host: String,
     pub port: u16,
@@ -18,6 +18,8 @@ pub struct Settings {
     /// Seed nodes of a Redis Cluster (`REDIS_CLUSTER_NODES`); when set, the
     /// process runs in cluster mode and `REDIS_URL` is ignored.
     pub redis_cluster_nodes: Vec<String>,
+    /// Private CA and client certificate for `rediss://` (PEM file contents).
+    pub redis_tls: TlsFiles,
     pub job_key_prefix: String,
     pub cache_key_prefix: String,
     /// Prefix of Faultline's own keys (streams, indexes, artifacts).
@@ -31,6 +33,12 @@ pub struct Settings {
     /// Open `GET /jobs/{id}/events/stream` connections allowed at once (each
     /// holds a Redis connection of its own).
     pub max_event_streams: usize,
+    /// Of those, how many one client (API key, else IP address) may hold.
+    pub max_event_streams_per_client: usize,
+    /// A request's head (request line and headers) must arrive within this.
+    pub header_timeout: Duration,
+    /// A request's body must arrive within this once its head has.
+    pub body_timeout: Duration,
     pub log_level: String,
     pub log_format: LogFormat,
     pub shards: u16,
@@ -55,6 +63,22 @@ pub struct Settings {
     pub ai: AiConfig,
     /// HTTP access: API keys, rate limits, CORS.
     pub access: Access,
+}
+
+// Shown without secrets: Redis addresses with their password masked, no
+// AI key, no API key hashes.
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("redis", &self.redis_target().map(|t| t.to_string()))
+            .field("redis_tls", &self.redis_tls)
+            .field("shards", &self.shards)
+            .field("access", &self.access)
+            .field("ai", &self.ai)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Who may call the API and how often.
@@ -114,6 +138,7 @@ impl Settings {
             port: env.parse("PORT", 8080u16, |_| true)?,
             redis_url: env.get("REDIS_URL").filter(|v| !v.is_empty()),
             redis_cluster_nodes: cluster_nodes(&env)?,
+            redis_tls: redis_tls(&env)?,
             job_key_prefix: env.string("JOB_KEY_PREFIX", "job:"),
             cache_key_prefix: env.string("CACHE_KEY_PREFIX", "cache:"),
             key_namespace: env.string("FAULTLINE_KEY_NAMESPACE", "fl:"),
@@ -124,6 +149,21 @@ impl Settings {
             })?,
             max_content_size: env.parse("MAX_CONTENT_SIZE", 500_000usize, |v| *v > 0)?,
             max_event_streams: env.parse("MAX_EVENT_STREAMS", 256usize, |v| *v > 0)?,
+            max_event_streams_per_client: env.parse(
+                "MAX_EVENT_STREAMS_PER_CLIENT",
+                16usize,
+                |v| *v > 0,
+            )?,
+            header_timeout: Duration::from_millis(env.parse(
+                "HTTP_HEADER_TIMEOUT_MS",
+                10_000u64,
+                |v| *v > 0,
+            )?),
+            body_timeout: Duration::from_millis(env.parse(
+                "HTTP_BODY_TIMEOUT_MS",
+                30_000u64,
+                |v| *v > 0,
+            )?),
             log_level: env.string("LOG_LEVEL", "info"),
             log_format: match env.string("LOG_FORMAT", "text").as_str() {
                 "json" => LogFormat::Json,
@@ -209,6 +249,41 @@ fn cluster_nodes(env: &Env<'_>) -> Result<Vec<String>, ConfigError> {
         }
     }
     Ok(nodes)
+}
+
+/// `REDIS_CA_CERT` (a private CA to trust for `rediss://`) and, for mutual
+/// TLS, `REDIS_CLIENT_CERT` with `REDIS_CLIENT_KEY`: PEM files, read now so
+/// a missing or empty one stops the process naming its variable.
+fn redis_tls(env: &Env<'_>) -> Result<TlsFiles, ConfigError> {
+    let read = |name: &'static str| -> Result<Option<Vec<u8>>, ConfigError> {
+        let Some(path) = env.get(name).filter(|p| !p.is_empty()) else {
+            return Ok(None);
+        };
+        match std::fs::read(&path) {
+            Ok(bytes) if bytes.windows(11).any(|w| w == b"-----BEGIN ") => Ok(Some(bytes)),
+            Ok(_) => Err(env.invalid(name, &path, "not a PEM file")),
+            Err(e) => Err(env.invalid(name, &path, &format!("cannot read: {e}"))),
+        }
+    };
+    let ca_cert = read("REDIS_CA_CERT")?;
+    let client_cert_and_key = match (read("REDIS_CLIENT_CERT")?, read("REDIS_CLIENT_KEY")?) {
+        (Some(cert), Some(key)) => Some((cert, key)),
+        (None, None) => None,
+        (Some(_), None) => {
+            return Err(env.invalid("REDIS_CLIENT_KEY", "", "REDIS_CLIENT_CERT needs its key"));
+        }
+        (None, Some(_)) => {
+            return Err(env.invalid(
+                "REDIS_CLIENT_CERT",
+                "",
+                "REDIS_CLIENT_KEY needs its certificate",
+            ));
+        }
+    };
+    Ok(TlsFiles {
+        ca_cert,
+        client_cert_and_key,
+    })
 }
 
 /// The seed's AI variables. `DEMO_MODE` (default true) means deterministic.
@@ -412,6 +487,8 @@ mod tests {
         ];
         assert_eq!(s.access.key_hashes, want);
         assert!(!format!("{s:?}").contains(plain));
+        let with_password = settings(&[("REDIS_URL", "redis://app:pa55word@db:6379/0")]).unwrap();
+        assert!(!format!("{with_password:?}").contains("pa55word"));
         let err = settings(&[("FAULTLINE_API_KEYS", "short")]).unwrap_err();
         assert_eq!(err.name, "FAULTLINE_API_KEYS");
         assert!(!err.to_string().contains("short"));

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use poem::listener::{Acceptor, TcpAcceptor};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -50,16 +49,26 @@ pub fn connect(settings: &Settings) -> anyhow::Result<Functions> {
     functions(settings, &settings.redis_target_or_default())
 }
 
-/// The store and functions for `settings`, connected to `target`.
-pub fn functions(settings: &Settings, target: &Target) -> anyhow::Result<Functions> {
-    let keys = Keys::new(
+/// The key layout `settings` configure.
+pub fn keys(settings: &Settings) -> Keys {
+    Keys::new(
         &settings.job_key_prefix,
         &settings.cache_key_prefix,
         &settings.key_namespace,
         settings.shards,
-    );
-    let mut store = Store::open(target, keys, settings.redis_timeout)
-        .with_context(|| format!("invalid Redis address {target}"))?;
+    )
+}
+
+/// The store and functions for `settings`, connected to `target`.
+pub fn functions(settings: &Settings, target: &Target) -> anyhow::Result<Functions> {
+    let keys = keys(settings);
+    let mut store = Store::open(target, keys, settings.redis_timeout, &settings.redis_tls)
+        .with_context(|| {
+            format!(
+                "invalid Redis address {} (REDIS_URL/REDIS_CLUSTER_NODES)",
+                target
+            )
+        })?;
     if settings.submit_wait_replicas > 0 {
         store = store.with_waiting_connections(WAITING_CONNECTIONS)?;
     }
@@ -120,23 +129,16 @@ impl App {
                 })?;
             port = listener.local_addr()?.port();
             let state = AppState::new(fns.clone(), &settings, metrics.clone(), shutdown.clone());
-            let acceptor = TcpAcceptor::from_tokio(listener)?;
-            tracing::info!(addr = %acceptor.local_addr()[0], "http listening");
+            tracing::info!(addr = %listener.local_addr()?, "http listening");
             let routes = api::routes(state, &settings.access);
-            let stop = shutdown.clone();
-            tasks.push(tokio::spawn(async move {
-                let server = poem::Server::new_with_acceptor(acceptor);
-                let result = server
-                    .run_with_graceful_shutdown(
-                        routes,
-                        async move { stop.cancelled().await },
-                        Some(Duration::from_secs(10)),
-                    )
-                    .await;
-                if let Err(e) = result {
-                    tracing::error!(error = %e, "http server stopped");
-                }
-            }));
+            let (stop, header_timeout) = (shutdown.clone(), settings.header_timeout);
+            tasks.push(tokio::spawn(api::server::serve(
+                listener,
+                routes,
+                header_timeout,
+                stop,
+                Duration::from_secs(10),
+            )));
         }
         let worker = (role != Role::Api)
             .then(|| Worker::new(fns.clone(), analyzer, worker_config(&settings)));
@@ -216,6 +218,9 @@ pub async fn migrate_with_patience(fns: &Functions) -> anyhow::Result<migrate::M
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
         match migrate::migrate(&fns.store).await {
+            Err(e) if let Some(hint) = fatal_hint(&e.to_string()) => {
+                return Err(anyhow::Error::new(e).context(hint));
+            }
             Err(e) if e.is_unavailable() && tokio::time::Instant::now() < deadline => {
                 tracing::warn!(error = %e, "waiting for redis");
                 tokio::time::sleep(Duration::from_millis(500)).await;
@@ -223,6 +228,57 @@ pub async fn migrate_with_patience(fns: &Functions) -> anyhow::Result<migrate::M
             other => return other.context("migration failed"),
         }
     }
+}
+
+/// Errors waiting cannot fix, explained: a TLS certificate the client
+/// refuses (or a server refusing ours), a Redis user without a permission.
+fn fatal_hint(error: &str) -> Option<&'static str> {
+    let denied = error.to_ascii_lowercase().contains("noperm");
+    let tls = [
+        "invalid peer certificate",
+        "not valid for name",
+        "received fatal alert",
+        "peer is incompatible",
+        "corrupt message",
+    ];
+    if tls.iter().any(|t| error.contains(t)) {
+        return Some(
+            "TLS handshake with Redis failed: check that the host name in REDIS_URL \
+             (or REDIS_CLUSTER_NODES) is one the server's certificate names, that \
+             REDIS_CA_CERT is the CA that signed it, and REDIS_CLIENT_CERT/REDIS_CLIENT_KEY \
+             if the server asks for a client certificate",
+        );
+    }
+    let lower = error.to_ascii_lowercase();
+    if lower.contains("wrongpass")
+        || lower.contains("authentication failed")
+        || lower.contains("noauth")
+    {
+        return Some(
+            "Redis refused the credentials: check the user and password in REDIS_URL \
+             (or REDIS_CLUSTER_NODES) and that the user is enabled (`faultline acl`)",
+        );
+    }
+    if error.contains("No connections found") {
+        // The cluster client reports failed handshakes (credentials, TLS) so.
+        return Some(
+            "no Redis Cluster node accepted a connection: check the addresses, the \
+             user:password and rediss:// of REDIS_CLUSTER_NODES (and REDIS_CA_CERT)",
+        );
+    }
+    if denied && error.contains("function") {
+        return Some(
+            "this Redis user may not load the Lua library: run `faultline migrate` as the \
+             admin Redis user first (see `faultline acl` and SECURITY.md)",
+        );
+    }
+    if denied {
+        return Some(
+            "the Redis user lacks a permission Faultline needs: apply `faultline acl` \
+             (see SECURITY.md)",
+        );
+    }
+    None
 }
 
 async fn termination() {

@@ -27,6 +27,7 @@ use super::params::JobIdParam;
 use super::problem::ApiError;
 use super::sse::EventMessages;
 use super::state::AppState;
+use super::stream_limits::{ClientId, ClientStreamPermit};
 use crate::engine::functions::decode_entry;
 use crate::engine::{EngineError, JobId};
 
@@ -104,6 +105,7 @@ impl EventsApi {
         &self,
         state: poem::web::Data<&AppState>,
         _auth: Auth,
+        client: poem::web::Data<&ClientId>,
         /// The job id (a ULID).
         job_id: Path<JobIdParam>,
         /// Entry id to resume after (sent by EventSource on reconnection).
@@ -122,6 +124,12 @@ impl EventsApi {
         // A finished (or expired) job's log only grows by feedback: read what
         // is there without blocking, then close.
         let live = Follow::live(&state, id).await;
+        let client_permit = state.client_streams.try_acquire(&client).ok_or_else(|| {
+            ApiError::too_many(
+                "TOO_MANY_STREAMS_PER_CLIENT",
+                "this client has MAX_EVENT_STREAMS_PER_CLIENT event streams open; close one or retry later",
+            )
+        })?;
         let permit = state
             .event_streams
             .clone()
@@ -146,7 +154,7 @@ impl EventsApi {
             pending: VecDeque::new(),
             done: false,
             block: live,
-            _permit: permit,
+            _permits: (permit, client_permit),
         };
         let events = stream::unfold(follow, Follow::next).boxed();
         Ok(StreamResponse::Ok(EventMessages(
@@ -172,7 +180,7 @@ struct Follow {
     done: bool,
     /// Block for new events (false once the job is known to be finished).
     block: bool,
-    _permit: OwnedSemaphorePermit,
+    _permits: (OwnedSemaphorePermit, ClientStreamPermit),
 }
 
 impl Follow {

@@ -13,6 +13,7 @@ use tracing::Instrument;
 
 use super::access::Gate;
 use super::problem::{self, ApiError};
+use super::stream_limits::ClientId;
 
 pub const REQUEST_ID: &str = "x-request-id";
 
@@ -20,6 +21,8 @@ pub struct Guard {
     pub gate: Gate,
     /// Largest request body in bytes.
     pub body_limit: usize,
+    /// How long the body may take to arrive once the head has.
+    pub body_timeout: std::time::Duration,
     pub allow: AllowedMethods,
 }
 
@@ -108,8 +111,11 @@ impl Guard {
             return ApiError::rate_limited(wait.as_secs_f64().ceil().max(1.0) as u64)
                 .into_response();
         }
-        if let Err(e) = self.read_body(&mut req).await {
-            return e.into_response();
+        req.extensions_mut().insert(ClientId(client));
+        match tokio::time::timeout(self.body_timeout, self.read_body(&mut req)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return e.into_response(),
+            Err(_) => return body_timed_out(self.body_timeout),
         }
         match ep.call(req).await {
             Ok(resp) => resp.into_response(),
@@ -150,6 +156,28 @@ impl Guard {
             )),
         }
     }
+}
+
+/// 408 for a body slower than `HTTP_BODY_TIMEOUT_MS` (a slow-body attack
+/// or a stalled client); the connection is closed, its rest unread.
+fn body_timed_out(limit: std::time::Duration) -> Response {
+    let problem = problem::Problem::new(
+        StatusCode::REQUEST_TIMEOUT,
+        "REQUEST_TIMEOUT",
+        format!(
+            "the request body did not arrive within {} ms (HTTP_BODY_TIMEOUT_MS)",
+            limit.as_millis()
+        ),
+    );
+    let body = serde_json::json!({
+        "type": problem.kind, "title": problem.title, "status": problem.status,
+        "detail": problem.detail, "code": problem.code,
+    });
+    Response::builder()
+        .status(StatusCode::REQUEST_TIMEOUT)
+        .content_type("application/problem+json")
+        .header("connection", "close")
+        .body(body.to_string())
 }
 
 /// The caller's `x-request-id` when it is a sane token, else a new ULID.

@@ -18,8 +18,10 @@ pub mod models;
 mod params;
 pub mod problem;
 pub mod replay;
+pub mod server;
 mod sse;
 pub mod state;
+pub mod stream_limits;
 
 use std::sync::Arc;
 
@@ -92,6 +94,7 @@ pub fn routes(state: AppState, access: &Access) -> impl Endpoint + use<> {
         allow: AllowedMethods::from_spec(&spec_value),
         // Room for the JSON envelope around the largest accepted artifact.
         body_limit: state.max_content_size * 2 + 64 * 1024,
+        body_timeout: state.body_timeout,
     });
     let reads_locked = !access.key_hashes.is_empty() && access.auth_reads;
     Route::new()

@@ -98,6 +98,13 @@ impl ApiError {
             retry_after_s.to_string(),
         )
     }
+    /// 429 for a per-client allowance other than the request rate.
+    pub fn too_many(code: &str, detail: impl Into<String>) -> Self {
+        ApiError::TooManyRequests(
+            Json(Problem::new(StatusCode::TOO_MANY_REQUESTS, code, detail)),
+            RETRY_AFTER_SECONDS.to_string(),
+        )
+    }
     pub fn not_found(code: &str, detail: impl Into<String>) -> Self {
         ApiError::NotFound(Json(Problem::new(StatusCode::NOT_FOUND, code, detail)))
     }

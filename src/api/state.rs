@@ -2,10 +2,13 @@
 
 use std::sync::Arc;
 
+use std::time::Duration;
+
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
+use super::stream_limits::ClientStreams;
 use crate::config::Settings;
 use crate::engine::Functions;
 
@@ -16,6 +19,10 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// One permit per open event stream (each holds a Redis connection).
     pub event_streams: Arc<Semaphore>,
+    /// Open event streams per client (`MAX_EVENT_STREAMS_PER_CLIENT`).
+    pub client_streams: Arc<ClientStreams>,
+    /// How long a request body may take to arrive (`HTTP_BODY_TIMEOUT_MS`).
+    pub body_timeout: Duration,
     /// Cancelled at shutdown: open event streams end instead of holding it up.
     pub shutdown: CancellationToken,
 }
@@ -32,6 +39,8 @@ impl AppState {
             max_content_size: settings.max_content_size,
             metrics,
             event_streams: Arc::new(Semaphore::new(settings.max_event_streams)),
+            client_streams: ClientStreams::new(settings.max_event_streams_per_client),
+            body_timeout: settings.body_timeout,
             shutdown,
         }
     }

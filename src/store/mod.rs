@@ -7,6 +7,7 @@
 //! shared multiplexed connection would also stall every other command on it).
 //! The topology only changes how connections are made (`Conn`, `topology.rs`).
 
+pub mod acl;
 mod conn;
 pub mod embedded;
 pub mod keys;
@@ -18,7 +19,7 @@ use std::time::Duration;
 
 pub use conn::Conn;
 pub use keys::Keys;
-pub use topology::Topology;
+pub use topology::{TlsFiles, Topology};
 
 /// A handle to Redis: cheap to clone (the connection is multiplexed).
 #[derive(Clone)]
@@ -42,8 +43,9 @@ impl Store {
         target: &topology::Target,
         keys: Keys,
         timeout: Duration,
+        tls: &TlsFiles,
     ) -> redis::RedisResult<Self> {
-        let topology = Topology::open(target, timeout)?;
+        let topology = Topology::open(target, timeout, tls)?;
         let conn = topology.shared()?;
         Ok(Store {
             conn,

@@ -9,7 +9,7 @@ use redis::cluster::{ClusterClient, ClusterClientBuilder, ClusterConfig};
 use redis::cluster_routing::{
     MultipleNodeRoutingInfo, Route, RoutingInfo, SingleNodeRoutingInfo, SlotAddr,
 };
-use redis::{AsyncConnectionConfig, Client, Value};
+use redis::{AsyncConnectionConfig, Client, ClientTlsConfig, TlsCertificates, Value};
 
 use super::conn::Conn;
 
@@ -22,20 +22,84 @@ pub enum Target {
     Cluster(Vec<String>),
 }
 
+/// Shown with any password masked, so errors and logs never carry it.
 impl std::fmt::Display for Target {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Target::Single(url) => write!(f, "{url}"),
-            Target::Cluster(nodes) => write!(f, "cluster {}", nodes.join(",")),
+            Target::Single(url) => write!(f, "{}", redact(url)),
+            Target::Cluster(nodes) => {
+                let nodes: Vec<String> = nodes.iter().map(|n| redact(n)).collect();
+                write!(f, "cluster {}", nodes.join(","))
+            }
         }
     }
+}
+
+/// `url` with its password replaced by `***` (unparsable: not shown at all).
+pub fn redact(url: &str) -> String {
+    match redis::parse_redis_url(url) {
+        Some(mut parsed) => {
+            if parsed.password().is_some() {
+                let _ = parsed.set_password(Some("***"));
+            }
+            parsed.to_string()
+        }
+        None => "(an unparsable URL)".to_string(),
+    }
+}
+
+/// Certificates for `rediss://` (PEM): a private CA to trust instead of the
+/// public roots (`REDIS_CA_CERT`), and a client certificate and key for
+/// mutual TLS (`REDIS_CLIENT_CERT`, `REDIS_CLIENT_KEY`).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct TlsFiles {
+    pub ca_cert: Option<Vec<u8>>,
+    pub client_cert_and_key: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+// Never print certificates or keys.
+impl std::fmt::Debug for TlsFiles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsFiles")
+            .field("ca_cert", &self.ca_cert.is_some())
+            .field("client_cert", &self.client_cert_and_key.is_some())
+            .finish()
+    }
+}
+
+impl TlsFiles {
+    fn is_empty(&self) -> bool {
+        self.ca_cert.is_none() && self.client_cert_and_key.is_none()
+    }
+
+    fn certificates(&self) -> TlsCertificates {
+        TlsCertificates {
+            client_tls: self
+                .client_cert_and_key
+                .clone()
+                .map(|(client_cert, client_key)| ClientTlsConfig {
+                    client_cert,
+                    client_key,
+                }),
+            root_cert: self.ca_cert.clone(),
+        }
+    }
+}
+
+/// redis-rs brings rustls without a crypto provider: install ring's once.
+fn install_crypto_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // Err means another provider is installed already: keep it.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
 }
 
 /// A client for the configured topology.
 #[derive(Clone)]
 pub enum Topology {
     Single {
-        client: Client,
+        client: Box<Client>,
         timeout: Duration,
     },
     Cluster {
@@ -45,14 +109,33 @@ pub enum Topology {
 }
 
 impl Topology {
-    pub fn open(target: &Target, timeout: Duration) -> redis::RedisResult<Self> {
+    /// A client for `target`; `rediss://` addresses use TLS (with `tls`'s
+    /// CA and client certificate when given, else the public roots).
+    pub fn open(target: &Target, timeout: Duration, tls: &TlsFiles) -> redis::RedisResult<Self> {
+        let urls = match target {
+            Target::Single(url) => std::slice::from_ref(url),
+            Target::Cluster(nodes) => nodes.as_slice(),
+        };
+        let secure = urls.iter().any(|u| u.starts_with("rediss://"));
+        if secure {
+            install_crypto_provider();
+        } else if !tls.is_empty() {
+            return Err(redis::RedisError::from((
+                redis::ErrorKind::InvalidClientConfig,
+                "REDIS_CA_CERT / REDIS_CLIENT_CERT are set but the Redis address is not rediss://",
+            )));
+        }
+        let certificates = (secure && !tls.is_empty()).then(|| tls.certificates());
         Ok(match target {
             Target::Single(url) => Topology::Single {
-                client: Client::open(url.as_str())?,
+                client: Box::new(match certificates {
+                    Some(certs) => Client::build_with_tls(url.as_str(), certs)?,
+                    None => Client::open(url.as_str())?,
+                }),
                 timeout,
             },
             Target::Cluster(nodes) => Topology::Cluster {
-                client: Box::new(cluster_client(nodes, timeout)?),
+                client: Box::new(cluster_client(nodes, timeout, certificates)?),
                 timeout,
             },
         })
@@ -72,7 +155,7 @@ impl Topology {
                     .set_number_of_retries(2)
                     .set_max_delay(Duration::from_millis(500));
                 Ok(Conn::Single(ConnectionManager::new_lazy_with_config(
-                    client.clone(),
+                    client.as_ref().clone(),
                     config,
                 )?))
             }
@@ -173,8 +256,16 @@ fn hash_tag(key: &str) -> &str {
 /// few seconds; MOVED/ASK and refused connections are retried with a short
 /// jittered backoff (50 ms doubling, capped at 1 s) while the overall
 /// deadline, three response timeouts, keeps a dead cluster answering fast.
-fn cluster_client(nodes: &[String], timeout: Duration) -> redis::RedisResult<ClusterClient> {
-    ClusterClientBuilder::new(nodes.to_vec())
+fn cluster_client(
+    nodes: &[String],
+    timeout: Duration,
+    certificates: Option<TlsCertificates>,
+) -> redis::RedisResult<ClusterClient> {
+    let mut builder = ClusterClientBuilder::new(nodes.to_vec());
+    if let Some(certs) = certificates {
+        builder = builder.certs(certs);
+    }
+    builder
         .retries(12)
         .min_retry_wait(20)
         .max_retry_wait(1000)
@@ -194,6 +285,14 @@ fn cluster_config(connect: Duration, response: Duration) -> ClusterConfig {
 #[cfg(test)]
 mod tests {
     use super::hash_tag;
+
+    #[test]
+    fn passwords_are_masked_when_shown() {
+        let t = super::Target::Single("rediss://app:s3cret@db.example:6380/0".into());
+        assert_eq!(t.to_string(), "rediss://app:***@db.example:6380/0");
+        let c = super::Target::Cluster(vec!["redis://:pw@10.0.0.1:7000".into()]);
+        assert!(!c.to_string().contains("pw@"), "{c}");
+    }
 
     #[test]
     fn the_hash_tag_is_the_first_non_empty_braces() {
