@@ -47,6 +47,8 @@ pub struct Settings {
     pub max_attempts: u32,
     pub retry_backoff: Duration,
     pub retry_backoff_max: Duration,
+    /// How long one analysis may run before its job fails (not retried).
+    pub analysis_timeout: Duration,
     pub visibility_timeout: Duration,
     /// A progress hint is sent at once if the attempt has run this long;
     /// earlier hints ride with the next call (fewer round trips, same log).
@@ -179,6 +181,11 @@ impl Settings {
                 "RETRY_BACKOFF_MAX_MS",
                 60_000u64,
                 |_| true,
+            )?),
+            analysis_timeout: Duration::from_millis(env.parse(
+                "ANALYSIS_TIMEOUT_MS",
+                120_000u64,
+                |v| *v > 0,
             )?),
             visibility_timeout: Duration::from_millis(env.parse(
                 "VISIBILITY_TIMEOUT_MS",

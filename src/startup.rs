@@ -91,6 +91,7 @@ pub fn worker_config(settings: &Settings) -> WorkerConfig {
         retry_backoff: settings.retry_backoff,
         retry_backoff_max: settings.retry_backoff_max,
         block: Duration::from_millis(1000),
+        analysis_timeout: settings.analysis_timeout,
     }
 }
 

@@ -6,6 +6,7 @@
 //! steps → synthesis → Markdown report.
 
 pub mod architecture;
+pub mod budget;
 pub mod catalogue;
 pub mod charts;
 pub mod cross;

@@ -84,6 +84,9 @@ pub enum AnalysisError {
     /// Something outside the artifact failed; a retry may succeed.
     #[error("analysis failed: {0}")]
     Transient(String),
+    /// The analysis ran past its time limit; the same content would again.
+    #[error("analysis timed out: {0}")]
+    TimedOut(String),
 }
 
 impl AnalysisError {

@@ -3,12 +3,14 @@
 //! in one atomic call that also acknowledges the entry.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
 use super::{PATIENCE, Worker, with_retry};
-use crate::analysis::{AnalysisError, AnalysisRequest, ArtifactKind, Metadata, Report, Stage};
+use crate::analysis::{
+    AnalysisError, AnalysisRequest, ArtifactKind, Metadata, Report, Stage, budget,
+};
 use crate::engine::migrate::GROUP;
 use crate::engine::{Completion, EngineError, EventType, Hint, Lease, Started, Taken, WorkEntry};
 use crate::metrics;
@@ -75,6 +77,7 @@ async fn analyse(
     let (tx, mut rx) = mpsc::unbounded_channel::<Hint>();
     let analyzer = worker.analyzer.clone();
     let began = Instant::now();
+    let limit = worker.config.analysis_timeout;
     let mut task = tokio::task::spawn_blocking(move || {
         let request = AnalysisRequest {
             content: &content,
@@ -82,19 +85,26 @@ async fn analyse(
             metadata: &metadata,
         };
         let mut steps = metrics::StepTimer::default();
-        let outcome = analyzer.analyze(&request, &mut |stage| {
-            steps.enter(stage);
-            // `start` already recorded the first stage.
-            if stage != Stage::Normalizing {
-                let _ = tx.send(Hint {
-                    hint: stage.hint().to_string(),
-                    observed_at: now_ms(),
-                });
-            }
+        let outcome = budget::with_limit(limit, || {
+            analyzer.analyze(&request, &mut |stage| {
+                steps.enter(stage);
+                // `start` already recorded the first stage.
+                if stage != Stage::Normalizing {
+                    let _ = tx.send(Hint {
+                        hint: stage.hint().to_string(),
+                        observed_at: now_ms(),
+                    });
+                }
+            })
         });
         steps.finish();
         outcome
     });
+    // The analyser stops itself between rules once the limit has passed; an
+    // analyser stuck elsewhere (a parser, a foreign `Analyzer`) is left to
+    // finish on its thread while the job fails and the slot is freed.
+    let hard_stop = tokio::time::sleep(limit + limit / 10 + Duration::from_secs(1));
+    tokio::pin!(hard_stop);
     let mut pending = Vec::new();
     let mut heartbeat = tokio::time::interval_at(
         tokio::time::Instant::now() + worker.config.visibility_timeout / 3,
@@ -112,6 +122,10 @@ async fn analyse(
                 }
             }
             _ = heartbeat.tick() => keep_claimed(worker, lease).await,
+            _ = &mut hard_stop => {
+                tracing::warn!(job = %lease.job, limit_ms = limit.as_millis() as u64, "analysis past its time limit: failing the job, its thread is left to finish");
+                break Err(budget::error(limit));
+            }
         }
     };
     while let Ok(hint) = rx.try_recv() {

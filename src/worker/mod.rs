@@ -36,6 +36,8 @@ pub struct WorkerConfig {
     pub retry_backoff_max: Duration,
     /// How long one XREADGROUP blocks; also the shutdown latency of a reader.
     pub block: Duration,
+    /// How long one analysis may run before its job fails.
+    pub analysis_timeout: Duration,
 }
 
 /// A worker process's shared state.

@@ -222,3 +222,80 @@ async fn a_malformed_work_entry_goes_to_the_dead_letter_stream() {
     }
     assert_eq!(pending(&redis, &keys.work(0)), 0);
 }
+
+/// Sleeps (without looking at any limit) on content holding `marker`.
+struct SlowOn {
+    marker: &'static str,
+    delay: Duration,
+}
+
+impl faultline::analysis::Analyzer for SlowOn {
+    fn analyze(
+        &self,
+        request: &faultline::analysis::AnalysisRequest<'_>,
+        progress: &mut dyn FnMut(faultline::analysis::Stage),
+    ) -> Result<faultline::analysis::model::Report, faultline::analysis::AnalysisError> {
+        if request.content.contains(self.marker) {
+            std::thread::sleep(self.delay);
+        }
+        real_engine().analyze(request, progress)
+    }
+}
+
+#[tokio::test]
+async fn an_analysis_past_its_time_limit_fails_once_and_frees_its_worker() {
+    let redis = TestRedis::start();
+    let slow = SlowOn {
+        marker: "x-stuck",
+        delay: Duration::from_secs(3),
+    };
+    let app = spawn_app(
+        &redis,
+        Role::Serve,
+        std::sync::Arc::new(slow),
+        &[("ANALYSIS_TIMEOUT_MS", "300"), ("WORKER_CONCURRENCY", "1")],
+    )
+    .await;
+    let stuck = app
+        .submit(&format!("{}\nx-stuck: true\n", spec(21)), "openapi-yaml")
+        .await["job_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let snap = app.wait_terminal(&stuck, Duration::from_secs(6)).await;
+    assert_eq!(snap.status, JobStatus::Failed);
+    assert_eq!(snap.attempt, 1, "a time-out is not retried");
+    let error = snap.error.unwrap();
+    assert!(error.contains("time limit of 300 ms"), "{error}");
+    let shape: Vec<&str> = kinds(&app.events(&stuck).await)
+        .into_iter()
+        .filter(|k| *k != "progress")
+        .collect();
+    assert_eq!(shape, ["queued", "started", "dead_lettered", "failed"]);
+
+    // The only slot is free again while the stuck thread still sleeps.
+    let next = app.submit_spec(22).await;
+    let snap = app.wait_terminal(&next, Duration::from_secs(5)).await;
+    assert_eq!(snap.status, JobStatus::Completed);
+}
+
+/// The real engine stops between rules once its deadline has passed.
+#[test]
+fn the_engine_stops_between_rules_once_its_limit_has_passed() {
+    use faultline::analysis::{AnalysisError, AnalysisRequest, ArtifactKind, Metadata, budget};
+    let content = spec(23);
+    let metadata = Metadata::default();
+    let request = AnalysisRequest {
+        content: &content,
+        kind: ArtifactKind::Auto,
+        metadata: &metadata,
+    };
+    let outcome = budget::with_limit(Duration::ZERO, || {
+        real_engine().analyze(&request, &mut |_| {})
+    });
+    match outcome {
+        Err(AnalysisError::TimedOut(msg)) => assert!(msg.contains("0 s"), "{msg}"),
+        other => panic!("expected a time-out, got {:?}", other.map(|_| "a report")),
+    }
+    assert!(real_engine().analyze(&request, &mut |_| {}).is_ok());
+}

@@ -63,6 +63,9 @@ impl Analyzer for Engine {
         progress(Stage::RunningHeuristics);
         let mut run = RuleRun::default();
         doc.run_rules(&mut run);
+        if let Some(limit) = run.timed_out {
+            return Err(crate::analysis::budget::error(limit));
+        }
         let facts = doc.facts();
         progress(Stage::Synthesizing);
         Ok(assemble(doc.kind(), run, &facts, &self.ai))

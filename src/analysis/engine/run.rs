@@ -15,6 +15,8 @@ pub struct RuleRun {
     pub findings: Vec<Finding>,
     pub outcomes: Vec<RuleOutcome>,
     pub notes: Vec<String>,
+    /// Set when the time limit stopped the run before every rule ran.
+    pub timed_out: Option<std::time::Duration>,
 }
 
 impl RuleRun {
@@ -23,6 +25,10 @@ impl RuleRun {
     /// note says so.
     pub fn run<D: ?Sized>(&mut self, rules: &[Box<dyn Rule<D>>], doc: &D) {
         for rule in rules {
+            if let Some(limit) = crate::analysis::budget::exceeded() {
+                self.timed_out = Some(limit);
+                return;
+            }
             let meta = rule.meta();
             let mut sink = Sink::new();
             // The sink is dropped on panic and `doc` is only read, so no broken
