@@ -16,8 +16,10 @@
 ]]
 -- Submits one artifact. `k` = {job, events, cache, inflight, artifact,
 -- work, feed, index}; `o` = {job_id, hash, content_type, metadata, content,
--- force, job_ttl, events_ttl, retention, now?, batch?}. Returns the reply
--- row, or nil and the refusal.
+-- force, job_ttl, events_ttl, retention, now?, batch?, hits?}. `hits`
+-- memoises the split cache entries of a batch call: popular content is read
+-- and cut once per call, not once per submission. Returns the reply row, or
+-- nil and the refusal.
 local function submit_entry(k, o)
   local job_id, hash, job_ttl = o.job_id, o.hash, o.job_ttl
   if o.force ~= 'force' then
@@ -31,12 +33,17 @@ local function submit_entry(k, o)
   local data = { content_hash = hash, content_type = o.content_type, metadata = metadata }
   local ev = { type = 'queued', attempt = 0, data = data }
   local outcome = 'queued'
-  local cached = redis.call('GET', k.cache)
-  if cached then
+  local hit = o.hits and o.hits[hash]
+  if hit == nil then
+    local cached = redis.call('GET', k.cache)
     -- The entry's markdown stays JSON text: copied into the event and the
     -- snapshot as it is, never decoded and encoded again.
+    hit = cached and { split_cache_text(cached) } or false
+    if o.hits then o.hits[hash] = hit end
+  end
+  if hit and hit[1] then
     ev.type, outcome = 'cache_hit', 'cached'
-    ev.result, ev.markdown_json = split_cache_text(cached)
+    ev.result, ev.markdown_json = hit[1], hit[2]
   end
   local s = fold_all(ctx, nil, { ev })
   write_events(ctx, { ev }, true)

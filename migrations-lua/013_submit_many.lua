@@ -17,7 +17,8 @@
 ]]
 local function submit_many(keys, argv)
   local now, batch, rows = now_ms(), {}, {}
-  local o = { job_ttl = argv[1], events_ttl = argv[2], retention = argv[3], now = now, batch = batch }
+  local o = { job_ttl = argv[1], events_ttl = argv[2], retention = argv[3], now = now, batch = batch,
+    hits = {} }
   for i = 7, #argv, 6 do
     local job_id, hash = argv[i], argv[i + 1]
     o.job_id, o.hash, o.content_type, o.metadata = job_id, hash, argv[i + 2], argv[i + 3]

@@ -42,6 +42,7 @@ pub const SERVICE_COMMANDS: &[(&str, &str)] = &[
     ("fcall_ro", "fl_version and read-only folds"),
     // Reads of the API.
     ("get", "job snapshots and cache entries"),
+    ("getrange", "GET /jobs/{id} reads a snapshot's head only"),
     ("mget", "GET /jobs: snapshots of a page"),
     ("ttl", "GET /jobs/{id}: expires_in"),
     ("exists", "a job's event log outlives its snapshot"),
