@@ -214,10 +214,10 @@ pub(super) async fn load(state: &AppState, id: JobId) -> Result<Snapshot, ApiErr
 }
 
 /// The job's view: its snapshot's head and TTL in one round trip. Only the
-/// first bytes are read: the result and report (most of a completed job's
+/// first KB is read (a head is about 400 bytes): the result and report (most of a completed job's
 /// snapshot) follow the head and are not needed here.
 async fn view(state: &AppState, id: JobId) -> Result<JobView, ApiError> {
-    const HEAD_BYTES: isize = 4095;
+    const HEAD_BYTES: isize = 1023;
     let key = state.fns.store.keys.job(id.shard(), &id.to_string());
     let mut conn = state.fns.store.conn.clone();
     let (bytes, ttl): (Vec<u8>, i64) = redis::pipe()
@@ -258,9 +258,6 @@ async fn view(state: &AppState, id: JobId) -> Result<JobView, ApiError> {
 /// complete JSON, else the part before the first `,"result":` that closes
 /// as JSON (the same text inside a string or the metadata does not).
 fn snapshot_head(prefix: &str) -> Option<SnapshotHead> {
-    if let Ok(head) = serde_json::from_str(prefix) {
-        return Some(head);
-    }
     let mut from = 0;
     while let Some(at) = prefix[from..].find(",\"result\":").map(|i| from + i) {
         if let Ok(head) = serde_json::from_str(&format!("{}}}", &prefix[..at])) {
@@ -268,7 +265,8 @@ fn snapshot_head(prefix: &str) -> Option<SnapshotHead> {
         }
         from = at + 1;
     }
-    None
+    // No result: the whole snapshot, unless the prefix cut it short.
+    serde_json::from_str(prefix).ok()
 }
 
 #[cfg(test)]
