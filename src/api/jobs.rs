@@ -229,7 +229,12 @@ async fn view(state: &AppState, id: JobId) -> Result<JobView, ApiError> {
             format!("job {id} is unknown or has expired"),
         )
     })?;
-    let head: SnapshotHead = serde_json::from_str(&raw)
+    let mut head: SnapshotHead = serde_json::from_str(&raw)
         .map_err(|e| EngineError::Protocol(format!("snapshot of {id}: {e}")))?;
+    state
+        .fns
+        .keyring
+        .open_head(&mut head)
+        .map_err(EngineError::from)?;
     Ok(JobView::from_head(head, ttl))
 }
