@@ -110,6 +110,7 @@ impl App {
             loaded = report.loaded,
             "functions library ready"
         );
+        tracing::info!(encryption = ?settings.encryption, "encryption at rest (key ids only)");
         let shutdown = CancellationToken::new();
         let metrics = crate::metrics::install(settings.shards);
         crate::metrics::visibility_timeout(settings.visibility_timeout.as_secs_f64());
