@@ -2,9 +2,11 @@
 //! (DESIGN.md §3) plus Faultline's own, read and validated in one place.
 //! A bad value stops the process with a message naming the variable.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::analysis::synth::{AiConfig, AiProvider};
+use crate::engine::crypto::{Key, Keyring};
 use crate::store::{Target, TlsFiles};
 
 /// Everything the service reads from its environment.
@@ -65,6 +67,8 @@ pub struct Settings {
     pub ai: AiConfig,
     /// HTTP access: API keys, rate limits, CORS.
     pub access: Access,
+    /// Encryption at rest (`FAULTLINE_ENCRYPTION_KEY`, `…_OLD_KEYS`).
+    pub encryption: Arc<Keyring>,
 }
 
 // Shown without secrets: Redis addresses with their password masked, no
@@ -79,6 +83,7 @@ impl std::fmt::Debug for Settings {
             .field("shards", &self.shards)
             .field("access", &self.access)
             .field("ai", &self.ai)
+            .field("encryption", &self.encryption)
             .finish_non_exhaustive()
     }
 }
@@ -210,6 +215,7 @@ impl Settings {
             data_dir: env.string("FAULTLINE_DATA_DIR", ".faultline"),
             ai: ai_config(&env)?,
             access: access(&env)?,
+            encryption: Arc::new(encryption(&env)?),
         };
         Ok(settings)
     }
@@ -384,6 +390,24 @@ fn access(env: &Env<'_>) -> Result<Access, ConfigError> {
 }
 
 /// The SHA-256 of a key entry: `sha256:<hex>` as given, a plain key hashed.
+/// `FAULTLINE_ENCRYPTION_KEY` seals new values; it and
+/// `FAULTLINE_ENCRYPTION_OLD_KEYS` open stored ones. Key values are never
+/// echoed in an error.
+fn encryption(env: &Env<'_>) -> Result<Keyring, ConfigError> {
+    let set = |name| env.get(name).filter(|v| !v.trim().is_empty());
+    let bad = |name, e: crate::engine::crypto::BadKey| env.invalid(name, "***", &e.to_string());
+    let current = set("FAULTLINE_ENCRYPTION_KEY")
+        .map(|k| Key::parse(&k))
+        .transpose()
+        .map_err(|e| bad("FAULTLINE_ENCRYPTION_KEY", e))?;
+    let old = set("FAULTLINE_ENCRYPTION_OLD_KEYS")
+        .map(|k| Key::parse_list(&k))
+        .transpose()
+        .map_err(|e| bad("FAULTLINE_ENCRYPTION_OLD_KEYS", e))?
+        .unwrap_or_default();
+    Ok(Keyring::new(current, old))
+}
+
 fn key_hash(entry: &str) -> Option<[u8; 32]> {
     use sha2::Digest;
     if let Some(hex_digest) = entry.strip_prefix("sha256:") {
@@ -510,5 +534,26 @@ mod tests {
         assert!(err.to_string().contains("PORT=\"eighty\""));
         let err = settings(&[("JOB_EXPIRATION", "100"), ("EVENT_RETENTION", "50")]).unwrap_err();
         assert_eq!(err.name, "EVENT_RETENTION");
+    }
+
+    #[test]
+    fn encryption_keys_are_32_bytes_of_base64_and_never_echoed() {
+        let key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+        assert!(!settings(&[]).unwrap().encryption.is_enabled());
+        let s = settings(&[("FAULTLINE_ENCRYPTION_KEY", key)]).unwrap();
+        assert!(s.encryption.is_enabled());
+        assert!(!format!("{s:?}").contains(key));
+        let short = "c2hvcnQta2V5";
+        let err = settings(&[("FAULTLINE_ENCRYPTION_KEY", short)]).unwrap_err();
+        assert_eq!(err.name, "FAULTLINE_ENCRYPTION_KEY");
+        assert!(err.to_string().contains("32"), "{err}");
+        assert!(!err.to_string().contains(short));
+        let err = settings(&[
+            ("FAULTLINE_ENCRYPTION_KEY", key),
+            ("FAULTLINE_ENCRYPTION_OLD_KEYS", &format!("{key},{short}")),
+        ])
+        .unwrap_err();
+        assert_eq!(err.name, "FAULTLINE_ENCRYPTION_OLD_KEYS");
+        assert!(err.to_string().contains("key 2"), "{err}");
     }
 }

@@ -79,7 +79,8 @@ pub fn functions(settings: &Settings, target: &Target) -> anyhow::Result<Functio
         max_attempts: settings.max_attempts,
     };
     Ok(Functions::new(store, ttls)
-        .with_submit_wait(settings.submit_wait_replicas, settings.submit_wait_timeout))
+        .with_submit_wait(settings.submit_wait_replicas, settings.submit_wait_timeout)
+        .with_keyring(settings.encryption.clone()))
 }
 
 pub fn worker_config(settings: &Settings) -> WorkerConfig {
@@ -110,6 +111,7 @@ impl App {
             loaded = report.loaded,
             "functions library ready"
         );
+        tracing::info!(encryption = ?settings.encryption, "encryption at rest (key ids only)");
         let shutdown = CancellationToken::new();
         let metrics = crate::metrics::install(settings.shards);
         crate::metrics::visibility_timeout(settings.visibility_timeout.as_secs_f64());

@@ -95,9 +95,7 @@ impl AnalyzeApi {
             ));
         }
         match state.fns.cached(&hash).await? {
-            Some(raw) => Ok(CachedResponse::Ok(Json(
-                serde_json::from_str(&raw).unwrap_or_default(),
-            ))),
+            Some(entry) => Ok(CachedResponse::Ok(Json(entry))),
             None => Err(ApiError::not_found(
                 "NOT_CACHED",
                 format!("no cached result for {hash}"),

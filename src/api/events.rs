@@ -28,7 +28,6 @@ use super::problem::ApiError;
 use super::sse::EventMessages;
 use super::state::AppState;
 use super::stream_limits::{ClientId, ClientStreamPermit};
-use crate::engine::functions::decode_entry;
 use crate::engine::{EngineError, JobId};
 
 /// How long one blocking read waits before checking the job again.
@@ -232,8 +231,9 @@ impl Follow {
             .xread_options(&[&key], &[&self.last], &opts)
             .await?;
         let entries = reply.into_iter().flat_map(|r| r.keys).flat_map(|k| k.ids);
+        let fns = &self.state.fns;
         entries
-            .map(|e| decode_entry(&e).map(|ev| EventView::from_event(&ev)))
+            .map(|e| fns.open_entry(&e).map(|ev| EventView::from_event(&ev)))
             .collect()
     }
 

@@ -237,7 +237,7 @@ async fn view(state: &AppState, id: JobId) -> Result<JobView, ApiError> {
             format!("job {id} is unknown or has expired"),
         ));
     }
-    let head = match snapshot_head(prefix) {
+    let mut head = match snapshot_head(prefix) {
         Some(head) => head,
         // A head longer than the prefix (large metadata): read it whole.
         None => {
@@ -251,6 +251,11 @@ async fn view(state: &AppState, id: JobId) -> Result<JobView, ApiError> {
                 .map_err(|e| EngineError::Protocol(format!("snapshot of {id}: {e}")))?
         }
     };
+    state
+        .fns
+        .keyring
+        .open_head(&mut head)
+        .map_err(EngineError::from)?;
     Ok(JobView::from_head(head, ttl))
 }
 

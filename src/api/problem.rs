@@ -67,6 +67,10 @@ pub enum ApiError {
     /// Too many requests from this key (or address); retry after the given seconds.
     #[oai(status = 429, content_type = "application/problem+json")]
     TooManyRequests(Json<Problem>, #[oai(header = "Retry-After")] String),
+    /// Stored data this server cannot decrypt: it was encrypted under a key
+    /// the server lacks (`FAULTLINE_ENCRYPTION_OLD_KEYS`) or was altered.
+    #[oai(status = 500, content_type = "application/problem+json")]
+    Internal(Json<Problem>),
     /// Redis is unreachable (or every event stream slot is taken); retry after the given seconds.
     #[oai(status = 503, content_type = "application/problem+json")]
     Unavailable(Json<Problem>, #[oai(header = "Retry-After")] String),
@@ -161,6 +165,14 @@ impl From<EngineError> for ApiError {
                 ApiError::not_found("JOB_NOT_FOUND", e.to_string())
             }
             EngineError::Refused { code, .. } => ApiError::conflict(code, e.to_string()),
+            EngineError::Undecryptable(why) => {
+                tracing::error!(error = %why, "stored data cannot be decrypted");
+                ApiError::Internal(Json(Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "UNDECRYPTABLE",
+                    why.to_string(),
+                )))
+            }
             _ => {
                 tracing::error!(error = %e, "engine error");
                 ApiError::unavailable("the job store answered unexpectedly; retry shortly")

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::engine::migrate::GROUP;
-use crate::engine::{EngineError, Event, Functions, JobId};
+use crate::engine::{EngineError, Event, Functions, JobId, Snapshot};
 use crate::replay::{cut, cut_bodies};
 
 /// Work-stream entries scanned for the job's own (the stream holds only
@@ -51,11 +51,16 @@ pub struct Inspection {
 pub async fn inspect(fns: &Functions, job: JobId) -> Result<Inspection, EngineError> {
     let (k, s, id) = (&fns.store.keys, job.shard(), job.to_string());
     let mut conn = fns.store.conn.clone();
-    let mut events = fns.events(job, "-", 100_000).await?;
+    // A debugging view: values this process cannot open are shown sealed.
+    let mut events = fns.raw_events(job, "-", 100_000).await?;
+    for e in &mut events {
+        let mut opened = e.clone();
+        if fns.keyring.open_event(&mut opened).is_ok() {
+            *e = opened;
+        }
+    }
     let snapshot: Option<String> = conn.get(k.job(s, &id)).await?;
-    let snapshot_value = snapshot
-        .as_deref()
-        .map(|raw| serde_json::from_str::<Value>(raw).unwrap_or_else(|_| Value::String(cut(raw))));
+    let snapshot_value = snapshot.as_deref().map(|raw| opened_snapshot(fns, raw));
     let content_hash = snapshot_value
         .as_ref()
         .and_then(|v| v.get("content_hash")?.as_str().map(str::to_string))
@@ -94,8 +99,13 @@ pub async fn inspect(fns: &Functions, job: JobId) -> Result<Inspection, EngineEr
         );
         let cache_key = k.cache(k.shard_of_hash(hash), hash);
         let cached: Option<String> = conn.get(&cache_key).await?;
-        let value =
-            cached.map(|raw| cut_bodies(serde_json::from_str(&raw).unwrap_or(Value::String(raw))));
+        let value = cached.map(|raw| {
+            cut_bodies(
+                fns.keyring
+                    .open_cache_entry(&raw)
+                    .unwrap_or_else(|_| serde_json::from_str(&raw).unwrap_or(Value::String(raw))),
+            )
+        });
         keys.push(key_view(&mut conn, cache_key, "cache entry of the content", value).await?);
         let running: Option<String> = conn.hget(k.inflight(s), hash).await?;
         keys.push(
@@ -154,7 +164,11 @@ pub async fn inspect(fns: &Functions, job: JobId) -> Result<Inspection, EngineEr
     let dead: Vec<Value> = dead
         .into_iter()
         .filter(|(_, f)| super::field(f, "job") == Some(id.as_str()))
-        .map(|(entry, f)| json!({ "id": entry, "error": super::field(&f, "error"), "attempts": super::field(&f, "attempts") }))
+        .map(|(entry, f)| {
+            let error = super::field(&f, "error")
+                .map(|e| fns.keyring.open(e).unwrap_or_else(|_| e.to_string()));
+            json!({ "id": entry, "error": error, "attempts": super::field(&f, "attempts") })
+        })
         .collect();
     keys.push(
         key_view(
@@ -178,6 +192,16 @@ pub async fn inspect(fns: &Functions, job: JobId) -> Result<Inspection, EngineEr
         events,
         work: work_entries(fns, job).await?,
     })
+}
+
+/// The snapshot with its sealed values opened; as stored when they cannot be.
+fn opened_snapshot(fns: &Functions, raw: &str) -> Value {
+    if let Ok(mut s) = serde_json::from_str::<Snapshot>(raw)
+        && fns.keyring.open_snapshot(&mut s).is_ok()
+    {
+        return s.to_value();
+    }
+    serde_json::from_str::<Value>(raw).unwrap_or_else(|_| Value::String(cut(raw)))
 }
 
 async fn key_view(

@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use redis::AsyncCommands;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -79,8 +78,7 @@ pub async fn reanalyze(
         });
 
     let key = fns.store.keys.artifact(job.shard(), &hash);
-    let mut conn = fns.store.conn.clone();
-    let Some(content): Option<String> = conn.get(&key).await? else {
+    let Some(content) = fns.artifact(job, &hash).await? else {
         anyhow::bail!(
             "the artifact of job {job} ({key}) is no longer retained: it expires JOB_EXPIRATION after the job last started"
         );

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::engine::{EngineError, EventType, Functions, JobId};
+use crate::engine::{EngineError, EventType, Functions, JobId, Keyring};
 
 /// How long `follow` waits after a poll that found nothing new.
 const POLL: Duration = Duration::from_millis(250);
@@ -79,7 +79,7 @@ pub async fn recent(
             entries.first().map_or("0-0".into(), |(id, _)| id.clone()),
         ));
         entries.reverse();
-        lines.extend(decode(filter, &entries)?);
+        lines.extend(decode(&fns.keyring, filter, &entries)?);
     }
     lines.sort_by_key(|l| (l.ts, stream_order(&l.id), l.seq));
     let skip = lines.len().saturating_sub(count);
@@ -106,7 +106,7 @@ pub async fn poll(
         if let Some((id, _)) = entries.last() {
             *last = id.clone();
         }
-        lines.extend(decode(filter, &entries)?);
+        lines.extend(decode(&fns.keyring, filter, &entries)?);
     }
     lines.sort_by_key(|l| (l.ts, stream_order(&l.id), l.seq));
     Ok(lines)
@@ -138,13 +138,14 @@ fn stream_order(id: &str) -> (u64, u64) {
 }
 
 fn decode(
+    keyring: &Keyring,
     filter: &Filter,
     entries: &[(String, Vec<String>)],
 ) -> Result<Vec<TailLine>, EngineError> {
     let mut out = Vec::new();
     for (id, fields) in entries {
         let lines = match filter.job {
-            Some(job) => vec![job_line(job, id, fields)?],
+            Some(job) => vec![job_line(keyring, job, id, fields)?],
             None => super::feed_records(fields)
                 .into_iter()
                 .flat_map(|record| feed_lines(id, record))
@@ -159,13 +160,19 @@ fn decode(
     Ok(out)
 }
 
-fn job_line(job: JobId, id: &str, fields: &[String]) -> Result<TailLine, EngineError> {
+fn job_line(
+    keyring: &Keyring,
+    job: JobId,
+    id: &str,
+    fields: &[String],
+) -> Result<TailLine, EngineError> {
     let pairs: Vec<(String, String)> = fields
         .chunks_exact(2)
         .map(|kv| (kv[0].clone(), kv[1].clone()))
         .collect();
-    let e = crate::engine::Event::from_entry(id, &pairs)
+    let mut e = crate::engine::Event::from_entry(id, &pairs)
         .map_err(|e| EngineError::Protocol(e.to_string()))?;
+    keyring.open_event(&mut e)?;
     Ok(TailLine {
         id: id.to_string(),
         job: job.to_string(),

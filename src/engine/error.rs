@@ -18,6 +18,9 @@ pub enum EngineError {
     /// An answer that does not have the documented shape.
     #[error("unexpected reply from redis: {0}")]
     Protocol(String),
+    /// Stored data this process cannot decrypt (a key it lacks, or altered).
+    #[error("{0}")]
+    Undecryptable(#[from] super::crypto::CryptoError),
 }
 
 impl EngineError {

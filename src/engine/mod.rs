@@ -1,6 +1,7 @@
 //! The event-sourced job engine: events and their fold, the snapshot, job
 //! ids, the Redis Functions library and its typed callers, and migrations.
 
+pub mod crypto;
 pub mod error;
 pub mod events;
 pub mod fold;
@@ -9,8 +10,10 @@ pub mod group_commit;
 pub mod ids;
 pub mod library;
 pub mod migrate;
+mod sealing;
 pub mod snapshot;
 
+pub use crypto::Keyring;
 pub use error::EngineError;
 pub use events::{Event, EventType};
 pub use functions::{

@@ -61,12 +61,13 @@ impl Replay {
 /// Most events one replay reads: far above any real job's log.
 const MAX_EVENTS: usize = 100_000;
 
-/// Replays `job` from its log.
+/// Replays `job` from its log. The fold and the comparison work on the
+/// values as stored (sealed ones too); the timeline is opened afterwards.
 pub async fn replay(fns: &Functions, job: JobId) -> Result<Replay, EngineError> {
-    let events = fns.events(job, "-", MAX_EVENTS).await?;
+    let events = fns.raw_events(job, "-", MAX_EVENTS).await?;
     let stored = fns.snapshot_json(job).await?;
     let id = job.to_string();
-    let (timeline, state) = timeline(&id, events);
+    let (mut timeline, state) = timeline(&id, events);
     let verdict = match (stored, &state) {
         (None, None) => Verdict::Unknown,
         (None, Some(_)) => Verdict::SnapshotExpired,
@@ -81,6 +82,12 @@ pub async fn replay(fns: &Functions, job: JobId) -> Result<Replay, EngineError> 
             }
         }
     };
+    for step in &mut timeline {
+        fns.keyring.open_event(&mut step.event)?;
+        if let Some(state) = &mut step.state {
+            fns.keyring.open_snapshot(state)?;
+        }
+    }
     Ok(Replay {
         job_id: id,
         timeline,

@@ -38,6 +38,7 @@ impl From<crate::api::problem::ApiError> for UiError {
             | A::PayloadTooLarge(p)
             | A::UnsupportedMediaType(p)
             | A::Unprocessable(p) => UiError::BadRequest(p.0.detail),
+            A::Internal(p) => UiError::Internal(p.0.detail),
         }
     }
 }

@@ -43,6 +43,22 @@ pub(super) async fn run(worker: &Arc<Worker>, taken: Taken) {
             metrics::job("failed");
             return tracing::warn!(job = %d.job, attempts = n, "dead-lettered: workers kept dying on it");
         }
+        // Sealed under a key this worker lacks: a failed attempt, retried
+        // (another worker, or this one restarted with the key, may read it).
+        Ok(Started::Unreadable { attempt, error }) => {
+            metrics::events(EventType::Started, 1);
+            metrics::events(EventType::Progress, 1);
+            tracing::error!(job = %d.job, %error, "cannot decrypt the artifact");
+            let lease = Lease {
+                job: d.job,
+                attempt,
+                consumer: worker.consumer.clone(),
+                entry_id: d.entry_id.clone(),
+            };
+            let outcome = Err(AnalysisError::Transient(error));
+            finish(worker, &lease, &d.hash, outcome, Vec::new()).await;
+            return;
+        }
         Err(e) => return report_error("start", &d, e),
     };
     let lease = Lease {

@@ -11,6 +11,7 @@ mod audit;
 mod cluster;
 mod contract;
 mod debug_cli;
+mod encryption;
 mod failures;
 mod fairness;
 mod flow;

@@ -77,7 +77,14 @@ impl Functions {
                 reply.len()
             )));
         }
-        Ok(reply.chunks(ROW).map(taken).collect())
+        Ok(reply
+            .chunks(ROW)
+            .map(|row| {
+                let mut t = taken(row);
+                t.started = t.started.map(|s| s.opened(&self.keyring));
+                t
+            })
+            .collect())
     }
 
     /// Records completions of one shard in one call; one answer per job,
@@ -109,8 +116,8 @@ impl Functions {
                 c.lease.entry_id.clone(),
                 c.hash.clone(),
                 hints_json(&c.hints),
-                c.result.clone(),
-                c.markdown.clone(),
+                self.keyring.seal_result(&c.result),
+                self.keyring.seal(&c.markdown),
             ]);
         }
         let replies: Vec<String> = self.fcall("fl_complete_many", &keys, args).await?;

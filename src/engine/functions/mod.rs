@@ -1,7 +1,9 @@
 //! Typed callers of the `faultline` library: the only place that sends
 //! `FCALL`. Each method builds its keys from `keys.rs` (all in one shard, so
 //! one slot) and parses the reply. Reads that need no atomicity (a snapshot,
-//! a job's log) are plain commands.
+//! a job's log) are plain commands. With an encryption key, values that
+//! carry content are sealed here on the way in and opened on the way out
+//! (see `engine::sealing`).
 
 use redis::{AsyncCommands, Value};
 use serde::Serialize;
@@ -17,6 +19,7 @@ pub use batch::{Completion, Taken, WorkEntry};
 pub use reads::decode_entry;
 pub use rebuild::Rebuilt;
 
+use super::crypto::Keyring;
 use super::error::EngineError;
 use super::events::Event;
 use super::ids::JobId;
@@ -76,6 +79,42 @@ pub enum Started {
     Skip(String),
     /// Attempts were exhausted by lost workers; the job is now failed.
     Dead(u32),
+    /// The attempt started but its artifact cannot be decrypted here (a key
+    /// this process lacks): the worker fails the attempt with this error.
+    Unreadable { attempt: u32, error: String },
+}
+
+impl Started {
+    /// Opens the sealed content and metadata of a `Run`.
+    fn opened(self, keyring: &Keyring) -> Self {
+        match self {
+            Started::Run {
+                attempt,
+                content,
+                content_type,
+                metadata,
+                created_at,
+            } => {
+                let opened = keyring
+                    .open(&content)
+                    .and_then(|c| Ok((c, keyring.open_metadata_text(&metadata)?)));
+                match opened {
+                    Ok((content, metadata)) => Started::Run {
+                        attempt,
+                        content,
+                        content_type,
+                        metadata,
+                        created_at,
+                    },
+                    Err(e) => Started::Unreadable {
+                        attempt,
+                        error: e.to_string(),
+                    },
+                }
+            }
+            other => other,
+        }
+    }
 }
 
 /// A progress hint observed by a worker, not yet sent.
@@ -113,6 +152,9 @@ pub struct Functions {
     pub store: Store,
     pub ttls: Ttls,
     pub submit_wait: SubmitWait,
+    /// Seals content on the way in, opens it on the way out (encryption at
+    /// rest; without a key it writes clear text).
+    pub keyring: std::sync::Arc<Keyring>,
     /// Per-shard group commit of submissions, started on first use (on the
     /// runtime of the first submission).
     submitter: std::sync::Arc<std::sync::OnceLock<submit::Submitter>>,
@@ -124,8 +166,15 @@ impl Functions {
             store,
             ttls,
             submit_wait: SubmitWait::default(),
+            keyring: Default::default(),
             submitter: Default::default(),
         }
+    }
+
+    /// Values that carry content are encrypted with `keyring`.
+    pub fn with_keyring(mut self, keyring: std::sync::Arc<Keyring>) -> Self {
+        self.keyring = keyring;
+        self
     }
 
     /// Submissions wait for `replicas` replicas (up to `timeout`) first.

@@ -25,32 +25,72 @@ impl Functions {
         Ok((n, snap, Some(refusal).filter(|r| !r.is_empty())))
     }
 
-    /// The stored snapshot, `None` when unknown or expired.
+    /// The stored snapshot (opened), `None` when unknown or expired.
     pub async fn snapshot(&self, job: JobId) -> Result<Option<Snapshot>, EngineError> {
-        self.snapshot_json(job)
-            .await?
-            .map(|raw| serde_json::from_str(&raw))
-            .transpose()
-            .map_err(|e| EngineError::Protocol(format!("snapshot of {job}: {e}")))
+        let Some(raw) = self.snapshot_json(job).await? else {
+            return Ok(None);
+        };
+        let mut s: Snapshot = serde_json::from_str(&raw)
+            .map_err(|e| EngineError::Protocol(format!("snapshot of {job}: {e}")))?;
+        self.keyring.open_snapshot(&mut s)?;
+        Ok(Some(s))
     }
 
-    /// The stored snapshot text, exactly as in Redis.
+    /// The stored snapshot text, exactly as in Redis (sealed values too).
     pub async fn snapshot_json(&self, job: JobId) -> Result<Option<String>, EngineError> {
         let mut conn = self.store.conn.clone();
         let key = self.store.keys.job(job.shard(), &job.to_string());
         Ok(timed("get_snapshot", conn.get(key)).await?)
     }
 
-    /// The raw cache entry for a content hash.
-    pub async fn cached(&self, content_hash: &str) -> Result<Option<String>, EngineError> {
+    /// The cache entry `{result, markdown}` for a content hash (opened).
+    pub async fn cached(
+        &self,
+        content_hash: &str,
+    ) -> Result<Option<serde_json::Value>, EngineError> {
         let shard = self.store.keys.shard_of_hash(content_hash);
         let mut conn = self.store.conn.clone();
         let key = self.store.keys.cache(shard, content_hash);
-        Ok(timed("get_cache", conn.get(key)).await?)
+        let raw: Option<String> = timed("get_cache", conn.get(key)).await?;
+        Ok(raw
+            .map(|text| self.keyring.open_cache_entry(&text))
+            .transpose()?)
     }
 
-    /// The job's log from `after` (exclusive stream id, "-" for the start).
+    /// The submitted artifact kept for `job`'s shard (opened), while retained.
+    pub async fn artifact(&self, job: JobId, hash: &str) -> Result<Option<String>, EngineError> {
+        let mut conn = self.store.conn.clone();
+        let raw: Option<String> = conn
+            .get(self.store.keys.artifact(job.shard(), hash))
+            .await?;
+        Ok(raw.map(|c| self.keyring.open(&c)).transpose()?)
+    }
+
+    /// The job's log from `after` (exclusive stream id, "-" for the start),
+    /// opened.
     pub async fn events(
+        &self,
+        job: JobId,
+        after: &str,
+        count: usize,
+    ) -> Result<Vec<Event>, EngineError> {
+        let mut events = self.raw_events(job, after, count).await?;
+        for e in &mut events {
+            self.keyring.open_event(e)?;
+        }
+        Ok(events)
+    }
+
+    /// Decodes and opens one entry of a job stream.
+    pub fn open_entry(&self, entry: &redis::streams::StreamId) -> Result<Event, EngineError> {
+        let mut event = decode_entry(entry)?;
+        self.keyring.open_event(&mut event)?;
+        Ok(event)
+    }
+
+    /// The job's log exactly as stored (sealed values as they are): what
+    /// replay folds and compares with the stored snapshot.
+    pub async fn raw_events(
         &self,
         job: JobId,
         after: &str,

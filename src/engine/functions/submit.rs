@@ -40,7 +40,17 @@ impl Functions {
     /// Submits an artifact; returns what happened and the job's state (the
     /// result itself left out).
     pub async fn submit(&self, sub: Submission<'_>) -> Result<(Submitted, Snapshot), EngineError> {
+        // The cache key is the plaintext's hash; what is stored is sealed.
         let hash = content_hash(sub.content);
+        let (content, metadata) = (
+            self.keyring.seal(sub.content),
+            self.keyring.seal_metadata(sub.metadata),
+        );
+        let sub = Submission {
+            content: &content,
+            metadata: &metadata,
+            ..sub
+        };
         let shard = self.store.keys.shard_of_hash(&hash);
         let mut force = false;
         loop {
@@ -69,8 +79,11 @@ impl Functions {
                 .parse()
                 .map_err(|_| EngineError::Protocol(format!("bad job id {job}")))?;
             let parse = |head: &[String]| {
-                serde_json::from_str::<Snapshot>(head.first().map_or("", String::as_str))
-                    .map_err(|e| EngineError::Protocol(format!("submit snapshot: {e}")))
+                let mut s =
+                    serde_json::from_str::<Snapshot>(head.first().map_or("", String::as_str))
+                        .map_err(|e| EngineError::Protocol(format!("submit snapshot: {e}")))?;
+                self.keyring.open_snapshot(&mut s)?;
+                Ok::<_, EngineError>(s)
             };
             match outcome.as_str() {
                 "queued" => return Ok((Submitted::Queued(job), parse(head)?)),
@@ -241,7 +254,11 @@ impl Functions {
         let args = vec![
             id,
             if is_useful { "1" } else { "0" }.to_string(),
-            comment.to_string(),
+            if comment.is_empty() {
+                String::new()
+            } else {
+                self.keyring.seal(comment)
+            },
             self.ttls.events_s.to_string(),
             self.retention_ms().to_string(),
         ];

@@ -57,7 +57,8 @@ impl Functions {
             "skip" => Started::Skip(text(1)),
             "dead" => Started::Dead(text(1).parse().unwrap_or(0)),
             other => return Err(EngineError::Protocol(format!("start answered {other}"))),
-        })
+        }
+        .opened(&self.keyring))
     }
 
     pub async fn progress(&self, lease: &Lease, hints: &[Hint]) -> Result<(), EngineError> {
@@ -101,8 +102,8 @@ impl Functions {
             lease.entry_id.clone(),
             GROUP.to_string(),
             hints_json(hints),
-            result.to_string(),
-            markdown.to_string(),
+            self.keyring.seal_result(result),
+            self.keyring.seal(markdown),
             self.ttls.job_s.to_string(),
             self.ttls.cache_s.to_string(),
             self.ttls.events_s.to_string(),
@@ -139,7 +140,7 @@ impl Functions {
             lease.entry_id.clone(),
             GROUP.to_string(),
             hints_json(hints),
-            error.to_string(),
+            self.keyring.seal(error),
             if retryable { "1" } else { "0" }.to_string(),
             self.ttls.max_attempts.to_string(),
             delay_ms.to_string(),

@@ -1,0 +1,212 @@
+//! Where sealed values sit in what Faultline stores, and how they are opened.
+//!
+//! With a key, the Functions boundary seals before anything reaches Redis:
+//! the artifact content, the metadata (sent as `{"enc":"<envelope>"}` so the
+//! Lua still sees a JSON object), the result (a JSON string holding the
+//! envelope, so the Lua splice stays valid JSON), the Markdown report,
+//! failure errors and feedback comments. The Lua copies them as they are into
+//! events, snapshots, cache entries and dead letters. Status, hints, ids,
+//! times and the content hash stay in clear: the fold works on them.
+//! Opening accepts clear values too (written before encryption was on).
+
+use serde_json::Value;
+
+use super::crypto::{CryptoError, Keyring};
+use super::events::Event;
+use super::snapshot::{Snapshot, SnapshotHead};
+
+/// The key the metadata envelope sits under.
+const ENC: &str = "enc";
+
+impl Keyring {
+    /// Metadata (JSON object text) as stored: `{"enc":"<envelope>"}`.
+    pub fn seal_metadata(&self, json: &str) -> String {
+        if !self.is_enabled() {
+            return json.to_string();
+        }
+        serde_json::json!({ ENC: self.seal(json) }).to_string()
+    }
+
+    /// Stored metadata back to the object that was submitted.
+    pub fn open_metadata(&self, stored: &Value) -> Result<Value, CryptoError> {
+        match sealed_metadata(stored) {
+            Some(envelope) => parse(&self.open(envelope)?),
+            None => Ok(stored.clone()),
+        }
+    }
+
+    /// `open_metadata` on JSON text (what `start`/`take` hand the worker).
+    pub fn open_metadata_text(&self, stored: &str) -> Result<String, CryptoError> {
+        match serde_json::from_str::<Value>(stored) {
+            Ok(v) => match sealed_metadata(&v) {
+                Some(envelope) => self.open(envelope),
+                None => Ok(stored.to_string()),
+            },
+            Err(_) => Ok(stored.to_string()),
+        }
+    }
+
+    /// Result JSON text as stored: a JSON string holding the envelope.
+    pub fn seal_result(&self, json: &str) -> String {
+        if !self.is_enabled() {
+            return json.to_string();
+        }
+        Value::String(self.seal(json)).to_string()
+    }
+
+    /// A stored result (a parsed snapshot or cache field) back to the result.
+    pub fn open_result(&self, stored: &Value) -> Result<Value, CryptoError> {
+        match stored {
+            Value::String(s) if Keyring::is_sealed(s) => parse(&self.open(s)?),
+            other => Ok(other.clone()),
+        }
+    }
+
+    /// `open_result` on the raw JSON text of an event's `result` field.
+    pub fn open_result_text(&self, stored: &str) -> Result<String, CryptoError> {
+        if !stored.starts_with("\"flenc1:") {
+            return Ok(stored.to_string());
+        }
+        match serde_json::from_str::<String>(stored) {
+            Ok(envelope) => self.open(&envelope),
+            Err(_) => Err(CryptoError::Malformed(
+                "result envelope is not a JSON string",
+            )),
+        }
+    }
+
+    /// A snapshot as read from Redis, opened in place.
+    pub fn open_snapshot(&self, s: &mut Snapshot) -> Result<(), CryptoError> {
+        if sealed_metadata(&s.metadata).is_some() {
+            s.metadata = self.open_metadata(&s.metadata)?;
+        }
+        if let Some(result) = &s.result {
+            s.result = Some(self.open_result(result)?);
+        }
+        open_text(self, &mut s.markdown)?;
+        open_text(self, &mut s.error)
+    }
+
+    pub fn open_head(&self, h: &mut SnapshotHead) -> Result<(), CryptoError> {
+        open_text(self, &mut h.error)
+    }
+
+    /// An event as read from its stream, opened in place.
+    pub fn open_event(&self, e: &mut Event) -> Result<(), CryptoError> {
+        if let Some(data) = e.data.as_object_mut() {
+            if let Some(m) = data.get_mut("metadata")
+                && sealed_metadata(m).is_some()
+            {
+                *m = self.open_metadata(m)?;
+            }
+            for field in ["error", "comment"] {
+                if let Some(Value::String(s)) = data.get_mut(field)
+                    && Keyring::is_sealed(s)
+                {
+                    *s = self.open(s)?;
+                }
+            }
+        }
+        if let Some(r) = &e.result {
+            e.result = Some(self.open_result_text(r)?);
+        }
+        open_text(self, &mut e.markdown)
+    }
+
+    /// A cache entry's text back to `{result, markdown}`.
+    pub fn open_cache_entry(&self, stored: &str) -> Result<Value, CryptoError> {
+        let mut entry: Value =
+            serde_json::from_str(stored).map_err(|_| CryptoError::Malformed("cache entry"))?;
+        if let Some(map) = entry.as_object_mut() {
+            if let Some(r) = map.get_mut("result") {
+                *r = self.open_result(r)?;
+            }
+            if let Some(Value::String(md)) = map.get_mut("markdown")
+                && Keyring::is_sealed(md)
+            {
+                *md = self.open(md)?;
+            }
+        }
+        Ok(entry)
+    }
+}
+
+/// The envelope of `{"enc":"flenc1:…"}` metadata, if that is what it is.
+fn sealed_metadata(v: &Value) -> Option<&str> {
+    let map = v.as_object().filter(|m| m.len() == 1)?;
+    map.get(ENC)?.as_str().filter(|s| Keyring::is_sealed(s))
+}
+
+fn open_text(keys: &Keyring, field: &mut Option<String>) -> Result<(), CryptoError> {
+    if let Some(text) = field.as_mut().filter(|t| Keyring::is_sealed(t)) {
+        *text = keys.open(text)?;
+    }
+    Ok(())
+}
+
+fn parse(json: &str) -> Result<Value, CryptoError> {
+    serde_json::from_str(json).map_err(|_| CryptoError::Malformed("sealed JSON does not parse"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::crypto::Key;
+
+    fn on() -> Keyring {
+        let key = Key::parse("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=").unwrap();
+        Keyring::new(Some(key), vec![])
+    }
+
+    #[test]
+    fn metadata_stays_an_object_and_opens_back() {
+        let k = on();
+        let stored = k.seal_metadata(r#"{"repo":"marker-repo"}"#);
+        let v: Value = serde_json::from_str(&stored).unwrap();
+        assert!(v.is_object() && !stored.contains("marker"));
+        assert_eq!(k.open_metadata(&v).unwrap()["repo"], "marker-repo");
+        assert_eq!(
+            k.open_metadata_text(&stored).unwrap(),
+            r#"{"repo":"marker-repo"}"#
+        );
+        let clear = serde_json::json!({"enc": "not an envelope"});
+        assert_eq!(k.open_metadata(&clear).unwrap(), clear);
+    }
+
+    #[test]
+    fn the_result_is_a_json_string_and_opens_exactly() {
+        let k = on();
+        let json = r#"{"score":0.1234567890123456,"findings":[]}"#;
+        let stored = k.seal_result(json);
+        assert!(stored.starts_with("\"flenc1:") && stored.ends_with('"'));
+        assert_eq!(k.open_result_text(&stored).unwrap(), json);
+        let parsed: Value = serde_json::from_str(&stored).unwrap();
+        assert_eq!(
+            k.open_result(&parsed).unwrap(),
+            serde_json::from_str::<Value>(json).unwrap()
+        );
+        assert_eq!(k.open_result_text(json).unwrap(), json);
+    }
+
+    #[test]
+    fn without_a_key_nothing_is_changed() {
+        let off = Keyring::default();
+        assert_eq!(off.seal_metadata(r#"{"a":1}"#), r#"{"a":1}"#);
+        assert_eq!(off.seal_result(r#"{"a":1}"#), r#"{"a":1}"#);
+    }
+
+    #[test]
+    fn a_cache_entry_opens_both_fields() {
+        let k = on();
+        let text = format!(
+            r#"{{"result":{},"markdown":{}}}"#,
+            k.seal_result(r#"{"n":1}"#),
+            Value::String(k.seal("# Report"))
+        );
+        let entry = k.open_cache_entry(&text).unwrap();
+        assert_eq!(
+            entry,
+            serde_json::json!({"result": {"n": 1}, "markdown": "# Report"})
+        );
+    }
+}
