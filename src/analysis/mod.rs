@@ -6,6 +6,7 @@
 //! steps → synthesis → Markdown report.
 
 pub mod architecture;
+pub mod cap;
 pub mod catalogue;
 pub mod charts;
 pub mod cross;
@@ -19,6 +20,7 @@ pub mod report;
 pub mod request;
 pub mod rule;
 pub mod score;
+pub mod secrets;
 pub mod synth;
 
 pub use model::{
@@ -26,4 +28,6 @@ pub use model::{
     Severity,
 };
 
-pub use request::{AnalysisError, AnalysisRequest, Analyzer, Limits, Metadata, Stage};
+pub use request::{
+    AnalysisError, AnalysisRequest, Analyzer, DEFAULT_MAX_FINDINGS, Limits, Metadata, Stage,
+};
