@@ -10,6 +10,8 @@
 
 mod kind;
 mod mask;
+#[cfg(test)]
+mod pipeline_tests;
 mod placeholder;
 mod redact;
 mod rules;

@@ -50,6 +50,7 @@ fn compile(kind: SecretKind, pattern: &str) -> Pattern {
 }
 
 /// The shapes, most specific first: when two overlap, the first one wins.
+/// A token may follow a `\n` escape (lines joined inside a JSON string).
 static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     use SecretKind::*;
     vec![
@@ -57,25 +58,34 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             PrivateKey,
             r"(-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?s:.*?)-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----)",
         ),
-        compile(AwsAccessKeyId, r"\b((?:AKIA|ASIA)[A-Z0-9]{16})\b"),
+        compile(
+            AwsAccessKeyId,
+            r"(?:\\[nrt]|\b)((?:AKIA|ASIA)[A-Z0-9]{16})\b",
+        ),
         compile(
             AwsSecretAccessKey,
-            r#"(?i)aws_?(?:secret_?access_?key|secret_?key)["']?[ \t]*[:=][ \t]*["']?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#,
+            r#"(?i)aws_?(?:secret_?access_?key|secret_?key)\\?["']?[ \t]*[:=][ \t]*\\?["']?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#,
         ),
         compile(
             GcpServiceAccountKey,
-            r#""private_key_id"[ \t]*:[ \t]*"([0-9a-f]{40})""#,
+            r#"\\?"private_key_id\\?"[ \t]*:[ \t]*\\?"([0-9a-f]{40})\\?""#,
         ),
-        compile(GoogleApiKey, r"\b(AIza[0-9A-Za-z_\-]{35})"),
+        compile(GoogleApiKey, r"(?:\\[nrt]|\b)(AIza[0-9A-Za-z_\-]{35})"),
         compile(
             GitHubToken,
-            r"\b(gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b",
+            r"(?:\\[nrt]|\b)(gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b",
         ),
-        compile(SlackToken, r"\b(xox[abposr]-[0-9A-Za-z\-]{10,255})"),
-        compile(StripeKey, r"\b((?:sk|rk)_live_[0-9A-Za-z]{16,255})\b"),
+        compile(
+            SlackToken,
+            r"(?:\\[nrt]|\b)(xox[abposr]-[0-9A-Za-z\-]{10,255})",
+        ),
+        compile(
+            StripeKey,
+            r"(?:\\[nrt]|\b)((?:sk|rk)_live_[0-9A-Za-z]{16,255})\b",
+        ),
         compile(
             Jwt,
-            r"\b(eyJ[A-Za-z0-9_\-]{5,}\.eyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]*)",
+            r"(?:\\[nrt]|\b)(eyJ[A-Za-z0-9_\-]{5,}\.eyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]*)",
         ),
         compile(
             UrlPassword,
@@ -85,10 +95,11 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
 });
 
 /// `key: value`, `key=value`, `"key": "value"` (group 1 the key, 2–4 the
-/// value: double-quoted, single-quoted or bare).
+/// value: double-quoted, single-quoted or bare). Backslashes allow for the
+/// same inside a JSON string (`\"key\": \"value\"`, lines joined by `\n`).
 static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)([a-z0-9_.\-]*(?:passw(?:or)?d|pwd|secret|api[_\-]?key|access[_\-]?key|private[_\-]?key|token)[a-z0-9_.\-]*)["']?[ \t]*[:=][ \t]*(?:"([^"\r\n]{0,512})"|'([^'\r\n]{0,512})'|([^\s"',;#`]{1,512}))"#,
+        r#"(?i)([a-z0-9_.\-]*(?:passw(?:or)?d|pwd|secret|api[_\-]?key|access[_\-]?key|private[_\-]?key|token)[a-z0-9_.\-]*)\\?["']?[ \t]*[:=][ \t]*(?:\\?"([^"\\\r\n]{0,512})\\?"|'([^'\\\r\n]{0,512})'|([^\s"',;#`\\]{1,512}))"#,
     )
     .expect("assignment pattern compiles")
 });
@@ -142,7 +153,12 @@ fn assignment(text: &str, caps: &regex::Captures<'_>) -> Option<Range<usize>> {
     if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
         return None;
     }
-    if !is_secret_key_name(key.as_str()) {
+    // After `\n` inside a JSON string the key starts past the escape's `n`.
+    let name = match before {
+        Some('\\') => key.as_str().get(1..).unwrap_or(""),
+        _ => key.as_str(),
+    };
+    if !is_secret_key_name(name) {
         return None;
     }
     let (value, quoted) = match (caps.get(2), caps.get(3), caps.get(4)) {
@@ -166,7 +182,7 @@ fn assignment(text: &str, caps: &regex::Captures<'_>) -> Option<Range<usize>> {
 fn ends_the_line(text: &str, at: usize) -> bool {
     let rest = text[at..].split(['\n', '\r']).next().unwrap_or("");
     let rest = rest.trim_start();
-    rest.is_empty() || rest.starts_with(['#', ',', ';', '}', ']', '|', ')'])
+    rest.is_empty() || rest.starts_with(['#', ',', ';', '}', ']', '|', ')', '\\'])
 }
 
 /// `-----BEGIN RSA PRIVATE KEY-----` of a PEM block.
