@@ -20,4 +20,5 @@ mod migrations;
 mod recovery;
 mod replay;
 mod retention;
+mod secrets;
 mod ui_pages;
