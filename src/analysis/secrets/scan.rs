@@ -6,6 +6,7 @@
 //! sees every artifact kind the same way: OpenAPI examples and defaults,
 //! YAML/JSON config blocks, Markdown prose and code, comments included.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::LazyLock;
 
@@ -60,7 +61,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         ),
         compile(
             AwsAccessKeyId,
-            r"(?:\\[nrt]|\b)((?:AKIA|ASIA)[A-Z0-9]{16})\b",
+            r"(?:\\[nrt]|(?-u:\b))((?:AKIA|ASIA)[A-Z0-9]{16})(?-u:\b)",
         ),
         compile(
             AwsSecretAccessKey,
@@ -70,26 +71,29 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             GcpServiceAccountKey,
             r#"\\?"private_key_id\\?"[ \t]*:[ \t]*\\?"([0-9a-f]{40})\\?""#,
         ),
-        compile(GoogleApiKey, r"(?:\\[nrt]|\b)(AIza[0-9A-Za-z_\-]{35})"),
+        compile(
+            GoogleApiKey,
+            r"(?:\\[nrt]|(?-u:\b))(AIza[0-9A-Za-z_\-]{35})",
+        ),
         compile(
             GitHubToken,
-            r"(?:\\[nrt]|\b)(gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b",
+            r"(?:\\[nrt]|(?-u:\b))(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})(?-u:\b)",
         ),
         compile(
             SlackToken,
-            r"(?:\\[nrt]|\b)(xox[abposr]-[0-9A-Za-z\-]{10,255})",
+            r"(?:\\[nrt]|(?-u:\b))(xox[abposr]-[0-9A-Za-z\-]{10,})",
         ),
         compile(
             StripeKey,
-            r"(?:\\[nrt]|\b)((?:sk|rk)_live_[0-9A-Za-z]{16,255})\b",
+            r"(?:\\[nrt]|(?-u:\b))((?:sk|rk)_live_[0-9A-Za-z]{16,})(?-u:\b)",
         ),
         compile(
             Jwt,
-            r"(?:\\[nrt]|\b)(eyJ[A-Za-z0-9_\-]{5,}\.eyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]*)",
+            r"(?:\\[nrt]|(?-u:\b))(eyJ[A-Za-z0-9_\-]{5,}\.eyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]*)",
         ),
         compile(
             UrlPassword,
-            r#"\b[A-Za-z][A-Za-z0-9+.\-]{1,15}://[^\s:/?#@"'<>]{1,128}:([^\s/?#@"'<>]{1,256})@"#,
+            r#"(?-u:\b)[A-Za-z][A-Za-z0-9+.\-]{1,15}://[^\s:/?#@"'<>]+:([^\s/?#@"'<>]+)@"#,
         ),
     ]
 });
@@ -99,10 +103,14 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
 /// same inside a JSON string (`\"key\": \"value\"`, lines joined by `\n`).
 static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)([a-z0-9_.\-]*(?:passw(?:or)?d|pwd|secret|api[_\-]?key|access[_\-]?key|private[_\-]?key|token)[a-z0-9_.\-]*)\\?["']?[ \t]*[:=][ \t]*(?:\\?"([^"\\\r\n]{0,512})\\?"|'([^'\\\r\n]{0,512})'|([^\s"',;#`\\]{1,512}))"#,
+        r#"(?i)([a-z0-9_.\-]*(?:passw(?:or)?d|pwd|secret|api[_\-]?key|access[_\-]?key|private[_\-]?key|token)[a-z0-9_.\-]*)\\?["']?[ \t]*[:=][ \t]*(?:\\?"([^"\\\r\n]*)\\?"|'([^'\\\r\n]*)'|([^\s"',;#`\\]+))"#,
     )
     .expect("assignment pattern compiles")
 });
+
+/// Longer assigned values are data (a blob, a certificate chain), not a
+/// password or token.
+const MAX_VALUE_LEN: usize = 512;
 
 /// Every secret in `text`, in text order, at most one per byte range.
 pub fn scan(text: &str) -> Vec<SecretHit> {
@@ -120,16 +128,24 @@ pub fn scan(text: &str) -> Vec<SecretHit> {
             spans.push((SecretKind::Assignment, range));
         }
     }
-    // Most specific first, then drop anything overlapping a kept span.
+    // Most specific first, then drop anything overlapping a kept span. The
+    // kept spans are disjoint, so only the last one starting before a
+    // candidate's end can overlap it.
     spans.sort_by_key(|(kind, r)| (*kind, r.start));
+    let mut taken: BTreeMap<usize, usize> = BTreeMap::new();
     let mut kept: Vec<(SecretKind, Range<usize>)> = Vec::new();
     for (kind, range) in spans {
-        if !kept
-            .iter()
-            .any(|(_, k)| k.start < range.end && range.start < k.end)
-        {
+        let overlaps = taken
+            .range(..range.end)
+            .next_back()
+            .is_some_and(|(_, &end)| end > range.start);
+        if !overlaps {
+            taken.insert(range.start, range.end);
             kept.push((kind, range));
         }
+    }
+    if kept.is_empty() {
+        return Vec::new();
     }
     kept.sort_by_key(|(_, r)| r.start);
     let lines = LineIndex::new(text);
@@ -171,18 +187,23 @@ fn assignment(text: &str, caps: &regex::Captures<'_>) -> Option<Range<usize>> {
         return None;
     }
     let v = value.as_str().trim();
-    if is_placeholder_value(v) {
+    if v.len() > MAX_VALUE_LEN || is_placeholder_value(v) {
         return None;
     }
     let start = value.start() + (value.as_str().len() - value.as_str().trim_start().len());
     Some(start..start + v.len())
 }
 
-/// Whether only a comment, punctuation or a table border follows `at` on its line.
+/// Whether only a comment, punctuation or a table border follows `at` on
+/// its line. Looks past blanks only, so a long line costs nothing per match.
 fn ends_the_line(text: &str, at: usize) -> bool {
-    let rest = text[at..].split(['\n', '\r']).next().unwrap_or("");
-    let rest = rest.trim_start();
-    rest.is_empty() || rest.starts_with(['#', ',', ';', '}', ']', '|', ')', '\\'])
+    let rest = text[at..].trim_start_matches([' ', '\t']);
+    rest.chars().next().is_none_or(|c| {
+        matches!(
+            c,
+            '\n' | '\r' | '#' | ',' | ';' | '}' | ']' | '|' | ')' | '\\'
+        )
+    })
 }
 
 /// `-----BEGIN RSA PRIVATE KEY-----` of a PEM block.
