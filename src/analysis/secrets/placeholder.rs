@@ -4,7 +4,8 @@
 //! Decisions (documented in the README): `changeme`-style defaults and the
 //! vendors' published samples (`AKIAIOSFODNN7EXAMPLE`, jwt.io's token) are
 //! placeholders; a bare value shorter than 6 characters, a number, or a
-//! value with spaces (prose) is not taken for a secret.
+//! value with spaces (prose) is not taken for a secret, nor is a bare name
+//! (`oauth-secret-id`, `auth_token`: letters and separators only).
 
 use super::kind::SecretKind;
 
@@ -126,6 +127,25 @@ pub fn is_placeholder_value(value: &str) -> bool {
         )
         || v.ends_with(':')
         || mostly_mask_chars(&v)
+}
+
+/// `oauth-secret-id`, `auth_token`, `CallToken`, `DB_PASSWORD`: letters and
+/// separators only, with few case changes, name a thing rather than being a
+/// random credential (`kJhGfDsAqWeRtYuIoPlM` has many case changes and is
+/// kept).
+pub fn looks_like_a_name(value: &str) -> bool {
+    if !value
+        .chars()
+        .all(|c| c.is_ascii_alphabetic() || matches!(c, '_' | '-' | '.'))
+    {
+        return false;
+    }
+    let letters: Vec<bool> = value
+        .chars()
+        .filter(char::is_ascii_alphabetic)
+        .map(|c| c.is_ascii_uppercase())
+        .collect();
+    letters.windows(2).filter(|w| w[0] != w[1]).count() < 4
 }
 
 /// Whether a token found by its shape is a documentation sample or a

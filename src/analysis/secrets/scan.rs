@@ -13,7 +13,9 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::kind::SecretKind;
-use super::placeholder::{is_placeholder_token, is_placeholder_value, is_secret_key_name};
+use super::placeholder::{
+    is_placeholder_token, is_placeholder_value, is_secret_key_name, looks_like_a_name,
+};
 
 /// One secret found in a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,7 +105,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
 /// same inside a JSON string (`\"key\": \"value\"`, lines joined by `\n`).
 static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)([a-z0-9_.\-]*(?:passw(?:or)?d|pwd|secret|api[_\-]?key|access[_\-]?key|private[_\-]?key|token)[a-z0-9_.\-]*)\\?["']?[ \t]*[:=][ \t]*(?:\\?"([^"\\\r\n]*)\\?"|'([^'\\\r\n]*)'|([^\s"',;#`\\]+))"#,
+        r#"(?i)([a-z0-9_.\-]*(?:passw(?:or)?d|pwd|secret|api[_\-]?key|access[_\-]?key|private[_\-]?key|token)[a-z0-9_.\-]*)\\?["']?[ \t]*[:=][ \t]*(?:\\?"([^"\\\r\n]*)\\?"|'([^'\\\r\n]*)'|([^\s"',;#`\\\]\)\}]+))"#,
     )
     .expect("assignment pattern compiles")
 });
@@ -187,7 +189,12 @@ fn assignment(text: &str, caps: &regex::Captures<'_>) -> Option<Range<usize>> {
         return None;
     }
     let v = value.as_str().trim();
-    if v.len() > MAX_VALUE_LEN || is_placeholder_value(v) {
+    // `"token": " clouds"` (an LLM's logprobs) is text, not a credential.
+    if v.len() != value.as_str().len()
+        || v.len() > MAX_VALUE_LEN
+        || is_placeholder_value(v)
+        || looks_like_a_name(v)
+    {
         return None;
     }
     let start = value.start() + (value.as_str().len() - value.as_str().trim_start().len());

@@ -97,6 +97,16 @@ pub(crate) const PLANTED: &[(SecretKind, &str, &str)] = &[
         "x-api-key: 'Zq8Wm3Rt5Yn'",
         "Zq8Wm3Rt5Yn",
     ),
+    (
+        SecretKind::Assignment,
+        "app: {password: hunter22x}",
+        "hunter22x",
+    ),
+    (
+        SecretKind::Assignment,
+        r#""secret": "kJhGfDsAqWeRtYuIoPlM""#,
+        "kJhGfDsAqWeRtYuIoPlM",
+    ),
 ];
 
 /// A made-up RSA key (random base64, not a real key).
@@ -170,6 +180,12 @@ fn placeholders_references_and_prose_are_not_secrets() {
         "-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----",
         "Paste the `-----BEGIN PRIVATE KEY-----` block into the vault.",
         "mypassword is not a key = at all",
+        r#""apiKey": "oa_citations","#,
+        r#""client_secret": "oauth-secret-id","#,
+        r#""auth_token": "auth_token","#,
+        r#""CallToken": "call-token-string","#,
+        r#"{"token":" clouds","logprob":-1.9}"#,
+        "DB_PASSWORD[DB_PASSWORD: password]",
     ] {
         let hits = scan(line);
         assert!(hits.is_empty(), "{line}: {hits:?}");
