@@ -53,7 +53,8 @@ fn compile(kind: SecretKind, pattern: &str) -> Pattern {
 }
 
 /// The shapes, most specific first: when two overlap, the first one wins.
-/// A token may follow a `\n` escape (lines joined inside a JSON string).
+/// No leading `\b`: the literal prefixes (`AKIA`, `ghp_`...) stay the
+/// regexes' prefilter, and [`starts_a_word`] checks the boundary.
 static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     use SecretKind::*;
     vec![
@@ -61,10 +62,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             PrivateKey,
             r"(-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?s:.*?)-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----)",
         ),
-        compile(
-            AwsAccessKeyId,
-            r"(?:\\[nrt]|(?-u:\b))((?:AKIA|ASIA)[A-Z0-9]{16})(?-u:\b)",
-        ),
+        compile(AwsAccessKeyId, r"((?:AKIA|ASIA)[A-Z0-9]{16})(?-u:\b)"),
         compile(
             AwsSecretAccessKey,
             r#"(?i)aws_?(?:secret_?access_?key|secret_?key)\\?["']?[ \t]*[:=][ \t]*\\?["']?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#,
@@ -73,25 +71,16 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             GcpServiceAccountKey,
             r#"\\?"private_key_id\\?"[ \t]*:[ \t]*\\?"([0-9a-f]{40})\\?""#,
         ),
-        compile(
-            GoogleApiKey,
-            r"(?:\\[nrt]|(?-u:\b))(AIza[0-9A-Za-z_\-]{35})",
-        ),
+        compile(GoogleApiKey, r"(AIza[0-9A-Za-z_\-]{35})"),
         compile(
             GitHubToken,
-            r"(?:\\[nrt]|(?-u:\b))(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})(?-u:\b)",
+            r"(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})(?-u:\b)",
         ),
-        compile(
-            SlackToken,
-            r"(?:\\[nrt]|(?-u:\b))(xox[abposr]-[0-9A-Za-z\-]{10,})",
-        ),
-        compile(
-            StripeKey,
-            r"(?:\\[nrt]|(?-u:\b))((?:sk|rk)_live_[0-9A-Za-z]{16,})(?-u:\b)",
-        ),
+        compile(SlackToken, r"(xox[abposr]-[0-9A-Za-z\-]{10,})"),
+        compile(StripeKey, r"((?:sk|rk)_live_[0-9A-Za-z]{16,})(?-u:\b)"),
         compile(
             Jwt,
-            r"(?:\\[nrt]|(?-u:\b))(eyJ[A-Za-z0-9_\-]{5,}\.eyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]*)",
+            r"(eyJ[A-Za-z0-9_\-]{5,}\.eyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]*)",
         ),
         compile(
             UrlPassword,
@@ -120,7 +109,7 @@ pub fn scan(text: &str) -> Vec<SecretHit> {
     for p in PATTERNS.iter() {
         for caps in p.regex.captures_iter(text) {
             let Some(m) = caps.get(1) else { continue };
-            if !is_placeholder_token(p.kind, m.as_str()) {
+            if starts_a_word(text, m.start()) && !is_placeholder_token(p.kind, m.as_str()) {
                 spans.push((p.kind, m.range()));
             }
         }
@@ -211,6 +200,21 @@ fn ends_the_line(text: &str, at: usize) -> bool {
             '\n' | '\r' | '#' | ',' | ';' | '}' | ']' | '|' | ')' | '\\'
         )
     })
+}
+
+/// Whether a secret starting at `at` starts a word: after a character that
+/// is not a word character, or after a `\n`/`\r`/`\t` escape (lines joined
+/// inside a JSON string). Shapes that begin with punctuation always do.
+fn starts_a_word(text: &str, at: usize) -> bool {
+    let first = text.as_bytes().get(at);
+    if !first.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_') {
+        return true;
+    }
+    match &text.as_bytes()[..at] {
+        [.., b'\\', b'n' | b'r' | b't'] => true,
+        [.., b] => !(b.is_ascii_alphanumeric() || *b == b'_'),
+        [] => true,
+    }
 }
 
 /// `-----BEGIN RSA PRIVATE KEY-----` of a PEM block.
