@@ -170,6 +170,7 @@ impl From<KindArg> for ArtifactKind {
 pub fn analyzer(settings: &Settings) -> Arc<dyn Analyzer> {
     let limits = Limits {
         max_bytes: settings.max_content_size.max(1),
+        max_findings: settings.max_findings,
         ..Limits::default()
     };
     Arc::new(Engine::new(settings.ai.clone(), limits))

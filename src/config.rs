@@ -32,6 +32,8 @@ pub struct Settings {
     /// so replay works after the snapshot has expired).
     pub event_retention: u64,
     pub max_content_size: usize,
+    /// Most findings a report lists (`MAX_FINDINGS`); the score counts all.
+    pub max_findings: usize,
     /// Open `GET /jobs/{id}/events/stream` connections allowed at once (each
     /// holds a Redis connection of its own).
     pub max_event_streams: usize,
@@ -171,6 +173,11 @@ impl Settings {
                 30_000u64,
                 |v| *v > 0,
             )?),
+            max_findings: env.parse(
+                "MAX_FINDINGS",
+                crate::analysis::DEFAULT_MAX_FINDINGS,
+                |v| *v > 0,
+            )?,
             log_level: env.string("LOG_LEVEL", "info"),
             log_format: match env.string("LOG_FORMAT", "text").as_str() {
                 "json" => LogFormat::Json,
@@ -483,6 +490,12 @@ mod tests {
         assert_eq!(settings(&[("METRICS_PORT", "0")]).unwrap().metrics_port, 0);
         assert!(s.redis_cluster_nodes.is_empty());
         assert_eq!(s.submit_wait_replicas, 0);
+        assert_eq!(s.max_findings, 200);
+        assert_eq!(settings(&[("MAX_FINDINGS", "5")]).unwrap().max_findings, 5);
+        assert_eq!(
+            settings(&[("MAX_FINDINGS", "0")]).unwrap_err().name,
+            "MAX_FINDINGS"
+        );
     }
 
     #[test]

@@ -8,11 +8,12 @@ use std::fmt::Write;
 use super::rule::RuleMeta;
 
 /// The families in catalogue order: (id prefix, heading).
-const FAMILIES: [(&str, &str); 4] = [
+const FAMILIES: [(&str, &str); 5] = [
     ("FL-OAS-", "OpenAPI documents"),
     ("FL-ARC-", "Architecture descriptions"),
     ("FL-DOC-", "Design documents"),
     ("FL-XA-", "Cross-artifact consistency"),
+    ("FL-SEC-", "Secrets (every artifact kind)"),
 ];
 
 /// Every rule of every family, in catalogue order (family, then id).
@@ -22,6 +23,7 @@ pub fn all_rules() -> Vec<&'static RuleMeta> {
     metas.extend(super::architecture::rules().iter().map(|r| r.meta()));
     metas.extend(super::markdown::rules().iter().map(|r| r.meta()));
     metas.extend(super::cross::rules().iter().map(|r| r.meta()));
+    metas.extend(super::secrets::rules().iter().map(|r| r.meta()));
     metas.sort_by_key(|m| (family_rank(m.id), m.id));
     metas.dedup_by_key(|m| m.id);
     metas

@@ -7,6 +7,7 @@
 
 pub mod architecture;
 pub mod budget;
+pub mod cap;
 pub mod catalogue;
 pub mod charts;
 pub mod cross;
@@ -20,6 +21,7 @@ pub mod report;
 pub mod request;
 pub mod rule;
 pub mod score;
+pub mod secrets;
 pub mod synth;
 
 pub use model::{
@@ -27,4 +29,6 @@ pub use model::{
     Severity,
 };
 
-pub use request::{AnalysisError, AnalysisRequest, Analyzer, Limits, Metadata, Stage};
+pub use request::{
+    AnalysisError, AnalysisRequest, Analyzer, DEFAULT_MAX_FINDINGS, Limits, Metadata, Stage,
+};

@@ -42,7 +42,13 @@ pub struct Limits {
     pub max_depth: usize,
     /// Most nodes a document may expand to (stops YAML alias bombs).
     pub max_nodes: usize,
+    /// Most findings a report lists (`MAX_FINDINGS`); the worst are kept,
+    /// the score counts them all.
+    pub max_findings: usize,
 }
+
+/// `MAX_FINDINGS`'s default.
+pub const DEFAULT_MAX_FINDINGS: usize = 200;
 
 impl Default for Limits {
     fn default() -> Self {
@@ -50,6 +56,7 @@ impl Default for Limits {
             max_bytes: 32 * 1024 * 1024,
             max_depth: 256,
             max_nodes: 5_000_000,
+            max_findings: DEFAULT_MAX_FINDINGS,
         }
     }
 }

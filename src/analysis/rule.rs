@@ -67,19 +67,21 @@ impl Sink {
             }
             return;
         }
-        self.findings.push(Finding {
-            title: meta.title.to_string(),
-            description: detail.into(),
-            category: meta.category,
-            severity: meta.severity,
-            rationale: meta.rationale.to_string(),
-            remediation: meta.remediation.to_string(),
-            rule_id: meta.id.to_string(),
-            confidence: meta.confidence,
-            location,
-            more_locations: Vec::new(),
-            occurrences: 1,
-        });
+        self.findings
+            .push(new_finding(meta, location, detail.into()));
+    }
+
+    /// Reports one finding per call, never folded into an earlier one: for
+    /// problems that are each their own incident (every leaked secret must
+    /// be rotated on its own).
+    pub fn report_each(
+        &mut self,
+        meta: &'static RuleMeta,
+        location: Location,
+        detail: impl Into<String>,
+    ) {
+        self.findings
+            .push(new_finding(meta, location, detail.into()));
     }
 
     /// Records that `meta` examined `count` more objects (operations, schemas,
@@ -100,5 +102,21 @@ impl Sink {
 
     pub fn findings(&self) -> &[Finding] {
         &self.findings
+    }
+}
+
+fn new_finding(meta: &'static RuleMeta, location: Location, description: String) -> Finding {
+    Finding {
+        title: meta.title.to_string(),
+        description,
+        category: meta.category,
+        severity: meta.severity,
+        rationale: meta.rationale.to_string(),
+        remediation: meta.remediation.to_string(),
+        rule_id: meta.id.to_string(),
+        confidence: meta.confidence,
+        location,
+        more_locations: Vec::new(),
+        occurrences: 1,
     }
 }

@@ -24,4 +24,5 @@ mod redis_acl;
 mod redis_tls;
 mod replay;
 mod retention;
+mod secrets;
 mod ui_pages;

@@ -19,6 +19,7 @@ mod tests;
 
 use serde_json::{Map, Value, json};
 
+use super::cap;
 use super::charts::{self, ChartInputs, CoverageRow};
 use super::detect::Normalized;
 use super::model::{AnalysisResult, ArtifactKind, Report};
@@ -26,6 +27,7 @@ use super::next_steps;
 use super::report::{self, ReportInput};
 use super::request::{AnalysisError, AnalysisRequest, Analyzer, Limits, Stage};
 use super::score;
+use super::secrets::{self, SecretScan};
 use super::synth::{self, AiConfig, SynthInput};
 
 /// The production analyser. Cheap to build; share one per process.
@@ -49,6 +51,18 @@ impl Analyzer for Engine {
         progress: &mut dyn FnMut(Stage),
     ) -> Result<Report, AnalysisError> {
         progress(Stage::Normalizing);
+        // Secrets are found in the raw texts before anything else, so that
+        // everything leaving the analyser, errors included, can be scrubbed.
+        let secrets = SecretScan::of(
+            std::iter::once((None, request.content)).chain(
+                request
+                    .metadata
+                    .spec
+                    .as_deref()
+                    .map(|spec| (Some("metadata.spec"), spec)),
+            ),
+        );
+        let redactor = secrets.redactor();
         // A parser bug must not take the worker down either; the same input
         // would fail again, so it is reported as invalid input.
         let doc = catch_unwind(AssertUnwindSafe(|| {
@@ -59,16 +73,23 @@ impl Analyzer for Engine {
                 "the parser failed on this input ({})",
                 panic_message(p.as_ref())
             ))
-        })??;
+        })
+        .and_then(|parsed| parsed)
+        .map_err(|e| redactor.scrub_error(e))?;
         progress(Stage::RunningHeuristics);
         let mut run = RuleRun::default();
         doc.run_rules(&mut run);
+        run.run(&secrets::rules(), &secrets);
+        // Before synthesis: a model (or the summary) only ever sees masked text.
+        redactor.scrub_findings(&mut run.findings);
         if let Some(limit) = run.timed_out {
             return Err(crate::analysis::budget::error(limit));
         }
         let facts = doc.facts();
         progress(Stage::Synthesizing);
-        Ok(assemble(doc.kind(), run, &facts, &self.ai))
+        let mut report = assemble(doc.kind(), run, &facts, &self.ai, self.limits.max_findings);
+        redactor.scrub_report(&mut report);
+        Ok(report)
     }
 }
 
@@ -82,11 +103,14 @@ pub struct ArtifactFacts {
 }
 
 /// Everything after the rules: score, charts, next steps, synthesis, report.
+/// Score, charts and next steps count every finding; the result and report
+/// list at most `max_findings`, the most severe first.
 pub fn assemble(
     kind: ArtifactKind,
     mut run: RuleRun,
     facts: &ArtifactFacts,
     ai: &AiConfig,
+    max_findings: usize,
 ) -> Report {
     run.findings.sort_by(|a, b| {
         a.severity
@@ -108,6 +132,10 @@ pub fn assemble(
         steps: &steps,
     };
     let synthesis = synth::synthesize(ai, &input);
+    let omitted = cap::apply(&mut run.findings, max_findings);
+    if let Some(o) = &omitted {
+        run.notes.push(o.note());
+    }
     let markdown = report::render(&ReportInput {
         kind,
         summary: &synthesis.summary,
@@ -126,6 +154,9 @@ pub fn assemble(
     }
     if !run.notes.is_empty() {
         extra.insert("notes".into(), json!(run.notes));
+    }
+    if let Some(o) = &omitted {
+        o.record(&mut extra);
     }
     let result = AnalysisResult {
         production_readiness_score: breakdown.score,

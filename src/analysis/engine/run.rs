@@ -48,10 +48,16 @@ impl RuleRun {
                 .map(|(_, n)| n);
             let findings = sink.into_findings();
             let own = findings.iter().find(|f| f.rule_id == meta.id);
+            // A rule may report each occurrence as its own finding.
+            let failing = findings
+                .iter()
+                .filter(|f| f.rule_id == meta.id)
+                .map(|f| f.occurrences)
+                .sum();
             self.outcomes.push(RuleOutcome {
                 meta,
                 examined,
-                failing: own.map_or(0, |f| f.occurrences),
+                failing,
                 confidence: own.map_or(meta.confidence, |f| f.confidence),
             });
             self.findings.extend(findings);

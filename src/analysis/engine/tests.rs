@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::analysis::model::{Category, Location, Severity};
-use crate::analysis::request::Metadata;
+use crate::analysis::request::{DEFAULT_MAX_FINDINGS, Metadata};
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
 
 macro_rules! meta {
@@ -80,6 +80,7 @@ fn a_panicking_rule_becomes_a_note_and_is_left_out() {
         run,
         &ArtifactFacts::default(),
         &AiConfig::default(),
+        DEFAULT_MAX_FINDINGS,
     );
     assert!(report.markdown.contains("FL-T-003 failed internally"));
     assert!(report.result.extra.contains_key("notes"));
@@ -93,12 +94,14 @@ fn assembly_sorts_findings_and_is_deterministic() {
         fake_run(),
         &facts,
         &AiConfig::default(),
+        DEFAULT_MAX_FINDINGS,
     );
     let b = assemble(
         ArtifactKind::Markdown,
         fake_run(),
         &facts,
         &AiConfig::default(),
+        DEFAULT_MAX_FINDINGS,
     );
     assert_eq!(a, b);
     let ids: Vec<&str> = a
@@ -231,6 +234,7 @@ fn an_unreachable_model_falls_back_with_a_note() {
         fake_run(),
         &ArtifactFacts::default(),
         &ai,
+        DEFAULT_MAX_FINDINGS,
     );
     let synthesis = &report.result.extra["synthesis"];
     assert_eq!(synthesis["engine"], "deterministic");

@@ -228,6 +228,7 @@ fn hostile_input_is_refused_with_a_clear_message() {
         max_bytes: 10_000,
         max_depth: 32,
         max_nodes: 10_000,
+        ..Limits::default()
     };
     assert!(invalid(&"a".repeat(10_001), &limits).contains("over the limit"));
     assert!(invalid("openapi: 3.0.0\0\0\0", &limits).contains("binary"));

@@ -16,8 +16,6 @@ mod no_horizontal_scaling;
 mod no_observability;
 mod no_transport_encryption;
 mod queue_without_dead_letter;
-mod secret_in_plain_config;
-pub(crate) mod secrets;
 mod shared_database_across_services;
 mod single_database_without_replica;
 mod single_instance_component;
@@ -42,7 +40,6 @@ pub fn rules() -> Vec<Box<dyn Rule<ArchModel>>> {
         Box::new(external_dependency_without_resilience::ExternalDependencyWithoutResilience),
         Box::new(high_fan_out_without_cache_or_queue::HighFanOutWithoutCacheOrQueue),
         Box::new(no_edge_rate_limiting::NoEdgeRateLimiting),
-        Box::new(secret_in_plain_config::SecretInPlainConfig),
         Box::new(stateful_service_without_persistence::StatefulServiceWithoutPersistence),
         Box::new(no_health_checks::NoHealthChecks),
         Box::new(queue_without_dead_letter::QueueWithoutDeadLetter),

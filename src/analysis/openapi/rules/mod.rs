@@ -47,7 +47,6 @@ mod plain_http_server;
 mod request_body_on_get_or_delete;
 mod required_property_undefined;
 mod script_in_description;
-mod secret_in_example;
 mod sensitive_field_in_response;
 mod sensitive_field_not_write_only;
 mod synchronous_long_running_operation;
@@ -94,7 +93,6 @@ pub fn rules() -> Vec<Box<dyn Rule<Spec>>> {
         Box::new(unbounded_numeric_input::UnboundedNumericInput),
         Box::new(open_request_body_schema::OpenRequestBodySchema),
         Box::new(mass_assignment_prone_schema::MassAssignmentProneSchema),
-        Box::new(secret_in_example::SecretInExample),
         Box::new(script_in_description::ScriptInDescription),
         Box::new(url_input_without_allow_list::UrlInputWithoutAllowList),
         Box::new(numeric_id_in_path::NumericIdInPath),
