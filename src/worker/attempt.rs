@@ -178,7 +178,7 @@ async fn finish(
     hints: Vec<Hint>,
 ) -> Option<&'static str> {
     let result = match outcome {
-        Ok(report) => match serde_json::to_string(&report.result) {
+        Ok(mut report) => match serde_json::to_string(&report.result) {
             Ok(json) => worker
                 .completer
                 .complete(Completion {
@@ -186,7 +186,8 @@ async fn finish(
                     hash: hash.to_string(),
                     hints: hints.clone(),
                     result: json,
-                    markdown: report.markdown.clone(),
+                    // Only the findings are read afterwards (metrics).
+                    markdown: std::mem::take(&mut report.markdown),
                 })
                 .await
                 .map(|_| {
