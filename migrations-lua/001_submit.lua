@@ -17,7 +17,7 @@
 -- Submits one artifact. `k` = {job, events, cache, inflight, artifact,
 -- work, feed, index}; `o` = {job_id, hash, content_type, metadata, content,
 -- force, job_ttl, events_ttl, retention, now?, batch?, hits?}. `hits`
--- memoises the split cache entries of a batch call: popular content is read
+-- memoises the cache entries a batch call reads: popular content is read
 -- and cut once per call, not once per submission. Returns the reply row, or
 -- nil and the refusal.
 local function submit_entry(k, o)
@@ -36,19 +36,23 @@ local function submit_entry(k, o)
   local hit = o.hits and o.hits[hash]
   if hit == nil then
     local cached = redis.call('GET', k.cache)
-    -- The entry's markdown stays JSON text: copied into the event and the
-    -- snapshot as it is, never decoded and encoded again.
-    hit = cached and { split_cache_text(cached) } or false
+    -- The entry's text goes into the event and the snapshot whole: never
+    -- cut, decoded or encoded again (a malformed entry is a miss).
+    hit = cached and is_cache_entry(cached) and cached or false
     if o.hits then o.hits[hash] = hit end
   end
-  if hit and hit[1] then
+  if hit then
     ev.type, outcome = 'cache_hit', 'cached'
-    ev.result, ev.markdown_json = hit[1], hit[2]
+    ev.cache_entry = hit
   end
   local s = fold_all(ctx, nil, { ev })
   write_events(ctx, { ev }, true)
   local head = encode_head(s)
-  redis.call('SET', k.job, encode_snapshot(s, head), 'EX', job_ttl)
+  if hit then
+    store_with_entry(k.job, head, hit, job_ttl)
+  else
+    redis.call('SET', k.job, head, 'EX', job_ttl)
+  end
   redis.call('ZADD', k.index, int(ctx.now), job_id)
   if outcome == 'queued' then
     redis.call('SET', k.artifact, o.content, 'EX', job_ttl)

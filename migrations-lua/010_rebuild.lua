@@ -37,9 +37,13 @@ local function read_event(entry)
   if not (ok and seq and ts and attempt and f.type) then
     return nil, 'MALFORMED_EVENT entry=' .. entry[1]
   end
+  local result, markdown = f.result, f.markdown or (f.markdown_json and cjson.decode(f.markdown_json))
+  if f.cache_entry then
+    result, markdown = split_cache_entry(f.cache_entry)
+    if not result then return nil, 'MALFORMED_EVENT entry=' .. entry[1] end
+  end
   return { seq = seq, type = f.type, ts = ts, attempt = attempt, worker = f.worker,
-    data = data, result = f.result,
-    markdown = f.markdown or (f.markdown_json and cjson.decode(f.markdown_json)) }
+    data = data, result = result, markdown = markdown }
 end
 
 local function rebuild(keys, argv)

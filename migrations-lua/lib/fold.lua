@@ -4,7 +4,7 @@
 
   fold(state, ev, job_id) -> new_state | nil, error_string
   `state` is nil before the first event. `ev` = {seq, type, ts, attempt,
-  worker, data, result?, markdown? | markdown_json?}. Feedback is logged but changes nothing.
+  worker, data, result?, markdown? | markdown_json? | cache_entry?}. Feedback is logged but changes nothing.
 ]]
 local HINTS = {
   queued = 'Queued for analysis',
@@ -40,6 +40,7 @@ local function fold(s, ev, job_id)
     if t == 'cache_hit' then
       local n = born(ev, job_id, 'completed')
       n.result, n.markdown, n.markdown_json = ev.result, ev.markdown, ev.markdown_json
+      n.cache_entry = ev.cache_entry
       return n
     end
     return nil, 'NO_SUCH_JOB job=' .. job_id

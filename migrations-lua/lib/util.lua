@@ -57,9 +57,13 @@ end
 -- `result` is kept as the worker's raw JSON text and spliced in unparsed:
 -- cjson would turn `[]` into `{}` and round numbers to 14 digits, and the
 -- wire contract needs both exact. `markdown_json` (the markdown already
--- JSON-encoded, as a cache entry holds it) is used as it is.
+-- JSON-encoded) is used as it is. A job born from the cache holds the
+-- cache entry's text (`cache_entry`), whose members are the snapshot's tail.
 local function encode_snapshot(s, head)
   head = head or encode_head(s)
+  if s.cache_entry ~= nil then
+    return string.sub(head, 1, -2) .. ',' .. string.sub(s.cache_entry, 2)
+  end
   if s.result == nil then return head end
   return string.sub(head, 1, -2) .. ',"result":' .. s.result .. ',"markdown":'
     .. (s.markdown_json or cjson.encode(s.markdown)) .. '}'
@@ -91,6 +95,13 @@ local function split_cache_entry(text)
   local result, markdown_json = split_cache_text(text)
   if not result then return nil end
   return result, cjson.decode(markdown_json)
+end
+
+-- Whether a cache entry's text has the shape `cache_entry` writes. Checked
+-- without cutting it: a hit copies the text whole, never in pieces.
+local function is_cache_entry(text)
+  return string.sub(text, 1, 10) == '{"result":' and string.byte(text, -1) == 125
+    and string.find(text, ',"markdown":', 11, true) ~= nil
 end
 
 -- Reads a snapshot; nil when the job is unknown or expired. Only the head
@@ -144,7 +155,9 @@ local function write_events(ctx, events, expire)
   for _, ev in ipairs(events) do
     local fields = { 'seq', int(ev.seq), 'type', ev.type, 'ts', ts, 'attempt', int(ev.attempt),
       'worker', ev.worker or '', 'data', ev.data_json or cjson.encode(ev.data or {}) }
-    if ev.result ~= nil then
+    if ev.cache_entry ~= nil then
+      table.insert(fields, 'cache_entry'); table.insert(fields, ev.cache_entry)
+    elseif ev.result ~= nil then
       table.insert(fields, 'result'); table.insert(fields, ev.result)
       if ev.markdown_json ~= nil then
         table.insert(fields, 'markdown_json'); table.insert(fields, ev.markdown_json)
@@ -171,6 +184,19 @@ local function store_snapshot(job_key, s, job_ttl)
   local text = encode_snapshot(s)
   redis.call('SET', job_key, text, 'EX', job_ttl)
   return text
+end
+
+-- Writes the snapshot of a new job born from the cache: the cache entry's
+-- text placed after room for the head, then the head written over that room
+-- with a comma over the entry's opening brace. The entry (often tens of KB)
+-- is copied by Redis into a string of the exact size (APPEND would double
+-- it), never concatenated in Lua, where every big string is hashed, interned
+-- and left to the collector. The key must not exist yet.
+local function store_with_entry(job_key, head, entry, job_ttl)
+  local prefix = string.sub(head, 1, -2) .. ','
+  redis.call('SETRANGE', job_key, #prefix - 1, entry)
+  redis.call('SETRANGE', job_key, 0, prefix)
+  redis.call('EXPIRE', job_key, job_ttl)
 end
 
 -- Errors are named strings the Rust side maps to EngineError variants.

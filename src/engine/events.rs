@@ -78,6 +78,15 @@ pub struct Event {
     pub stream_id: Option<String>,
 }
 
+/// A cache entry's text, `{"result":<raw JSON>,"markdown":"..."}`, read with
+/// the result's text kept exactly as written.
+#[derive(Deserialize)]
+struct CacheEntryText<'a> {
+    #[serde(borrow)]
+    result: &'a serde_json::value::RawValue,
+    markdown: String,
+}
+
 /// A stream entry that is not a well-formed event.
 #[derive(Debug, thiserror::Error)]
 #[error("malformed event {id}: {reason}")]
@@ -104,6 +113,21 @@ impl Event {
                 .and_then(|v| v.parse::<i64>().ok())
                 .ok_or_else(|| bad(name))
         };
+        // A cache hit holds the cache entry's text whole (older entries: its
+        // two members as `result` and `markdown_json`).
+        let (result, markdown) = match get("cache_entry") {
+            Some(text) => {
+                let entry: CacheEntryText =
+                    serde_json::from_str(text).map_err(|_| bad("cache_entry"))?;
+                (Some(entry.result.get().to_string()), Some(entry.markdown))
+            }
+            None => (
+                get("result").map(str::to_string),
+                get("markdown").map(str::to_string).or_else(|| {
+                    get("markdown_json").and_then(|j| serde_json::from_str::<String>(j).ok())
+                }),
+            ),
+        };
         Ok(Event {
             seq: num("seq")? as u64,
             kind: get("type")
@@ -113,11 +137,8 @@ impl Event {
             attempt: num("attempt")? as u32,
             worker: get("worker").unwrap_or_default().to_string(),
             data: serde_json::from_str(get("data").unwrap_or("{}")).map_err(|_| bad("data"))?,
-            result: get("result").map(str::to_string),
-            // A cache hit keeps the markdown as the cache entry holds it: JSON text.
-            markdown: get("markdown").map(str::to_string).or_else(|| {
-                get("markdown_json").and_then(|j| serde_json::from_str::<String>(j).ok())
-            }),
+            result,
+            markdown,
             stream_id: Some(id.to_string()),
         })
     }
@@ -129,5 +150,56 @@ impl Event {
 
     pub fn error(&self) -> Option<&str> {
         self.data.get("error").and_then(|h| h.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    const HEAD: [(&str, &str); 5] = [
+        ("seq", "1"),
+        ("type", "cache_hit"),
+        ("ts", "1700000000000"),
+        ("attempt", "0"),
+        ("data", "{}"),
+    ];
+
+    #[test]
+    fn a_cache_hit_reads_the_whole_entry_with_the_result_text_exact() {
+        let entry = r##"{"result":{"a":[],"n":0.12345678901234567},"markdown":"# R\n\"q\""}"##;
+        let mut pairs = HEAD.to_vec();
+        pairs.push(("cache_entry", entry));
+        let e = Event::from_entry("1-0", &fields(&pairs)).unwrap();
+        assert_eq!(
+            e.result.as_deref(),
+            Some(r#"{"a":[],"n":0.12345678901234567}"#)
+        );
+        assert_eq!(e.markdown.as_deref(), Some("# R\n\"q\""));
+    }
+
+    #[test]
+    fn a_cache_hit_written_before_whole_entries_still_reads() {
+        let mut pairs = HEAD.to_vec();
+        pairs.push(("result", r#"{"a":[]}"#));
+        pairs.push(("markdown_json", r##""# R""##));
+        let e = Event::from_entry("1-0", &fields(&pairs)).unwrap();
+        assert_eq!(e.result.as_deref(), Some(r#"{"a":[]}"#));
+        assert_eq!(e.markdown.as_deref(), Some("# R"));
+    }
+
+    #[test]
+    fn a_malformed_cache_entry_is_a_malformed_event() {
+        let mut pairs = HEAD.to_vec();
+        pairs.push(("cache_entry", r#"{"result":1}"#));
+        let err = Event::from_entry("1-0", &fields(&pairs)).unwrap_err();
+        assert_eq!(err.reason, "cache_entry");
     }
 }

@@ -87,6 +87,7 @@ pub const LUA_COMMANDS: &[&str] = &[
     "hset",
     "pttl",
     "set",
+    "setrange",
     "time",
     "xack",
     "xadd",

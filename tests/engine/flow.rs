@@ -124,6 +124,34 @@ async fn a_resubmission_is_answered_from_the_cache_at_once() {
     let (_, a) = app.get(&format!("/jobs/{first}/result")).await;
     let (_, b) = app.get(&format!("/jobs/{second}/result")).await;
     assert_eq!(a["result"], b["result"]);
+    assert_eq!(a["markdown"], b["markdown"]);
+
+    // The hit copies the cache entry whole: into its event and, after the
+    // head, into its snapshot, which stays one JSON object of the seed's shape.
+    let keys = &app.fns.store.keys;
+    let shard = second.parse::<faultline::engine::JobId>().unwrap().shard();
+    let stored = text(&redis, &keys.job(shard, second));
+    let snap: Value = serde_json::from_str(&stored).expect("job:<id> is JSON");
+    assert_eq!(snap["status"], "completed");
+    assert_eq!(snap["result"], b["result"]);
+    let hash = snap["content_hash"].as_str().unwrap();
+    let entry = text(&redis, &keys.cache(shard, hash));
+    assert!(
+        stored.ends_with(&entry[1..]),
+        "the snapshot ends with the entry"
+    );
+    let log = redis
+        .query(&["XRANGE", &keys.events(shard, second), "-", "+"])
+        .unwrap();
+    assert!(format!("{log:?}").contains("cache_entry"), "{log:?}");
+    let (status, replay) = app.get(&format!("/jobs/{second}/replay")).await;
+    assert_eq!(status, 200, "{replay}");
+    assert_eq!(replay["verdict"]["verdict"], "consistent", "{replay}");
+    // The rebuild function (Lua) reads the whole entry back the same way.
+    let checked = faultline::audit::rebuild::rebuild(&app.fns, Some(second.parse().unwrap()), true)
+        .await
+        .unwrap();
+    assert_eq!((checked.consistent, checked.findings.len()), (1, 0));
 }
 
 #[tokio::test]
