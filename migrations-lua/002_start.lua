@@ -56,10 +56,15 @@ local function start_entry(k, o)
     drop_entry(k.work, o.group, o.entry_id)
     return { 'dead', s.attempt }
   end
-  local events = { { type = 'started', attempt = attempt, worker = consumer,
-    data = { reclaimed = (s.status == 'running'), previous_worker = previous } } }
+  local started = { type = 'started', attempt = attempt, worker = consumer,
+    data = { reclaimed = (s.status == 'running'), previous_worker = previous } }
+  -- A first delivery's payload is always the same text.
+  if previous == nil then started.data_json = '{"reclaimed":false}' end
+  local events = { started }
   if o.hint ~= '' then
-    table.insert(events, { type = 'progress', attempt = attempt, worker = consumer, data = { hint = o.hint } })
+    o.hint_json = o.hint_json or cjson.encode({ hint = o.hint })
+    table.insert(events, { type = 'progress', attempt = attempt, worker = consumer, data = { hint = o.hint },
+      data_json = o.hint_json })
   end
   local err
   s, err = fold_all(ctx, s, events)

@@ -29,13 +29,16 @@ local function complete_entry(k, o)
   local ctx = new_ctx(k.events, k.feed, o.job_id, o.events_ttl, o.retention, o.now, o.batch)
   local events = progress_events(o.hints, attempt, o.consumer)
   table.insert(events, { type = 'completed', attempt = attempt, worker = o.consumer, data = {},
-    result = o.result, markdown = o.markdown })
+    data_json = '{}', result = o.result, markdown = o.markdown })
   local err
   s, err = fold_all(ctx, s, events)
   if err then return false, err, ack_anyway end
   write_events(ctx, events, true)
+  -- The markdown is JSON-encoded once, for the snapshot and the cache entry.
+  local markdown_json = cjson.encode(o.markdown)
+  s.markdown_json = markdown_json
   store_snapshot(k.job, s, o.job_ttl)
-  redis.call('SET', k.cache, cache_entry(o.result, o.markdown), 'EX', o.cache_ttl)
+  redis.call('SET', k.cache, cache_entry(o.result, markdown_json), 'EX', o.cache_ttl)
   redis.call('HDEL', k.inflight, s.content_hash)
   return true, nil, true
 end

@@ -82,7 +82,7 @@ local function rebuild(keys, argv)
   if snapshot_drift then redis.call('SET', keys[1], encode_snapshot(s), 'PX', expires - now) end
   if index_drift then redis.call('ZADD', keys[3], s.created_at, job_id) end
   if cache_drift then
-    redis.call('SET', keys[4], cache_entry(s.result, s.markdown), 'PX', cache_expires - now)
+    redis.call('SET', keys[4], cache_entry(s.result, cjson.encode(s.markdown)), 'PX', cache_expires - now)
   end
   return { 'repaired', detail }
 end

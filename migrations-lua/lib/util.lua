@@ -16,8 +16,17 @@ local TERMINAL = { completed = true, failed = true, cancelled = true }
 -- An integer as text. Numbers handed to redis.call, joined with `..` or
 -- encoded by cjson are printed with '%.17g'/'%.14g', whose floating-point
 -- path was the largest single cost of these functions; '%d' is not.
+local small_ints, last_int, last_text = {}, nil, nil
+
 local function int(n)
-  return string.format('%d', n)
+  -- Attempts and sequence numbers are small; a call stamps every job of a
+  -- batch with the same millisecond: both are answered without formatting.
+  -- (Filled on use: `string` is out of reach while the library loads.)
+  local text = small_ints[n]
+  if text then return text end
+  if n ~= last_int then last_int, last_text = n, string.format('%d', n) end
+  if type(n) == 'number' and n >= 0 and n < 256 then small_ints[n] = last_text end
+  return last_text
 end
 
 local function json_string(v)
@@ -70,10 +79,10 @@ local function encode_snapshot(s, head)
 end
 
 -- The cache entry is `{"result":<raw>,"markdown":"..."}`, written only by
--- `cache_entry` below. The markdown string is JSON-escaped, so the last
--- `,"markdown":` in the text is the real key.
-local function cache_entry(result, markdown)
-  return '{"result":' .. result .. ',"markdown":' .. cjson.encode(markdown) .. '}'
+-- `cache_entry` below (the markdown given JSON-encoded). The markdown string
+-- is JSON-escaped, so the last `,"markdown":` in the text is the real key.
+local function cache_entry(result, markdown_json)
+  return '{"result":' .. result .. ',"markdown":' .. markdown_json .. '}'
 end
 
 -- (result JSON, markdown as JSON text) of a cache entry; nil if malformed.
