@@ -43,16 +43,7 @@ command -v cargo >/dev/null || { echo "cargo is needed (https://rustup.rs)" >&2;
 
 # redis-server (Redis 7+), installed with apt-get when missing.
 if ! command -v redis-server >/dev/null 2>&1; then
-  if [[ -x $repo/scripts/ensure-redis.sh ]]; then
-    "$repo/scripts/ensure-redis.sh"
-  elif command -v apt-get >/dev/null 2>&1; then
-    sudo=""; [[ $(id -u) -eq 0 ]] || sudo="sudo"
-    echo "installing redis-server with apt-get..." >&2
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server >/dev/null
-  else
-    echo "redis-server is missing: install Redis 7 or newer and retry" >&2; exit 2
-  fi
+  bash "$repo/scripts/ensure-redis.sh" || exit 2
 fi
 echo "== $(redis-server --version)"
 echo "== $(nproc) CPUs, load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -9,15 +9,11 @@ need=()
 command -v python3 >/dev/null 2>&1 && python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3 python3-venv)
 command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 if [ ${#need[@]} -gt 0 ]; then
-  if ! command -v apt-get >/dev/null 2>&1; then
+  source scripts/lib/apt.sh
+  apt_install "${need[@]}" || {
     echo "missing: ${need[*]} (install Python 3.10+ with venv and Node.js 18+ with npm)" >&2
     exit 1
-  fi
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  echo "installing ${need[*]} with apt-get..." >&2
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+  }
 fi
 
 venv=tests/clients/.venv

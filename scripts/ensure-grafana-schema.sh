@@ -9,16 +9,8 @@ if [ -f "$DIR/node_modules/@grafana/schema/package.json" ] && [ -f "$DIR/node_mo
   exit 0
 fi
 if ! command -v npm >/dev/null 2>&1; then
-  if command -v apt-get >/dev/null 2>&1; then
-    SUDO=""
-    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-    echo "installing nodejs and npm with apt-get..." >&2
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >/dev/null
-  else
-    echo "npm is missing: install Node.js 18+ and retry" >&2
-    exit 1
-  fi
+  source scripts/lib/apt.sh
+  apt_install nodejs npm || { echo "npm is missing: install Node.js 18+ and retry" >&2; exit 1; }
 fi
 mkdir -p "$DIR"
 echo "installing @grafana/schema and typescript into $DIR..." >&2

@@ -13,9 +13,8 @@ DURATION=${DURATION:-10}
 THREADS=${THREADS:-2}
 bash scripts/ensure-redis.sh
 if ! command -v wrk >/dev/null 2>&1; then
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq wrk >/dev/null
+  source scripts/lib/apt.sh
+  apt_install wrk || { echo "wrk is missing: install it and retry" >&2; exit 1; }
 fi
 cargo build --release -q --bin faultline
 
