@@ -63,7 +63,11 @@ free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1
 start_redis() {
   port=$(free_port)
   mkdir -p "$work/redis"
-  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work/redis" >/dev/null &
+  # Both systems get the same server, with Faultline's recommended stream
+  # node size (README, "Redis settings"; BullMQ's one capped events stream
+  # is not affected by it).
+  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
+    --stream-node-max-bytes 1024 --dir "$work/redis" >/dev/null &
   redis_pid=$!
   for _ in $(seq 1 200); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi

@@ -29,7 +29,8 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 redis_port=$(free_port)
-redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work" >"$work/redis.log" 2>&1 &
+redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no \
+  --stream-node-max-bytes 1024 --dir "$work" >"$work/redis.log" 2>&1 &
 pids+=($!)
 http_port=$(free_port)
 REDIS_URL="redis://127.0.0.1:$redis_port/0" PORT="$http_port" LOG_LEVEL=warn \

@@ -119,22 +119,5 @@ fn init_tracing() {
 
 /// Settings exactly as the service reads them, defaults unless overridden.
 fn settings(opts: &Opts, url: &str) -> anyhow::Result<Settings> {
-    let mut vars: Vec<(String, String)> = vec![
-        ("REDIS_URL".into(), url.to_string()),
-        ("PORT".into(), "0".into()),
-        ("WORKER_CONCURRENCY".into(), opts.concurrency.to_string()),
-    ];
-    if let Some(s) = opts.shards {
-        vars.push(("SHARDS".into(), s.to_string()));
-    }
-    if let Some(b) = opts.worker_batch {
-        vars.push(("WORKER_BATCH".into(), b.to_string()));
-    }
-    vars.extend(opts.env.iter().cloned());
-    Ok(Settings::from_lookup(|name| {
-        vars.iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    })?)
+    opts::settings_from(&opts.service_vars(("REDIS_URL", url.to_string())))
 }

@@ -26,6 +26,38 @@ pub struct Opts {
     pub worker_process: bool,
 }
 
+impl Opts {
+    /// The service's environment for this run: the Redis variable (`REDIS_URL`
+    /// or `REDIS_CLUSTER_NODES`), the worker options, then every `--env`, so
+    /// a later value of a name wins.
+    pub fn service_vars(&self, redis: (&str, String)) -> Vec<(String, String)> {
+        let mut vars: Vec<(String, String)> = vec![
+            (redis.0.to_string(), redis.1),
+            ("PORT".into(), "0".into()),
+            ("WORKER_CONCURRENCY".into(), self.concurrency.to_string()),
+        ];
+        if let Some(s) = self.shards {
+            vars.push(("SHARDS".into(), s.to_string()));
+        }
+        if let Some(b) = self.worker_batch {
+            vars.push(("WORKER_BATCH".into(), b.to_string()));
+        }
+        vars.extend(self.env.iter().cloned());
+        vars
+    }
+}
+
+/// Settings exactly as the service reads them from `vars` (the last value of
+/// a name wins), defaults for the rest.
+pub fn settings_from(vars: &[(String, String)]) -> anyhow::Result<faultline::config::Settings> {
+    Ok(faultline::config::Settings::from_lookup(|name| {
+        vars.iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    })?)
+}
+
 impl Default for Opts {
     fn default() -> Self {
         Opts {

@@ -26,6 +26,7 @@ impl PrivateRedis {
         let child = Command::new(&bin)
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no"])
+            .args(faultline::store::embedded::RECOMMENDED_ARGS)
             .arg("--dir")
             .arg(dir.path())
             .stdout(Stdio::null())

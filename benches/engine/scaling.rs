@@ -17,7 +17,7 @@ use faultline::startup::{self, App, Role};
 use redis::AsyncCommands;
 
 use crate::analyzer::BenchAnalyzer;
-use crate::opts::Opts;
+use crate::opts::{self, Opts};
 use crate::produce::{artifacts, produce};
 use crate::redis_server::Target;
 
@@ -72,25 +72,10 @@ pub async fn run(opts: &Opts, counts: &[usize]) -> anyhow::Result<()> {
 /// Submits `opts.n` jobs with `workers` worker processes running; jobs/s
 /// from the first submission until every work stream is empty.
 async fn measure(opts: &Opts, redis: (&str, String), workers: usize) -> anyhow::Result<f64> {
-    let mut vars: Vec<(String, String)> = vec![
-        (redis.0.to_string(), redis.1),
-        ("PORT".into(), "0".into()),
-        ("LOG_LEVEL".into(), "warn".into()),
-        ("WORKER_CONCURRENCY".into(), opts.concurrency.to_string()),
-    ];
-    if let Some(s) = opts.shards {
-        vars.push(("SHARDS".into(), s.to_string()));
-    }
-    if let Some(b) = opts.worker_batch {
-        vars.push(("WORKER_BATCH".into(), b.to_string()));
-    }
-    vars.extend(opts.env.iter().cloned());
-    let settings = Settings::from_lookup(|name| {
-        vars.iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    })?;
+    // The worker processes log warnings only, unless an `--env` says otherwise.
+    let mut vars = vec![("LOG_LEVEL".to_string(), "warn".to_string())];
+    vars.extend(opts.service_vars(redis));
+    let settings = opts::settings_from(&vars)?;
     let fns = startup::connect(&settings)?;
     startup::migrate_with_patience(&fns).await?;
 

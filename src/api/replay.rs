@@ -9,39 +9,19 @@ use serde_json::Value;
 
 use super::ApiTags;
 use super::access::Auth;
-use super::models::rfc3339;
+use super::models::EventView;
 use super::params::JobIdParam;
 use super::problem::ApiError;
 use super::state::AppState;
-use crate::engine::{Event, JobId};
+use crate::engine::JobId;
 use crate::replay::{self, Replay, Step, Verdict};
 
 pub struct ReplayApi;
 
-/// One event of a job's log (the bulky result and Markdown are left out).
-#[derive(Debug, Clone, Object)]
-pub struct ReplayEventView {
-    /// The entry id in the job's stream.
-    pub id: String,
-    pub seq: u64,
-    #[oai(rename = "type")]
-    pub kind: String,
-    /// ms since the epoch (server clock).
-    pub ts: i64,
-    /// `ts` as RFC 3339.
-    pub time: String,
-    pub attempt: u32,
-    /// The consumer that wrote it ("" for the API).
-    pub worker: String,
-    pub data: Value,
-    /// The event carried a result (completed, cache_hit).
-    pub has_result: bool,
-}
-
 /// One step: the event and the state right after it.
 #[derive(Debug, Clone, Object)]
 pub struct ReplayStep {
-    pub event: ReplayEventView,
+    pub event: EventView,
     /// ms since the previous event.
     pub delta_ms: i64,
     /// The snapshot after the event, without result and Markdown bodies.
@@ -155,23 +135,9 @@ impl ReplayView {
 
 fn step_view(step: &Step) -> ReplayStep {
     ReplayStep {
-        event: event_view(&step.event),
+        event: EventView::from_event(&step.event),
         delta_ms: step.delta_ms,
         state: step.state.as_ref().map(replay::head),
         refusal: step.refusal.clone(),
-    }
-}
-
-fn event_view(e: &Event) -> ReplayEventView {
-    ReplayEventView {
-        id: e.stream_id.clone().unwrap_or_default(),
-        seq: e.seq,
-        kind: e.kind.as_str().to_string(),
-        ts: e.ts,
-        time: rfc3339(e.ts),
-        attempt: e.attempt,
-        worker: e.worker.clone(),
-        data: e.data.clone(),
-        has_result: e.result.is_some(),
     }
 }

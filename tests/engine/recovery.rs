@@ -80,6 +80,13 @@ async fn the_embedded_redis_starts_with_aof_and_stops_cleanly() {
         .await
         .unwrap();
     assert_eq!(aof[1], "yes");
+    let node: Vec<String> = redis::cmd("CONFIG")
+        .arg("GET")
+        .arg("stream-node-max-bytes")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(node[1], "1024", "the recommended stream node size");
     let _: () = redis::cmd("SET")
         .arg("k")
         .arg("v")
