@@ -18,8 +18,8 @@
 -- work, feed, index}; `o` = {job_id, hash, content_type, metadata, content,
 -- force, job_ttl, events_ttl, retention, now?, batch?, hits?}. `hits`
 -- memoises the cache entries a batch call reads: popular content is read
--- and cut once per call, not once per submission. Returns the reply row, or
--- nil and the refusal.
+-- once per call, not once per submission. Returns the reply row, or nil and
+-- the refusal.
 local function submit_entry(k, o)
   local job_id, hash, job_ttl = o.job_id, o.hash, o.job_ttl
   if o.force ~= 'force' then

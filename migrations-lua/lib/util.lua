@@ -200,9 +200,12 @@ end
 -- with a comma over the entry's opening brace. The entry (often tens of KB)
 -- is copied by Redis into a string of the exact size (APPEND would double
 -- it), never concatenated in Lua, where every big string is hashed, interned
--- and left to the collector. The key must not exist yet.
+-- and left to the collector. SETRANGE sizes a new key exactly, so any value
+-- already there (none for a fresh job id) is deleted first, as SET would
+-- replace it.
 local function store_with_entry(job_key, head, entry, job_ttl)
   local prefix = string.sub(head, 1, -2) .. ','
+  redis.call('DEL', job_key)
   redis.call('SETRANGE', job_key, #prefix - 1, entry)
   redis.call('SETRANGE', job_key, 0, prefix)
   redis.call('EXPIRE', job_key, job_ttl)

@@ -79,6 +79,7 @@ pub const SERVICE_COMMANDS: &[(&str, &str)] = &[
 
 /// Commands `redis.call` runs inside the library (`migrations-lua/`).
 pub const LUA_COMMANDS: &[&str] = &[
+    "del",
     "exists",
     "expire",
     "get",
