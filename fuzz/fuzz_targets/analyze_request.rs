@@ -4,7 +4,7 @@
 //! value or a clear error, never a panic.
 #![no_main]
 
-use faultline::analysis::{ArtifactKind, Metadata};
+use faultline::analysis::ArtifactKind;
 use faultline::api::models::AnalyzeRequest;
 use libfuzzer_sys::fuzz_target;
 use poem_openapi::types::ParseFromJSON;
@@ -21,15 +21,7 @@ fuzz_target!(|data: &[u8]| {
                 .or(req.content_type_camel.as_deref())
                 .unwrap_or("auto");
             let _ = ArtifactKind::parse(name);
-            let m = req.metadata.unwrap_or_default();
-            let meta = Metadata {
-                repo: m.repo,
-                team: m.team,
-                risk_tolerance: m.risk_tolerance,
-                depth: m.depth,
-                spec: m.spec,
-            };
-            let _ = serde_json::to_string(&meta).expect("metadata serialises");
+            let _ = req.metadata.unwrap_or_default().stored_json();
         }
         Err(e) => assert!(!e.message().is_empty(), "an error without a message"),
     }

@@ -6,10 +6,10 @@ use poem_openapi::{ApiResponse, OpenApi, param::Path};
 
 use super::ApiTags;
 use super::access::Auth;
-use super::models::{AnalyzeRequest, JobView, MetadataIn};
+use super::models::{AnalyzeRequest, JobView};
 use super::problem::ApiError;
 use super::state::AppState;
-use crate::analysis::{ArtifactKind, Metadata};
+use crate::analysis::ArtifactKind;
 use crate::engine::{EventType, Submission, Submitted};
 use crate::metrics;
 
@@ -48,7 +48,7 @@ impl AnalyzeApi {
         let req = body.0;
         let kind = validate(&req, state.max_content_size)
             .inspect_err(|_| metrics::submission_rejected())?;
-        let metadata = metadata_json(req.metadata.unwrap_or_default());
+        let metadata = req.metadata.unwrap_or_default().stored_json();
         let sub = Submission {
             content: &req.content,
             content_type: kind.as_str(),
@@ -142,15 +142,4 @@ fn looks_binary(content: &str) -> bool {
         .filter(|&&b| b < 0x09 || (0x0e..0x20).contains(&b))
         .count();
     sample.contains(&0) || control * 10 > sample.len()
-}
-
-fn metadata_json(m: MetadataIn) -> String {
-    let meta = Metadata {
-        repo: m.repo,
-        team: m.team,
-        risk_tolerance: m.risk_tolerance,
-        depth: m.depth,
-        spec: m.spec,
-    };
-    serde_json::to_string(&meta).expect("metadata always serialises")
 }

@@ -17,6 +17,20 @@ pub struct MetadataIn {
     pub spec: Option<String>,
 }
 
+impl MetadataIn {
+    /// The metadata as the service records it with the job (JSON).
+    pub fn stored_json(self) -> String {
+        let meta = crate::analysis::Metadata {
+            repo: self.repo,
+            team: self.team,
+            risk_tolerance: self.risk_tolerance,
+            depth: self.depth,
+            spec: self.spec,
+        };
+        serde_json::to_string(&meta).expect("metadata always serialises")
+    }
+}
+
 /// `POST /artifacts/analyze` body. `content_type` and `contentType` are both
 /// accepted (older clients send either).
 #[derive(Debug, Clone, Object)]
