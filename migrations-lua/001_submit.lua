@@ -4,7 +4,8 @@
   (single flight); otherwise a queued job, its artifact and a work entry.
 
   KEYS: 1 job, 2 job events, 3 cache entry, 4 shard in-flight hash,
-        5 artifact, 6 shard work stream, 7 shard feed, 8 shard job index
+        5 artifact, 6 shard work stream, 7 shard feed, 8 shard job index,
+        9 cache source (`fl:{tag}:source:<hash>`)
   ARGV: 1 job_id, 2 content_hash, 3 content_type, 4 metadata JSON object,
         5 content, 6 job_ttl s, 7 events_ttl s, 8 feed retention ms,
         9 'force' to ignore the in-flight marker (it pointed at an expired job)
@@ -14,12 +15,12 @@
   `fl_submit_many` (013) submits many artifacts of one shard this way.
   Events: cache_hit | queued
 ]]
--- Submits one artifact. `k` = {job, events, cache, inflight, artifact,
--- work, feed, index}; `o` = {job_id, hash, content_type, metadata, content,
--- force, job_ttl, events_ttl, retention, now?, batch?, hits?}. `hits`
--- memoises the cache entries a batch call reads: popular content is read
--- once per call, not once per submission. Returns the reply row, or nil and
--- the refusal.
+-- Submits one artifact. `k` = {job, events, cache, source, inflight,
+-- artifact, work, feed, index}; `o` = {job_id, hash, content_type, metadata,
+-- content, force, job_ttl, events_ttl, retention, now?, batch?, hits?}.
+-- `hits` memoises the cache entries (and their sources) a batch call reads:
+-- popular content is read once per call, not once per submission. Returns
+-- the reply row, or nil and the refusal.
 local function submit_entry(k, o)
   local job_id, hash, job_ttl = o.job_id, o.hash, o.job_ttl
   if o.force ~= 'force' then
@@ -33,17 +34,28 @@ local function submit_entry(k, o)
   local data = { content_hash = hash, content_type = o.content_type, metadata = metadata }
   local ev = { type = 'queued', attempt = 0, data = data }
   local outcome = 'queued'
-  local hit = o.hits and o.hits[hash]
-  if hit == nil then
+  local found = o.hits and o.hits[hash]
+  if found == nil then
     local cached = redis.call('GET', k.cache)
-    -- The entry's text goes into the event and the snapshot whole: never
-    -- cut, decoded or encoded again (a malformed entry is a miss).
-    hit = cached and is_cache_entry(cached) and cached or false
-    if o.hits then o.hits[hash] = hit end
+    -- The entry's text goes into the snapshot whole: never cut, decoded or
+    -- encoded again (a malformed entry is a miss).
+    found = false
+    if cached and is_cache_entry(cached) then
+      local source = cache_source(k.source, shard_prefix_of(k.events, job_id), o.events_ttl)
+      found = { entry = cached, source = source }
+    end
+    if o.hits then o.hits[hash] = found end
   end
+  local hit = found and found.entry
   if hit then
     ev.type, outcome = 'cache_hit', 'cached'
-    ev.cache_entry = hit
+    -- The event names the completed event the entry came from; without one
+    -- (its log expired) it holds the entry's text itself.
+    if found.source then
+      ev.source_job, ev.source_event = found.source.job, found.source.event
+    else
+      ev.cache_entry = hit
+    end
   end
   local s = fold_all(ctx, nil, { ev })
   write_events(ctx, { ev }, true)
@@ -65,7 +77,7 @@ end
 local function submit(keys, argv)
   local row, err = submit_entry(
     { job = keys[1], events = keys[2], cache = keys[3], inflight = keys[4], artifact = keys[5],
-      work = keys[6], feed = keys[7], index = keys[8] },
+      work = keys[6], feed = keys[7], index = keys[8], source = keys[9] },
     { job_id = argv[1], hash = argv[2], content_type = argv[3], metadata = argv[4], content = argv[5],
       job_ttl = argv[6], events_ttl = argv[7], retention = argv[8], force = argv[9] })
   if not row then return redis.error_reply(err) end

@@ -5,7 +5,7 @@
   `fl_complete_many` (012) records many completions of one shard this way.
 
   KEYS: 1 job, 2 job events, 3 cache entry, 4 in-flight hash, 5 work stream,
-        6 feed
+        6 feed, 7 cache source (`fl:{tag}:source:<hash>`)
   ARGV: 1 job_id, 2 attempt, 3 consumer, 4 entry id, 5 group,
         6 hints JSON [{hint, observed_at}], 7 result JSON, 8 markdown,
         9 job_ttl s, 10 cache_ttl s, 11 events_ttl s, 12 feed retention ms
@@ -15,7 +15,7 @@
   Events: progress*, completed
 ]]
 
--- Records one completion. `k` = {job, events, cache, inflight, feed};
+-- Records one completion. `k` = {job, events, cache, source, inflight, feed};
 -- `o` = {job_id, attempt, consumer, hints, result, markdown, job_ttl,
 -- cache_ttl, events_ttl, retention, now?, batch?}. Returns (ok, refusal,
 -- ack): `ack` is true when the work entry must be acknowledged (written, or
@@ -33,19 +33,21 @@ local function complete_entry(k, o)
   local err
   s, err = fold_all(ctx, s, events)
   if err then return false, err, ack_anyway end
-  write_events(ctx, events, true)
+  local completed_id = write_events(ctx, events, true)
   -- The markdown is JSON-encoded once, for the snapshot and the cache entry.
   local markdown_json = cjson.encode(o.markdown)
   s.markdown_json = markdown_json
   store_snapshot(k.job, s, o.job_ttl)
   redis.call('SET', k.cache, cache_entry(o.result, markdown_json), 'EX', o.cache_ttl)
+  -- Where the entry came from, for the cache hits that will refer to it.
+  redis.call('SET', k.source, o.job_id .. ' ' .. completed_id, 'EX', o.cache_ttl)
   redis.call('HDEL', k.inflight, s.content_hash)
   return true, nil, true
 end
 
 local function complete(keys, argv)
   local ok, err, ack = complete_entry(
-    { job = keys[1], events = keys[2], cache = keys[3], inflight = keys[4], feed = keys[6] },
+    { job = keys[1], events = keys[2], cache = keys[3], inflight = keys[4], feed = keys[6], source = keys[7] },
     { job_id = argv[1], attempt = argv[2], consumer = argv[3], hints = argv[6], result = argv[7],
       markdown = argv[8], job_ttl = argv[9], cache_ttl = argv[10], events_ttl = argv[11], retention = argv[12] })
   if ack then

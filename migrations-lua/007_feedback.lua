@@ -8,6 +8,21 @@
   Errors: NO_SUCH_JOB
   Events: feedback
 ]]
+-- The feedback renewed the job's log; a job born from the cache whose
+-- event refers to another job's `completed` event keeps that log alive as
+-- long (replay reads the result there).
+local function keep_source_alive(events_key, job_id, events_ttl)
+  local first = redis.call('XRANGE', events_key, '-', '+', 'COUNT', 1)[1]
+  if not first then return end
+  local fields = first[2]
+  for i = 1, #fields, 2 do
+    if fields[i] == 'source_job' then
+      redis.call('EXPIRE', shard_prefix_of(events_key, job_id) .. 'events:' .. fields[i + 1], events_ttl, 'GT')
+      return
+    end
+  end
+end
+
 local function feedback(keys, argv)
   local s = load_snapshot(keys[1])
   if not s then return refuse('NO_SUCH_JOB', 'job=' .. argv[1]) end
@@ -16,6 +31,7 @@ local function feedback(keys, argv)
     data = { is_useful = (argv[2] == '1'), comment = argv[3] } } }
   fold_all(ctx, s, events)
   write_events(ctx, events, true)
+  if s.cached then keep_source_alive(keys[2], argv[1], argv[4]) end
   return ctx.seq
 end
 

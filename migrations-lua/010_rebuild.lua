@@ -28,10 +28,26 @@ local function same(a, b)
   return true
 end
 
--- One stream entry as the event table the fold takes; nil and why if malformed.
-local function read_event(entry)
+-- The fields of one stream entry as a table.
+local function entry_fields(entry)
   local f = {}
   for i = 1, #entry[2], 2 do f[entry[2][i]] = entry[2][i + 1] end
+  return f
+end
+
+-- One stream entry as the event table the fold takes; nil and why if
+-- malformed. A cache hit that refers to the `completed` event its result
+-- came from (in the log of job `source_job`, under `prefix`) reads it there.
+local function read_event(entry, prefix)
+  local f = entry_fields(entry)
+  if f.source_job then
+    local source = redis.call('XRANGE', prefix .. 'events:' .. f.source_job, f.source_event, f.source_event)[1]
+    local sf = source and entry_fields(source)
+    if not (sf and sf.type == 'completed' and sf.result) then
+      return nil, 'MISSING_SOURCE entry=' .. entry[1] .. ' source=' .. f.source_job .. '/' .. tostring(f.source_event)
+    end
+    f.result, f.markdown, f.markdown_json = sf.result, sf.markdown, sf.markdown_json
+  end
   local ok, data = pcall(cjson.decode, f.data or '{}')
   local seq, ts, attempt = tonumber(f.seq), tonumber(f.ts), tonumber(f.attempt)
   if not (ok and seq and ts and attempt and f.type) then
@@ -50,14 +66,15 @@ local function rebuild(keys, argv)
   local job_id, dry_run = argv[1], argv[4] == 'dry-run'
   local entries = redis.call('XRANGE', keys[2], '-', '+')
   if #entries == 0 then return { 'empty', '' } end
-  local s, completed_at
+  local prefix = shard_prefix_of(keys[2], job_id)
+  local s, completed_at, completed_id
   for _, entry in ipairs(entries) do
-    local ev, bad = read_event(entry)
+    local ev, bad = read_event(entry, prefix)
     if not ev then return { 'corrupt', bad } end
     local err
     s, err = fold(s, ev, job_id)
     if err then return { 'corrupt', err .. ' entry=' .. entry[1] } end
-    if ev.type == 'completed' then completed_at = ev.ts end
+    if ev.type == 'completed' then completed_at, completed_id = ev.ts, entry[1] end
   end
   local now = now_ms()
   local expires = s.updated_at + tonumber(argv[2]) * 1000
@@ -83,6 +100,7 @@ local function rebuild(keys, argv)
   if index_drift then redis.call('ZADD', keys[3], s.created_at, job_id) end
   if cache_drift then
     redis.call('SET', keys[4], cache_entry(s.result, cjson.encode(s.markdown)), 'PX', cache_expires - now)
+    redis.call('SET', prefix .. 'source:' .. s.content_hash, job_id .. ' ' .. completed_id, 'PX', cache_expires - now)
   end
   return { 'repaired', detail }
 end

@@ -24,7 +24,7 @@ local function complete_many(keys, argv)
     base.hints, base.result, base.markdown = argv[i + 5], argv[i + 6], argv[i + 7]
     local ok, err, ack = complete_entry(
       { job = argv[6] .. job_id, events = argv[7] .. 'events:' .. job_id, cache = argv[8] .. hash,
-        inflight = keys[3], feed = keys[2] }, base)
+        source = argv[7] .. 'source:' .. hash, inflight = keys[3], feed = keys[2] }, base)
     if ack then acks[#acks + 1] = argv[i + 3] end
     replies[#replies + 1] = ok and 'OK' or err
   end

@@ -25,8 +25,8 @@ local function submit_many(keys, argv)
     o.content, o.force = argv[i + 4], argv[i + 5]
     local row, err = submit_entry(
       { job = argv[4] .. job_id, events = argv[5] .. 'events:' .. job_id, cache = argv[6] .. hash,
-        inflight = keys[3], artifact = argv[5] .. 'artifact:' .. hash, work = keys[1], feed = keys[2],
-        index = keys[4] }, o)
+        source = argv[5] .. 'source:' .. hash, inflight = keys[3], artifact = argv[5] .. 'artifact:' .. hash,
+        work = keys[1], feed = keys[2], index = keys[4] }, o)
     if not row then row = { 'refused', job_id, err } end
     for j = 1, 3 do rows[#rows + 1] = row[j] end
   end

@@ -158,13 +158,16 @@ end
 -- Appends already-folded events (seq and ts set by fold_all). The job
 -- stream's TTL is set only when `expire` is true (birth, retry and terminal
 -- transitions): the stream outlives the snapshot, so refreshing it on every
--- step bought nothing but a command.
+-- step bought nothing but a command. Returns the last event's stream id.
 local function write_events(ctx, events, expire)
-  local types, ts = {}, int(ctx.now)
+  local types, ts, id = {}, int(ctx.now), nil
   for _, ev in ipairs(events) do
     local fields = { 'seq', int(ev.seq), 'type', ev.type, 'ts', ts, 'attempt', int(ev.attempt),
       'worker', ev.worker or '', 'data', ev.data_json or cjson.encode(ev.data or {}) }
-    if ev.cache_entry ~= nil then
+    if ev.source_job ~= nil then
+      table.insert(fields, 'source_job'); table.insert(fields, ev.source_job)
+      table.insert(fields, 'source_event'); table.insert(fields, ev.source_event)
+    elseif ev.cache_entry ~= nil then
       table.insert(fields, 'cache_entry'); table.insert(fields, ev.cache_entry)
     elseif ev.result ~= nil then
       table.insert(fields, 'result'); table.insert(fields, ev.result)
@@ -174,7 +177,7 @@ local function write_events(ctx, events, expire)
         table.insert(fields, 'markdown'); table.insert(fields, ev.markdown)
       end
     end
-    redis.call('XADD', ctx.events, '*', unpack(fields))
+    id = redis.call('XADD', ctx.events, '*', unpack(fields))
     types[#types + 1] = ev.type
     ctx.seq = ev.seq
   end
@@ -186,6 +189,32 @@ local function write_events(ctx, events, expire)
     feed_flush(ctx.feed, ctx.feed_min, record)
   end
   if expire then redis.call('EXPIRE', ctx.events, ctx.events_ttl) end
+  return id
+end
+
+-- The shard prefix (`fl:{tag}:`) of a job's events key (`fl:{tag}:events:<id>`).
+-- Keys built on it share the hash tag, so they lie in the call's slot.
+local function shard_prefix_of(events_key, job_id)
+  return string.sub(events_key, 1, #events_key - #job_id - 7)
+end
+
+-- Where a cache hit finds its result: `cache:<hash>` was written by the
+-- `completed` event `source_event` of job `source_job`, which the shard's
+-- `source:<hash>` key names ("<job id> <stream id>", written with the entry).
+-- A hit's event refers to that event instead of copying the result (often
+-- tens of KB) into the log a second time, and keeps the source log alive at
+-- least as long as its own (`EXPIRE ... GT`). Nil when the source is unknown
+-- or its log is gone: the hit then copies the entry into its event.
+local function cache_source(source_key, prefix, events_ttl)
+  local text = redis.call('GET', source_key)
+  if not text then return nil end
+  local job, event = string.match(text, '^(%S+) (%S+)$')
+  if not job then return nil end
+  if redis.call('EXPIRE', prefix .. 'events:' .. job, events_ttl, 'GT') == 0
+    and redis.call('EXISTS', prefix .. 'events:' .. job) == 0 then
+    return nil
+  end
+  return { job = job, event = event }
 end
 
 -- Writes the snapshot with its TTL; returns the text written.

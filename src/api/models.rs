@@ -147,6 +147,19 @@ pub struct EventView {
     pub data: serde_json::Value,
     /// The event carried a result (completed, cache_hit).
     pub has_result: bool,
+    /// A cache hit's result is that of this earlier `completed` event (of
+    /// the job that analysed the same content); absent when the hit holds
+    /// the result itself, and for every other event.
+    #[oai(skip_serializing_if_is_none)]
+    pub source: Option<EventSourceView>,
+}
+
+/// The `completed` event a cache hit took its result from.
+#[derive(Debug, Clone, Object)]
+pub struct EventSourceView {
+    pub job_id: String,
+    /// Its entry id in that job's stream (`GET /jobs/{job_id}/events`).
+    pub event_id: String,
 }
 
 impl EventView {
@@ -160,7 +173,11 @@ impl EventView {
             attempt: e.attempt,
             worker: e.worker.clone(),
             data: e.data.clone(),
-            has_result: e.result.is_some(),
+            has_result: e.has_result(),
+            source: e.source.as_ref().map(|s| EventSourceView {
+                job_id: s.job_id.clone(),
+                event_id: s.stream_id.clone(),
+            }),
         }
     }
 

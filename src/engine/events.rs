@@ -76,6 +76,19 @@ pub struct Event {
     /// The entry id in the job's stream.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
+    /// A cache hit's result by reference: the `completed` event that wrote
+    /// the cache entry. `result` and `markdown` stay empty until
+    /// `Functions::resolve_sources` reads them from that event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<EventSource>,
+}
+
+/// Where a cache hit's result lies: an event of another job's log (same
+/// content, so same shard).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventSource {
+    pub job_id: String,
+    pub stream_id: String,
 }
 
 /// A cache entry's text, `{"result":<raw JSON>,"markdown":"..."}`, read with
@@ -113,8 +126,17 @@ impl Event {
                 .and_then(|v| v.parse::<i64>().ok())
                 .ok_or_else(|| bad(name))
         };
-        // A cache hit holds the cache entry's text whole (older entries: its
-        // two members as `result` and `markdown_json`).
+        // A cache hit names the event its result came from, or (when that
+        // log had expired) holds the cache entry's text whole; older entries
+        // hold its two members as `result` and `markdown_json`.
+        let source = match (get("source_job"), get("source_event")) {
+            (Some(job_id), Some(stream_id)) => Some(EventSource {
+                job_id: job_id.to_string(),
+                stream_id: stream_id.to_string(),
+            }),
+            (None, None) => None,
+            _ => return Err(bad("source_event")),
+        };
         let (result, markdown) = match get("cache_entry") {
             Some(text) => {
                 let entry: CacheEntryText =
@@ -140,7 +162,13 @@ impl Event {
             result,
             markdown,
             stream_id: Some(id.to_string()),
+            source,
         })
+    }
+
+    /// Whether the event carries a result, held or by reference.
+    pub fn has_result(&self) -> bool {
+        self.result.is_some() || self.source.is_some()
     }
 
     /// The progress hint of a progress event.
@@ -193,6 +221,30 @@ mod tests {
         let e = Event::from_entry("1-0", &fields(&pairs)).unwrap();
         assert_eq!(e.result.as_deref(), Some(r#"{"a":[]}"#));
         assert_eq!(e.markdown.as_deref(), Some("# R"));
+    }
+
+    #[test]
+    fn a_cache_hit_by_reference_names_its_source_and_holds_no_result() {
+        let mut pairs = HEAD.to_vec();
+        pairs.push(("source_job", "01JOB"));
+        pairs.push(("source_event", "17-0"));
+        let e = Event::from_entry("1-0", &fields(&pairs)).unwrap();
+        assert_eq!(
+            e.source,
+            Some(EventSource {
+                job_id: "01JOB".into(),
+                stream_id: "17-0".into()
+            })
+        );
+        assert_eq!((e.result, e.markdown), (None, None));
+    }
+
+    #[test]
+    fn half_a_source_reference_is_a_malformed_event() {
+        let mut pairs = HEAD.to_vec();
+        pairs.push(("source_job", "01JOB"));
+        let err = Event::from_entry("1-0", &fields(&pairs)).unwrap_err();
+        assert_eq!(err.reason, "source_event");
     }
 
     #[test]

@@ -149,6 +149,7 @@ pub fn key_patterns(keys: &Keys, role: AclRole) -> Vec<String> {
         keys.job(0, ID),
         keys.cache(0, ID),
         keys.events(0, ID),
+        keys.source(0, ID),
         keys.artifact(0, ID),
         keys.inflight(0),
         keys.work(0),

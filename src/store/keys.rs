@@ -108,6 +108,12 @@ impl Keys {
         )
     }
 
+    /// `fl:{tag}:source:<sha256>`: "<job id> <stream id>" of the `completed`
+    /// event that wrote the cache entry; cache hits' events refer to it.
+    pub fn source(&self, shard: u16, content_hash: &str) -> String {
+        self.shard_key(shard, &format!("source:{content_hash}"))
+    }
+
     /// `fl:{tag}:events:<id>`: the job's own event log (the audit log).
     pub fn events(&self, shard: u16, job_id: &str) -> String {
         self.shard_key(shard, &format!("events:{job_id}"))
@@ -184,9 +190,14 @@ impl Keys {
                 "`{result, markdown}` of analysed content; TTL CACHE_EXPIRATION",
             ),
             (
+                "fl:{s}:source:<sha256>",
+                "string",
+                "`<job id> <stream id>` of the `completed` event that wrote the cache entry, which cache hits' events refer to; TTL CACHE_EXPIRATION",
+            ),
+            (
                 "fl:{s}:events:<id>",
                 "stream",
-                "the job's event log (source of truth); TTL EVENT_RETENTION from its birth, retry, terminal or feedback event",
+                "the job's event log (source of truth); TTL EVENT_RETENTION from its birth, retry, terminal or feedback event, and at least as long as the cache hits that refer to it",
             ),
             (
                 "fl:{s}:feed",

@@ -71,7 +71,7 @@ async fn stored_values_are_the_seeds_json_shapes() {
     let id: faultline::engine::JobId = job.parse().unwrap();
     let keys = &app.fns.store.keys;
 
-    let raw = text(&redis, &keys.job(id.shard(), &job));
+    let raw = redis.text(&keys.job(id.shard(), &job));
     let snap: Value = serde_json::from_str(&raw).expect("job:<id> is readable JSON");
     for field in [
         "job_id",
@@ -94,64 +94,11 @@ async fn stored_values_are_the_seeds_json_shapes() {
     assert!(snap["result"]["findings"].is_array() && snap["result"]["charts"].is_array());
 
     let hash = snap["content_hash"].as_str().unwrap();
-    let cache: Value = serde_json::from_str(&text(&redis, &keys.cache(id.shard(), hash)))
+    let cache: Value = serde_json::from_str(&redis.text(&keys.cache(id.shard(), hash)))
         .expect("cache:<hash> is JSON");
     let fields: Vec<&String> = cache.as_object().unwrap().keys().collect();
     assert_eq!(fields, ["markdown", "result"]);
     assert_eq!(cache["result"], snap["result"]);
-}
-
-fn text(redis: &TestRedis, key: &str) -> String {
-    match redis.query(&["GET", key]).unwrap() {
-        redis::Value::BulkString(b) => String::from_utf8(b).unwrap(),
-        other => panic!("{key}: {other:?}"),
-    }
-}
-
-#[tokio::test]
-async fn a_resubmission_is_answered_from_the_cache_at_once() {
-    let redis = TestRedis::start();
-    let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
-    let first = app.submit_spec(3).await;
-    app.wait_terminal(&first, Duration::from_secs(20)).await;
-
-    let again = app.submit(&spec(3), "openapi-yaml").await;
-    assert_eq!(again["status"], "completed");
-    assert_eq!(again["cached"], true);
-    let second = again["job_id"].as_str().unwrap();
-    assert_ne!(second, first);
-    assert_eq!(kinds(&app.events(second).await), ["cache_hit"]);
-    let (_, a) = app.get(&format!("/jobs/{first}/result")).await;
-    let (_, b) = app.get(&format!("/jobs/{second}/result")).await;
-    assert_eq!(a["result"], b["result"]);
-    assert_eq!(a["markdown"], b["markdown"]);
-
-    // The hit copies the cache entry whole: into its event and, after the
-    // head, into its snapshot, which stays one JSON object of the seed's shape.
-    let keys = &app.fns.store.keys;
-    let shard = second.parse::<faultline::engine::JobId>().unwrap().shard();
-    let stored = text(&redis, &keys.job(shard, second));
-    let snap: Value = serde_json::from_str(&stored).expect("job:<id> is JSON");
-    assert_eq!(snap["status"], "completed");
-    assert_eq!(snap["result"], b["result"]);
-    let hash = snap["content_hash"].as_str().unwrap();
-    let entry = text(&redis, &keys.cache(shard, hash));
-    assert!(
-        stored.ends_with(&entry[1..]),
-        "the snapshot ends with the entry"
-    );
-    let log = redis
-        .query(&["XRANGE", &keys.events(shard, second), "-", "+"])
-        .unwrap();
-    assert!(format!("{log:?}").contains("cache_entry"), "{log:?}");
-    let (status, replay) = app.get(&format!("/jobs/{second}/replay")).await;
-    assert_eq!(status, 200, "{replay}");
-    assert_eq!(replay["verdict"]["verdict"], "consistent", "{replay}");
-    // The rebuild function (Lua) reads the whole entry back the same way.
-    let checked = faultline::audit::rebuild::rebuild(&app.fns, Some(second.parse().unwrap()), true)
-        .await
-        .unwrap();
-    assert_eq!((checked.consistent, checked.findings.len()), (1, 0));
 }
 
 #[tokio::test]

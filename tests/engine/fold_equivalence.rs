@@ -96,6 +96,7 @@ fn events(steps: &[Step], start_with_birth: bool) -> Vec<Event> {
             result: with_result.then(|| result.to_string()),
             markdown: with_result.then(|| format!("# Report\n\n{}", s.text)),
             stream_id: None,
+            source: None,
         };
         if let Ok(next) = fold(state.clone(), &ev, JOB) {
             state = Some(next);

@@ -168,6 +168,22 @@ impl TestRedis {
         }
     }
 
+    /// The string at `key` (panics when there is none).
+    pub fn text(&self, key: &str) -> String {
+        match self.query(&["GET", key]).unwrap() {
+            redis::Value::BulkString(b) => String::from_utf8(b).unwrap(),
+            other => panic!("{key}: {other:?}"),
+        }
+    }
+
+    /// The remaining lifetime of `key` in ms (-1: none, -2: no such key).
+    pub fn pttl(&self, key: &str) -> i64 {
+        match self.query(&["PTTL", key]).unwrap() {
+            redis::Value::Int(ms) => ms,
+            other => panic!("{key}: {other:?}"),
+        }
+    }
+
     /// Runs one command on the node at `port` (cluster inspection).
     pub fn query_node(&self, port: u16, args: &[&str]) -> redis::RedisResult<redis::Value> {
         let client = redis::Client::open(format!("redis://127.0.0.1:{port}"))?;

@@ -8,6 +8,7 @@ mod api_event_stream;
 mod api_jobs;
 mod api_security;
 mod audit;
+mod cache_hits;
 mod cluster;
 mod contract;
 mod debug_cli;

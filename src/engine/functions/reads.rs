@@ -1,6 +1,7 @@
 //! Reads: the Lua fold without writes, snapshots, cache entries, job logs.
 
 use super::*;
+use crate::engine::EventType;
 use crate::metrics::timed;
 
 impl Functions {
@@ -108,6 +109,38 @@ impl Functions {
         let reply: redis::streams::StreamRangeReply =
             timed("read_events", cmd.query_async(&mut conn)).await?;
         reply.ids.iter().map(decode_entry).collect()
+    }
+}
+
+impl Functions {
+    /// Gives every cache hit that refers to the `completed` event its result
+    /// came from (`Event::source`) that event's result and Markdown, as
+    /// stored: what folding the log needs. One read per such hit.
+    pub async fn resolve_sources(&self, events: &mut [Event]) -> Result<(), EngineError> {
+        for e in events.iter_mut().filter(|e| e.result.is_none()) {
+            let Some(source) = &e.source else { continue };
+            let missing = || EngineError::Refused {
+                code: "MISSING_SOURCE".into(),
+                detail: format!(
+                    "event {} takes its result from event {} of job {}, which is gone",
+                    e.seq, source.stream_id, source.job_id
+                ),
+            };
+            let job: JobId = source.job_id.parse().map_err(|_| missing())?;
+            let key = self.store.keys.events(job.shard(), &source.job_id);
+            let mut cmd = redis::cmd("XRANGE");
+            cmd.arg(key).arg(&source.stream_id).arg(&source.stream_id);
+            let mut conn = self.store.conn.clone();
+            let reply: redis::streams::StreamRangeReply =
+                timed("read_events", cmd.query_async(&mut conn)).await?;
+            let completed = match reply.ids.first().map(decode_entry).transpose()? {
+                Some(c) if c.kind == EventType::Completed && c.result.is_some() => c,
+                _ => return Err(missing()),
+            };
+            e.result = completed.result;
+            e.markdown = completed.markdown;
+        }
+        Ok(())
     }
 }
 

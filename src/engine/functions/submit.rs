@@ -174,6 +174,7 @@ impl Functions {
             k.work(s),
             k.feed(s),
             k.index(s),
+            k.source(s, hash),
         ];
         let args = vec![
             job,

@@ -94,6 +94,7 @@ impl Functions {
             k.inflight(s),
             k.work(s),
             k.feed(s),
+            k.source(s, hash),
         ];
         let args = vec![
             id,

@@ -1,0 +1,175 @@
+//! Cache hits: a resubmission is born completed from `cache:<hash>`, its
+//! event names the `completed` event the entry came from (so the log does
+//! not hold the result twice), and replay and rebuild read it there.
+
+use std::time::Duration;
+
+use faultline::engine::JobId;
+use faultline::startup::Role;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+/// Analyses `spec(n)`, then submits it again: (first job, the hit's job).
+async fn analysed_then_hit(app: &TestApp, n: usize) -> (String, String) {
+    let first = app.submit_spec(n).await;
+    app.wait_terminal(&first, Duration::from_secs(20)).await;
+    let again = app.submit(&spec(n), "openapi-yaml").await;
+    assert_eq!(again["status"], "completed", "{again}");
+    assert_eq!(again["cached"], true, "{again}");
+    let second = again["job_id"].as_str().unwrap().to_string();
+    assert_ne!(second, first);
+    (first, second)
+}
+
+/// Replay (Rust fold) and rebuild (Lua fold) both find `job` consistent.
+async fn assert_consistent(app: &TestApp, job: &str) {
+    let (status, replay) = app.get(&format!("/jobs/{job}/replay")).await;
+    assert_eq!(status, 200, "{replay}");
+    assert_eq!(replay["verdict"]["verdict"], "consistent", "{replay}");
+    let checked = faultline::audit::rebuild::rebuild(&app.fns, Some(job.parse().unwrap()), true)
+        .await
+        .unwrap();
+    assert_eq!(
+        (checked.consistent, checked.findings.len()),
+        (1, 0),
+        "{checked:?}"
+    );
+}
+
+fn log_text(redis: &TestRedis, key: &str) -> String {
+    format!("{:?}", redis.query(&["XRANGE", key, "-", "+"]).unwrap())
+}
+
+#[tokio::test]
+async fn a_resubmission_is_answered_from_the_cache_at_once() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
+    let (first, second) = analysed_then_hit(&app, 3).await;
+    assert_eq!(kinds(&app.events(&second).await), ["cache_hit"]);
+    let (_, a) = app.get(&format!("/jobs/{first}/result")).await;
+    let (_, b) = app.get(&format!("/jobs/{second}/result")).await;
+    assert_eq!(a["result"], b["result"]);
+    assert_eq!(a["markdown"], b["markdown"]);
+
+    // The snapshot holds the cache entry whole after its head, and stays one
+    // JSON object of the seed's shape.
+    let keys = &app.fns.store.keys;
+    let shard = second.parse::<JobId>().unwrap().shard();
+    let stored = redis.text(&keys.job(shard, &second));
+    let snap: Value = serde_json::from_str(&stored).expect("job:<id> is JSON");
+    assert_eq!(snap["status"], "completed");
+    assert_eq!(snap["result"], b["result"]);
+    let hash = snap["content_hash"].as_str().unwrap();
+    let entry = redis.text(&keys.cache(shard, hash));
+    assert!(
+        stored.ends_with(&entry[1..]),
+        "the snapshot ends with the entry"
+    );
+
+    // The event refers to the first job's `completed` event instead of
+    // copying the result into the log again.
+    let completed = app.events(&first).await.last().unwrap().clone();
+    assert_eq!(completed.kind.as_str(), "completed");
+    let completed_id = completed.stream_id.unwrap();
+    assert_eq!(
+        redis.text(&keys.source(shard, hash)),
+        format!("{first} {completed_id}")
+    );
+    let log = log_text(&redis, &keys.events(shard, &second));
+    assert!(
+        !log.contains("cache_entry") && !log.contains("result"),
+        "{log}"
+    );
+    let (status, page) = app.get(&format!("/jobs/{second}/events")).await;
+    assert_eq!(status, 200, "{page}");
+    let hit = &page["events"][0];
+    assert_eq!(hit["has_result"], true, "{page}");
+    assert_eq!(
+        hit["source"],
+        json!({"job_id": first, "event_id": completed_id})
+    );
+    // The source log lives at least as long as the hit's own.
+    let (source_ttl, own_ttl) = (
+        redis.pttl(&keys.events(shard, &first)),
+        redis.pttl(&keys.events(shard, &second)),
+    );
+    assert!(source_ttl >= own_ttl - 1_000, "{source_ttl} < {own_ttl}");
+    assert_consistent(&app, &second).await;
+}
+
+#[tokio::test]
+async fn a_hit_copies_the_entry_into_its_event_when_the_source_log_is_gone() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
+    let first = app.submit_spec(5).await;
+    app.wait_terminal(&first, Duration::from_secs(20)).await;
+    let keys = &app.fns.store.keys;
+    let shard = first.parse::<JobId>().unwrap().shard();
+    redis.query(&["DEL", &keys.events(shard, &first)]).unwrap();
+
+    let again = app.submit(&spec(5), "openapi-yaml").await;
+    assert_eq!(again["cached"], true, "{again}");
+    let second = again["job_id"].as_str().unwrap();
+    let log = log_text(&redis, &keys.events(shard, second));
+    assert!(
+        log.contains("cache_entry") && !log.contains("source_job"),
+        "{log}"
+    );
+    let (_, page) = app.get(&format!("/jobs/{second}/events")).await;
+    assert_eq!(page["events"][0]["has_result"], true, "{page}");
+    assert!(page["events"][0].get("source").is_none(), "{page}");
+    assert_consistent(&app, second).await;
+}
+
+#[tokio::test]
+async fn a_hit_whose_source_log_was_deleted_says_so_on_replay_and_rebuild() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
+    let (first, second) = analysed_then_hit(&app, 6).await;
+    let keys = &app.fns.store.keys;
+    let shard = first.parse::<JobId>().unwrap().shard();
+    redis.query(&["DEL", &keys.events(shard, &first)]).unwrap();
+
+    let (status, body) = app.get(&format!("/jobs/{second}/replay")).await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["code"], "MISSING_SOURCE", "{body}");
+    assert!(body["detail"].as_str().unwrap().contains(&first), "{body}");
+    let checked = faultline::audit::rebuild::rebuild(&app.fns, Some(second.parse().unwrap()), true)
+        .await
+        .unwrap();
+    let finding = format!("{:?}", checked.findings);
+    assert!(finding.contains("MISSING_SOURCE"), "{finding}");
+    // The job itself still answers: its snapshot holds the result.
+    let (status, result) = app.get(&format!("/jobs/{second}/result")).await;
+    assert_eq!(status, 200, "{result}");
+}
+
+#[tokio::test]
+async fn feedback_on_a_hit_keeps_its_source_log_alive_as_long_as_its_own() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
+    let (first, second) = analysed_then_hit(&app, 7).await;
+    let keys = &app.fns.store.keys;
+    let shard = first.parse::<JobId>().unwrap().shard();
+    let source = keys.events(shard, &first);
+    // As if the source log were about to expire.
+    redis.query(&["PEXPIRE", &source, "60000"]).unwrap();
+
+    let (status, body) = app
+        .post_json(
+            "/feedback",
+            &json!({"job_id": second, "is_useful": true, "comment": "same as before"}),
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+    let (source_ttl, own_ttl) = (
+        redis.pttl(&source),
+        redis.pttl(&keys.events(shard, &second)),
+    );
+    assert!(
+        source_ttl > 60_000 && source_ttl >= own_ttl - 1_000,
+        "source {source_ttl} ms, own {own_ttl} ms"
+    );
+    assert_consistent(&app, &second).await;
+}
