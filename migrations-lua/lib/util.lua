@@ -143,7 +143,7 @@ local function new_ctx(events_key, feed_key, job_id, events_ttl, feed_retention_
   now = now or now_ms()
   return {
     events = events_key, feed = feed_key, job_id = job_id, now = now,
-    events_ttl = tonumber(events_ttl), feed_min = now - tonumber(feed_retention_ms),
+    events_ttl = events_ttl, feed_min = now - tonumber(feed_retention_ms),
     seq = redis.call('XLEN', events_key), batch = batch,
   }
 end
@@ -235,8 +235,8 @@ end
 local function store_with_entry(job_key, head, entry, job_ttl)
   local prefix = string.sub(head, 1, -2) .. ','
   redis.call('DEL', job_key)
-  redis.call('SETRANGE', job_key, #prefix - 1, entry)
-  redis.call('SETRANGE', job_key, 0, prefix)
+  redis.call('SETRANGE', job_key, int(#prefix - 1), entry)
+  redis.call('SETRANGE', job_key, '0', prefix)
   redis.call('EXPIRE', job_key, job_ttl)
 end
 
