@@ -126,6 +126,14 @@ async fn a_completed_job_page_shows_the_score_breakdown_charts_findings_and_repo
     )
     .await;
     assert!(html.contains("id=\"cache-hit\""));
+    // It links to the analysis its result came from (whose log outlives its
+    // snapshot, so the timeline page).
+    assert!(
+        html.contains(&format!(
+            "href=\"/ui/jobs/{job}/timeline\" id=\"cache-source\""
+        )),
+        "{html}"
+    );
 }
 
 #[tokio::test]

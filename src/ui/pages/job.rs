@@ -26,19 +26,24 @@ pub async fn page(state: Data<&AppState>, Path(job_id): Path<String>) -> Respons
 async fn render(state: &AppState, raw_id: &str) -> Result<Markup, UiError> {
     let id = parse_id(raw_id)?;
     let s = load(state, id).await?;
-    // The events so far, for a job still running (a finished one shows its report).
-    let events = if s.status.is_terminal() {
-        Vec::new()
-    } else {
+    // The events so far, for a job still running (a finished one shows its
+    // report); for a cache hit, its one event, which names the analysis the
+    // result came from.
+    let events = if !s.status.is_terminal() {
         state.fns.events(id, "-", 1000).await?
+    } else if s.cached {
+        state.fns.events(id, "-", 1).await?
+    } else {
+        Vec::new()
     };
+    let source = events.first().and_then(|e| e.source.as_ref());
     let id = s.job_id.as_str();
     Ok(shell(
         &format!("Job {id}"),
         Nav::None,
         html! {
             h1 { "Job " code { (id) } }
-            (status_panel(&s))
+            (status_panel(&s, source.map(|src| src.job_id.as_str())))
             p class="links" {
                 a href=(format!("/ui/jobs/{id}/timeline")) { "Timeline and replay" }
                 " · " a href=(format!("/jobs/{id}")) { "JSON" }
@@ -57,7 +62,8 @@ async fn render(state: &AppState, raw_id: &str) -> Result<Markup, UiError> {
     ))
 }
 
-fn status_panel(s: &Snapshot) -> Markup {
+/// `source`: the job whose analysis a cache hit's result came from, when known.
+fn status_panel(s: &Snapshot, source: Option<&str>) -> Markup {
     html! {
         section class="panel status" aria-label="Status" {
             dl class="facts" {
@@ -75,7 +81,15 @@ fn status_panel(s: &Snapshot) -> Markup {
                 }
             }
             @if s.cached {
-                p class="notice" id="cache-hit" { strong { "Cache hit:" } " answered at once from an earlier analysis of identical content." }
+                p class="notice" id="cache-hit" {
+                    strong { "Cache hit:" } " answered at once from "
+                    @if let Some(src) = source {
+                        a href=(format!("/ui/jobs/{src}/timeline")) id="cache-source" { "an earlier analysis" }
+                    } @else {
+                        "an earlier analysis"
+                    }
+                    " of identical content."
+                }
             }
         }
     }
