@@ -107,6 +107,17 @@ pub async fn inspect(fns: &Functions, job: JobId) -> Result<Inspection, EngineEr
             )
         });
         keys.push(key_view(&mut conn, cache_key, "cache entry of the content", value).await?);
+        let source_key = k.source(k.shard_of_hash(hash), hash);
+        let source: Option<String> = conn.get(&source_key).await?;
+        keys.push(
+            key_view(
+                &mut conn,
+                source_key,
+                "the job and completed event that wrote the cache entry (cache hits refer to it)",
+                source.map(Value::String),
+            )
+            .await?,
+        );
         let running: Option<String> = conn.hget(k.inflight(s), hash).await?;
         keys.push(
             key_view(

@@ -439,6 +439,13 @@ async fn inspect_shows_the_keys_and_the_pending_entry_of_a_running_job() {
         "cut short: {result}"
     );
     assert_eq!(done.events.last().unwrap().kind, EventType::Completed);
+    let source = done
+        .keys
+        .iter()
+        .find(|k| k.role.starts_with("the job and completed event"))
+        .unwrap();
+    let completed_id = done.events.last().unwrap().stream_id.clone().unwrap();
+    assert_eq!(source.value, json!(format!("{job} {completed_id}")));
 }
 
 /// Today's analyser after a rule change: the first finding no longer fires
