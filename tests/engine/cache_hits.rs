@@ -37,6 +37,12 @@ async fn assert_consistent(app: &TestApp, job: &str) {
     );
 }
 
+/// The key of `job`'s event log.
+fn log_key(app: &TestApp, job: &str) -> String {
+    let shard = job.parse::<JobId>().unwrap().shard();
+    app.fns.store.keys.events(shard, job)
+}
+
 fn log_text(redis: &TestRedis, key: &str) -> String {
     format!("{:?}", redis.query(&["XRANGE", key, "-", "+"]).unwrap())
 }
@@ -104,14 +110,12 @@ async fn a_hit_copies_the_entry_into_its_event_when_the_source_log_is_gone() {
     let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
     let first = app.submit_spec(5).await;
     app.wait_terminal(&first, Duration::from_secs(20)).await;
-    let keys = &app.fns.store.keys;
-    let shard = first.parse::<JobId>().unwrap().shard();
-    redis.query(&["DEL", &keys.events(shard, &first)]).unwrap();
+    redis.query(&["DEL", &log_key(&app, &first)]).unwrap();
 
     let again = app.submit(&spec(5), "openapi-yaml").await;
     assert_eq!(again["cached"], true, "{again}");
     let second = again["job_id"].as_str().unwrap();
-    let log = log_text(&redis, &keys.events(shard, second));
+    let log = log_text(&redis, &log_key(&app, second));
     assert!(
         log.contains("cache_entry") && !log.contains("source_job"),
         "{log}"
@@ -127,9 +131,7 @@ async fn a_hit_whose_source_log_was_deleted_says_so_on_replay_and_rebuild() {
     let redis = TestRedis::start();
     let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
     let (first, second) = analysed_then_hit(&app, 6).await;
-    let keys = &app.fns.store.keys;
-    let shard = first.parse::<JobId>().unwrap().shard();
-    redis.query(&["DEL", &keys.events(shard, &first)]).unwrap();
+    redis.query(&["DEL", &log_key(&app, &first)]).unwrap();
 
     let (status, body) = app.get(&format!("/jobs/{second}/replay")).await;
     assert_eq!(status, 409, "{body}");
@@ -150,9 +152,7 @@ async fn feedback_on_a_hit_keeps_its_source_log_alive_as_long_as_its_own() {
     let redis = TestRedis::start();
     let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
     let (first, second) = analysed_then_hit(&app, 7).await;
-    let keys = &app.fns.store.keys;
-    let shard = first.parse::<JobId>().unwrap().shard();
-    let source = keys.events(shard, &first);
+    let source = log_key(&app, &first);
     // As if the source log were about to expire.
     redis.query(&["PEXPIRE", &source, "60000"]).unwrap();
 
@@ -163,10 +163,7 @@ async fn feedback_on_a_hit_keeps_its_source_log_alive_as_long_as_its_own() {
         )
         .await;
     assert_eq!(status, 202, "{body}");
-    let (source_ttl, own_ttl) = (
-        redis.pttl(&source),
-        redis.pttl(&keys.events(shard, &second)),
-    );
+    let (source_ttl, own_ttl) = (redis.pttl(&source), redis.pttl(&log_key(&app, &second)));
     assert!(
         source_ttl > 60_000 && source_ttl >= own_ttl - 1_000,
         "source {source_ttl} ms, own {own_ttl} ms"
