@@ -40,11 +40,13 @@ end
 -- came from (in the log of job `source_job`, under `prefix`) reads it there.
 local function read_event(entry, prefix)
   local f = entry_fields(entry)
-  if f.source_job then
-    local source = redis.call('XRANGE', prefix .. 'events:' .. f.source_job, f.source_event, f.source_event)[1]
-    local sf = source and entry_fields(source)
+  if f.source_job or f.source_event then
+    if not (f.source_job and f.source_event) then return nil, 'MALFORMED_EVENT entry=' .. entry[1] end
+    local got = redis.pcall('XRANGE', prefix .. 'events:' .. f.source_job, f.source_event, f.source_event)
+    if got.err then return nil, 'MALFORMED_EVENT entry=' .. entry[1] end
+    local sf = got[1] and entry_fields(got[1])
     if not (sf and sf.type == 'completed' and sf.result) then
-      return nil, 'MISSING_SOURCE entry=' .. entry[1] .. ' source=' .. f.source_job .. '/' .. tostring(f.source_event)
+      return nil, 'MISSING_SOURCE entry=' .. entry[1] .. ' source=' .. f.source_job .. '/' .. f.source_event
     end
     f.result, f.markdown, f.markdown_json = sf.result, sf.markdown, sf.markdown_json
   end

@@ -170,3 +170,43 @@ async fn feedback_on_a_hit_keeps_its_source_log_alive_as_long_as_its_own() {
     );
     assert_consistent(&app, &second).await;
 }
+
+#[tokio::test]
+async fn a_forged_reference_is_refused_clearly_by_replay_and_rebuild() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
+    let (first, _) = analysed_then_hit(&app, 8).await;
+    // A log whose only event points at an entry id Redis cannot parse.
+    let forged = JobId::generate(first.parse::<JobId>().unwrap().shard()).to_string();
+    redis
+        .query(&[
+            "XADD",
+            &log_key(&app, &forged),
+            "*",
+            "seq",
+            "1",
+            "type",
+            "cache_hit",
+            "ts",
+            "1795000000000",
+            "attempt",
+            "0",
+            "worker",
+            "",
+            "data",
+            "{}",
+            "source_job",
+            &first,
+            "source_event",
+            "not-an-id",
+        ])
+        .unwrap();
+    let (status, body) = app.get(&format!("/jobs/{forged}/replay")).await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["code"], "MISSING_SOURCE", "{body}");
+    let checked = faultline::audit::rebuild::rebuild(&app.fns, Some(forged.parse().unwrap()), true)
+        .await
+        .unwrap();
+    let finding = format!("{:?}", checked.findings);
+    assert!(finding.contains("MALFORMED_EVENT"), "{finding}");
+}

@@ -131,8 +131,12 @@ impl Functions {
             let mut cmd = redis::cmd("XRANGE");
             cmd.arg(key).arg(&source.stream_id).arg(&source.stream_id);
             let mut conn = self.store.conn.clone();
+            // A malformed stream id is refused by Redis: as missing as a gone log.
             let reply: redis::streams::StreamRangeReply =
-                timed("read_events", cmd.query_async(&mut conn)).await?;
+                match timed("read_events", cmd.query_async(&mut conn)).await {
+                    Err(e) if e.code() == Some("ERR") => return Err(missing()),
+                    other => other?,
+                };
             let completed = match reply.ids.first().map(decode_entry).transpose()? {
                 Some(c) if c.kind == EventType::Completed && c.result.is_some() => c,
                 _ => return Err(missing()),
