@@ -40,7 +40,7 @@ local function complete_entry(k, o)
   store_snapshot(k.job, s, o.job_ttl)
   redis.call('SET', k.cache, cache_entry(o.result, markdown_json), 'EX', o.cache_ttl)
   -- Where the entry came from, for the cache hits that will refer to it.
-  redis.call('SET', k.source, o.job_id .. ' ' .. completed_id, 'EX', o.cache_ttl)
+  set_cache_source(k.source, o.job_id, completed_id, 'EX', o.cache_ttl)
   redis.call('HDEL', k.inflight, s.content_hash)
   return true, nil, true
 end

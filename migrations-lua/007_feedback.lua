@@ -13,13 +13,9 @@
 -- long (replay reads the result there).
 local function keep_source_alive(events_key, job_id, events_ttl)
   local first = redis.call('XRANGE', events_key, '-', '+', 'COUNT', 1)[1]
-  if not first then return end
-  local fields = first[2]
-  for i = 1, #fields, 2 do
-    if fields[i] == 'source_job' then
-      redis.call('EXPIRE', shard_prefix_of(events_key, job_id) .. 'events:' .. fields[i + 1], events_ttl, 'GT')
-      return
-    end
+  local source_job = first and entry_fields(first).source_job
+  if source_job then
+    redis.call('EXPIRE', shard_prefix_of(events_key, job_id) .. 'events:' .. source_job, events_ttl, 'GT')
   end
 end
 

@@ -28,13 +28,6 @@ local function same(a, b)
   return true
 end
 
--- The fields of one stream entry as a table.
-local function entry_fields(entry)
-  local f = {}
-  for i = 1, #entry[2], 2 do f[entry[2][i]] = entry[2][i + 1] end
-  return f
-end
-
 -- One stream entry as the event table the fold takes; nil and why if
 -- malformed. A cache hit that refers to the `completed` event its result
 -- came from (in the log of job `source_job`, under `prefix`) reads it there.
@@ -102,7 +95,7 @@ local function rebuild(keys, argv)
   if index_drift then redis.call('ZADD', keys[3], s.created_at, job_id) end
   if cache_drift then
     redis.call('SET', keys[4], cache_entry(s.result, cjson.encode(s.markdown)), 'PX', cache_expires - now)
-    redis.call('SET', prefix .. 'source:' .. s.content_hash, job_id .. ' ' .. completed_id, 'PX', cache_expires - now)
+    set_cache_source(prefix .. 'source:' .. s.content_hash, job_id, completed_id, 'PX', cache_expires - now)
   end
   return { 'repaired', detail }
 end

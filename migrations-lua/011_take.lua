@@ -28,8 +28,7 @@ local function take(keys, argv)
     local read = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', argv[3], 'STREAMS', keys[1], '>')
     if not read then return {} end
     for _, e in ipairs(read[1][2]) do
-      local f = {}
-      for i = 1, #e[2], 2 do f[e[2][i]] = e[2][i + 1] end
+      local f = entry_fields(e)
       entries[#entries + 1] = { e[1], f.job or '', f.hash or '', owned = true }
     end
   end

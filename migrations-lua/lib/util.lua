@@ -192,6 +192,13 @@ local function write_events(ctx, events, expire)
   return id
 end
 
+-- The fields of a stream entry (`{id, {field, value, ...}}`) as a table.
+local function entry_fields(entry)
+  local f = {}
+  for i = 1, #entry[2], 2 do f[entry[2][i]] = entry[2][i + 1] end
+  return f
+end
+
 -- The shard prefix (`fl:{tag}:`) of a job's events key (`fl:{tag}:events:<id>`).
 -- Keys built on it share the hash tag, so they lie in the call's slot.
 local function shard_prefix_of(events_key, job_id)
@@ -210,11 +217,17 @@ local function cache_source(source_key, prefix, events_ttl)
   if not text then return nil end
   local job, event = string.match(text, '^(%S+) (%S+)$')
   if not job then return nil end
-  if redis.call('EXPIRE', prefix .. 'events:' .. job, events_ttl, 'GT') == 0
-    and redis.call('EXISTS', prefix .. 'events:' .. job) == 0 then
+  local log = prefix .. 'events:' .. job
+  if redis.call('EXPIRE', log, events_ttl, 'GT') == 0 and redis.call('EXISTS', log) == 0 then
     return nil
   end
   return { job = job, event = event }
+end
+
+-- Records that `cache:<hash>` was written by event `event_id` of job
+-- `job_id` (the value `cache_source` reads), for as long as the entry lives.
+local function set_cache_source(source_key, job_id, event_id, ttl_unit, ttl)
+  redis.call('SET', source_key, job_id .. ' ' .. event_id, ttl_unit, ttl)
 end
 
 -- Writes the snapshot with its TTL; returns the text written.

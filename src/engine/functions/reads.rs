@@ -97,22 +97,33 @@ impl Functions {
         after: &str,
         count: usize,
     ) -> Result<Vec<Event>, EngineError> {
-        let key = self.store.keys.events(job.shard(), &job.to_string());
         let start = if after == "-" {
             "-".to_string()
         } else {
             format!("({after}")
         };
-        let mut conn = self.store.conn.clone();
-        let mut cmd = redis::cmd("XRANGE");
-        cmd.arg(key).arg(start).arg("+").arg("COUNT").arg(count);
-        let reply: redis::streams::StreamRangeReply =
-            timed("read_events", cmd.query_async(&mut conn)).await?;
+        let reply = self
+            .log_range(job, &job.to_string(), &start, "+", count)
+            .await?;
         reply.ids.iter().map(decode_entry).collect()
     }
-}
 
-impl Functions {
+    /// `XRANGE start end COUNT count` of `job_id`'s log (`job` locates its shard).
+    async fn log_range(
+        &self,
+        job: JobId,
+        job_id: &str,
+        start: &str,
+        end: &str,
+        count: usize,
+    ) -> redis::RedisResult<redis::streams::StreamRangeReply> {
+        let key = self.store.keys.events(job.shard(), job_id);
+        let mut cmd = redis::cmd("XRANGE");
+        cmd.arg(key).arg(start).arg(end).arg("COUNT").arg(count);
+        let mut conn = self.store.conn.clone();
+        timed("read_events", cmd.query_async(&mut conn)).await
+    }
+
     /// Gives every cache hit that refers to the `completed` event its result
     /// came from (`Event::source`) that event's result and Markdown, as
     /// stored: what folding the log needs. One read per such hit.
@@ -127,16 +138,12 @@ impl Functions {
                 ),
             };
             let job: JobId = source.job_id.parse().map_err(|_| missing())?;
-            let key = self.store.keys.events(job.shard(), &source.job_id);
-            let mut cmd = redis::cmd("XRANGE");
-            cmd.arg(key).arg(&source.stream_id).arg(&source.stream_id);
-            let mut conn = self.store.conn.clone();
+            let id = source.stream_id.as_str();
             // A malformed stream id is refused by Redis: as missing as a gone log.
-            let reply: redis::streams::StreamRangeReply =
-                match timed("read_events", cmd.query_async(&mut conn)).await {
-                    Err(e) if e.code() == Some("ERR") => return Err(missing()),
-                    other => other?,
-                };
+            let reply = match self.log_range(job, &source.job_id, id, id, 1).await {
+                Err(e) if e.code() == Some("ERR") => return Err(missing()),
+                other => other?,
+            };
             let completed = match reply.ids.first().map(decode_entry).transpose()? {
                 Some(c) if c.kind == EventType::Completed && c.result.is_some() => c,
                 _ => return Err(missing()),
