@@ -36,32 +36,33 @@ local function submit_entry(k, o)
   local outcome = 'queued'
   local found = o.hits and o.hits[hash]
   if found == nil then
-    local cached = redis.call('GET', k.cache)
-    -- The entry's text goes into the snapshot whole: never cut, decoded or
-    -- encoded again (a malformed entry is a miss).
+    -- A hit refers to the `completed` event that wrote the entry: the entry
+    -- (often tens of KB) is neither read nor copied. Only when that event's
+    -- log is gone does the entry's text go into the event and the snapshot
+    -- whole (never cut, decoded or encoded again; a malformed entry is a miss).
     found = false
-    if cached and is_cache_entry(cached) then
-      local source = cache_source(k.source, shard_prefix_of(k.events, job_id), o.events_ttl)
-      found = { entry = cached, source = source }
+    local source = cache_source(k.source, shard_prefix_of(k.events, job_id), o.events_ttl)
+    if source and redis.call('EXISTS', k.cache) == 1 then
+      found = { source = source }
+    elseif not source then
+      local cached = redis.call('GET', k.cache)
+      if cached and is_cache_entry(cached) then found = { entry = cached } end
     end
     if o.hits then o.hits[hash] = found end
   end
-  local hit = found and found.entry
-  if hit then
+  if found then
     ev.type, outcome = 'cache_hit', 'cached'
-    -- The event names the completed event the entry came from; without one
-    -- (its log expired) it holds the entry's text itself.
     if found.source then
       ev.source_job, ev.source_event = found.source.job, found.source.event
     else
-      ev.cache_entry = hit
+      ev.cache_entry = found.entry
     end
   end
   local s = fold_all(ctx, nil, { ev })
   write_events(ctx, { ev }, true)
   local head = encode_head(s)
-  if hit then
-    store_with_entry(k.job, head, hit, job_ttl)
+  if found and found.entry then
+    store_with_entry(k.job, head, found.entry, job_ttl)
   else
     redis.call('SET', k.job, head, 'EX', job_ttl)
   end

@@ -8,14 +8,12 @@
   Errors: NO_SUCH_JOB
   Events: feedback
 ]]
--- The feedback renewed the job's log; a job born from the cache whose
--- event refers to another job's `completed` event keeps that log alive as
--- long (replay reads the result there).
-local function keep_source_alive(events_key, job_id, events_ttl)
-  local first = redis.call('XRANGE', events_key, '-', '+', 'COUNT', 1)[1]
-  local source_job = first and entry_fields(first).source_job
-  if source_job then
-    redis.call('EXPIRE', shard_prefix_of(events_key, job_id) .. 'events:' .. source_job, events_ttl, 'GT')
+-- The feedback renewed the job's log; a job born from the cache by
+-- reference keeps the log holding its result alive as long.
+local function keep_source_alive(s, events_key, job_id, events_ttl)
+  if s.result_source then
+    local log = shard_prefix_of(events_key, job_id) .. 'events:' .. s.result_source.job_id
+    redis.call('EXPIRE', log, events_ttl, 'GT')
   end
 end
 
@@ -27,7 +25,7 @@ local function feedback(keys, argv)
     data = { is_useful = (argv[2] == '1'), comment = argv[3] } } }
   fold_all(ctx, s, events)
   write_events(ctx, events, true)
-  if s.cached then keep_source_alive(keys[2], argv[1], argv[4]) end
+  keep_source_alive(s, keys[2], argv[1], argv[4])
   return ctx.seq
 end
 

@@ -30,18 +30,11 @@ end
 
 -- One stream entry as the event table the fold takes; nil and why if
 -- malformed. A cache hit that refers to the `completed` event its result
--- came from (in the log of job `source_job`, under `prefix`) reads it there.
-local function read_event(entry, prefix)
+-- came from folds to a snapshot naming that event: it is not read here.
+local function read_event(entry)
   local f = entry_fields(entry)
-  if f.source_job or f.source_event then
-    if not (f.source_job and f.source_event) then return nil, 'MALFORMED_EVENT entry=' .. entry[1] end
-    local got = redis.pcall('XRANGE', prefix .. 'events:' .. f.source_job, f.source_event, f.source_event)
-    if got.err then return nil, 'MALFORMED_EVENT entry=' .. entry[1] end
-    local sf = got[1] and entry_fields(got[1])
-    if not (sf and sf.type == 'completed' and sf.result) then
-      return nil, 'MISSING_SOURCE entry=' .. entry[1] .. ' source=' .. f.source_job .. '/' .. f.source_event
-    end
-    f.result, f.markdown, f.markdown_json = sf.result, sf.markdown, sf.markdown_json
+  if (f.source_job == nil) ~= (f.source_event == nil) then
+    return nil, 'MALFORMED_EVENT entry=' .. entry[1]
   end
   local ok, data = pcall(cjson.decode, f.data or '{}')
   local seq, ts, attempt = tonumber(f.seq), tonumber(f.ts), tonumber(f.attempt)
@@ -54,7 +47,8 @@ local function read_event(entry, prefix)
     if not result then return nil, 'MALFORMED_EVENT entry=' .. entry[1] end
   end
   return { seq = seq, type = f.type, ts = ts, attempt = attempt, worker = f.worker,
-    data = data, result = result, markdown = markdown }
+    data = data, result = result, markdown = markdown,
+    source_job = f.source_job, source_event = f.source_event }
 end
 
 local function rebuild(keys, argv)
@@ -64,7 +58,7 @@ local function rebuild(keys, argv)
   local prefix = shard_prefix_of(keys[2], job_id)
   local s, completed_at, completed_id
   for _, entry in ipairs(entries) do
-    local ev, bad = read_event(entry, prefix)
+    local ev, bad = read_event(entry)
     if not ev then return { 'corrupt', bad } end
     local err
     s, err = fold(s, ev, job_id)

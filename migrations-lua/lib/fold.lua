@@ -4,7 +4,8 @@
 
   fold(state, ev, job_id) -> new_state | nil, error_string
   `state` is nil before the first event. `ev` = {seq, type, ts, attempt,
-  worker, data, result?, markdown? | markdown_json? | cache_entry?}. Feedback is logged but changes nothing.
+  worker, data, result?, markdown? | markdown_json? | cache_entry?
+  | source_job + source_event | source = {job_id, stream_id}}. Feedback is logged but changes nothing.
 ]]
 local HINTS = {
   queued = 'Queued for analysis',
@@ -39,6 +40,15 @@ local function fold(s, ev, job_id)
     if t == 'queued' then return born(ev, job_id, 'queued') end
     if t == 'cache_hit' then
       local n = born(ev, job_id, 'completed')
+      -- By reference (stream fields `source_job`/`source_event`, or the
+      -- `source` object of an event given as JSON): the snapshot names the
+      -- `completed` event that holds the result instead of copying it.
+      local src = type(ev.source) == 'table' and ev.source or {}
+      local src_job = ev.source_job or src.job_id
+      if src_job ~= nil then
+        n.result_source = { job_id = src_job, event_id = ev.source_event or src.stream_id }
+        return n
+      end
       n.result, n.markdown, n.markdown_json = ev.result, ev.markdown, ev.markdown_json
       n.cache_entry = ev.cache_entry
       return n

@@ -50,6 +50,13 @@ local function encode_head(s)
     ',"version":', int(s.version),
     ',"cached":', s.cached and 'true' or 'false',
   }
+  if s.result_source ~= nil then
+    parts[#parts + 1] = ',"result_source":{"job_id":'
+    parts[#parts + 1] = json_string(s.result_source.job_id)
+    parts[#parts + 1] = ',"event_id":'
+    parts[#parts + 1] = json_string(s.result_source.event_id)
+    parts[#parts + 1] = '}'
+  end
   if s.worker ~= nil then
     parts[#parts + 1] = ',"worker":'
     parts[#parts + 1] = json_string(s.worker)
@@ -63,7 +70,8 @@ local function encode_head(s)
 end
 
 -- Encodes a snapshot as JSON (`head`: its encode_head, when already made).
--- `result` is kept as the worker's raw JSON text and spliced in unparsed:
+-- A job born from the cache by reference (`result_source`) is its head
+-- alone: its result stays in the source event. `result` is kept as the worker's raw JSON text and spliced in unparsed:
 -- cjson would turn `[]` into `{}` and round numbers to 14 digits, and the
 -- wire contract needs both exact. `markdown_json` (the markdown already
 -- JSON-encoded) is used as it is. A job born from the cache holds the

@@ -88,6 +88,17 @@ impl JobsApi {
                 ),
             ));
         }
+        if s.result.is_none()
+            && let Some(source) = &s.result_source
+        {
+            return Err(ApiError::conflict(
+                "MISSING_SOURCE",
+                format!(
+                    "job {id} was served from the cache: its result is event {} of job {}, which is gone",
+                    source.event_id, source.job_id
+                ),
+            ));
+        }
         Ok(ResultResponse::Ok(Json(JobResult {
             job_id: s.job_id,
             status: s.status.as_str().to_string(),

@@ -77,8 +77,8 @@ pub struct Event {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_id: Option<String>,
     /// A cache hit's result by reference: the `completed` event that wrote
-    /// the cache entry. `result` and `markdown` stay empty until
-    /// `Functions::resolve_sources` reads them from that event.
+    /// the cache entry (`result` and `markdown` stay empty). The fold names
+    /// it in the snapshot (`Snapshot::result_source`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<EventSource>,
 }

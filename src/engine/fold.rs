@@ -3,7 +3,7 @@
 //! Replay folds a job's log with it; a property test holds it to the Lua fold.
 
 use super::events::{Event, EventType};
-use super::snapshot::{JobStatus, Snapshot};
+use super::snapshot::{JobStatus, ResultSource, Snapshot};
 
 /// Why an event cannot apply. The names match the Lua error codes.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -94,7 +94,23 @@ fn born(ev: &Event, job_id: &str, status: JobStatus) -> Snapshot {
             None
         },
         markdown: if cached { ev.markdown.clone() } else { None },
+        result_source: None,
     }
+}
+
+/// A job born completed from the cache: with the result the event holds,
+/// or naming the `completed` event that holds it (the Lua fold alike).
+fn cache_hit(ev: &Event, job_id: &str) -> Snapshot {
+    let mut s = born(ev, job_id, JobStatus::Completed);
+    if let Some(source) = &ev.source {
+        s.result = None;
+        s.markdown = None;
+        s.result_source = Some(ResultSource {
+            job_id: source.job_id.clone(),
+            event_id: source.stream_id.clone(),
+        });
+    }
+    s
 }
 
 /// Folds `ev` into `state` (`None` before the first event).
@@ -102,7 +118,7 @@ pub fn fold(state: Option<Snapshot>, ev: &Event, job_id: &str) -> Result<Snapsho
     let Some(mut s) = state else {
         return match ev.kind {
             EventType::Queued => Ok(born(ev, job_id, JobStatus::Queued)),
-            EventType::CacheHit => Ok(born(ev, job_id, JobStatus::Completed)),
+            EventType::CacheHit => Ok(cache_hit(ev, job_id)),
             _ => Err(Refusal::NoSuchJob {
                 job: job_id.to_string(),
             }),

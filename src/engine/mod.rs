@@ -21,4 +21,4 @@ pub use functions::{
     WorkEntry, content_hash,
 };
 pub use ids::JobId;
-pub use snapshot::{JobStatus, Snapshot, SnapshotHead};
+pub use snapshot::{JobStatus, ResultSource, Snapshot, SnapshotHead};

@@ -67,6 +67,19 @@ pub struct Snapshot {
     pub result: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub markdown: Option<String>,
+    /// A job born from the cache by reference: the `completed` event whose
+    /// result and Markdown are this job's. `Functions::snapshot` reads them
+    /// from there; the stored snapshot holds only the reference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result_source: Option<ResultSource>,
+}
+
+/// Where a cached job's result lies: event `event_id` (a stream id) of job
+/// `job_id`'s log, in the same shard (same content).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultSource {
+    pub job_id: String,
+    pub event_id: String,
 }
 
 /// A snapshot's status fields without its result, metadata or report: what

@@ -1,6 +1,6 @@
-//! Cache hits: a resubmission is born completed from `cache:<hash>`, its
-//! event names the `completed` event the entry came from (so the log does
-//! not hold the result twice), and replay and rebuild read it there.
+//! Cache hits: a resubmission is born completed from `cache:<hash>`; its
+//! event and its snapshot name the `completed` event the entry came from
+//! (neither copies the result), and reads of the result find it there.
 
 use std::time::Duration;
 
@@ -58,20 +58,23 @@ async fn a_resubmission_is_answered_from_the_cache_at_once() {
     assert_eq!(a["result"], b["result"]);
     assert_eq!(a["markdown"], b["markdown"]);
 
-    // The snapshot holds the cache entry whole after its head, and stays one
-    // JSON object of the seed's shape.
+    // The snapshot is one JSON object of the seed's shape that names the
+    // event holding the result instead of copying it.
     let keys = &app.fns.store.keys;
     let shard = second.parse::<JobId>().unwrap().shard();
     let stored = redis.text(&keys.job(shard, &second));
     let snap: Value = serde_json::from_str(&stored).expect("job:<id> is JSON");
     assert_eq!(snap["status"], "completed");
-    assert_eq!(snap["result"], b["result"]);
-    let hash = snap["content_hash"].as_str().unwrap();
-    let entry = redis.text(&keys.cache(shard, hash));
     assert!(
-        stored.ends_with(&entry[1..]),
-        "the snapshot ends with the entry"
+        snap.get("result").is_none() && snap.get("markdown").is_none(),
+        "{snap}"
     );
+    assert!(
+        stored.len() < 1024,
+        "a head, not a copy: {} bytes",
+        stored.len()
+    );
+    let hash = snap["content_hash"].as_str().unwrap();
 
     // The event refers to the first job's `completed` event instead of
     // copying the result into the log again.
@@ -81,6 +84,10 @@ async fn a_resubmission_is_answered_from_the_cache_at_once() {
     assert_eq!(
         redis.text(&keys.source(shard, hash)),
         format!("{first} {completed_id}")
+    );
+    assert_eq!(
+        snap["result_source"],
+        json!({"job_id": first, "event_id": completed_id})
     );
     let log = log_text(&redis, &keys.events(shard, &second));
     assert!(
@@ -123,28 +130,51 @@ async fn a_hit_copies_the_entry_into_its_event_when_the_source_log_is_gone() {
     let (_, page) = app.get(&format!("/jobs/{second}/events")).await;
     assert_eq!(page["events"][0]["has_result"], true, "{page}");
     assert!(page["events"][0].get("source").is_none(), "{page}");
+    // The snapshot holds the entry whole after its head.
+    let keys = &app.fns.store.keys;
+    let shard = second.parse::<JobId>().unwrap().shard();
+    let stored = redis.text(&keys.job(shard, second));
+    let snap: Value = serde_json::from_str(&stored).expect("job:<id> is JSON");
+    assert!(snap.get("result_source").is_none(), "{snap}");
+    let entry = redis.text(&keys.cache(shard, snap["content_hash"].as_str().unwrap()));
+    assert!(
+        stored.ends_with(&entry[1..]),
+        "the snapshot ends with the entry"
+    );
+    let (status, result) = app.get(&format!("/jobs/{second}/result")).await;
+    assert_eq!(status, 200, "{result}");
+    assert_eq!(result["result"], snap["result"]);
     assert_consistent(&app, second).await;
 }
 
 #[tokio::test]
-async fn a_hit_whose_source_log_was_deleted_says_so_on_replay_and_rebuild() {
+async fn a_hit_whose_source_log_was_deleted_answers_409_for_its_result() {
     let redis = TestRedis::start();
     let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
     let (first, second) = analysed_then_hit(&app, 6).await;
     redis.query(&["DEL", &log_key(&app, &first)]).unwrap();
 
-    let (status, body) = app.get(&format!("/jobs/{second}/replay")).await;
+    let (status, body) = app.get(&format!("/jobs/{second}/result")).await;
     assert_eq!(status, 409, "{body}");
     assert_eq!(body["code"], "MISSING_SOURCE", "{body}");
     assert!(body["detail"].as_str().unwrap().contains(&first), "{body}");
-    let checked = faultline::audit::rebuild::rebuild(&app.fns, Some(second.parse().unwrap()), true)
+    // The job itself still answers, and its own log still folds to its
+    // snapshot: only the result is gone.
+    let (status, job) = app.get(&format!("/jobs/{second}")).await;
+    assert_eq!(
+        (status, &job["status"]),
+        (200, &json!("completed")),
+        "{job}"
+    );
+    let page = app
+        .http
+        .get(format!("{}/ui/jobs/{second}", app.base))
+        .send()
         .await
         .unwrap();
-    let finding = format!("{:?}", checked.findings);
-    assert!(finding.contains("MISSING_SOURCE"), "{finding}");
-    // The job itself still answers: its snapshot holds the result.
-    let (status, result) = app.get(&format!("/jobs/{second}/result")).await;
-    assert_eq!(status, 200, "{result}");
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("id=\"result-gone\""));
+    assert_consistent(&app, &second).await;
 }
 
 #[tokio::test]
@@ -172,41 +202,29 @@ async fn feedback_on_a_hit_keeps_its_source_log_alive_as_long_as_its_own() {
 }
 
 #[tokio::test]
-async fn a_forged_reference_is_refused_clearly_by_replay_and_rebuild() {
+async fn a_forged_reference_in_a_snapshot_is_a_409_and_rebuild_repairs_it() {
     let redis = TestRedis::start();
     let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
-    let (first, _) = analysed_then_hit(&app, 8).await;
-    // A log whose only event points at an entry id Redis cannot parse.
-    let forged = JobId::generate(first.parse::<JobId>().unwrap().shard()).to_string();
+    let (_, second) = analysed_then_hit(&app, 8).await;
+    let keys = &app.fns.store.keys;
+    let key = keys.job(second.parse::<JobId>().unwrap().shard(), &second);
+    let mut snap: Value = serde_json::from_str(&redis.text(&key)).unwrap();
+    // An entry id Redis cannot parse.
+    snap["result_source"]["event_id"] = json!("not-an-id");
     redis
-        .query(&[
-            "XADD",
-            &log_key(&app, &forged),
-            "*",
-            "seq",
-            "1",
-            "type",
-            "cache_hit",
-            "ts",
-            "1795000000000",
-            "attempt",
-            "0",
-            "worker",
-            "",
-            "data",
-            "{}",
-            "source_job",
-            &first,
-            "source_event",
-            "not-an-id",
-        ])
+        .query(&["SET", &key, &snap.to_string(), "KEEPTTL"])
         .unwrap();
-    let (status, body) = app.get(&format!("/jobs/{forged}/replay")).await;
+
+    let (status, body) = app.get(&format!("/jobs/{second}/result")).await;
     assert_eq!(status, 409, "{body}");
     assert_eq!(body["code"], "MISSING_SOURCE", "{body}");
-    let checked = faultline::audit::rebuild::rebuild(&app.fns, Some(forged.parse().unwrap()), true)
-        .await
-        .unwrap();
-    let finding = format!("{:?}", checked.findings);
-    assert!(finding.contains("MALFORMED_EVENT"), "{finding}");
+    // The log still names the real event: rebuild puts it back.
+    let repaired =
+        faultline::audit::rebuild::rebuild(&app.fns, Some(second.parse().unwrap()), false)
+            .await
+            .unwrap();
+    assert_eq!(repaired.repaired, 1, "{repaired:?}");
+    let (status, body) = app.get(&format!("/jobs/{second}/result")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_consistent(&app, &second).await;
 }

@@ -24,7 +24,7 @@ use super::error::EngineError;
 use super::events::Event;
 use super::ids::JobId;
 use super::migrate::{self, GROUP};
-use super::snapshot::Snapshot;
+use super::snapshot::{ResultSource, Snapshot};
 use crate::store::Store;
 
 /// Lifetimes the functions apply (from the settings).

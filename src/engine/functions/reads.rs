@@ -34,6 +34,16 @@ impl Functions {
         let mut s: Snapshot = serde_json::from_str(&raw)
             .map_err(|e| EngineError::Protocol(format!("snapshot of {job}: {e}")))?;
         self.keyring.open_snapshot(&mut s)?;
+        if s.result.is_none()
+            && let Some(source) = &s.result_source
+            && let Some(mut completed) = self.result_event(source).await?
+        {
+            self.keyring.open_event(&mut completed)?;
+            s.result = completed
+                .result
+                .map(|r| serde_json::from_str(&r).unwrap_or(serde_json::Value::String(r)));
+            s.markdown = completed.markdown;
+        }
         Ok(Some(s))
     }
 
@@ -124,34 +134,24 @@ impl Functions {
         timed("read_events", cmd.query_async(&mut conn)).await
     }
 
-    /// Gives every cache hit that refers to the `completed` event its result
-    /// came from (`Event::source`) that event's result and Markdown, as
-    /// stored: what folding the log needs. One read per such hit.
-    pub async fn resolve_sources(&self, events: &mut [Event]) -> Result<(), EngineError> {
-        for e in events.iter_mut().filter(|e| e.result.is_none()) {
-            let Some(source) = &e.source else { continue };
-            let missing = || EngineError::Refused {
-                code: "MISSING_SOURCE".into(),
-                detail: format!(
-                    "event {} takes its result from event {} of job {}, which is gone",
-                    e.seq, source.stream_id, source.job_id
-                ),
-            };
-            let job: JobId = source.job_id.parse().map_err(|_| missing())?;
-            let id = source.stream_id.as_str();
-            // A malformed stream id is refused by Redis: as missing as a gone log.
-            let reply = match self.log_range(job, &source.job_id, id, id, 1).await {
-                Err(e) if e.code() == Some("ERR") => return Err(missing()),
-                other => other?,
-            };
-            let completed = match reply.ids.first().map(decode_entry).transpose()? {
-                Some(c) if c.kind == EventType::Completed && c.result.is_some() => c,
-                _ => return Err(missing()),
-            };
-            e.result = completed.result;
-            e.markdown = completed.markdown;
-        }
-        Ok(())
+    /// The `completed` event a job born from the cache takes its result
+    /// from (as stored); `None` when it is gone or is not such an event.
+    pub async fn result_event(&self, source: &ResultSource) -> Result<Option<Event>, EngineError> {
+        let Ok(job) = source.job_id.parse::<JobId>() else {
+            return Ok(None);
+        };
+        let id = source.event_id.as_str();
+        // A malformed stream id is refused by Redis: as missing as a gone log.
+        let reply = match self.log_range(job, &source.job_id, id, id, 1).await {
+            Err(e) if e.code() == Some("ERR") => return Ok(None),
+            other => other?,
+        };
+        Ok(reply
+            .ids
+            .first()
+            .map(decode_entry)
+            .transpose()?
+            .filter(|c| c.kind == EventType::Completed && c.result.is_some()))
     }
 }
 

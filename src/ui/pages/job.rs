@@ -27,30 +27,32 @@ async fn render(state: &AppState, raw_id: &str) -> Result<Markup, UiError> {
     let id = parse_id(raw_id)?;
     let s = load(state, id).await?;
     // The events so far, for a job still running (a finished one shows its
-    // report); for a cache hit, its one event, which names the analysis the
-    // result came from.
-    let events = if !s.status.is_terminal() {
-        state.fns.events(id, "-", 1000).await?
-    } else if s.cached {
-        state.fns.events(id, "-", 1).await?
-    } else {
+    // report; a cache hit names the analysis its result came from).
+    let events = if s.status.is_terminal() {
         Vec::new()
+    } else {
+        state.fns.events(id, "-", 1000).await?
     };
-    let source = events.first().and_then(|e| e.source.as_ref());
+    let source = s.result_source.as_ref().map(|src| src.job_id.clone());
     let id = s.job_id.as_str();
     Ok(shell(
         &format!("Job {id}"),
         Nav::None,
         html! {
             h1 { "Job " code { (id) } }
-            (status_panel(&s, source.map(|src| src.job_id.as_str())))
+            (status_panel(&s, source.as_deref()))
             p class="links" {
                 a href=(format!("/ui/jobs/{id}/timeline")) { "Timeline and replay" }
                 " · " a href=(format!("/jobs/{id}")) { "JSON" }
             }
             @if !s.status.is_terminal() { (live(&s, &events)) }
             @match s.status {
-                JobStatus::Completed => (report(id, s.result.as_ref().unwrap_or(&Value::Null), s.markdown.as_deref().unwrap_or(""))),
+                JobStatus::Completed => @match &s.result {
+                    Some(result) => (report(id, result, s.markdown.as_deref().unwrap_or(""))),
+                    None => p class="notice" role="alert" id="result-gone" {
+                        "This result came from an earlier analysis whose log is gone; submit the artifact again to analyse it anew."
+                    },
+                },
                 JobStatus::Failed => section class="panel failed" aria-labelledby="failed-heading" {
                     h2 id="failed-heading" { "Analysis failed" }
                     p class="error" role="alert" id="job-error" { (s.error.as_deref().unwrap_or("no error recorded")) }
