@@ -39,14 +39,17 @@ local function submit_entry(k, o)
     -- A hit refers to the `completed` event that wrote the entry: the entry
     -- (often tens of KB) is neither read nor copied. Only when that event's
     -- log is gone does the entry's text go into the event and the snapshot
-    -- whole (never cut, decoded or encoded again; a malformed entry is a miss).
+    -- whole (never cut, decoded or encoded again; a malformed entry is a
+    -- miss). A miss costs one EXISTS.
     found = false
-    local source = cache_source(k.source, shard_prefix_of(k.events, job_id), o.events_ttl)
-    if source and redis.call('EXISTS', k.cache) == 1 then
-      found = { source = source }
-    elseif not source then
-      local cached = redis.call('GET', k.cache)
-      if cached and is_cache_entry(cached) then found = { entry = cached } end
+    if redis.call('EXISTS', k.cache) == 1 then
+      local source = cache_source(k.source, shard_prefix_of(k.events, job_id), o.events_ttl)
+      if source then
+        found = { source = source }
+      else
+        local cached = redis.call('GET', k.cache)
+        if cached and is_cache_entry(cached) then found = { entry = cached } end
+      end
     end
     if o.hits then o.hits[hash] = found end
   end

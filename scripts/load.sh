@@ -10,9 +10,10 @@
 #   FRESH=1 bash scripts/load.sh    # a new Redis and service for each run
 #
 # By default all six runs share one Redis, which grows with every job they
-# create (a cache hit stores its result twice, in its snapshot and its
-# event), so a later run pays for the pages an earlier one filled; FRESH=1
-# measures each run on an empty server.
+# create (about 2 KB per cache hit, whose snapshot names the event holding
+# its result; a unique submission's job also holds its report), so a later
+# run pays for the pages an earlier one filled; FRESH=1 measures each run on
+# an empty server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10}

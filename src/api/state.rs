@@ -12,8 +12,11 @@ use super::stream_limits::ClientStreams;
 use crate::config::Settings;
 use crate::engine::Functions;
 
+/// Shared behind an `Arc`: poem clones the state into every request.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
     pub fns: Functions,
     pub max_content_size: usize,
     pub metrics: PrometheusHandle,
@@ -34,7 +37,7 @@ impl AppState {
         metrics: PrometheusHandle,
         shutdown: CancellationToken,
     ) -> Self {
-        AppState {
+        AppState(Arc::new(Shared {
             fns,
             max_content_size: settings.max_content_size,
             metrics,
@@ -42,6 +45,14 @@ impl AppState {
             client_streams: ClientStreams::new(settings.max_event_streams_per_client),
             body_timeout: settings.body_timeout,
             shutdown,
-        }
+        }))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
     }
 }

@@ -109,7 +109,7 @@ impl Keys {
     }
 
     /// `fl:{tag}:source:<sha256>`: "<job id> <stream id>" of the `completed`
-    /// event that wrote the cache entry; cache hits' events refer to it.
+    /// event that wrote the cache entry; cache hits refer to it.
     pub fn source(&self, shard: u16, content_hash: &str) -> String {
         self.shard_key(shard, &format!("source:{content_hash}"))
     }
@@ -182,7 +182,7 @@ impl Keys {
             (
                 "job:{s}:<id>",
                 "string (JSON)",
-                "job snapshot; TTL JOB_EXPIRATION, refreshed on every event",
+                "job snapshot; TTL JOB_EXPIRATION, refreshed on every event. A job born from the cache holds `result_source: {job_id, event_id}` (the `completed` event with its result) instead of a copy",
             ),
             (
                 "cache:{s}:<sha256>",
@@ -192,7 +192,7 @@ impl Keys {
             (
                 "fl:{s}:source:<sha256>",
                 "string",
-                "`<job id> <stream id>` of the `completed` event that wrote the cache entry, which cache hits' events refer to; TTL CACHE_EXPIRATION",
+                "`<job id> <stream id>` of the `completed` event that wrote the cache entry, which cache hits refer to; TTL CACHE_EXPIRATION",
             ),
             (
                 "fl:{s}:events:<id>",
