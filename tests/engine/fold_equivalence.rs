@@ -2,6 +2,7 @@
 //! agree on every event sequence, valid or not: same snapshots, same
 //! refusals at the same position.
 
+use faultline::engine::events::EventSource;
 use faultline::engine::fold::{fold, fold_all};
 use faultline::engine::{Event, EventType, Snapshot};
 use proptest::prelude::*;
@@ -86,6 +87,10 @@ fn events(steps: &[Step], start_with_birth: bool) -> Vec<Event> {
             EventType::Cancelled => (json!({"reason": s.text}), false),
             EventType::Feedback => (json!({"is_useful": true, "comment": s.text}), false),
         };
+        // A cache hit holds its result, or (every other one) names the
+        // `completed` event that holds it.
+        let by_reference = kind == EventType::CacheHit && s.wild_attempt % 2 == 0;
+        let with_result = with_result && !by_reference;
         let ev = Event {
             seq: i as u64 + 1,
             kind,
@@ -96,7 +101,10 @@ fn events(steps: &[Step], start_with_birth: bool) -> Vec<Event> {
             result: with_result.then(|| result.to_string()),
             markdown: with_result.then(|| format!("# Report\n\n{}", s.text)),
             stream_id: None,
-            source: None,
+            source: by_reference.then(|| EventSource {
+                job_id: "01KB0000000000000000000000".to_string(),
+                stream_id: format!("1795000000000-{i}"),
+            }),
         };
         if let Ok(next) = fold(state.clone(), &ev, JOB) {
             state = Some(next);
@@ -166,7 +174,7 @@ fn a_result_keeps_its_empty_arrays_and_full_precision_through_the_lua_fold() {
     let steps = vec![Step {
         kind: 0,
         right_attempt: true,
-        wild_attempt: 0,
+        wild_attempt: 1, // odd: the hit holds its result
         worker: "w",
         text: String::new(),
         empty_result: true,

@@ -26,7 +26,9 @@ impl Functions {
         Ok((n, snap, Some(refusal).filter(|r| !r.is_empty())))
     }
 
-    /// The stored snapshot (opened), `None` when unknown or expired.
+    /// The stored snapshot (opened), `None` when unknown or expired. A job
+    /// born from the cache gets its result from the event its snapshot
+    /// names (`result_source`); without that event it has none.
     pub async fn snapshot(&self, job: JobId) -> Result<Option<Snapshot>, EngineError> {
         let Some(raw) = self.snapshot_json(job).await? else {
             return Ok(None);
