@@ -63,7 +63,8 @@ impl JobsApi {
         Ok(JobResponse::Ok(Json(view(&state, id).await?)))
     }
 
-    /// A completed job's result and Markdown report (400 until completed).
+    /// A completed job's result and Markdown report (400 until completed; 409
+    /// `MISSING_SOURCE` when a cache hit's source log is gone).
     #[oai(
         path = "/jobs/:job_id/result",
         method = "get",
