@@ -56,7 +56,7 @@ echo "== TypeScript client (openapi-typescript + openapi-fetch)"
 
 echo "== Schemathesis"
 "$venv/bin/schemathesis" --config-file tests/clients/schemathesis.toml run openapi/openapi.json --url "$base" \
-  --header "Authorization: Bearer $key" --checks all --exclude-checks negative_data_rejection \
+  --header "Authorization: Bearer $key" --checks all --exclude-checks negative_data_rejection,use_after_free \
   --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-25}" --seed 1 --no-color \
   >"$work/schemathesis.log" 2>&1 || { cat "$work/schemathesis.log"; exit 1; }
 grep -E "generated|passed|failed|Selected|Tested" "$work/schemathesis.log" | sed 's/^/  /'
