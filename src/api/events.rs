@@ -238,8 +238,8 @@ impl Follow {
     }
 
     async fn live(state: &AppState, id: JobId) -> bool {
-        match state.fns.snapshot(id).await {
-            Ok(Some(s)) => !s.status.is_terminal(),
+        match state.fns.head(id).await {
+            Ok(Some((head, _))) => !head.status.is_terminal(),
             Ok(None) => false,
             // Redis trouble: keep waiting, the next read decides.
             Err(_) => true,
@@ -266,10 +266,12 @@ fn parse_after(raw: Option<&str>) -> Result<String, ApiError> {
 
 /// 404 unless the job has a snapshot or a log (the log outlives the snapshot).
 async fn ensure_exists(state: &AppState, id: JobId) -> Result<(), ApiError> {
-    let key = state.fns.store.keys.events(id.shard(), &id.to_string());
+    let (keys, job) = (&state.fns.store.keys, id.to_string());
+    // Both keys carry the job's hash tag: one call, one slot.
+    let both = [keys.events(id.shard(), &job), keys.job(id.shard(), &job)];
     let mut conn = state.fns.store.conn.clone();
-    let exists: bool = conn.exists(&key).await.map_err(EngineError::from)?;
-    if exists || state.fns.snapshot(id).await?.is_some() {
+    let found: u32 = conn.exists(&both).await.map_err(EngineError::from)?;
+    if found > 0 {
         return Ok(());
     }
     Err(ApiError::not_found(

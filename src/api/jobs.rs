@@ -11,7 +11,7 @@ use super::models::{JobList, JobResult, JobSummary, JobView, rfc3339};
 use super::params::JobIdParam;
 use super::problem::ApiError;
 use super::state::AppState;
-use crate::engine::{EngineError, JobId, JobStatus, Snapshot, SnapshotHead};
+use crate::engine::{JobId, JobStatus, Snapshot};
 
 pub struct JobsApi;
 
@@ -225,86 +225,13 @@ pub(super) async fn load(state: &AppState, id: JobId) -> Result<Snapshot, ApiErr
     })
 }
 
-/// The job's view: its snapshot's head and TTL in one round trip. Only the
-/// first KB is read (a head is about 400 bytes): the result and report (most of a completed job's
-/// snapshot) follow the head and are not needed here.
+/// The job's view: its snapshot's head and TTL.
 async fn view(state: &AppState, id: JobId) -> Result<JobView, ApiError> {
-    const HEAD_BYTES: isize = 1023;
-    let key = state.fns.store.keys.job(id.shard(), &id.to_string());
-    let mut conn = state.fns.store.conn.clone();
-    let (bytes, ttl): (Vec<u8>, i64) = redis::pipe()
-        .getrange(&key, 0, HEAD_BYTES)
-        .ttl(&key)
-        .query_async(&mut conn)
-        .await
-        .map_err(EngineError::from)?;
-    // The range may end inside a multi-byte character: keep what is whole.
-    let prefix = match std::str::from_utf8(&bytes) {
-        Ok(text) => text,
-        Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default(),
-    };
-    if prefix.is_empty() {
-        return Err(ApiError::not_found(
+    let (head, ttl) = state.fns.head(id).await?.ok_or_else(|| {
+        ApiError::not_found(
             "JOB_NOT_FOUND",
             format!("job {id} is unknown or has expired"),
-        ));
-    }
-    let mut head = match snapshot_head(prefix) {
-        Some(head) => head,
-        // A head longer than the prefix (large metadata): read it whole.
-        None => {
-            let raw = state.fns.snapshot_json(id).await?.ok_or_else(|| {
-                ApiError::not_found(
-                    "JOB_NOT_FOUND",
-                    format!("job {id} is unknown or has expired"),
-                )
-            })?;
-            serde_json::from_str(&raw)
-                .map_err(|e| EngineError::Protocol(format!("snapshot of {id}: {e}")))?
-        }
-    };
-    state
-        .fns
-        .keyring
-        .open_head(&mut head)
-        .map_err(EngineError::from)?;
+        )
+    })?;
     Ok(JobView::from_head(head, ttl))
-}
-
-/// The head of a snapshot from its first bytes: the whole text when it is
-/// complete JSON, else the part before the first `,"result":` that closes
-/// as JSON (the same text inside a string or the metadata does not).
-fn snapshot_head(prefix: &str) -> Option<SnapshotHead> {
-    let mut from = 0;
-    while let Some(at) = prefix[from..].find(",\"result\":").map(|i| from + i) {
-        if let Ok(head) = serde_json::from_str(&format!("{}}}", &prefix[..at])) {
-            return Some(head);
-        }
-        from = at + 1;
-    }
-    // No result: the whole snapshot, unless the prefix cut it short.
-    serde_json::from_str(prefix).ok()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::snapshot_head;
-
-    const HEAD: &str = r#"{"job_id":"J","status":"completed","content_hash":"h","content_type":"openapi","metadata":{"team":"a,\"result\":","x":{"k":1,"result":2}},"progress_hint":"Analysis complete","created_at":1,"updated_at":2,"attempt":1,"version":6,"cached":false,"worker":"w""#;
-
-    #[test]
-    fn the_head_is_read_from_a_prefix_cut_anywhere_in_the_result() {
-        let whole =
-            format!(r##"{HEAD},"result":{{"findings":[{{"result":"é"}}]}},"markdown":"# R"}}"##);
-        for cut in [HEAD.len() + 12, HEAD.len() + 30, whole.len()] {
-            let head = snapshot_head(&whole[..cut]).expect("a head");
-            assert_eq!((head.job_id.as_str(), head.version), ("J", 6));
-        }
-        let queued = format!("{HEAD}}}");
-        assert_eq!(snapshot_head(&queued).unwrap().attempt, 1);
-        assert!(
-            snapshot_head(&HEAD[..40]).is_none(),
-            "a cut head is not a head"
-        );
-    }
 }

@@ -69,7 +69,6 @@ fn parse_result(raw: &Option<String>) -> Option<serde_json::Value> {
 }
 
 fn born(ev: &Event, job_id: &str, status: JobStatus) -> Snapshot {
-    let cached = ev.kind == EventType::CacheHit;
     Snapshot {
         job_id: job_id.to_string(),
         status,
@@ -85,15 +84,11 @@ fn born(ev: &Event, job_id: &str, status: JobStatus) -> Snapshot {
         updated_at: ev.ts,
         attempt: 0,
         version: ev.seq,
-        cached,
+        cached: ev.kind == EventType::CacheHit,
         worker: None,
         error: None,
-        result: if cached {
-            parse_result(&ev.result)
-        } else {
-            None
-        },
-        markdown: if cached { ev.markdown.clone() } else { None },
+        result: None,
+        markdown: None,
         result_source: None,
     }
 }
@@ -102,13 +97,17 @@ fn born(ev: &Event, job_id: &str, status: JobStatus) -> Snapshot {
 /// or naming the `completed` event that holds it (the Lua fold alike).
 fn cache_hit(ev: &Event, job_id: &str) -> Snapshot {
     let mut s = born(ev, job_id, JobStatus::Completed);
-    if let Some(source) = &ev.source {
-        s.result = None;
-        s.markdown = None;
-        s.result_source = Some(ResultSource {
-            job_id: source.job_id.clone(),
-            event_id: source.stream_id.clone(),
-        });
+    match &ev.source {
+        Some(source) => {
+            s.result_source = Some(ResultSource {
+                job_id: source.job_id.clone(),
+                event_id: source.stream_id.clone(),
+            })
+        }
+        None => {
+            s.result = parse_result(&ev.result);
+            s.markdown = ev.markdown.clone();
+        }
     }
     s
 }

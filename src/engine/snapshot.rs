@@ -124,3 +124,41 @@ impl Snapshot {
         serde_json::to_value(self).expect("a snapshot always serialises")
     }
 }
+
+/// The head of a snapshot from its first bytes: the whole text when it is
+/// complete JSON, else the part before the first `,"result":` that closes
+/// as JSON (the same text inside a string or the metadata does not).
+pub(crate) fn snapshot_head(prefix: &str) -> Option<SnapshotHead> {
+    let mut from = 0;
+    while let Some(at) = prefix[from..].find(",\"result\":").map(|i| from + i) {
+        if let Ok(head) = serde_json::from_str(&format!("{}}}", &prefix[..at])) {
+            return Some(head);
+        }
+        from = at + 1;
+    }
+    // No result: the whole snapshot, unless the prefix cut it short.
+    serde_json::from_str(prefix).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::snapshot_head;
+
+    const HEAD: &str = r#"{"job_id":"J","status":"completed","content_hash":"h","content_type":"openapi","metadata":{"team":"a,\"result\":","x":{"k":1,"result":2}},"progress_hint":"Analysis complete","created_at":1,"updated_at":2,"attempt":1,"version":6,"cached":false,"worker":"w""#;
+
+    #[test]
+    fn the_head_is_read_from_a_prefix_cut_anywhere_in_the_result() {
+        let whole =
+            format!(r##"{HEAD},"result":{{"findings":[{{"result":"é"}}]}},"markdown":"# R"}}"##);
+        for cut in [HEAD.len() + 12, HEAD.len() + 30, whole.len()] {
+            let head = snapshot_head(&whole[..cut]).expect("a head");
+            assert_eq!((head.job_id.as_str(), head.version), ("J", 6));
+        }
+        let queued = format!("{HEAD}}}");
+        assert_eq!(snapshot_head(&queued).unwrap().attempt, 1);
+        assert!(
+            snapshot_head(&HEAD[..40]).is_none(),
+            "a cut head is not a head"
+        );
+    }
+}

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::engine::EventType;
+use crate::engine::snapshot::{SnapshotHead, snapshot_head};
 use crate::metrics::timed;
 
 impl Functions {
@@ -24,6 +25,46 @@ impl Functions {
             Some(serde_json::from_str(&snap).map_err(|e| EngineError::Protocol(e.to_string()))?)
         };
         Ok((n, snap, Some(refusal).filter(|r| !r.is_empty())))
+    }
+
+    /// The head of the stored snapshot (opened) and its TTL in seconds, in
+    /// one round trip; `None` when unknown or expired. Only the first KB is
+    /// read (a head is about 400 bytes): the result and report, most of a
+    /// completed job's snapshot, follow the head and are not needed. A hit's
+    /// result, kept in another job's log, is not read either.
+    pub async fn head(&self, job: JobId) -> Result<Option<(SnapshotHead, i64)>, EngineError> {
+        const HEAD_BYTES: isize = 1023;
+        let key = self.store.keys.job(job.shard(), &job.to_string());
+        let mut conn = self.store.conn.clone();
+        let (bytes, ttl): (Vec<u8>, i64) = timed(
+            "get_head",
+            redis::pipe()
+                .getrange(&key, 0, HEAD_BYTES)
+                .ttl(&key)
+                .query_async(&mut conn),
+        )
+        .await?;
+        // The range may end inside a multi-byte character: keep what is whole.
+        let prefix = match std::str::from_utf8(&bytes) {
+            Ok(text) => text,
+            Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default(),
+        };
+        if prefix.is_empty() {
+            return Ok(None);
+        }
+        let mut head = match snapshot_head(prefix) {
+            Some(head) => head,
+            // A head longer than the prefix (large metadata): read it whole.
+            None => {
+                let Some(raw) = self.snapshot_json(job).await? else {
+                    return Ok(None);
+                };
+                serde_json::from_str(&raw)
+                    .map_err(|e| EngineError::Protocol(format!("snapshot of {job}: {e}")))?
+            }
+        };
+        self.keyring.open_head(&mut head)?;
+        Ok(Some((head, ttl)))
     }
 
     /// The stored snapshot (opened), `None` when unknown or expired. A job
