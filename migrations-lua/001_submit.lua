@@ -7,7 +7,10 @@
         5 artifact, 6 shard work stream, 7 shard feed, 8 shard job index,
         9 cache source (`fl:{tag}:source:<hash>`)
   ARGV: 1 job_id, 2 content_hash, 3 content_type, 4 metadata JSON object,
-        5 content, 6 job_ttl s, 7 events_ttl s, 8 feed retention ms,
+        5 content ('' when the caller wrote the artifact key itself, in the
+          same pipeline just before this call: large artifacts stay out of
+          Lua, which hashes every byte of every string it is handed),
+        6 job_ttl s, 7 events_ttl s, 8 feed retention ms,
         9 'force' to ignore the in-flight marker (it pointed at an expired job)
   Returns: {'cached'|'queued', job_id, snapshot JSON without the result}
            or {'attached', running_job_id, ''}
@@ -71,7 +74,7 @@ local function submit_entry(k, o)
   end
   redis.call('ZADD', k.index, int(ctx.now), job_id)
   if outcome == 'queued' then
-    redis.call('SET', k.artifact, o.content, 'EX', job_ttl)
+    if o.content ~= '' then redis.call('SET', k.artifact, o.content, 'EX', job_ttl) end
     redis.call('HSET', k.inflight, hash, job_id)
     redis.call('XADD', k.work, '*', 'job', job_id, 'hash', hash)
   end

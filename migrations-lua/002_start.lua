@@ -9,11 +9,23 @@
   ARGV: 1 job_id, 2 entry id, 3 consumer, 4 group, 5 max_attempts,
         6 job_ttl s, 7 events_ttl s, 8 feed retention ms, 9 first progress hint ('' for none)
   Returns: {'run', attempt, content, content_type, metadata JSON, created_at ms}
+           (content '' when larger than INLINE_ARTIFACT bytes: the caller
+           reads the artifact key itself, so the bytes never enter Lua)
            | {'skip', reason}   (entry acknowledged and deleted)
            | {'dead', attempt}  (attempts exhausted by lost workers)
   Errors: NOT_OWNER
   Events: started [+ progress] | dead_lettered + failed
 ]]
+-- Artifacts up to this size ride in the reply; a larger one is left to the
+-- caller (GETRANGE reads one byte more than the limit to tell them apart).
+local INLINE_ARTIFACT = 2048
+
+local function inline_artifact(key)
+  local text = redis.call('GETRANGE', key, '0', '2048')
+  if #text > INLINE_ARTIFACT then return '' end
+  return text
+end
+
 local function drop_entry(work_key, group, entry_id)
   redis.call('XACK', work_key, group, entry_id)
   redis.call('XDEL', work_key, entry_id)
@@ -37,7 +49,7 @@ local function start_entry(k, o)
   end
   -- A retried call of our own start (the reply was lost): same attempt, no new event.
   if s.status == 'running' and s.worker == consumer then
-    return { 'run', s.attempt, redis.call('GET', k.artifact) or '', s.content_type, cjson.encode(s.metadata), s.created_at }
+    return { 'run', s.attempt, inline_artifact(k.artifact), s.content_type, cjson.encode(s.metadata), s.created_at }
   end
   local ctx = new_ctx(k.events, k.feed, job_id, o.events_ttl, o.retention, o.now, o.batch)
   local attempt = s.attempt + 1
@@ -71,7 +83,7 @@ local function start_entry(k, o)
   if err then return nil, err end
   write_events(ctx, events, false)
   store_snapshot(k.job, s, o.job_ttl)
-  return { 'run', attempt, redis.call('GET', k.artifact) or '', s.content_type, cjson.encode(s.metadata), s.created_at }
+  return { 'run', attempt, inline_artifact(k.artifact), s.content_type, cjson.encode(s.metadata), s.created_at }
 end
 
 local function start(keys, argv)

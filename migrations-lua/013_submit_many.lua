@@ -9,7 +9,8 @@
         4 job key prefix (`job:{tag}:`), 5 shard key prefix (`fl:{tag}:`),
         6 cache key prefix (`cache:{tag}:`),
         7.. per submission 6 values: job_id, content_hash, content_type,
-        metadata JSON object, content, 'force' or ''
+        metadata JSON object, content ('' when written by the caller, as
+        for `fl_submit`), 'force' or ''
   Returns: flat rows of 3 per submission: the `fl_submit` row
            ({'cached'|'queued', job_id, head} | {'attached', job_id, ''})
            or {'refused', job_id, 'CODE detail'}

@@ -74,7 +74,7 @@ async fn run() -> anyhow::Result<()> {
     // Producers get their own connection, as an API process would.
     let fns = startup::connect(&settings)?;
     fns.store.ping().await?;
-    let contents = produce::artifacts(opts.n);
+    let contents = produce::artifacts(opts.n, opts.artifact_bytes);
 
     let admin = &mut target.admin;
     let idle = measure::idle_window(admin, opts.idle_ms).await?;

@@ -5,6 +5,8 @@ use anyhow::{Context, bail};
 #[derive(Debug, Clone)]
 pub struct Opts {
     pub n: usize,
+    /// Size of each artifact (default 100 bytes, as BullMQ's harness).
+    pub artifact_bytes: usize,
     pub redis_url: Option<String>,
     pub producers: usize,
     pub concurrency: usize,
@@ -62,6 +64,7 @@ impl Default for Opts {
     fn default() -> Self {
         Opts {
             n: 20_000,
+            artifact_bytes: 100,
             redis_url: None,
             producers: 50,
             concurrency: 50,
@@ -80,7 +83,7 @@ impl Default for Opts {
     }
 }
 
-const USAGE: &str = "usage: cargo bench --bench engine -- [--n 20000] [--redis-url URL] \
+const USAGE: &str = "usage: cargo bench --bench engine -- [--n 20000] [--artifact-bytes 100] [--redis-url URL] \
 [--producers 50] [--concurrency 50] [--batch 1000 | --single] [--shards S] [--worker-batch B] \
 [--env NAME=VALUE]... [--idle-ms 2000] [--timeout-s 600] [--tag T] [--json FILE] [--profile] \
 [--scaling 1,2,4]";
@@ -97,6 +100,11 @@ pub fn parse_opts() -> anyhow::Result<Opts> {
             // cargo bench passes --bench to harness=false targets.
             "--bench" => {}
             "--n" => o.n = value("--n")?.parse().context("--n")?,
+            "--artifact-bytes" => {
+                o.artifact_bytes = value("--artifact-bytes")?
+                    .parse()
+                    .context("--artifact-bytes")?
+            }
             "--redis-url" => o.redis_url = Some(value("--redis-url")?),
             "--producers" => o.producers = value("--producers")?.parse().context("--producers")?,
             "--concurrency" => {

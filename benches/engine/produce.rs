@@ -9,18 +9,18 @@ use faultline::engine::{Functions, JobId, Submission, Submitted};
 
 use crate::opts::Opts;
 
-/// A ~100-byte artifact, unique per run and job (so no cache hit and no
-/// single-flight attach, even on a shared Redis).
-fn artifact(run: &str, i: usize) -> String {
+/// An artifact of `bytes` bytes (at least its heading), unique per run and
+/// job (so no cache hit and no single-flight attach, even on a shared Redis).
+fn artifact(run: &str, i: usize, bytes: usize) -> String {
     let head = format!("# Bench artifact {run} {i:08}\n\n");
-    let pad = 100usize.saturating_sub(head.len());
+    let pad = bytes.saturating_sub(head.len());
     format!("{head}{}", "d".repeat(pad))
 }
 
-/// The `n` artifacts of a fresh run id.
-pub fn artifacts(n: usize) -> Arc<Vec<String>> {
+/// The `n` artifacts of a fresh run id, `bytes` long each.
+pub fn artifacts(n: usize, bytes: usize) -> Arc<Vec<String>> {
     let run_id = ulid::Ulid::generate().to_string();
-    Arc::new((0..n).map(|i| artifact(&run_id, i)).collect())
+    Arc::new((0..n).map(|i| artifact(&run_id, i, bytes)).collect())
 }
 
 pub struct Sent {

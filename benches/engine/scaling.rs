@@ -96,7 +96,7 @@ async fn measure(opts: &Opts, redis: (&str, String), workers: usize) -> anyhow::
     }
 
     let t0 = Instant::now();
-    let sent = produce(opts, &fns, artifacts(opts.n)).await;
+    let sent = produce(opts, &fns, artifacts(opts.n, opts.artifact_bytes)).await;
     wait_drained(&fns, opts.timeout_s).await?;
     let secs = t0.elapsed().as_secs_f64();
     drop(procs);

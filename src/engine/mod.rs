@@ -17,8 +17,8 @@ pub use crypto::Keyring;
 pub use error::EngineError;
 pub use events::{Event, EventType};
 pub use functions::{
-    Completion, Functions, Hint, Lease, Started, Submission, SubmitWait, Submitted, Taken, Ttls,
-    WorkEntry, content_hash,
+    Completion, Functions, Hint, INLINE_ARTIFACT, Lease, Started, Submission, SubmitWait,
+    Submitted, Taken, Ttls, WorkEntry, content_hash,
 };
 pub use ids::JobId;
 pub use snapshot::{JobStatus, ResultSource, Snapshot, SnapshotHead};

@@ -51,7 +51,7 @@ pub const STEPS: [&str; 3] = ["normalizing", "running_heuristics", "synthesizing
 pub const STREAMS: [&str; 3] = ["work", "dead", "feed"];
 /// The Lua functions called through `Functions::fcall` and the plain reads
 /// timed with `metrics::timed`: the `command` label of the Redis metrics.
-pub const REDIS_CALLS: [&str; 15] = [
+pub const REDIS_CALLS: [&str; 16] = [
     "fl_submit",
     "fl_submit_many",
     "fl_start",
@@ -66,6 +66,7 @@ pub const REDIS_CALLS: [&str; 15] = [
     "get_snapshot",
     "get_head",
     "get_cache",
+    "get_artifacts",
     "read_events",
 ];
 const REFUSAL_CODES: [&str; 5] = [

@@ -153,6 +153,23 @@ async fn with_a_key_nothing_readable_is_stored_and_the_api_answers_as_before() {
     let hit = submit(&app, &content, metadata.clone()).await;
     assert_eq!(hit["status"], "completed", "a cache hit: {hit}");
     let hit = hit["job_id"].as_str().unwrap().to_string();
+    // A large artifact travels beside the function calls: sealed as well.
+    let big = format!(
+        "{content}{}",
+        format!("# {content_marker} notes\n").repeat(200)
+    );
+    assert!(big.len() > faultline::engine::INLINE_ARTIFACT);
+    let big_job = submit(&app, &big, json!({})).await["job_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let big_done = app.wait_terminal(&big_job, WAIT).await;
+    assert_eq!(
+        big_done.status,
+        JobStatus::Completed,
+        "{:?}",
+        big_done.error
+    );
     let failed = submit(&app, &broken, json!({})).await["job_id"]
         .as_str()
         .unwrap()
@@ -185,7 +202,7 @@ async fn with_a_key_nothing_readable_is_stored_and_the_api_answers_as_before() {
             &comment,
             &format!("BROKENMARK{tag}"),
         ],
-        &[&content, &broken],
+        &[&content, &broken, &big],
     );
 
     // Each sealed field holds an envelope where the Lua expects its type.

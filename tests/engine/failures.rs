@@ -4,31 +4,10 @@
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use faultline::engine::migrate::GROUP;
 use faultline::engine::{Hint, JobId, JobStatus, Lease, Started};
 use faultline::startup::Role;
 
 use crate::helpers::*;
-
-/// Reads one entry of `job`'s shard as `consumer`, like a worker would.
-fn take_entry(redis: &TestRedis, work_key: &str, consumer: &str) -> (String, String) {
-    let reply = redis
-        .query(&[
-            "XREADGROUP",
-            "GROUP",
-            GROUP,
-            consumer,
-            "COUNT",
-            "1",
-            "STREAMS",
-            work_key,
-            ">",
-        ])
-        .unwrap();
-    let reply: redis::streams::StreamReadReply = redis::from_redis_value(reply).unwrap();
-    let entry = &reply.keys[0].ids[0];
-    (entry.id.clone(), entry.get::<String>("hash").unwrap())
-}
 
 #[tokio::test]
 async fn a_worker_that_dies_mid_job_loses_nothing_and_its_late_writes_are_refused() {

@@ -2,9 +2,10 @@
 //! single flight, graceful shutdown.
 
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use faultline::engine::JobStatus;
+use faultline::engine::{INLINE_ARTIFACT, JobId, JobStatus, Started, content_hash};
 use faultline::startup::Role;
 use serde_json::Value;
 
@@ -205,4 +206,89 @@ async fn metadata_that_mentions_result_does_not_confuse_the_snapshot() {
     let (status, result) = app.get(&format!("/jobs/{job}/result")).await;
     assert_eq!(status, 200);
     assert!(result["result"]["production_readiness_score"].is_u64());
+}
+
+/// A Markdown artifact of about `bytes` bytes; `n` makes it unique.
+fn large_markdown(n: usize, bytes: usize) -> String {
+    let mut text = format!("# Design {n}\n\n");
+    let mut i = 0;
+    while text.len() < bytes {
+        text.push_str(&format!(
+            "Paragraph {i} of design {n}: the service scales out.\n\n"
+        ));
+        i += 1;
+    }
+    text
+}
+
+#[tokio::test]
+async fn large_artifacts_reach_the_worker_whole_beside_the_function_calls() {
+    // Above INLINE_ARTIFACT the submission writes the artifact key itself,
+    // beside `fl_submit_many`, and `fl_take` leaves it for the worker to read.
+    let redis = TestRedis::start();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let app = spawn_app(&redis, Role::Serve, Arc::new(Recording(seen.clone())), &[]).await;
+    let small = "# Small design\n\nOne paragraph.\n".to_string();
+    let edge = large_markdown(0, INLINE_ARTIFACT);
+    let edge = edge[..INLINE_ARTIFACT].to_string();
+    let mut artifacts = vec![
+        small,
+        edge,
+        format!("{}x", &large_markdown(1, INLINE_ARTIFACT)),
+    ];
+    artifacts.extend((2..5).map(|n| large_markdown(n, 300_000)));
+
+    let jobs: Vec<String> =
+        futures::future::join_all(artifacts.iter().map(|a| app.submit(a, "markdown")))
+            .await
+            .iter()
+            .map(|b| b["job_id"].as_str().unwrap().to_string())
+            .collect();
+    for job in &jobs {
+        let snap = app.wait_terminal(job, Duration::from_secs(30)).await;
+        assert_eq!(snap.status, JobStatus::Completed, "{job}");
+    }
+
+    let mut analysed = seen.lock().unwrap().clone();
+    analysed.sort();
+    let mut sent = artifacts.clone();
+    sent.sort();
+    assert_eq!(analysed.len(), sent.len());
+    assert!(analysed == sent, "the worker got different content");
+    for (job, artifact) in jobs.iter().zip(&artifacts) {
+        let id: JobId = job.parse().unwrap();
+        let key = app
+            .fns
+            .store
+            .keys
+            .artifact(id.shard(), &content_hash(artifact));
+        assert_eq!(&redis.text(&key), artifact, "kept for re-analysis");
+        assert!(redis.pttl(&key) > 0, "with its TTL");
+    }
+
+    // The same content again is a cache hit, answered at once.
+    let again = app.submit(&artifacts[4], "markdown").await;
+    assert_eq!(again["status"], "completed");
+}
+
+#[tokio::test]
+async fn a_large_artifact_comes_back_whole_from_a_single_start() {
+    let redis = TestRedis::start();
+    let api = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let artifact = large_markdown(7, 50_000);
+    let job = api.submit(&artifact, "markdown").await["job_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let id: JobId = job.parse().unwrap();
+    let (entry, hash) = take_entry(&redis, &api.fns.store.keys.work(id.shard()), "w1");
+    let started = api
+        .fns
+        .start(id, &hash, &entry, "w1", "Normalizing artifact...")
+        .await
+        .unwrap();
+    match started {
+        Started::Run { content, .. } => assert!(content == artifact, "content differs"),
+        other => panic!("{other:?}"),
+    }
 }

@@ -499,6 +499,21 @@ impl Analyzer for AlwaysFails {
     }
 }
 
+/// Records the content of every artifact it is given, then answers as
+/// `Quick` does.
+pub struct Recording(pub Arc<std::sync::Mutex<Vec<String>>>);
+
+impl Analyzer for Recording {
+    fn analyze(
+        &self,
+        request: &AnalysisRequest<'_>,
+        progress: &mut dyn FnMut(Stage),
+    ) -> Result<Report, AnalysisError> {
+        self.0.lock().unwrap().push(request.content.to_string());
+        Quick.analyze(request, progress)
+    }
+}
+
 /// An analyser that answers at once with a fixed small report (load tests:
 /// the engine's cost, not the analysis).
 pub struct Quick;
@@ -535,4 +550,25 @@ pub fn pending(redis: &TestRedis, work: &str) -> i64 {
         panic!("{summary:?}")
     };
     redis::from_redis_value(parts[0].clone()).unwrap()
+}
+
+/// Reads one entry of a work stream as `consumer`, like a worker would:
+/// (entry id, content hash).
+pub fn take_entry(redis: &TestRedis, work_key: &str, consumer: &str) -> (String, String) {
+    let reply = redis
+        .query(&[
+            "XREADGROUP",
+            "GROUP",
+            faultline::engine::migrate::GROUP,
+            consumer,
+            "COUNT",
+            "1",
+            "STREAMS",
+            work_key,
+            ">",
+        ])
+        .unwrap();
+    let reply: redis::streams::StreamReadReply = redis::from_redis_value(reply).unwrap();
+    let entry = &reply.keys[0].ids[0];
+    (entry.id.clone(), entry.get::<String>("hash").unwrap())
 }

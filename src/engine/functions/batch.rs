@@ -77,14 +77,52 @@ impl Functions {
                 reply.len()
             )));
         }
-        Ok(reply
-            .chunks(ROW)
-            .map(|row| {
-                let mut t = taken(row);
+        let mut rows: Vec<Taken> = reply.chunks(ROW).map(taken).collect();
+        self.fill_artifacts(
+            shard,
+            rows.iter_mut().filter_map(|t| match &mut t.started {
+                Ok(Started::Run { content, .. }) => Some((t.hash.as_str(), content)),
+                _ => None,
+            }),
+        )
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|mut t| {
                 t.started = t.started.map(|s| s.opened(&self.keyring));
                 t
             })
             .collect())
+    }
+
+    /// Reads the artifacts `fl_start`/`fl_take` left out of their reply
+    /// (larger than `INLINE_ARTIFACT`: their `content` is empty) with one
+    /// MGET; the keys are all in `shard`. A missing artifact stays empty.
+    pub(super) async fn fill_artifacts<'a>(
+        &self,
+        shard: u16,
+        runs: impl IntoIterator<Item = (&'a str, &'a mut String)>,
+    ) -> Result<(), EngineError> {
+        let mut runs: Vec<_> = runs.into_iter().filter(|(_, c)| c.is_empty()).collect();
+        if runs.is_empty() {
+            return Ok(());
+        }
+        let keys: Vec<String> = runs
+            .iter()
+            .map(|(hash, _)| self.store.keys.artifact(shard, hash))
+            .collect();
+        let mut conn = self.store.conn.clone();
+        let texts: Vec<Option<String>> = crate::metrics::timed(
+            "get_artifacts",
+            redis::cmd("MGET").arg(&keys).query_async(&mut conn),
+        )
+        .await?;
+        for ((_, content), text) in runs.iter_mut().zip(texts) {
+            if let Some(text) = text {
+                **content = text;
+            }
+        }
+        Ok(())
     }
 
     /// Records completions of one shard in one call; one answer per job,

@@ -133,6 +133,15 @@ pub struct Lease {
     pub entry_id: String,
 }
 
+/// Artifacts larger than this travel beside the function call, not through
+/// it: submissions write the artifact key with a plain `SET` in the same
+/// pipeline, just before the call, and `fl_start`/`fl_take` leave a larger
+/// one out of their reply for the worker to read (`INLINE_ARTIFACT` in
+/// `002_start.lua`). Redis's Lua hashes every byte of every string it is
+/// handed (~1.25 ns per byte), so a 400 KB artifact would cost ~0.5 ms of
+/// Redis's only thread on the way in and again on the way out.
+pub const INLINE_ARTIFACT: usize = 2048;
+
 /// The hex SHA-256 of an artifact: its cache key.
 pub fn content_hash(content: &str) -> String {
     hex::encode(Sha256::digest(content.as_bytes()))
@@ -205,15 +214,52 @@ impl Functions {
     /// `fcall` on a given connection (a waiting one, for submissions).
     async fn fcall_on<T: redis::FromRedisValue>(
         &self,
+        conn: crate::store::Conn,
+        name: &str,
+        keys: &[String],
+        args: Vec<String>,
+    ) -> Result<T, EngineError> {
+        self.fcall_after(conn, &[], name, keys, args).await
+    }
+
+    /// `fcall_on`, after writing `artifacts` (key, sealed content) with a
+    /// plain `SET` in the same pipeline: they stay out of Lua (see
+    /// `INLINE_ARTIFACT`). The keys share the call's slot, so on a cluster
+    /// the pipeline goes to one node, in order.
+    async fn fcall_after<T: redis::FromRedisValue>(
+        &self,
         mut conn: crate::store::Conn,
+        artifacts: &[(String, &str)],
         name: &str,
         keys: &[String],
         args: Vec<String>,
     ) -> Result<T, EngineError> {
         let mut cmd = redis::cmd("FCALL");
         cmd.arg(name).arg(keys.len()).arg(keys).arg(&args);
+        let mut pipe = redis::pipe();
+        for (key, content) in artifacts {
+            pipe.cmd("SET")
+                .arg(key)
+                .arg(*content)
+                .arg("EX")
+                .arg(self.ttls.job_s)
+                .ignore();
+        }
+        pipe.add_command(cmd.clone());
+        let send = async |conn: &mut crate::store::Conn| -> Result<T, EngineError> {
+            if artifacts.is_empty() {
+                return Ok(cmd.query_async(conn).await?);
+            }
+            let mut replies: Vec<Value> = pipe.query_async(conn).await?;
+            match replies.pop() {
+                Some(Value::ServerError(e)) => Err(redis::RedisError::from(e).into()),
+                Some(v) => redis::from_redis_value(v)
+                    .map_err(|e| EngineError::Protocol(format!("{name}: {e}"))),
+                None => Err(EngineError::Protocol(format!("{name}: no answer"))),
+            }
+        };
         let began = std::time::Instant::now();
-        let reply: Result<T, EngineError> = cmd.query_async(&mut conn).await.map_err(Into::into);
+        let reply = send(&mut conn).await;
         // Refusals are answers, not failures: only transport and server errors count.
         let failed = reply.as_ref().is_err_and(|e| e.code().is_none());
         crate::metrics::redis_call(name, began, !failed);
@@ -224,7 +270,7 @@ impl Functions {
                     "faultline library missing in Redis; reloading it"
                 );
                 migrate::migrate(&self.store).await?;
-                Ok(cmd.query_async(&mut conn).await?)
+                send(&mut conn).await
             }
             other => other,
         }

@@ -121,6 +121,7 @@ impl Functions {
             k.inflight(shard),
             k.index(shard),
         ];
+        let mut artifacts = Vec::new();
         let mut args = Vec::with_capacity(6 + items.len() * 6);
         args.extend([
             self.ttls.job_s.to_string(),
@@ -136,11 +137,19 @@ impl Functions {
                 i.hash.clone(),
                 i.content_type.clone(),
                 i.metadata.clone(),
-                i.content.clone(),
+                self.inline_content(&i.content, k.artifact(shard, &i.hash), &mut artifacts),
                 if i.force { "force" } else { "" }.to_string(),
             ]);
         }
-        let rows: Vec<String> = self.fcall("fl_submit_many", &keys, args).await?;
+        let rows: Vec<String> = self
+            .fcall_after(
+                self.store.conn.clone(),
+                &artifacts,
+                "fl_submit_many",
+                &keys,
+                args,
+            )
+            .await?;
         if rows.len() != items.len() * 3 {
             return Err(EngineError::Protocol(format!(
                 "submit_many answered {} values for {} submissions",
@@ -176,12 +185,13 @@ impl Functions {
             k.index(s),
             k.source(s, hash),
         ];
+        let mut artifacts = Vec::new();
         let args = vec![
             job,
             hash.to_string(),
             sub.content_type.to_string(),
             sub.metadata.to_string(),
-            sub.content.to_string(),
+            self.inline_content(sub.content, k.artifact(s, hash), &mut artifacts),
             self.ttls.job_s.to_string(),
             self.ttls.events_s.to_string(),
             self.retention_ms().to_string(),
@@ -189,10 +199,26 @@ impl Functions {
         ];
         let conn = self.store.waiting_conn();
         let reply = self
-            .fcall_on(conn.clone(), "fl_submit", &keys, args)
+            .fcall_after(conn.clone(), &artifacts, "fl_submit", &keys, args)
             .await?;
         self.wait_for_replicas(&conn, &keys[0]).await?;
         Ok(reply)
+    }
+
+    /// The content argument of a submission: the content itself when small,
+    /// else '' with the artifact queued in `artifacts` to be written beside
+    /// the call (see `INLINE_ARTIFACT`).
+    fn inline_content<'a>(
+        &self,
+        content: &'a str,
+        key: String,
+        artifacts: &mut Vec<(String, &'a str)>,
+    ) -> String {
+        if content.len() <= INLINE_ARTIFACT {
+            return content.to_string();
+        }
+        artifacts.push((key, content));
+        String::new()
     }
 
     /// With `SUBMIT_WAIT_REPLICAS`, holds the answer until that many replicas

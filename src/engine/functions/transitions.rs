@@ -41,7 +41,7 @@ impl Functions {
                 .and_then(|v| redis::from_redis_value_ref::<String>(v).ok())
                 .unwrap_or_default()
         };
-        Ok(match text(0).as_str() {
+        let mut started = match text(0).as_str() {
             "run" => Started::Run {
                 attempt: text(1)
                     .parse()
@@ -57,8 +57,11 @@ impl Functions {
             "skip" => Started::Skip(text(1)),
             "dead" => Started::Dead(text(1).parse().unwrap_or(0)),
             other => return Err(EngineError::Protocol(format!("start answered {other}"))),
+        };
+        if let Started::Run { content, .. } = &mut started {
+            self.fill_artifacts(s, [(hash, content)]).await?;
         }
-        .opened(&self.keyring))
+        Ok(started.opened(&self.keyring))
     }
 
     pub async fn progress(&self, lease: &Lease, hints: &[Hint]) -> Result<(), EngineError> {
