@@ -5,13 +5,15 @@ use faultline::analysis::{AnalysisError, AnalysisRequest, Analyzer, Stage};
 
 /// Same work as the BullMQ processor: three progress reports, then a
 /// ~200-byte result (plus a one-line Markdown report, which every Faultline
-/// result carries).
+/// result carries). `--result-bytes` makes the result that long and adds a
+/// Markdown report of half that, as the real analyser's reports run
+/// (tens of KB of JSON, Markdown about half of it).
 pub struct BenchAnalyzer {
     report: Report,
 }
 
 impl BenchAnalyzer {
-    pub fn new() -> Self {
+    pub fn new(result_bytes: usize) -> Self {
         let mut result = AnalysisResult {
             production_readiness_score: 72,
             summary: String::new(),
@@ -22,12 +24,17 @@ impl BenchAnalyzer {
             extra: serde_json::Map::new(),
         };
         let base = serde_json::to_string(&result).expect("serialises").len();
-        result.summary = "s".repeat(200usize.saturating_sub(base));
+        result.summary = "s".repeat(result_bytes.saturating_sub(base));
+        let mut markdown = "# Report\n\nScore 72/100.\n".to_string();
+        let mut i = 0;
+        while result_bytes > 200 && markdown.len() < result_bytes / 2 {
+            markdown.push_str(&format!(
+                "- Finding {i}: \"/orders\" has no pagination; see docs/paging.md\n"
+            ));
+            i += 1;
+        }
         BenchAnalyzer {
-            report: Report {
-                result,
-                markdown: "# Report\n\nScore 72/100.\n".to_string(),
-            },
+            report: Report { result, markdown },
         }
     }
 

@@ -58,7 +58,7 @@ async fn run() -> anyhow::Result<()> {
     let opts = opts::parse_opts()?;
     init_tracing();
     if opts.worker_process {
-        return scaling::worker_process().await;
+        return scaling::worker_process(opts.result_bytes).await;
     }
     if let Some(counts) = &opts.scaling {
         return scaling::run(&opts, counts).await;
@@ -66,7 +66,7 @@ async fn run() -> anyhow::Result<()> {
     let mut target = Target::open(&opts).await?;
     let settings = settings(&opts, &target.url)?;
 
-    let analyzer = Arc::new(BenchAnalyzer::new());
+    let analyzer = Arc::new(BenchAnalyzer::new(opts.result_bytes));
     let result_bytes = analyzer.result_bytes();
     let app = App::build(settings.clone(), Role::Worker, analyzer)
         .await

@@ -7,6 +7,8 @@ pub struct Opts {
     pub n: usize,
     /// Size of each artifact (default 100 bytes, as BullMQ's harness).
     pub artifact_bytes: usize,
+    /// Size of each result's JSON (default ~200 bytes, as BullMQ's harness).
+    pub result_bytes: usize,
     pub redis_url: Option<String>,
     pub producers: usize,
     pub concurrency: usize,
@@ -65,6 +67,7 @@ impl Default for Opts {
         Opts {
             n: 20_000,
             artifact_bytes: 100,
+            result_bytes: 200,
             redis_url: None,
             producers: 50,
             concurrency: 50,
@@ -83,7 +86,7 @@ impl Default for Opts {
     }
 }
 
-const USAGE: &str = "usage: cargo bench --bench engine -- [--n 20000] [--artifact-bytes 100] [--redis-url URL] \
+const USAGE: &str = "usage: cargo bench --bench engine -- [--n 20000] [--artifact-bytes 100] [--result-bytes 200] [--redis-url URL] \
 [--producers 50] [--concurrency 50] [--batch 1000 | --single] [--shards S] [--worker-batch B] \
 [--env NAME=VALUE]... [--idle-ms 2000] [--timeout-s 600] [--tag T] [--json FILE] [--profile] \
 [--scaling 1,2,4]";
@@ -100,6 +103,9 @@ pub fn parse_opts() -> anyhow::Result<Opts> {
             // cargo bench passes --bench to harness=false targets.
             "--bench" => {}
             "--n" => o.n = value("--n")?.parse().context("--n")?,
+            "--result-bytes" => {
+                o.result_bytes = value("--result-bytes")?.parse().context("--result-bytes")?
+            }
             "--artifact-bytes" => {
                 o.artifact_bytes = value("--artifact-bytes")?
                     .parse()

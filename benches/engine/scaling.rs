@@ -22,9 +22,14 @@ use crate::produce::{artifacts, produce};
 use crate::redis_server::Target;
 
 /// Runs as one worker process until killed (settings from the environment).
-pub async fn worker_process() -> anyhow::Result<()> {
+pub async fn worker_process(result_bytes: usize) -> anyhow::Result<()> {
     let settings = Settings::from_env()?;
-    let app = App::build(settings, Role::Worker, Arc::new(BenchAnalyzer::new())).await?;
+    let app = App::build(
+        settings,
+        Role::Worker,
+        Arc::new(BenchAnalyzer::new(result_bytes)),
+    )
+    .await?;
     // The parent waits for this line before it starts the clock.
     println!("ready");
     app.run_until_stopped().await
@@ -84,6 +89,7 @@ async fn measure(opts: &Opts, redis: (&str, String), workers: usize) -> anyhow::
         .map(|_| {
             Command::new(&exe)
                 .arg("--worker-process")
+                .args(["--result-bytes", &opts.result_bytes.to_string()])
                 .envs(vars.iter().cloned())
                 .stdout(Stdio::piped())
                 .spawn()

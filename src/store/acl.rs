@@ -43,7 +43,10 @@ pub const SERVICE_COMMANDS: &[(&str, &str)] = &[
     // Reads of the API.
     ("get", "job snapshots and cache entries"),
     ("getrange", "GET /jobs/{id} reads a snapshot's head only"),
-    ("mget", "GET /jobs: snapshots of a page"),
+    (
+        "mget",
+        "GET /jobs: snapshots of a page; workers: artifacts over 2 KB",
+    ),
     ("ttl", "GET /jobs/{id}: expires_in"),
     ("exists", "a job's event log outlives its snapshot"),
     ("zcard", "GET /jobs: total"),
@@ -65,7 +68,10 @@ pub const SERVICE_COMMANDS: &[(&str, &str)] = &[
     ("xdel", "with XACK, drop a malformed work entry"),
     // Start-up: consumer groups and the migration lease.
     ("xgroup|create", "one consumer group per shard"),
-    ("set", "the migration lease lock (SET NX PX)"),
+    (
+        "set",
+        "the migration lease lock (SET NX PX); artifacts over 2 KB, beside fl_submit",
+    ),
     ("evalsha", "release the lease only if still ours"),
     ("del", "that script deletes the lease"),
     ("script|load", "redis-rs loads that script on NOSCRIPT"),
@@ -83,6 +89,7 @@ pub const LUA_COMMANDS: &[&str] = &[
     "exists",
     "expire",
     "get",
+    "getrange",
     "hdel",
     "hget",
     "hset",
