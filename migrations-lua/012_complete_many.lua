@@ -10,7 +10,7 @@
         5 feed retention ms, 6 job key prefix (`job:{tag}:`),
         7 shard key prefix (`fl:{tag}:`), 8 cache key prefix (`cache:{tag}:`),
         9.. per job 8 values: job_id, attempt, consumer, entry id, content
-        hash, hints JSON, result JSON, markdown
+        hash, hints JSON, result JSON, markdown as a JSON string
   Returns: per job, in order: 'OK' or the refusal ('CODE detail')
   Events: per job as `fl_complete`
 ]]
@@ -21,7 +21,7 @@ local function complete_many(keys, argv)
   for i = 9, #argv, 8 do
     local job_id, hash = argv[i], argv[i + 4]
     base.job_id, base.attempt, base.consumer = job_id, argv[i + 1], argv[i + 2]
-    base.hints, base.result, base.markdown = argv[i + 5], argv[i + 6], argv[i + 7]
+    base.hints, base.result, base.markdown_json = argv[i + 5], argv[i + 6], argv[i + 7]
     local ok, err, ack = complete_entry(
       { job = argv[6] .. job_id, events = argv[7] .. 'events:' .. job_id, cache = argv[8] .. hash,
         source = argv[7] .. 'source:' .. hash, inflight = keys[3], feed = keys[2] }, base)

@@ -261,6 +261,22 @@ local function store_with_entry(job_key, head, entry, job_ttl)
   redis.call('EXPIRE', job_key, job_ttl)
 end
 
+-- Writes the concatenation of `pieces` (the last one not empty) as `key`'s
+-- value with a TTL in seconds, without concatenating in Lua: the last piece
+-- goes first, at its final offset, which sizes the value exactly (APPEND
+-- would grow it greedily, up to twice its size); the others are then
+-- written in place. Any value already there is deleted first, as SET
+-- would replace it.
+local function store_pieces(key, pieces, ttl)
+  local offsets, total = {}, 0
+  for i, piece in ipairs(pieces) do offsets[i], total = total, total + #piece end
+  redis.call('DEL', key)
+  for i = #pieces, 1, -1 do
+    if #pieces[i] > 0 then redis.call('SETRANGE', key, int(offsets[i]), pieces[i]) end
+  end
+  redis.call('EXPIRE', key, ttl)
+end
+
 -- Errors are named strings the Rust side maps to EngineError variants.
 local function refuse(code, detail)
   return redis.error_reply(code .. ' ' .. detail)

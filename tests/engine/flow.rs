@@ -292,3 +292,45 @@ async fn a_large_artifact_comes_back_whole_from_a_single_start() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn a_long_result_is_stored_whole_exactly_sized_and_with_its_ttls() {
+    // The real engine's report runs to tens of KB: past PIECEWISE_RESULT, so
+    // the snapshot and the cache entry are written piecewise with SETRANGE.
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
+    let job = app.submit_spec(41).await;
+    let done = app.wait_terminal(&job, Duration::from_secs(20)).await;
+    assert_eq!(done.status, JobStatus::Completed);
+    let id: JobId = job.parse().unwrap();
+    let keys = &app.fns.store.keys;
+    let (job_key, cache_key) = (
+        keys.job(id.shard(), &job),
+        keys.cache(id.shard(), &done.content_hash),
+    );
+
+    let snapshot: Value = serde_json::from_str(&redis.text(&job_key)).expect("JSON");
+    let entry: Value = serde_json::from_str(&redis.text(&cache_key)).expect("JSON");
+    let result_len = serde_json::to_string(&snapshot["result"]).unwrap().len();
+    assert!(result_len > 8192, "a long result: {result_len} bytes");
+    assert_eq!(snapshot["result"], entry["result"]);
+    assert_eq!(snapshot["markdown"], entry["markdown"]);
+    assert_eq!(entry.as_object().unwrap().len(), 2, "{{result, markdown}}");
+    let events = app.events(&job).await;
+    let completed = events.last().unwrap();
+    assert_eq!(completed.markdown.as_deref(), snapshot["markdown"].as_str());
+    assert!(redis.pttl(&job_key) > 0 && redis.pttl(&cache_key) > 0);
+
+    // Sized exactly: no greedy slack from growing the value.
+    for key in [&job_key, &cache_key] {
+        let len = redis.text(key).len() as i64;
+        let usage: i64 =
+            redis::from_redis_value(redis.query(&["MEMORY", "USAGE", key]).unwrap()).unwrap();
+        assert!(usage < len + len / 8 + 256, "{key}: {usage} B for {len}");
+    }
+
+    // The Rust fold of the log is the stored snapshot.
+    let (status, replay) = app.get(&format!("/jobs/{job}/replay")).await;
+    assert_eq!(status, 200, "{replay}");
+    assert_eq!(replay["verdict"]["verdict"], "consistent", "{replay}");
+}

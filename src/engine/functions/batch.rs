@@ -155,7 +155,7 @@ impl Functions {
                 c.hash.clone(),
                 hints_json(&c.hints),
                 self.keyring.seal_result(&c.result),
-                self.keyring.seal(&c.markdown),
+                markdown_json(&self.keyring.seal(&c.markdown)),
             ]);
         }
         let replies: Vec<String> = self.fcall("fl_complete_many", &keys, args).await?;

@@ -277,6 +277,13 @@ impl Functions {
     }
 }
 
+/// The markdown argument of `fl_complete`/`fl_complete_many`: already a
+/// JSON string, so the Lua splices it as it is instead of encoding it (an
+/// encode of tens of KB, and one more string hashed byte by byte).
+pub(super) fn markdown_json(markdown: &str) -> String {
+    serde_json::to_string(markdown).expect("a string always serialises")
+}
+
 pub(super) fn hints_json(hints: &[Hint]) -> String {
     serde_json::to_string(hints).expect("hints always serialise")
 }

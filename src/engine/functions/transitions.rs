@@ -107,7 +107,7 @@ impl Functions {
             GROUP.to_string(),
             hints_json(hints),
             self.keyring.seal_result(result),
-            self.keyring.seal(markdown),
+            markdown_json(&self.keyring.seal(markdown)),
             self.ttls.job_s.to_string(),
             self.ttls.cache_s.to_string(),
             self.ttls.events_s.to_string(),
