@@ -42,6 +42,12 @@ local function store_result(k, s, o)
 end
 
 local function complete_entry(k, o)
+  -- A worker older than this library sends the markdown raw (it starts with
+  -- '#', never with a quote): encode it here, or the snapshot would not parse.
+  local md = o.markdown_json
+  if #md < 2 or string.byte(md, 1) ~= 34 or string.byte(md, -1) ~= 34 then
+    o.markdown_json = cjson.encode(md)
+  end
   local s = load_snapshot(k.job)
   if not s then return false, 'NO_SUCH_JOB job=' .. o.job_id, false end
   local attempt = tonumber(o.attempt)

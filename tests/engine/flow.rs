@@ -334,3 +334,46 @@ async fn a_long_result_is_stored_whole_exactly_sized_and_with_its_ttls() {
     assert_eq!(status, 200, "{replay}");
     assert_eq!(replay["verdict"]["verdict"], "consistent", "{replay}");
 }
+
+#[tokio::test]
+async fn a_completion_from_an_older_worker_with_raw_markdown_still_parses() {
+    // Workers before the markdown was sent JSON-encoded sent it raw.
+    let redis = TestRedis::start();
+    let api = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let job = api.submit_spec(42).await;
+    let id: JobId = job.parse().unwrap();
+    let (k, s) = (&api.fns.store.keys, id.shard());
+    let (entry, hash) = take_entry(&redis, &k.work(s), "old-worker");
+    let started = api
+        .fns
+        .start(id, &hash, &entry, "old-worker", "Normalizing artifact...")
+        .await
+        .unwrap();
+    assert!(matches!(started, Started::Run { attempt: 1, .. }));
+    let (job_key, events, cache, inflight, work, feed, source) = (
+        k.job(s, &job),
+        k.events(s, &job),
+        k.cache(s, &hash),
+        k.inflight(s),
+        k.work(s),
+        k.feed(s),
+        k.source(s, &hash),
+    );
+    let reply = redis.query(&[
+        "FCALL", "fl_complete", "7", &job_key, &events, &cache, &inflight, &work, &feed, &source,
+        &job, "1", "old-worker", &entry, faultline::engine::migrate::GROUP, "[]",
+        r#"{"production_readiness_score":50,"summary":"s","findings":[],"charts":[],"suggested_next_steps":[]}"#,
+        "# Old \"report\"\n", "3600", "86400", "7200", "7200000",
+    ]);
+    assert!(reply.is_ok(), "{reply:?}");
+    let snapshot: Value = serde_json::from_str(&redis.text(&job_key)).expect("the snapshot parses");
+    assert_eq!(snapshot["status"], "completed");
+    assert_eq!(snapshot["markdown"], "# Old \"report\"\n");
+    let entry: Value = serde_json::from_str(&redis.text(&cache)).expect("the entry parses");
+    assert_eq!(entry["markdown"], "# Old \"report\"\n");
+    let log = api.events(&job).await;
+    assert_eq!(
+        log.last().unwrap().markdown.as_deref(),
+        Some("# Old \"report\"\n")
+    );
+}
