@@ -35,6 +35,7 @@ const FILES: &[(&str, &str)] = &[
     lua!("011_take.lua"),
     lua!("012_complete_many.lua"),
     lua!("013_submit_many.lua"),
+    lua!("014_large_payloads.lua"),
 ];
 
 /// The numbered migrations this binary knows, in order.
