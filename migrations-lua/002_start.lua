@@ -19,9 +19,10 @@
 -- Artifacts up to this size ride in the reply; a larger one is left to the
 -- caller (GETRANGE reads one byte more than the limit to tell them apart).
 local INLINE_ARTIFACT = 2048
+local INLINE_ARTIFACT_END = INLINE_ARTIFACT .. '' -- GETRANGE's end is inclusive
 
 local function inline_artifact(key)
-  local text = redis.call('GETRANGE', key, '0', '2048')
+  local text = redis.call('GETRANGE', key, '0', INLINE_ARTIFACT_END)
   if #text > INLINE_ARTIFACT then return '' end
   return text
 end

@@ -236,20 +236,20 @@ impl Functions {
     ) -> Result<T, EngineError> {
         let mut cmd = redis::cmd("FCALL");
         cmd.arg(name).arg(keys.len()).arg(keys).arg(&args);
-        let mut pipe = redis::pipe();
-        for (key, content) in artifacts {
-            pipe.cmd("SET")
-                .arg(key)
-                .arg(*content)
-                .arg("EX")
-                .arg(self.ttls.job_s)
-                .ignore();
-        }
-        pipe.add_command(cmd.clone());
         let send = async |conn: &mut crate::store::Conn| -> Result<T, EngineError> {
             if artifacts.is_empty() {
                 return Ok(cmd.query_async(conn).await?);
             }
+            let mut pipe = redis::pipe();
+            for (key, content) in artifacts {
+                pipe.cmd("SET")
+                    .arg(key)
+                    .arg(*content)
+                    .arg("EX")
+                    .arg(self.ttls.job_s)
+                    .ignore();
+            }
+            pipe.add_command(cmd.clone());
             let mut replies: Vec<Value> = pipe.query_async(conn).await?;
             match replies.pop() {
                 Some(Value::ServerError(e)) => Err(redis::RedisError::from(e).into()),

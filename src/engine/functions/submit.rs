@@ -137,7 +137,7 @@ impl Functions {
                 i.hash.clone(),
                 i.content_type.clone(),
                 i.metadata.clone(),
-                self.inline_content(&i.content, k.artifact(shard, &i.hash), &mut artifacts),
+                inline_content(&i.content, k.artifact(shard, &i.hash), &mut artifacts),
                 if i.force { "force" } else { "" }.to_string(),
             ]);
         }
@@ -191,7 +191,7 @@ impl Functions {
             hash.to_string(),
             sub.content_type.to_string(),
             sub.metadata.to_string(),
-            self.inline_content(sub.content, k.artifact(s, hash), &mut artifacts),
+            inline_content(sub.content, k.artifact(s, hash), &mut artifacts),
             self.ttls.job_s.to_string(),
             self.ttls.events_s.to_string(),
             self.retention_ms().to_string(),
@@ -203,22 +203,6 @@ impl Functions {
             .await?;
         self.wait_for_replicas(&conn, &keys[0]).await?;
         Ok(reply)
-    }
-
-    /// The content argument of a submission: the content itself when small,
-    /// else '' with the artifact queued in `artifacts` to be written beside
-    /// the call (see `INLINE_ARTIFACT`).
-    fn inline_content<'a>(
-        &self,
-        content: &'a str,
-        key: String,
-        artifacts: &mut Vec<(String, &'a str)>,
-    ) -> String {
-        if content.len() <= INLINE_ARTIFACT {
-            return content.to_string();
-        }
-        artifacts.push((key, content));
-        String::new()
     }
 
     /// With `SUBMIT_WAIT_REPLICAS`, holds the answer until that many replicas
@@ -291,4 +275,19 @@ impl Functions {
         ];
         self.fcall("fl_feedback", &keys, args).await
     }
+}
+
+/// The content argument of a submission: the content itself when small,
+/// else '' with the artifact queued in `artifacts` to be written beside
+/// the call (see `INLINE_ARTIFACT`).
+fn inline_content<'a>(
+    content: &'a str,
+    key: String,
+    artifacts: &mut Vec<(String, &'a str)>,
+) -> String {
+    if content.len() <= INLINE_ARTIFACT {
+        return content.to_string();
+    }
+    artifacts.push((key, content));
+    String::new()
 }
