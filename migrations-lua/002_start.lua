@@ -7,21 +7,28 @@
   KEYS: 1 job, 2 job events, 3 artifact, 4 work stream, 5 feed,
         6 in-flight hash, 7 dead-letter stream
   ARGV: 1 job_id, 2 entry id, 3 consumer, 4 group, 5 max_attempts,
-        6 job_ttl s, 7 events_ttl s, 8 feed retention ms, 9 first progress hint ('' for none)
+        6 job_ttl s, 7 events_ttl s, 8 feed retention ms, 9 first progress hint ('' for none),
+        10 ARTIFACTS_BY_CALLER (optional)
   Returns: {'run', attempt, content, content_type, metadata JSON, created_at ms}
-           (content '' when larger than INLINE_ARTIFACT bytes: the caller
-           reads the artifact key itself, so the bytes never enter Lua)
+           (with ARGV 10, content is '' when larger than INLINE_ARTIFACT
+           bytes: the caller reads the artifact key itself, so the bytes
+           never enter Lua)
            | {'skip', reason}   (entry acknowledged and deleted)
            | {'dead', attempt}  (attempts exhausted by lost workers)
   Errors: NOT_OWNER
   Events: started [+ progress] | dead_lettered + failed
 ]]
--- Artifacts up to this size ride in the reply; a larger one is left to the
--- caller (GETRANGE reads one byte more than the limit to tell them apart).
+-- Artifacts up to this size ride in the reply; a larger one is left to a
+-- caller that says it reads artifacts itself by passing this marker
+-- (GETRANGE reads one byte more than the limit to tell them apart). A
+-- caller without it, a worker older than version 15 still running during
+-- a rolling upgrade, gets every artifact whole, as it expects.
 local INLINE_ARTIFACT = 2048
 local INLINE_ARTIFACT_END = INLINE_ARTIFACT .. '' -- GETRANGE's end is inclusive
+local ARTIFACTS_BY_CALLER = 'artifacts-by-caller'
 
-local function inline_artifact(key)
+local function reply_artifact(key, by_caller)
+  if not by_caller then return redis.call('GET', key) or '' end
   local text = redis.call('GETRANGE', key, '0', INLINE_ARTIFACT_END)
   if #text > INLINE_ARTIFACT then return '' end
   return text
@@ -34,7 +41,7 @@ end
 
 -- Starts one owned entry. `k` = {job, events, artifact, work, feed,
 -- inflight, dead}; `o` = {job_id, entry_id, consumer, group,
--- max_attempts, job_ttl, events_ttl, retention, hint, now?, batch?}.
+-- max_attempts, job_ttl, events_ttl, retention, hint, by_caller, now?, batch?}.
 -- Returns the reply row of `fl_start`, or nil and the refusal.
 local function start_entry(k, o)
   local job_id, consumer = o.job_id, o.consumer
@@ -50,7 +57,7 @@ local function start_entry(k, o)
   end
   -- A retried call of our own start (the reply was lost): same attempt, no new event.
   if s.status == 'running' and s.worker == consumer then
-    return { 'run', s.attempt, inline_artifact(k.artifact), s.content_type, cjson.encode(s.metadata), s.created_at }
+    return { 'run', s.attempt, reply_artifact(k.artifact, o.by_caller), s.content_type, cjson.encode(s.metadata), s.created_at }
   end
   local ctx = new_ctx(k.events, k.feed, job_id, o.events_ttl, o.retention, o.now, o.batch)
   local attempt = s.attempt + 1
@@ -84,7 +91,7 @@ local function start_entry(k, o)
   if err then return nil, err end
   write_events(ctx, events, false)
   store_snapshot(k.job, s, o.job_ttl)
-  return { 'run', attempt, inline_artifact(k.artifact), s.content_type, cjson.encode(s.metadata), s.created_at }
+  return { 'run', attempt, reply_artifact(k.artifact, o.by_caller), s.content_type, cjson.encode(s.metadata), s.created_at }
 end
 
 local function start(keys, argv)
@@ -94,7 +101,8 @@ local function start(keys, argv)
     { job = keys[1], events = keys[2], artifact = keys[3], work = keys[4], feed = keys[5],
       inflight = keys[6], dead = keys[7] },
     { job_id = argv[1], entry_id = argv[2], consumer = argv[3], group = argv[4], max_attempts = argv[5],
-      job_ttl = argv[6], events_ttl = argv[7], retention = argv[8], hint = argv[9] })
+      job_ttl = argv[6], events_ttl = argv[7], retention = argv[8], hint = argv[9],
+      by_caller = argv[10] == ARTIFACTS_BY_CALLER })
   if not row then return redis.error_reply(err) end
   return row
 end

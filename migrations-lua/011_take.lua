@@ -10,7 +10,8 @@
   ARGV: 1 group, 2 consumer, 3 count, 4 max_attempts, 5 job_ttl s,
         6 events_ttl s, 7 feed retention ms, 8 first progress hint ('' for none),
         9 job key prefix (`job:{tag}:`), 10 shard key prefix (`fl:{tag}:`),
-        11.. entry id, job id, content hash triples (none: read up to `count`)
+        11 ARTIFACTS_BY_CALLER (optional: see `fl_start`),
+        then entry id, job id, content hash triples (none: read up to `count`)
   Returns: flat rows of 9: entry id, job id, content hash, then the
            `fl_start` row padded to 6 ({'run', attempt, content, content_type,
            metadata, created_at} | {'skip', reason} | {'dead', attempt}
@@ -20,8 +21,11 @@
 local function take(keys, argv)
   local group, consumer = argv[1], argv[2]
   local entries = {}
-  if #argv > 10 then
-    for i = 11, #argv, 3 do
+  -- The marker cannot be mistaken for an entry id (those are `ms-seq`).
+  local by_caller = argv[11] == ARTIFACTS_BY_CALLER
+  local first = by_caller and 12 or 11
+  if #argv >= first then
+    for i = first, #argv, 3 do
       entries[#entries + 1] = { argv[i], argv[i + 1], argv[i + 2] }
     end
   else
@@ -34,7 +38,7 @@ local function take(keys, argv)
   end
   local now, batch, rows = now_ms(), {}, {}
   local o = { consumer = consumer, group = group, max_attempts = argv[4], job_ttl = argv[5],
-    events_ttl = argv[6], retention = argv[7], hint = argv[8], now = now, batch = batch }
+    events_ttl = argv[6], retention = argv[7], hint = argv[8], by_caller = by_caller, now = now, batch = batch }
   for _, e in ipairs(entries) do
     local entry_id, job_id, hash = e[1], e[2], e[3]
     local row, err

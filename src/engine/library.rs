@@ -36,6 +36,7 @@ const FILES: &[(&str, &str)] = &[
     lua!("012_complete_many.lua"),
     lua!("013_submit_many.lua"),
     lua!("014_large_payloads.lua"),
+    lua!("015_artifacts_by_caller.lua"),
 ];
 
 /// The numbered migrations this binary knows, in order.

@@ -377,3 +377,132 @@ async fn a_completion_from_an_older_worker_with_raw_markdown_still_parses() {
         Some("# Old \"report\"\n")
     );
 }
+
+#[tokio::test]
+async fn a_worker_from_before_version_15_still_gets_large_artifacts_whole() {
+    // During a rolling upgrade an older worker calls `fl_start`/`fl_take`
+    // without the artifacts-by-caller marker: it reads the content from the
+    // reply only, so a large artifact must come back whole, not as ''.
+    let redis = TestRedis::start();
+    let api = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let group = faultline::engine::migrate::GROUP;
+    let text = |v: &redis::Value| redis::from_redis_value_ref::<String>(v).unwrap();
+
+    // fl_start, with its arguments as a worker of version 13 or 14 sends them.
+    let artifact = large_markdown(8, 40_000);
+    let job = api.submit(&artifact, "markdown").await["job_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let id: JobId = job.parse().unwrap();
+    let (k, s) = (&api.fns.store.keys, id.shard());
+    let (entry, hash) = take_entry(&redis, &k.work(s), "old-worker");
+    let reply = redis
+        .query(&[
+            "FCALL",
+            "fl_start",
+            "7",
+            &k.job(s, &job),
+            &k.events(s, &job),
+            &k.artifact(s, &hash),
+            &k.work(s),
+            &k.feed(s),
+            &k.inflight(s),
+            &k.dead(s),
+            &job,
+            &entry,
+            "old-worker",
+            group,
+            "3",
+            "3600",
+            "7200",
+            "7200000",
+            "Normalizing artifact...",
+        ])
+        .unwrap();
+    let redis::Value::Array(row) = reply else {
+        panic!("{reply:?}")
+    };
+    assert_eq!(text(&row[0]), "run");
+    assert!(
+        text(&row[2]) == artifact,
+        "fl_start: the artifact is not whole"
+    );
+
+    // fl_take reading the shard itself, likewise.
+    let artifact = large_markdown(9, 40_000);
+    let job = api.submit(&artifact, "markdown").await["job_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let id: JobId = job.parse().unwrap();
+    let s = id.shard();
+    let reply = redis
+        .query(&[
+            "FCALL",
+            "fl_take",
+            "4",
+            &k.work(s),
+            &k.feed(s),
+            &k.inflight(s),
+            &k.dead(s),
+            group,
+            "old-worker",
+            "8",
+            "3",
+            "3600",
+            "7200",
+            "7200000",
+            "Normalizing artifact...",
+            &k.job_prefix(s),
+            &k.shard_prefix(s),
+        ])
+        .unwrap();
+    let redis::Value::Array(rows) = reply else {
+        panic!("{reply:?}")
+    };
+    assert_eq!(rows.len(), 9, "one row of 9");
+    assert_eq!(text(&rows[1]), job);
+    assert_eq!(text(&rows[3]), "run");
+    assert!(
+        text(&rows[5]) == artifact,
+        "fl_take: the artifact is not whole"
+    );
+
+    // Today's callers pass the marker: the function leaves the bytes out
+    // (content '') and the caller reads the artifact key beside the call.
+    let artifact = large_markdown(10, 40_000);
+    let job = api.submit(&artifact, "markdown").await["job_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let s = job.parse::<JobId>().unwrap().shard();
+    let reply = redis
+        .query(&[
+            "FCALL",
+            "fl_take",
+            "4",
+            &k.work(s),
+            &k.feed(s),
+            &k.inflight(s),
+            &k.dead(s),
+            group,
+            "new-worker",
+            "8",
+            "3",
+            "3600",
+            "7200",
+            "7200000",
+            "Normalizing artifact...",
+            &k.job_prefix(s),
+            &k.shard_prefix(s),
+            "artifacts-by-caller",
+        ])
+        .unwrap();
+    let redis::Value::Array(rows) = reply else {
+        panic!("{reply:?}")
+    };
+    assert_eq!(text(&rows[1]), job);
+    assert_eq!(text(&rows[3]), "run");
+    assert_eq!(text(&rows[5]), "", "left out of the reply");
+}

@@ -66,6 +66,7 @@ impl Functions {
             first_hint.to_string(),
             k.job_prefix(shard),
             k.shard_prefix(shard),
+            ARTIFACTS_BY_CALLER.to_string(),
         ];
         for e in delivered {
             args.extend([e.entry_id.clone(), e.job.to_string(), e.hash.clone()]);

@@ -142,6 +142,11 @@ pub struct Lease {
 /// Redis's only thread on the way in and again on the way out.
 pub const INLINE_ARTIFACT: usize = 2048;
 
+/// Tells `fl_start`/`fl_take` that this caller reads large artifacts
+/// itself. A caller without it (a worker older than library version 15,
+/// still running during a rolling upgrade) gets every artifact whole.
+const ARTIFACTS_BY_CALLER: &str = "artifacts-by-caller";
+
 /// The hex SHA-256 of an artifact: its cache key.
 pub fn content_hash(content: &str) -> String {
     hex::encode(Sha256::digest(content.as_bytes()))

@@ -33,6 +33,7 @@ impl Functions {
             self.ttls.events_s.to_string(),
             self.retention_ms().to_string(),
             first_hint.to_string(),
+            ARTIFACTS_BY_CALLER.to_string(),
         ];
         let reply: Vec<Value> = self.fcall("fl_start", &keys, args).await?;
         let text = |i: usize| {
