@@ -10,6 +10,10 @@
 #   BENCH_OUT    JSON-lines file the raw results are appended to
 #                (default: a file in the temp dir, printed at the end)
 #   BENCH_ARGS   extra arguments for Faultline's harness (e.g. "--shards 4")
+#   BULLMQ_KEEP  1: also run BullMQ bulk keeping its finished jobs
+#                (`--remove false`, right after its default run) and compare
+#                Faultline, which keeps every job's snapshot, log and cache
+#                entry for their TTLs, with that too
 #
 # Order: BullMQ bulk, Faultline bulk, BullMQ single, Faultline single, so a
 # drift in machine load hits both systems alike. BullMQ gets a throw-away
@@ -82,10 +86,11 @@ stop_redis() {
   redis_pid=""
 }
 
-bullmq() { # variant n
+bullmq() { # variant n [remove]
   start_redis
-  echo "== BullMQ $1, N=$2 (redis on port $port)"
-  (cd "$work/bullmq" && node bench-bullmq.mjs --variant "$1" --progress 3 --n "$2" --port "$port" --out "$out" --tag side-by-side)
+  echo "== BullMQ $1, N=$2, removeOnComplete ${3:-true} (redis on port $port)"
+  (cd "$work/bullmq" && node bench-bullmq.mjs --variant "$1" --progress 3 --n "$2" --port "$port" \
+    --remove "${3:-true}" --out "$out" --tag side-by-side)
   stop_redis
 }
 
@@ -97,6 +102,7 @@ faultline() { # n args...
 }
 
 bullmq bulk "$n"
+if [[ ${BULLMQ_KEEP:-0} == 1 ]]; then bullmq bulk "$n" false; fi
 faultline "$n" --batch 1000
 bullmq single "$single_n"
 faultline "$single_n" --single --producers 50
@@ -106,7 +112,9 @@ echo
 node - "$out" <<'EOF'
 const fs = require('fs');
 const rows = fs.readFileSync(process.argv[2], 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-const last = (system, variant) => rows.filter((r) => r.system === system && r.variant === variant).pop();
+// BullMQ's default run deletes finished jobs; `keep` picks the run that kept them.
+const last = (system, variant, keep = false) =>
+  rows.filter((r) => r.system === system && r.variant === variant && (r.removeOnComplete === false) === keep).pop();
 // Commands a BullMQ client sends (everything else in its commandstats runs
 // inside its Lua scripts); the harness's own INFO/ECHO/CONFIG are left out.
 const CLIENT = /^(evalsha|eval|evalsha_ro|eval_ro|fcall|fcall_ro|bzpopmin|bzpopmax|blmove|brpoplpush|blpop|brpop|multi|exec|ping|hello|select|client\|.*|script\|.*)$/;
@@ -163,6 +171,17 @@ for (const variant of ['bulk', 'single']) {
   verdicts.push(`${variant}: jobs/s ${speed.toFixed(2)}x BullMQ (target >= 2x): ${speed >= 2 ? 'PASS' : 'MISS'}`);
   verdicts.push(`${variant}: ${f.hot.toFixed(3)} hot-path round trips/job (target <= 5): ${f.hot <= 5 ? 'PASS' : 'MISS'}`);
   verdicts.push(`${variant}: Redis CPU/job ${(f.redis_us / b.redis_us).toFixed(2)}x BullMQ (target < 1x): ${f.redis_us < b.redis_us ? 'PASS' : 'MISS'}`);
+  lines.push('');
+}
+const kept = bull(last('bullmq', 'bulk', true));
+const bulk = fl(last('faultline', 'bulk'));
+if (kept && bulk) {
+  lines.push(`BULK against BullMQ keeping its finished jobs (removeOnComplete false, N=${kept.n})`);
+  lines.push(`  ${'metric'.padEnd(26)}${'BullMQ'.padStart(10)}${'Faultline'.padStart(11)}${'F/B'.padStart(8)}`);
+  for (const [name, key, d] of metrics) {
+    const ratio = kept[key] && bulk[key] !== null && bulk[key] !== undefined ? bulk[key] / kept[key] : null;
+    lines.push(`  ${name.padEnd(26)}${fmt(kept[key], d).padStart(10)}${fmt(bulk[key], d).padStart(11)}${(ratio === null ? '-' : ratio.toFixed(2) + 'x').padStart(8)}`);
+  }
   lines.push('');
 }
 console.log(lines.join('\n'));
