@@ -11,22 +11,35 @@
           same pipeline just before this call: large artifacts stay out of
           Lua, which hashes every byte of every string it is handed),
         6 job_ttl s, 7 events_ttl s, 8 feed retention ms,
-        9 'force' to ignore the in-flight marker (it pointed at an expired job)
+        9 flags, space-separated: 'force' to ignore the in-flight marker (it
+          pointed at an expired job); 'unsent' when the caller has not sent
+          the content at all (a large artifact: a cache hit or an attach
+          does not need it, so its bytes never reach Redis for those)
   Returns: {'cached'|'queued', job_id, snapshot JSON without the result}
            or {'attached', running_job_id, ''}
+           or {'need_artifact', job_id, ''} ('unsent', the content would be
+           queued and its artifact key is gone: nothing was written; the
+           caller sends it again with the artifact key written beside)
   Errors: DUPLICATE_JOB, BAD_METADATA
   `fl_submit_many` (013) submits many artifacts of one shard this way.
   Events: cache_hit | queued
 ]]
 -- Submits one artifact. `k` = {job, events, cache, source, inflight,
 -- artifact, work, feed, index}; `o` = {job_id, hash, content_type, metadata,
--- content, force, job_ttl, events_ttl, retention, now?, batch?, hits?}.
+-- content, flags, job_ttl, events_ttl, retention, now?, batch?, hits?}.
 -- `hits` memoises the cache entries (and their sources) a batch call reads:
 -- popular content is read once per call, not once per submission. Returns
 -- the reply row, or nil and the refusal.
+local function has_flag(flags, name)
+  for word in string.gmatch(flags or '', '%S+') do
+    if word == name then return true end
+  end
+  return false
+end
+
 local function submit_entry(k, o)
   local job_id, hash, job_ttl = o.job_id, o.hash, o.job_ttl
-  if o.force ~= 'force' then
+  if not has_flag(o.flags, 'force') then
     local running = redis.call('HGET', k.inflight, hash)
     if running then return { 'attached', running, '' } end
   end
@@ -56,6 +69,10 @@ local function submit_entry(k, o)
     end
     if o.hits then o.hits[hash] = found end
   end
+  local unsent = not found and has_flag(o.flags, 'unsent')
+  if unsent and redis.call('EXISTS', k.artifact) == 0 then
+    return { 'need_artifact', job_id, '' }
+  end
   if found then
     ev.type, outcome = 'cache_hit', 'cached'
     if found.source then
@@ -74,7 +91,11 @@ local function submit_entry(k, o)
   end
   redis.call('ZADD', k.index, int(ctx.now), job_id)
   if outcome == 'queued' then
-    if o.content ~= '' then redis.call('SET', k.artifact, o.content, 'EX', job_ttl) end
+    if unsent then
+      redis.call('EXPIRE', k.artifact, job_ttl) -- kept from an earlier job of this content
+    elseif o.content ~= '' then
+      redis.call('SET', k.artifact, o.content, 'EX', job_ttl)
+    end
     redis.call('HSET', k.inflight, hash, job_id)
     redis.call('XADD', k.work, '*', 'job', job_id, 'hash', hash)
   end
@@ -86,7 +107,7 @@ local function submit(keys, argv)
     { job = keys[1], events = keys[2], cache = keys[3], inflight = keys[4], artifact = keys[5],
       work = keys[6], feed = keys[7], index = keys[8], source = keys[9] },
     { job_id = argv[1], hash = argv[2], content_type = argv[3], metadata = argv[4], content = argv[5],
-      job_ttl = argv[6], events_ttl = argv[7], retention = argv[8], force = argv[9] })
+      job_ttl = argv[6], events_ttl = argv[7], retention = argv[8], flags = argv[9] })
   if not row then return redis.error_reply(err) end
   return row
 end

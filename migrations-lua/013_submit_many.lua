@@ -10,10 +10,10 @@
         6 cache key prefix (`cache:{tag}:`),
         7.. per submission 6 values: job_id, content_hash, content_type,
         metadata JSON object, content ('' when written by the caller, as
-        for `fl_submit`), 'force' or ''
+        for `fl_submit`), flags (as `fl_submit`'s: 'force', 'unsent')
   Returns: flat rows of 3 per submission: the `fl_submit` row
-           ({'cached'|'queued', job_id, head} | {'attached', job_id, ''})
-           or {'refused', job_id, 'CODE detail'}
+           ({'cached'|'queued', job_id, head} | {'attached', job_id, ''}
+           | {'need_artifact', job_id, ''}) or {'refused', job_id, 'CODE detail'}
   Events: per submission as `fl_submit`
 ]]
 local function submit_many(keys, argv)
@@ -23,7 +23,7 @@ local function submit_many(keys, argv)
   for i = 7, #argv, 6 do
     local job_id, hash = argv[i], argv[i + 1]
     o.job_id, o.hash, o.content_type, o.metadata = job_id, hash, argv[i + 2], argv[i + 3]
-    o.content, o.force = argv[i + 4], argv[i + 5]
+    o.content, o.flags = argv[i + 4], argv[i + 5]
     local row, err = submit_entry(
       { job = argv[4] .. job_id, events = argv[5] .. 'events:' .. job_id, cache = argv[6] .. hash,
         source = argv[5] .. 'source:' .. hash, inflight = keys[3], artifact = argv[5] .. 'artifact:' .. hash,

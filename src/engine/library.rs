@@ -37,6 +37,7 @@ const FILES: &[(&str, &str)] = &[
     lua!("013_submit_many.lua"),
     lua!("014_large_payloads.lua"),
     lua!("015_artifacts_by_caller.lua"),
+    lua!("016_artifacts_on_demand.lua"),
 ];
 
 /// The numbered migrations this binary knows, in order.

@@ -506,3 +506,81 @@ async fn a_worker_from_before_version_15_still_gets_large_artifacts_whole() {
     assert_eq!(text(&rows[3]), "run");
     assert_eq!(text(&rows[5]), "", "left out of the reply");
 }
+
+#[tokio::test]
+async fn a_large_artifact_reaches_redis_only_when_its_job_is_queued() {
+    // Submissions of a large artifact go first without its bytes: a cache
+    // hit or an attach never writes the artifact key. A write would reset
+    // its TTL, so a shortened TTL that stays short shows nothing was sent.
+    let redis = TestRedis::start();
+    let (analyzer, calls) = counting(Duration::from_secs(2));
+    let app = spawn_app(&redis, Role::Serve, analyzer, &[]).await;
+    let artifact = large_markdown(11, 30_000);
+    let hash = content_hash(&artifact);
+    let job_of = |body: &Value| body["job_id"].as_str().unwrap().to_string();
+    let shorten = |key: &str| {
+        redis.query(&["PEXPIRE", key, "100000"]).unwrap();
+    };
+
+    let first = app.submit(&artifact, "markdown").await;
+    assert_eq!(first["status"], "queued");
+    let job = job_of(&first);
+    let shard = job.parse::<JobId>().unwrap().shard();
+    let keys = &app.fns.store.keys;
+    let (artifact_key, cache_key) = (keys.artifact(shard, &hash), keys.cache(shard, &hash));
+    assert!(
+        redis.pttl(&artifact_key) > 100_000,
+        "written with the job's TTL"
+    );
+
+    // Attach: the analysis takes 2 s.
+    shorten(&artifact_key);
+    let again = app.submit(&artifact, "markdown").await;
+    assert_eq!(job_of(&again), job, "attached to the running job");
+    assert!(
+        redis.pttl(&artifact_key) <= 100_000,
+        "an attach sent the bytes"
+    );
+    let done = app.wait_terminal(&job, Duration::from_secs(30)).await;
+    assert_eq!(done.status, JobStatus::Completed);
+
+    // Cache hit.
+    shorten(&artifact_key);
+    let hit = app.submit(&artifact, "markdown").await;
+    assert_eq!(hit["status"], "completed");
+    assert!(redis.pttl(&artifact_key) <= 100_000, "a hit sent the bytes");
+
+    // A miss whose artifact is still kept: queued without the bytes, the
+    // kept artifact's TTL renewed for the new job, analysed whole.
+    redis.query(&["DEL", &cache_key]).unwrap();
+    shorten(&artifact_key);
+    let kept = app.submit(&artifact, "markdown").await;
+    assert_eq!(kept["status"], "queued");
+    assert!(
+        redis.pttl(&artifact_key) > 100_000,
+        "the kept artifact's TTL renewed"
+    );
+    let done = app
+        .wait_terminal(&job_of(&kept), Duration::from_secs(30))
+        .await;
+    assert_eq!(done.status, JobStatus::Completed);
+
+    // A miss whose artifact is gone: the function asks for it and the
+    // submission is sent again with it.
+    redis.query(&["DEL", &cache_key, &artifact_key]).unwrap();
+    let fresh = app.submit(&artifact, "markdown").await;
+    assert_eq!(fresh["status"], "queued");
+    assert!(
+        redis.text(&artifact_key) == artifact,
+        "the artifact written whole"
+    );
+    let done = app
+        .wait_terminal(&job_of(&fresh), Duration::from_secs(30))
+        .await;
+    assert_eq!(done.status, JobStatus::Completed);
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        3,
+        "three queued jobs analysed"
+    );
+}

@@ -16,7 +16,30 @@ pub(super) struct SubmitItem {
     content_type: String,
     metadata: String,
     content: String,
+    flags: Flags,
+}
+
+/// How a submission is sent (`fl_submit`'s flags argument).
+#[derive(Debug, Clone, Copy, Default)]
+struct Flags {
+    /// Ignore the in-flight marker: it pointed at an expired job.
     force: bool,
+    /// The content is not sent (a large artifact: a cache hit or an attach
+    /// does not need it); the function answers `need_artifact` if it would
+    /// queue the job and the artifact key is gone.
+    unsent: bool,
+}
+
+impl Flags {
+    fn arg(self) -> String {
+        match (self.force, self.unsent) {
+            (false, false) => "",
+            (true, false) => "force",
+            (false, true) => "unsent",
+            (true, true) => "force unsent",
+        }
+        .to_string()
+    }
 }
 
 pub(super) struct SubmitMany(Functions);
@@ -52,24 +75,32 @@ impl Functions {
             ..sub
         };
         let shard = self.store.keys.shard_of_hash(&hash);
-        let mut force = false;
+        // A large artifact's bytes go to Redis only if the job is queued.
+        let mut flags = Flags {
+            force: false,
+            unsent: content.len() > INLINE_ARTIFACT,
+        };
         loop {
             let id = JobId::generate(shard);
+            let sent = Submission {
+                content: if flags.unsent { "" } else { sub.content },
+                ..sub
+            };
             let reply: Vec<String> = if self.submit_wait.replicas > 0 {
-                self.submit_once(sub, &hash, id, force).await?
+                self.submit_once(sent, &hash, id, flags).await?
             } else {
                 let item = SubmitItem {
                     job: id,
                     hash: hash.clone(),
-                    content_type: sub.content_type.to_string(),
-                    metadata: sub.metadata.to_string(),
-                    content: sub.content.to_string(),
-                    force,
+                    content_type: sent.content_type.to_string(),
+                    metadata: sent.metadata.to_string(),
+                    content: sent.content.to_string(),
+                    flags,
                 };
                 match self.submitter().send(shard, item).await {
                     Some(answer) => answer??,
                     // The group commit's runtime is gone: send it alone.
-                    None => self.submit_once(sub, &hash, id, force).await?,
+                    None => self.submit_once(sent, &hash, id, flags).await?,
                 }
             };
             let [outcome, job, head @ ..] = reply.as_slice() else {
@@ -91,8 +122,10 @@ impl Functions {
                 // The marker may outlive its job if the snapshot expired first.
                 "attached" => match self.snapshot(job).await? {
                     Some(snapshot) => return Ok((Submitted::Attached(job), snapshot)),
-                    None => force = true,
+                    None => flags.force = true,
                 },
+                // Nothing was written: send it again with the artifact.
+                "need_artifact" => flags.unsent = false,
                 other => return Err(EngineError::Protocol(format!("submit answered {other}"))),
             }
         }
@@ -138,7 +171,7 @@ impl Functions {
                 i.content_type.clone(),
                 i.metadata.clone(),
                 inline_content(&i.content, k.artifact(shard, &i.hash), &mut artifacts),
-                if i.force { "force" } else { "" }.to_string(),
+                i.flags.arg(),
             ]);
         }
         let rows: Vec<String> = self
@@ -171,7 +204,7 @@ impl Functions {
         sub: Submission<'_>,
         hash: &str,
         id: JobId,
-        force: bool,
+        flags: Flags,
     ) -> Result<Vec<String>, EngineError> {
         let (k, s, job) = (&self.store.keys, id.shard(), id.to_string());
         let keys = vec![
@@ -195,7 +228,7 @@ impl Functions {
             self.ttls.job_s.to_string(),
             self.ttls.events_s.to_string(),
             self.retention_ms().to_string(),
-            if force { "force".into() } else { String::new() },
+            flags.arg(),
         ];
         let conn = self.store.waiting_conn();
         let reply = self
