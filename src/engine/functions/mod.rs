@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 mod batch;
 mod reads;
 mod rebuild;
+mod recent;
 mod submit;
 mod transitions;
 
@@ -172,6 +173,8 @@ pub struct Functions {
     /// Per-shard group commit of submissions, started on first use (on the
     /// runtime of the first submission).
     submitter: std::sync::Arc<std::sync::OnceLock<submit::Submitter>>,
+    /// Large content this process submitted lately (sent without its bytes).
+    recent: std::sync::Arc<recent::RecentContent>,
 }
 
 impl Functions {
@@ -182,6 +185,7 @@ impl Functions {
             submit_wait: SubmitWait::default(),
             keyring: Default::default(),
             submitter: Default::default(),
+            recent: Default::default(),
         }
     }
 

@@ -75,11 +75,16 @@ impl Functions {
             ..sub
         };
         let shard = self.store.keys.shard_of_hash(&hash);
-        // A large artifact's bytes go to Redis only if the job is queued.
+        // A large artifact seen lately (likely a hit or an attach) goes
+        // without its bytes; they are sent only if the job is queued.
+        let large = content.len() > INLINE_ARTIFACT;
         let mut flags = Flags {
             force: false,
-            unsent: content.len() > INLINE_ARTIFACT,
+            unsent: large && self.recent.contains(&hash),
         };
+        if large {
+            self.recent.record(&hash);
+        }
         loop {
             let id = JobId::generate(shard);
             let sent = Submission {
