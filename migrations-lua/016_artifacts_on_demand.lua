@@ -1,6 +1,7 @@
 --[[
   artifacts on demand (a protocol change, no new function): a submission of
-  a large artifact first goes without its content, flagged 'unsent'
+  a large artifact the API submitted lately (so likely a cache hit or an
+  attach) first goes without its content, flagged 'unsent'
   (001_submit.lua). A cache hit or an attach to a running job answers at
   once, and the artifact's bytes never reach Redis; only a submission that
   would be queued, and whose artifact key is gone, answers 'need_artifact'

@@ -212,7 +212,7 @@ impl Keys {
             (
                 "fl:{s}:artifact:<sha256>",
                 "string",
-                "submitted content for the worker; TTL JOB_EXPIRATION. Over 2 KB it is sent only when its job is queued (never for a cache hit or an attach), written with a `SET` beside `fl_submit` and read back by the worker itself, never through Lua",
+                "submitted content for the worker; TTL JOB_EXPIRATION. Over 2 KB it is written with a `SET` beside `fl_submit` and read back by the worker itself, never through Lua; content an API process submitted lately goes first without it, so a cache hit or an attach of it sends no bytes",
             ),
             (
                 "fl:{s}:inflight",
