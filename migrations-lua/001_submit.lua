@@ -17,9 +17,10 @@
           does not need it, so its bytes never reach Redis for those)
   Returns: {'cached'|'queued', job_id, snapshot JSON without the result}
            or {'attached', running_job_id, ''}
-           or {'need_artifact', job_id, ''} ('unsent', the content would be
-           queued and its artifact key is gone: nothing was written; the
-           caller sends it again with the artifact key written beside)
+           or {'need_artifact', job_id, ''} ('unsent' and the content would
+           be queued: nothing was written; the caller sends it again with
+           the artifact key written beside. A kept artifact is not reused:
+           it may be sealed with a key since retired.)
   Errors: DUPLICATE_JOB, BAD_METADATA
   `fl_submit_many` (013) submits many artifacts of one shard this way.
   Events: cache_hit | queued
@@ -69,10 +70,7 @@ local function submit_entry(k, o)
     end
     if o.hits then o.hits[hash] = found end
   end
-  local unsent = not found and has_flag(o.flags, 'unsent')
-  if unsent and redis.call('EXISTS', k.artifact) == 0 then
-    return { 'need_artifact', job_id, '' }
-  end
+  if not found and has_flag(o.flags, 'unsent') then return { 'need_artifact', job_id, '' } end
   if found then
     ev.type, outcome = 'cache_hit', 'cached'
     if found.source then
@@ -91,11 +89,7 @@ local function submit_entry(k, o)
   end
   redis.call('ZADD', k.index, int(ctx.now), job_id)
   if outcome == 'queued' then
-    if unsent then
-      redis.call('EXPIRE', k.artifact, job_ttl) -- kept from an earlier job of this content
-    elseif o.content ~= '' then
-      redis.call('SET', k.artifact, o.content, 'EX', job_ttl)
-    end
+    if o.content ~= '' then redis.call('SET', k.artifact, o.content, 'EX', job_ttl) end
     redis.call('HSET', k.inflight, hash, job_id)
     redis.call('XADD', k.work, '*', 'job', job_id, 'hash', hash)
   end

@@ -26,7 +26,7 @@ struct Flags {
     force: bool,
     /// The content is not sent (a large artifact: a cache hit or an attach
     /// does not need it); the function answers `need_artifact` if it would
-    /// queue the job and the artifact key is gone.
+    /// queue the job.
     unsent: bool,
 }
 
