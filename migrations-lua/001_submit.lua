@@ -32,7 +32,8 @@
 -- popular content is read once per call, not once per submission. Returns
 -- the reply row, or nil and the refusal.
 local function has_flag(flags, name)
-  for word in string.gmatch(flags or '', '%S+') do
+  if flags == nil or flags == '' then return false end -- the usual case: no iterator made
+  for word in string.gmatch(flags, '%S+') do
     if word == name then return true end
   end
   return false
