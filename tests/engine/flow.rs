@@ -429,38 +429,43 @@ async fn a_worker_from_before_version_15_still_gets_large_artifacts_whole() {
         "fl_start: the artifact is not whole"
     );
 
-    // fl_take reading the shard itself, likewise.
-    let artifact = large_markdown(9, 40_000);
-    let job = api.submit(&artifact, "markdown").await["job_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let id: JobId = job.parse().unwrap();
-    let s = id.shard();
-    let reply = redis
-        .query(&[
+    // A reading `fl_take` as a worker sends it, `extra` appended (the marker).
+    let take = |s: u16, consumer: &str, extra: &[&str]| {
+        let (work, feed, inflight, dead) = (k.work(s), k.feed(s), k.inflight(s), k.dead(s));
+        let (jobs, shard) = (k.job_prefix(s), k.shard_prefix(s));
+        let mut args = vec![
             "FCALL",
             "fl_take",
             "4",
-            &k.work(s),
-            &k.feed(s),
-            &k.inflight(s),
-            &k.dead(s),
+            &work,
+            &feed,
+            &inflight,
+            &dead,
             group,
-            "old-worker",
+            consumer,
             "8",
             "3",
             "3600",
             "7200",
             "7200000",
             "Normalizing artifact...",
-            &k.job_prefix(s),
-            &k.shard_prefix(s),
-        ])
-        .unwrap();
-    let redis::Value::Array(rows) = reply else {
-        panic!("{reply:?}")
+            &jobs,
+            &shard,
+        ];
+        args.extend_from_slice(extra);
+        match redis.query(&args).unwrap() {
+            redis::Value::Array(rows) => rows,
+            other => panic!("{other:?}"),
+        }
     };
+
+    // fl_take reading the shard itself, likewise.
+    let artifact = large_markdown(9, 40_000);
+    let job = api.submit(&artifact, "markdown").await["job_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let rows = take(job.parse::<JobId>().unwrap().shard(), "old-worker", &[]);
     assert_eq!(rows.len(), 9, "one row of 9");
     assert_eq!(text(&rows[1]), job);
     assert_eq!(text(&rows[3]), "run");
@@ -477,31 +482,7 @@ async fn a_worker_from_before_version_15_still_gets_large_artifacts_whole() {
         .unwrap()
         .to_string();
     let s = job.parse::<JobId>().unwrap().shard();
-    let reply = redis
-        .query(&[
-            "FCALL",
-            "fl_take",
-            "4",
-            &k.work(s),
-            &k.feed(s),
-            &k.inflight(s),
-            &k.dead(s),
-            group,
-            "new-worker",
-            "8",
-            "3",
-            "3600",
-            "7200",
-            "7200000",
-            "Normalizing artifact...",
-            &k.job_prefix(s),
-            &k.shard_prefix(s),
-            "artifacts-by-caller",
-        ])
-        .unwrap();
-    let redis::Value::Array(rows) = reply else {
-        panic!("{reply:?}")
-    };
+    let rows = take(s, "new-worker", &["artifacts-by-caller"]);
     assert_eq!(text(&rows[1]), job);
     assert_eq!(text(&rows[3]), "run");
     assert_eq!(text(&rows[5]), "", "left out of the reply");
