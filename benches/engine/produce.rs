@@ -65,6 +65,7 @@ async fn submit_one(fns: &Functions, content: &str) -> Reply {
             content,
             content_type: "markdown",
             metadata: "{}",
+            inputs: "",
         })
         .await
         .map(|(submitted, _)| submitted)

@@ -7,6 +7,7 @@
 
 pub mod architecture;
 pub mod budget;
+pub mod cache_key;
 pub mod cap;
 pub mod catalogue;
 pub mod charts;

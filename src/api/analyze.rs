@@ -10,6 +10,7 @@ use super::models::{AnalyzeRequest, JobView};
 use super::problem::ApiError;
 use super::state::AppState;
 use crate::analysis::ArtifactKind;
+use crate::analysis::cache_key::analysis_inputs;
 use crate::engine::{EventType, Submission, Submitted};
 use crate::metrics;
 
@@ -48,11 +49,14 @@ impl AnalyzeApi {
         let req = body.0;
         let kind = validate(&req, state.max_content_size)
             .inspect_err(|_| metrics::submission_rejected())?;
-        let metadata = req.metadata.unwrap_or_default().stored_json();
+        let metadata = req.metadata.unwrap_or_default();
+        let inputs = analysis_inputs(&req.content, kind, metadata.spec.as_deref());
+        let metadata = metadata.stored_json();
         let sub = Submission {
             content: &req.content,
             content_type: kind.as_str(),
             metadata: &metadata,
+            inputs: &inputs,
         };
         let (submitted, snapshot) = state.fns.submit(sub).await?;
         match submitted {
@@ -110,6 +114,14 @@ fn validate(req: &AnalyzeRequest, max: usize) -> Result<ArtifactKind, ApiError> 
         return Err(ApiError::too_large(format!(
             "content is {} bytes; the limit (MAX_CONTENT_SIZE) is {max}",
             req.content.len()
+        )));
+    }
+    // The companion spec is analysed too: the same limit holds for it.
+    let spec = req.metadata.as_ref().and_then(|m| m.spec.as_deref());
+    if let Some(spec) = spec.filter(|s| s.len() > max) {
+        return Err(ApiError::too_large(format!(
+            "metadata.spec is {} bytes; the limit (MAX_CONTENT_SIZE) is {max}",
+            spec.len()
         )));
     }
     if req.content.trim().is_empty() {

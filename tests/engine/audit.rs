@@ -158,6 +158,7 @@ async fn rebuild_all_over_thousands_of_jobs_changes_nothing_when_nothing_drifted
                 content,
                 content_type: "markdown",
                 metadata: "{}",
+                inputs: "",
             })
         })
         .buffer_unordered(64)

@@ -228,3 +228,49 @@ async fn a_forged_reference_in_a_snapshot_is_a_409_and_rebuild_repairs_it() {
     assert_eq!(status, 200, "{body}");
     assert_consistent(&app, &second).await;
 }
+
+/// The same text read another way (an architecture description instead of
+/// a Markdown doc, or checked against a companion spec) is another
+/// analysis: it neither hits the first one's cache entry nor attaches to
+/// it, and each reading hits its own entry afterwards.
+#[tokio::test]
+async fn the_same_text_analysed_another_way_is_not_served_the_first_ones_result() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
+    let doc = "# Checkout\n\nThe web app calls the orders service, which writes to one Postgres database.\n";
+    let companion = spec(1);
+    let readings = [
+        json!({"content": doc, "content_type": "markdown"}),
+        json!({"content": doc, "content_type": "architecture"}),
+        json!({"content": doc, "content_type": "markdown", "metadata": {"spec": companion}}),
+    ];
+    let mut results = Vec::new();
+    let mut hashes = Vec::new();
+    for body in &readings {
+        let (status, job) = app.post_json("/artifacts/analyze", body).await;
+        assert_eq!(status, 200, "{job}");
+        assert_eq!(job["cached"], false, "a new reading must be analysed: {job}");
+        let id = job["job_id"].as_str().unwrap().to_string();
+        app.wait_terminal(&id, Duration::from_secs(20)).await;
+        let (status, result) = app.get(&format!("/jobs/{id}/result")).await;
+        assert_eq!(status, 200, "{result}");
+        let (_, snapshot) = app.get(&format!("/jobs/{id}")).await;
+        hashes.push(snapshot["content_hash"].as_str().unwrap().to_string());
+        results.push(result["result"].clone());
+    }
+    // A Markdown doc read alone keeps the plain SHA-256 of its content.
+    assert_eq!(hashes[0], faultline::engine::functions::content_hash(doc));
+    assert!(hashes[0] != hashes[1] && hashes[1] != hashes[2] && hashes[0] != hashes[2]);
+    assert_eq!(results[0]["artifact_type"], "markdown", "{}", results[0]);
+    assert_eq!(results[1]["artifact_type"], "architecture", "{}", results[1]);
+    assert_ne!(results[0], results[2], "the companion spec is part of the analysis");
+
+    // Each reading is then a hit of its own entry.
+    for (body, expected) in readings.iter().zip(&results) {
+        let (_, again) = app.post_json("/artifacts/analyze", body).await;
+        assert_eq!(again["cached"], true, "{again}");
+        let id = again["job_id"].as_str().unwrap();
+        let (_, result) = app.get(&format!("/jobs/{id}/result")).await;
+        assert_eq!(&result["result"], expected);
+    }
+}

@@ -189,6 +189,7 @@ async fn metadata_that_mentions_result_does_not_confuse_the_snapshot() {
             content: &content,
             content_type: "openapi-yaml",
             metadata: text,
+            inputs: "",
         })
         .await
         .unwrap();

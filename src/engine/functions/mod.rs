@@ -63,6 +63,10 @@ pub struct Submission<'a> {
     pub content_type: &'a str,
     /// JSON object text.
     pub metadata: &'a str,
+    /// What besides the content decides the analysis
+    /// ([`crate::analysis::cache_key::analysis_inputs`]); '' when the content
+    /// alone does. Part of the cache key.
+    pub inputs: &'a str,
 }
 
 /// What `start` handed the worker.
@@ -148,9 +152,25 @@ pub const INLINE_ARTIFACT: usize = 2048;
 /// still running during a rolling upgrade) gets every artifact whole.
 const ARTIFACTS_BY_CALLER: &str = "artifacts-by-caller";
 
-/// The hex SHA-256 of an artifact: its cache key.
+/// The hex SHA-256 of an artifact: its cache key when the content alone
+/// decides its analysis.
 pub fn content_hash(content: &str) -> String {
     hex::encode(Sha256::digest(content.as_bytes()))
+}
+
+/// The cache key of a submission: the content's hash, or, when other
+/// inputs change the analysis, the hash of those inputs and the content
+/// (with a prefix no artifact's plain hash can share).
+pub fn cache_key(content: &str, inputs: &str) -> String {
+    if inputs.is_empty() {
+        return content_hash(content);
+    }
+    let mut h = Sha256::new();
+    h.update(b"faultline analysis inputs\0");
+    h.update(inputs.as_bytes());
+    h.update(b"\0");
+    h.update(content.as_bytes());
+    hex::encode(h.finalize())
 }
 
 /// How many replicas must hold a submission before it is acknowledged

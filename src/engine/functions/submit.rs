@@ -64,7 +64,7 @@ impl Functions {
     /// result itself left out).
     pub async fn submit(&self, sub: Submission<'_>) -> Result<(Submitted, Snapshot), EngineError> {
         // The cache key is the plaintext's hash; what is stored is sealed.
-        let hash = content_hash(sub.content);
+        let hash = cache_key(sub.content, sub.inputs);
         let (content, metadata) = (
             self.keyring.seal(sub.content),
             self.keyring.seal_metadata(sub.metadata),
