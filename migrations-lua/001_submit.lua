@@ -11,8 +11,10 @@
           same pipeline just before this call: large artifacts stay out of
           Lua, which hashes every byte of every string it is handed),
         6 job_ttl s, 7 events_ttl s, 8 feed retention ms,
-        9 flags, space-separated: 'force' to ignore the in-flight marker (it
-          pointed at an expired job); 'unsent' when the caller has not sent
+        9 flags, space-separated: 'replace=<job id>' to take the in-flight
+          marker over while it still names that job (whose snapshot the
+          caller found expired); 'force' (callers before version 17) to
+          ignore the marker; 'unsent' when the caller has not sent
           the content at all (a large artifact: a cache hit or an attach
           does not need it, so its bytes never reach Redis for those)
   Returns: {'cached'|'queued', job_id, snapshot JSON without the result}
@@ -39,11 +41,17 @@ local function has_flag(flags, name)
   return false
 end
 
+-- The value of a `name=value` flag, or nil.
+local function flag_value(flags, name)
+  if flags == nil or flags == '' then return nil end
+  return string.match(' ' .. flags, ' ' .. name .. '=(%S+)')
+end
+
 local function submit_entry(k, o)
   local job_id, hash, job_ttl = o.job_id, o.hash, o.job_ttl
   if not has_flag(o.flags, 'force') then
     local running = redis.call('HGET', k.inflight, hash)
-    if running then return { 'attached', running, '' } end
+    if running and running ~= flag_value(o.flags, 'replace') then return { 'attached', running, '' } end
   end
   local ctx = new_ctx(k.events, k.feed, job_id, o.events_ttl, o.retention, o.now, o.batch)
   if ctx.seq > 0 then return nil, 'DUPLICATE_JOB job=' .. job_id end

@@ -14,7 +14,8 @@
            bytes: the caller reads the artifact key itself, so the bytes
            never enter Lua)
            | {'skip', reason}   (entry acknowledged and deleted)
-           | {'dead', attempt}  (attempts exhausted by lost workers)
+           | {'dead', attempt, error}  (attempts exhausted by lost workers,
+             or the artifact is no longer stored: the job failed)
   Errors: NOT_OWNER
   Events: started [+ progress] | dead_lettered + failed
 ]]
@@ -39,9 +40,47 @@ local function drop_entry(work_key, group, entry_id)
   redis.call('XDEL', work_key, entry_id)
 end
 
+-- Ends a job that cannot run: dead_lettered + failed, the dead-letter entry,
+-- its in-flight marker released and its work entry dropped.
+local function dead_letter(k, o, ctx, s, err)
+  local events = {
+    { type = 'dead_lettered', attempt = s.attempt, data = { error = err, attempts = s.attempt } },
+    { type = 'failed', attempt = s.attempt, data = { error = err } },
+  }
+  s = fold_all(ctx, s, events)
+  write_events(ctx, events, true)
+  store_snapshot(k.job, s, o.job_ttl)
+  redis.call('HDEL', k.inflight, s.content_hash)
+  redis.call('XADD', k.dead, '*', 'job', o.job_id, 'error', err, 'attempts', s.attempt)
+  drop_entry(k.work, o.group, o.entry_id)
+  return { 'dead', s.attempt, err }
+end
+
+-- Keeps the artifact for this attempt and any later one (a retry, or a
+-- takeover after this worker dies). Submission gave it JOB_EXPIRATION, as
+-- it gave the snapshot, but each start renews the snapshot: without this a
+-- job that waited long in the queue could be retried after its artifact
+-- expired. A first start early in that life skips the command (the hot
+-- path). False when the artifact is gone.
+local function keep_artifact(k, o, s, attempt, now)
+  local ttl = tonumber(o.job_ttl)
+  if attempt == 1 and now - s.created_at < ttl * 500 then return true end
+  return redis.call('EXPIRE', k.artifact, ttl) == 1
+end
+
+-- Whether this start must renew the job's log: the log has to outlive the
+-- snapshot this start renews (replay, rebuild and `seq` read it). Birth,
+-- retries and terminal events set the log's TTL; it is renewed here only
+-- when the snapshot's new expiry would pass the birth one (EVENT_RETENTION
+-- close to JOB_EXPIRATION, or a long wait in the queue).
+local function log_needs_renewal(o, s, now)
+  return now + tonumber(o.job_ttl) * 1000 > s.created_at + tonumber(o.events_ttl) * 1000
+end
+
 -- Starts one owned entry. `k` = {job, events, artifact, work, feed,
 -- inflight, dead}; `o` = {job_id, entry_id, consumer, group,
--- max_attempts, job_ttl, events_ttl, retention, hint, by_caller, now?, batch?}.
+-- max_attempts, job_ttl, events_ttl, retention, hint, by_caller, hash?, now?,
+-- batch?}.
 -- Returns the reply row of `fl_start`, or nil and the refusal.
 local function start_entry(k, o)
   local job_id, consumer = o.job_id, o.consumer
@@ -49,6 +88,11 @@ local function start_entry(k, o)
   if not s then
     drop_entry(k.work, o.group, o.entry_id)
     redis.call('XADD', k.dead, '*', 'job', job_id, 'error', 'job expired before it ran', 'attempts', 0)
+    -- Its in-flight marker would otherwise stay forever (the hash has no
+    -- TTL); a later job of the same content may own it by now.
+    if o.hash and redis.call('HGET', k.inflight, o.hash) == job_id then
+      redis.call('HDEL', k.inflight, o.hash)
+    end
     return { 'skip', 'expired' }
   end
   if TERMINAL[s.status] then
@@ -63,18 +107,12 @@ local function start_entry(k, o)
   local attempt = s.attempt + 1
   local previous = s.worker
   if attempt > tonumber(o.max_attempts) then
-    local err = 'attempts exhausted: the job was taken over ' .. s.attempt .. ' times after its worker stopped responding'
-    local events = {
-      { type = 'dead_lettered', attempt = s.attempt, data = { error = err, attempts = s.attempt } },
-      { type = 'failed', attempt = s.attempt, data = { error = err } },
-    }
-    s = fold_all(ctx, s, events)
-    write_events(ctx, events, true)
-    store_snapshot(k.job, s, o.job_ttl)
-    redis.call('HDEL', k.inflight, s.content_hash)
-    redis.call('XADD', k.dead, '*', 'job', job_id, 'error', err, 'attempts', s.attempt)
-    drop_entry(k.work, o.group, o.entry_id)
-    return { 'dead', s.attempt }
+    return dead_letter(k, o, ctx, s,
+      'attempts exhausted: the job was taken over ' .. s.attempt .. ' times after its worker stopped responding')
+  end
+  if not keep_artifact(k, o, s, attempt, ctx.now) then
+    return dead_letter(k, o, ctx, s, 'the artifact is no longer stored (it expired after JOB_EXPIRATION '
+      .. 'or was evicted) before attempt ' .. attempt .. ' could run: submit the content again')
   end
   local started = { type = 'started', attempt = attempt, worker = consumer,
     data = { reclaimed = (s.status == 'running'), previous_worker = previous } }
@@ -89,7 +127,7 @@ local function start_entry(k, o)
   local err
   s, err = fold_all(ctx, s, events)
   if err then return nil, err end
-  write_events(ctx, events, false)
+  write_events(ctx, events, log_needs_renewal(o, s, ctx.now))
   store_snapshot(k.job, s, o.job_ttl)
   return { 'run', attempt, reply_artifact(k.artifact, o.by_caller), s.content_type, cjson.encode(s.metadata), s.created_at }
 end
@@ -102,7 +140,7 @@ local function start(keys, argv)
       inflight = keys[6], dead = keys[7] },
     { job_id = argv[1], entry_id = argv[2], consumer = argv[3], group = argv[4], max_attempts = argv[5],
       job_ttl = argv[6], events_ttl = argv[7], retention = argv[8], hint = argv[9],
-      by_caller = argv[10] == ARTIFACTS_BY_CALLER })
+      by_caller = argv[10] == ARTIFACTS_BY_CALLER, hash = string.match(keys[3], ':artifact:([^:]+)$') })
   if not row then return redis.error_reply(err) end
   return row
 end

@@ -29,7 +29,9 @@ local function progress(keys, argv)
   local err
   s, err = fold_all(ctx, s, events)
   if err then return redis.error_reply(err) end
-  write_events(ctx, events)
+  -- The log's TTL is renewed with the snapshot's, so it never expires
+  -- while the job lives (a long analysis reports progress for a while).
+  write_events(ctx, events, true)
   store_snapshot(keys[1], s, argv[5])
   return 'OK'
 end

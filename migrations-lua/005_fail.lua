@@ -31,9 +31,18 @@ local function fail(keys, argv)
       data = { error = err_msg, attempts = attempt } })
     table.insert(events, { type = 'failed', attempt = attempt, worker = argv[3], data = { error = err_msg } })
   end
+  local ended = TERMINAL[s.status] and s.attempt == attempt
   local err
   s, err = fold_all(ctx, s, events)
-  if err then return redis.error_reply(err) end
+  if err then
+    -- Cancelled while this attempt ran: nothing to record, but the entry
+    -- is done with (as `fl_complete` does), not left to be reclaimed.
+    if ended then
+      redis.call('XACK', keys[4], argv[5], argv[4])
+      redis.call('XDEL', keys[4], argv[4])
+    end
+    return redis.error_reply(err)
+  end
   write_events(ctx, events, true)
   store_snapshot(keys[1], s, argv[11])
   if retry then

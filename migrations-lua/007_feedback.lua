@@ -5,7 +5,8 @@
   KEYS: 1 job, 2 job events, 3 feed
   ARGV: 1 job_id, 2 is_useful '1'|'0', 3 comment, 4 events_ttl s, 5 feed retention ms
   Returns: the event's sequence number
-  Errors: NO_SUCH_JOB
+  Errors: NO_SUCH_JOB, FEEDBACK_LIMIT (the log already holds
+          FEEDBACK_LOG_LIMIT events: feedback must not grow it without bound)
   Events: feedback
 ]]
 -- The feedback renewed the job's log; a job born from the cache by
@@ -17,10 +18,19 @@ local function keep_source_alive(s, events_key, job_id, events_ttl)
   end
 end
 
+-- A job's own transitions make a few dozen events at most (each attempt:
+-- started, progress, retry); the rest of this room is feedback's. Replay
+-- and the timeline read a log whole, so it stays bounded (comments are at
+-- most 4,000 characters: a full log is a few MB at worst).
+local FEEDBACK_LOG_LIMIT = 256
+
 local function feedback(keys, argv)
   local s = load_snapshot(keys[1])
   if not s then return refuse('NO_SUCH_JOB', 'job=' .. argv[1]) end
   local ctx = new_ctx(keys[2], keys[3], argv[1], argv[4], argv[5])
+  if ctx.seq >= FEEDBACK_LOG_LIMIT then
+    return refuse('FEEDBACK_LIMIT', 'job=' .. argv[1] .. ' its log holds ' .. ctx.seq .. ' events')
+  end
   local events = { { type = 'feedback', attempt = s.attempt,
     data = { is_useful = (argv[2] == '1'), comment = argv[3] } } }
   fold_all(ctx, s, events)

@@ -48,12 +48,17 @@ local function maintain(keys, argv)
   local first = redis.call('ZRANGEBYSCORE', keys[3], cursor, horizon, 'WITHSCORES', 'LIMIT', 0, limit)
   local ids = {}
   for i = 1, #first, 2 do ids[#ids + 1] = first[i] end
-  check_jobs(ids, argv[4], keys[4], now, gone)
   if #first > 0 then
     local last = first[#first]
     -- A full page all born in one millisecond cannot move an inclusive
-    -- cursor: step past that millisecond.
-    if #ids == limit and first[2] == last then last = '(' .. last end
+    -- cursor, and stepping past that millisecond would skip the rest of
+    -- it for good: check the whole millisecond (as many jobs as one shard
+    -- takes in a millisecond), then step past it.
+    if #ids == limit and first[2] == last then
+      ids = redis.call('ZRANGEBYSCORE', keys[3], last, last)
+      last = '(' .. last
+    end
+    check_jobs(ids, argv[4], keys[4], now, gone)
     redis.call('SET', keys[7], last)
   end
   -- Rechecks of jobs that were still alive at an earlier check.

@@ -86,7 +86,12 @@ local function rebuild(keys, argv)
   local detail = table.concat(drift, ',')
   if dry_run then return { 'drifted', detail } end
   if snapshot_drift then redis.call('SET', keys[1], encode_snapshot(s), 'PX', expires - now) end
-  if index_drift then redis.call('ZADD', keys[3], s.created_at, job_id) end
+  if index_drift then
+    redis.call('ZADD', keys[3], s.created_at, job_id)
+    -- Pruning's first check may have passed this `created_at` already: the
+    -- recheck set (`<index>:expiry`) makes sure the entry goes with its job.
+    redis.call('ZADD', keys[3] .. ':expiry', expires, job_id)
+  end
   if cache_drift then
     redis.call('SET', keys[4], cache_entry(s.result, cjson.encode(s.markdown)), 'PX', cache_expires - now)
     set_cache_source(prefix .. 'source:' .. s.content_hash, job_id, completed_id, 'PX', cache_expires - now)

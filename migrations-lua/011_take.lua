@@ -50,7 +50,7 @@ local function take(keys, argv)
     elseif not e.owned and #redis.call('XPENDING', keys[1], group, entry_id, entry_id, 1, consumer) == 0 then
       row = { 'refused', 'NOT_OWNER job=' .. job_id .. ' entry=' .. entry_id }
     else
-      o.job_id, o.entry_id = job_id, entry_id
+      o.job_id, o.entry_id, o.hash = job_id, entry_id, hash
       row, err = start_entry(
         { job = argv[9] .. job_id, events = argv[10] .. 'events:' .. job_id,
           artifact = argv[10] .. 'artifact:' .. hash, work = keys[1], feed = keys[2],

@@ -10,7 +10,7 @@
         6 cache key prefix (`cache:{tag}:`),
         7.. per submission 6 values: job_id, content_hash, content_type,
         metadata JSON object, content ('' when written by the caller, as
-        for `fl_submit`), flags (as `fl_submit`'s: 'force', 'unsent')
+        for `fl_submit`), flags (as `fl_submit`'s: 'replace=<id>', 'unsent')
   Returns: flat rows of 3 per submission: the `fl_submit` row
            ({'cached'|'queued', job_id, head} | {'attached', job_id, ''}
            | {'need_artifact', job_id, ''}) or {'refused', job_id, 'CODE detail'}

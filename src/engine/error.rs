@@ -45,6 +45,7 @@ const REFUSALS: &[&str] = &[
     "STALE_ATTEMPT",
     "NOT_OWNER",
     "DUPLICATE_JOB",
+    "FEEDBACK_LIMIT",
 ];
 
 impl EngineError {

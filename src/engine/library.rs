@@ -38,6 +38,7 @@ const FILES: &[(&str, &str)] = &[
     lua!("014_large_payloads.lua"),
     lua!("015_artifacts_by_caller.lua"),
     lua!("016_artifacts_on_demand.lua"),
+    lua!("017_job_lifetimes.lua"),
 ];
 
 /// The numbered migrations this binary knows, in order.

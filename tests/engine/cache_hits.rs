@@ -249,7 +249,10 @@ async fn the_same_text_analysed_another_way_is_not_served_the_first_ones_result(
     for body in &readings {
         let (status, job) = app.post_json("/artifacts/analyze", body).await;
         assert_eq!(status, 200, "{job}");
-        assert_eq!(job["cached"], false, "a new reading must be analysed: {job}");
+        assert_eq!(
+            job["cached"], false,
+            "a new reading must be analysed: {job}"
+        );
         let id = job["job_id"].as_str().unwrap().to_string();
         app.wait_terminal(&id, Duration::from_secs(20)).await;
         let (status, result) = app.get(&format!("/jobs/{id}/result")).await;
@@ -262,8 +265,15 @@ async fn the_same_text_analysed_another_way_is_not_served_the_first_ones_result(
     assert_eq!(hashes[0], faultline::engine::functions::content_hash(doc));
     assert!(hashes[0] != hashes[1] && hashes[1] != hashes[2] && hashes[0] != hashes[2]);
     assert_eq!(results[0]["artifact_type"], "markdown", "{}", results[0]);
-    assert_eq!(results[1]["artifact_type"], "architecture", "{}", results[1]);
-    assert_ne!(results[0], results[2], "the companion spec is part of the analysis");
+    assert_eq!(
+        results[1]["artifact_type"], "architecture",
+        "{}",
+        results[1]
+    );
+    assert_ne!(
+        results[0], results[2],
+        "the companion spec is part of the analysis"
+    );
 
     // Each reading is then a hit of its own entry.
     for (body, expected) in readings.iter().zip(&results) {

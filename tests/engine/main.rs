@@ -18,6 +18,7 @@ mod fairness;
 mod flow;
 mod fold_equivalence;
 mod http_limits;
+mod lifetimes;
 mod metrics;
 mod migrations;
 mod recovery;

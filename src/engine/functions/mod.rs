@@ -100,6 +100,17 @@ impl Started {
                 metadata,
                 created_at,
             } => {
+                // Submission never stores an empty artifact: its key is gone
+                // (evicted, or expired in a way `fl_start` did not see).
+                // Analysing "" would cache a report of nothing under this
+                // content's key; the failed attempt's retry finds the key
+                // missing and ends the job with that error.
+                if content.is_empty() {
+                    return Started::Unreadable {
+                        attempt,
+                        error: "the artifact is no longer stored".to_string(),
+                    };
+                }
                 let opened = keyring
                     .open(&content)
                     .and_then(|c| Ok((c, keyring.open_metadata_text(&metadata)?)));

@@ -22,8 +22,10 @@ pub(super) struct SubmitItem {
 /// How a submission is sent (`fl_submit`'s flags argument).
 #[derive(Debug, Clone, Copy, Default)]
 struct Flags {
-    /// Ignore the in-flight marker: it pointed at an expired job.
-    force: bool,
+    /// The in-flight marker named this job, whose snapshot had expired:
+    /// take the marker over if it still names it (two submissions that
+    /// both found it stale then queue one job, not two).
+    replace: Option<JobId>,
     /// The content is not sent (a large artifact: a cache hit or an attach
     /// does not need it); the function answers `need_artifact` if it would
     /// queue the job.
@@ -32,13 +34,13 @@ struct Flags {
 
 impl Flags {
     fn arg(self) -> String {
-        match (self.force, self.unsent) {
-            (false, false) => "",
-            (true, false) => "force",
-            (false, true) => "unsent",
-            (true, true) => "force unsent",
-        }
-        .to_string()
+        let replace = self.replace.map(|job| format!("replace={job}"));
+        let unsent = self.unsent.then_some("unsent".to_string());
+        [replace, unsent]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 
@@ -79,7 +81,7 @@ impl Functions {
         // without its bytes; they are sent only if the job is queued.
         let large = content.len() > INLINE_ARTIFACT;
         let mut flags = Flags {
-            force: false,
+            replace: None,
             unsent: large && self.recent.contains(&hash),
         };
         if large {
@@ -127,7 +129,7 @@ impl Functions {
                 // The marker may outlive its job if the snapshot expired first.
                 "attached" => match self.snapshot(job).await? {
                     Some(snapshot) => return Ok((Submitted::Attached(job), snapshot)),
-                    None => flags.force = true,
+                    None => flags.replace = Some(job),
                 },
                 // Nothing was written: send it again with the artifact.
                 "need_artifact" => flags.unsent = false,

@@ -1,0 +1,310 @@
+//! How long a job's keys live around its transitions: the artifact and the
+//! log outlive every attempt that needs them, a job that expired in the
+//! queue leaves nothing behind, pruning misses no index entry, and a
+//! job's log cannot be grown without bound. Each test drives the
+//! transitions itself (an API-only app, no workers) with short TTLs.
+
+use std::time::Duration;
+
+use faultline::engine::{JobId, JobStatus, Lease, Started};
+use faultline::startup::Role;
+use serde_json::json;
+
+use crate::helpers::*;
+
+const DOC: &str = "# Billing design\n\nInvoices are written to one Postgres primary.\n";
+
+/// Submits `DOC` and starts its job as worker `w1`: (job, content hash, the start).
+async fn submit_and_start(app: &TestApp, redis: &TestRedis) -> (JobId, String, Started) {
+    let job: JobId = app.submit(DOC, "markdown").await["job_id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let started = start_next(app, redis, job).await;
+    let hash = app.fns.snapshot(job).await.unwrap().unwrap().content_hash;
+    (job, hash, started)
+}
+
+/// Reads the next entry of `job`'s shard as `w1` and starts it.
+async fn start_next(app: &TestApp, redis: &TestRedis, job: JobId) -> Started {
+    let work = app.fns.store.keys.work(job.shard());
+    let (entry, hash) = take_entry(redis, &work, "w1");
+    app.fns
+        .start(job, &hash, &entry, "w1", "Normalizing artifact...")
+        .await
+        .unwrap()
+}
+
+/// The lease of `job`'s only pending entry at `attempt`.
+fn lease(app: &TestApp, redis: &TestRedis, job: JobId, attempt: u32) -> Lease {
+    let work = app.fns.store.keys.work(job.shard());
+    let pending = redis
+        .query(&[
+            "XPENDING",
+            &work,
+            faultline::engine::migrate::GROUP,
+            "-",
+            "+",
+            "1",
+        ])
+        .unwrap();
+    let rows: Vec<(String, String, u64, u64)> = redis::from_redis_value(pending).unwrap();
+    Lease {
+        job,
+        attempt,
+        consumer: "w1".into(),
+        entry_id: rows[0].0.clone(),
+    }
+}
+
+/// Fails the attempt as retryable with no delay and moves the retry back
+/// onto the work stream.
+async fn retry(app: &TestApp, redis: &TestRedis, job: JobId, attempt: u32) {
+    let lease = lease(app, redis, job, attempt);
+    let retried = app.fns.fail(&lease, &[], "boom", true, 0).await.unwrap();
+    assert!(retried, "a retry is scheduled");
+    let (promoted, _) = app.fns.maintain(job.shard(), 100).await.unwrap();
+    assert_eq!(promoted, 1);
+}
+
+#[tokio::test]
+async fn a_retry_after_the_artifacts_first_lifetime_still_analyses_the_artifact() {
+    // The log's retention equals the snapshot's: each must still outlive
+    // the other's renewals.
+    let redis = TestRedis::start();
+    let ttl = [("JOB_EXPIRATION", "4"), ("EVENT_RETENTION", "4")];
+    let app = spawn_app(&redis, Role::Api, real_engine(), &ttl).await;
+    let job: JobId = app.submit(DOC, "markdown").await["job_id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // A long wait in the queue: the first start comes late in the job's life.
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    let Started::Run { content, .. } = start_next(&app, &redis, job).await else {
+        panic!("the first attempt runs")
+    };
+    assert_eq!(content, DOC);
+    // The retry runs after the submission's TTLs (4 s) have passed.
+    tokio::time::sleep(Duration::from_millis(2_000)).await;
+    retry(&app, &redis, job, 1).await;
+    match start_next(&app, &redis, job).await {
+        Started::Run {
+            attempt, content, ..
+        } => assert_eq!((attempt, content.as_str()), (2, DOC)),
+        other => panic!("the retry must get its artifact: {other:?}"),
+    }
+    let events = app.events(&job.to_string()).await;
+    let seqs: Vec<u64> = events.iter().map(|e| e.seq).collect();
+    assert_eq!(
+        seqs,
+        (1..=seqs.len() as u64).collect::<Vec<_>>(),
+        "the whole log"
+    );
+    assert_eq!(
+        kinds(&events),
+        [
+            "queued",
+            "started",
+            "progress",
+            "retry_scheduled",
+            "started",
+            "progress"
+        ]
+    );
+    let log = app.fns.store.keys.events(job.shard(), &job.to_string());
+    let snapshot = app.fns.store.keys.job(job.shard(), &job.to_string());
+    assert!(
+        redis.pttl(&log) >= redis.pttl(&snapshot),
+        "the log outlives the snapshot"
+    );
+}
+
+#[tokio::test]
+async fn a_job_whose_artifact_is_gone_fails_saying_so_and_is_never_analysed_empty() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let job: JobId = app.submit(DOC, "markdown").await["job_id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let hash = app.fns.snapshot(job).await.unwrap().unwrap().content_hash;
+    redis
+        .query(&["DEL", &app.fns.store.keys.artifact(job.shard(), &hash)])
+        .unwrap();
+    match start_next(&app, &redis, job).await {
+        Started::Unreadable { attempt: 1, error } => {
+            assert!(error.contains("no longer stored"), "{error}")
+        }
+        other => panic!("an attempt without its artifact must not run: {other:?}"),
+    }
+    // The worker fails that attempt as retryable; the retry's start finds
+    // the artifact gone for good and ends the job.
+    retry(&app, &redis, job, 1).await;
+    assert!(matches!(
+        start_next(&app, &redis, job).await,
+        Started::Dead(1)
+    ));
+    let snapshot = app.fns.snapshot(job).await.unwrap().unwrap();
+    assert_eq!(snapshot.status, JobStatus::Failed);
+    let (_, view) = app.get(&format!("/jobs/{job}")).await;
+    assert!(
+        view.to_string().contains("no longer stored"),
+        "the job says why: {view}"
+    );
+    assert_eq!(pending(&redis, &app.fns.store.keys.work(job.shard())), 0);
+}
+
+#[tokio::test]
+async fn a_job_that_expired_in_the_queue_releases_its_in_flight_marker() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Api, real_engine(), &[("JOB_EXPIRATION", "1")]).await;
+    let job: JobId = app.submit(DOC, "markdown").await["job_id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let inflight = app.fns.store.keys.inflight(job.shard());
+    assert_eq!(count(&redis, &["HLEN", &inflight]), 1);
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    assert_eq!(
+        start_next(&app, &redis, job).await,
+        Started::Skip("expired".into())
+    );
+    assert_eq!(
+        count(&redis, &["HLEN", &inflight]),
+        0,
+        "no marker left behind"
+    );
+}
+
+#[tokio::test]
+async fn two_submissions_that_find_a_stale_marker_start_one_analysis() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let first: JobId = app.submit(DOC, "markdown").await["job_id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // The job's snapshot is gone while its marker still names it.
+    redis
+        .query(&[
+            "DEL",
+            &app.fns.store.keys.job(first.shard(), &first.to_string()),
+        ])
+        .unwrap();
+    let (a, b) = tokio::join!(app.submit(DOC, "markdown"), app.submit(DOC, "markdown"));
+    assert_ne!(a["job_id"], first.to_string());
+    assert_eq!(a["job_id"], b["job_id"], "one new job: {a} {b}");
+}
+
+#[tokio::test]
+async fn a_failure_after_a_cancel_acknowledges_the_entry() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let (job, _, started) = submit_and_start(&app, &redis).await;
+    assert!(matches!(started, Started::Run { attempt: 1, .. }));
+    let resp = app
+        .http
+        .delete(format!("{}/jobs/{job}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 202);
+    let lease = lease(&app, &redis, job, 1);
+    let refused = app
+        .fns
+        .fail(&lease, &[], "boom", true, 0)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Some("JOB_TERMINAL"));
+    assert_eq!(pending(&redis, &app.fns.store.keys.work(job.shard())), 0);
+}
+
+#[tokio::test]
+async fn pruning_misses_no_job_when_a_page_is_full_of_one_millisecond() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Api, real_engine(), &[("JOB_EXPIRATION", "1")]).await;
+    // 25 jobs of one shard stamped with one millisecond: one fl_submit_many.
+    let keys = &app.fns.store.keys;
+    let shard = 0;
+    let mut args: Vec<String> = vec![
+        "1".into(),
+        "1".into(),
+        "60000".into(),
+        keys.job_prefix(shard),
+        keys.shard_prefix(shard),
+        keys.cache_prefix(shard),
+    ];
+    for n in 0..25 {
+        let job = JobId::generate(shard).to_string();
+        let hash = format!("{n:064x}");
+        args.extend([
+            job,
+            hash,
+            "markdown".into(),
+            "{}".into(),
+            format!("# doc {n}"),
+            String::new(),
+        ]);
+    }
+    let mut call = vec![
+        "FCALL".to_string(),
+        "fl_submit_many".into(),
+        "4".into(),
+        keys.work(shard),
+        keys.feed(shard),
+        keys.inflight(shard),
+        keys.index(shard),
+    ];
+    call.extend(args);
+    redis
+        .query(&call.iter().map(String::as_str).collect::<Vec<_>>())
+        .unwrap();
+    let index = keys.index(shard);
+    assert_eq!(count(&redis, &["ZCARD", &index]), 25);
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    for _ in 0..5 {
+        app.fns.maintain(shard, 10).await.unwrap();
+    }
+    assert_eq!(
+        count(&redis, &["ZCARD", &index]),
+        0,
+        "every expired job pruned"
+    );
+}
+
+#[tokio::test]
+async fn feedback_cannot_grow_a_jobs_log_without_bound() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let job = app.submit(DOC, "markdown").await["job_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let body = json!({"job_id": job, "is_useful": true, "comment": "x".repeat(100)});
+    let mut accepted = 0;
+    let refusal = loop {
+        let (status, answer) = app.post_json("/feedback", &body).await;
+        if status != 202 {
+            break (status, answer);
+        }
+        accepted += 1;
+        assert!(accepted < 1_000, "feedback never stopped");
+    };
+    assert_eq!(refusal.0, 409, "{}", refusal.1);
+    assert_eq!(refusal.1["code"], "FEEDBACK_LIMIT", "{}", refusal.1);
+    let id: JobId = job.parse().unwrap();
+    let log = app.fns.store.keys.events(id.shard(), &job);
+    assert_eq!(count(&redis, &["XLEN", &log]), 256);
+    // The job's own transitions still go on.
+    let (status, _) = app.get(&format!("/jobs/{job}/events")).await;
+    assert_eq!(status, 200);
+}
+
+fn count(redis: &TestRedis, args: &[&str]) -> i64 {
+    redis::from_redis_value(redis.query(args).unwrap()).unwrap()
+}
