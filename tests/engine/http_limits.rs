@@ -1,6 +1,7 @@
 //! Hostile clients at the HTTP door: a request head or body sent too slowly
 //! (slowloris) loses its connection, and event streams are capped per
-//! client (API key, else IP address) as well as in total.
+//! client (API key, else IP address) as well as in total; a companion spec
+//! obeys the content limit.
 
 use std::time::Duration;
 
@@ -142,4 +143,35 @@ async fn event_streams_are_capped_per_client_and_in_total() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     drop((by_ip, other_key));
+}
+
+/// The companion spec is analysed too: MAX_CONTENT_SIZE holds for it, and
+/// a refused submission leaves nothing behind.
+#[tokio::test]
+async fn a_companion_spec_over_the_content_limit_is_refused() {
+    let redis = TestRedis::start();
+    let app = spawn_app(
+        &redis,
+        Role::Api,
+        real_engine(),
+        &[("MAX_CONTENT_SIZE", "1000")],
+    )
+    .await;
+    let body = serde_json::json!({
+        "content": "# Design\n\nShort.\n",
+        "content_type": "markdown",
+        "metadata": {"spec": "x".repeat(1001)},
+    });
+    let (status, problem) = app.post_json("/artifacts/analyze", &body).await;
+    assert_eq!(status, 413, "{problem}");
+    assert_eq!(problem["code"], "CONTENT_TOO_LARGE");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("metadata.spec"),
+        "{problem}"
+    );
+    let (_, jobs) = app.get("/jobs").await;
+    assert_eq!(jobs["total"], 0, "{jobs}");
 }
