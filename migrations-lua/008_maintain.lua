@@ -75,3 +75,33 @@ local function maintain(keys, argv)
 end
 
 redis.register_function('fl_maintain', maintain)
+
+--[[
+  prune_consumers: forgets the consumers of a shard's group that hold no
+  pending entry and have been idle at least `min_idle_ms`. Consumer names
+  are unique per worker process, so every restart leaves its own behind;
+  without this the group's consumer list grows with every deploy. One
+  atomic call: a consumer that takes an entry between the listing and the
+  delete cannot lose it (XGROUP DELCONSUMER drops a consumer's pending
+  entries). A live consumer forgotten while idle is recreated by its next
+  read.
+
+  KEYS: 1 work stream
+  ARGV: 1 group, 2 min idle ms, 3 most consumers to forget in this call
+  Returns: how many were forgotten
+]]
+local function prune_consumers(keys, argv)
+  local min_idle, limit, forgotten = tonumber(argv[2]), tonumber(argv[3]), 0
+  for _, consumer in ipairs(redis.call('XINFO', 'CONSUMERS', keys[1], argv[1])) do
+    local f = {}
+    for i = 1, #consumer, 2 do f[consumer[i]] = consumer[i + 1] end
+    if forgotten >= limit then break end
+    if f.pending == 0 and f.idle >= min_idle then
+      redis.call('XGROUP', 'DELCONSUMER', keys[1], argv[1], f.name)
+      forgotten = forgotten + 1
+    end
+  end
+  return forgotten
+end
+
+redis.register_function('fl_prune_consumers', prune_consumers)

@@ -14,5 +14,7 @@
     (008_maintain.lua, 010_rebuild.lua);
   - a submission takes over a stale in-flight marker only while it still
     names the expired job ('replace=<id>', 001_submit.lua).
+  - new function `fl_prune_consumers` forgets the consumers stopped
+    workers left behind (008_maintain.lua).
   The submit flags changed meaning, so the version moves past 016.
 ]]

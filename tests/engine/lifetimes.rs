@@ -1,7 +1,7 @@
 //! How long a job's keys live around its transitions: the artifact and the
 //! log outlive every attempt that needs them, a job that expired in the
-//! queue leaves nothing behind, pruning misses no index entry, and a
-//! job's log cannot be grown without bound. Each test drives the
+//! queue leaves nothing behind, pruning misses no index entry nor keeps a
+//! stopped worker's consumer, and a job's log cannot be grown without bound. Each test drives the
 //! transitions itself (an API-only app, no workers) with short TTLs.
 
 use std::time::Duration;
@@ -303,6 +303,53 @@ async fn feedback_cannot_grow_a_jobs_log_without_bound() {
     // The job's own transitions still go on.
     let (status, _) = app.get(&format!("/jobs/{job}/events")).await;
     assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn consumers_left_by_stopped_workers_are_forgotten_unless_they_hold_work() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let job: JobId = app.submit(DOC, "markdown").await["job_id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let work = app.fns.store.keys.work(job.shard());
+    let group = faultline::engine::migrate::GROUP;
+    take_entry(&redis, &work, "busy"); // holds the job's entry
+    for gone in ["gone-1", "gone-2"] {
+        redis
+            .query(&["XGROUP", "CREATECONSUMER", &work, group, gone])
+            .unwrap();
+    }
+    let names = |redis: &TestRedis| -> Vec<String> {
+        let reply = redis.query(&["XINFO", "CONSUMERS", &work, group]).unwrap();
+        let rows: Vec<std::collections::HashMap<String, redis::Value>> =
+            redis::from_redis_value(reply).unwrap();
+        let mut names: Vec<String> = rows
+            .iter()
+            .map(|r| redis::from_redis_value(r["name"].clone()).unwrap())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(names(&redis), ["busy", "gone-1", "gone-2"]);
+    let hour = Duration::from_secs(3600);
+    assert_eq!(
+        app.fns
+            .prune_consumers(job.shard(), hour, 100)
+            .await
+            .unwrap(),
+        0
+    );
+    let forgotten = app
+        .fns
+        .prune_consumers(job.shard(), Duration::ZERO, 100)
+        .await
+        .unwrap();
+    assert_eq!(forgotten, 2);
+    assert_eq!(names(&redis), ["busy"], "the one holding work stays");
+    assert_eq!(pending(&redis, &work), 1);
 }
 
 fn count(redis: &TestRedis, args: &[&str]) -> i64 {

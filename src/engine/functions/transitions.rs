@@ -157,6 +157,24 @@ impl Functions {
         Ok(outcome == "retry")
     }
 
+    /// Forgets up to `limit` consumers of `shard`'s group that hold no
+    /// pending entry and have been idle `min_idle` or longer (workers that
+    /// stopped); returns how many.
+    pub async fn prune_consumers(
+        &self,
+        shard: u16,
+        min_idle: std::time::Duration,
+        limit: usize,
+    ) -> Result<u64, EngineError> {
+        let keys = vec![self.store.keys.work(shard)];
+        let args = vec![
+            GROUP.to_string(),
+            min_idle.as_millis().to_string(),
+            limit.to_string(),
+        ];
+        self.fcall("fl_prune_consumers", &keys, args).await
+    }
+
     /// One shard's upkeep: (retries promoted, index entries pruned).
     pub async fn maintain(&self, shard: u16, limit: usize) -> Result<(u64, u64), EngineError> {
         let k = &self.store.keys;
