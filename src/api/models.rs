@@ -2,18 +2,24 @@
 //! (DESIGN.md §3): add fields, never rename.
 
 use poem_openapi::Object;
+use poem_openapi::types::{ParseError, ParseResult};
+use serde_json::Value;
 
 use crate::engine::{Event, Snapshot, SnapshotHead};
 
 /// Optional context sent with an artifact.
 #[derive(Debug, Clone, Default, Object)]
 pub struct MetadataIn {
+    #[oai(deserialize_with = "optional_text")]
     pub repo: Option<String>,
+    #[oai(deserialize_with = "optional_text")]
     pub team: Option<String>,
-    #[oai(rename = "riskTolerance")]
+    #[oai(rename = "riskTolerance", deserialize_with = "optional_text")]
     pub risk_tolerance: Option<String>,
+    #[oai(deserialize_with = "optional_text")]
     pub depth: Option<String>,
     /// An OpenAPI document to check an architecture or design doc against.
+    #[oai(deserialize_with = "optional_text")]
     pub spec: Option<String>,
 }
 
@@ -36,12 +42,36 @@ impl MetadataIn {
 #[derive(Debug, Clone, Object)]
 pub struct AnalyzeRequest {
     /// The artifact text.
+    #[oai(deserialize_with = "text")]
     pub content: String,
     /// `markdown`, `openapi-yaml`, `openapi-json`, `architecture` or `auto` (the default).
+    #[oai(deserialize_with = "optional_text")]
     pub content_type: Option<String>,
-    #[oai(rename = "contentType")]
+    #[oai(rename = "contentType", deserialize_with = "optional_text")]
     pub content_type_camel: Option<String>,
     pub metadata: Option<MetadataIn>,
+}
+
+// poem-openapi's `String` also takes a JSON number or boolean as its text
+// (`{"content": 5}` would analyse "5"). Request strings go through these
+// instead, which take only strings. The schema (from the field's type) stays
+// `string`, so the spec and its clients are unchanged.
+
+/// A required string field: a string and nothing else.
+fn text(value: Option<Value>) -> ParseResult<String> {
+    match value {
+        Some(Value::String(s)) => Ok(s),
+        other => Err(ParseError::expected_type(other.unwrap_or_default())),
+    }
+}
+
+/// An optional string field: absent, null or a string.
+fn optional_text(value: Option<Value>) -> ParseResult<Option<String>> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(other) => Err(ParseError::expected_type(other)),
+    }
 }
 
 /// A job's status (the seed's three fields first).
@@ -199,10 +229,13 @@ pub struct EventPage {
 /// `POST /feedback` (the seed's shape).
 #[derive(Debug, Clone, Object)]
 pub struct FeedbackRequest {
-    #[oai(validator(pattern = r"^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$"))]
+    #[oai(
+        validator(pattern = r"^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$"),
+        deserialize_with = "text"
+    )]
     pub job_id: String,
     pub is_useful: bool,
-    #[oai(validator(max_length = 4000))]
+    #[oai(validator(max_length = 4000), deserialize_with = "optional_text")]
     pub comment: Option<String>,
 }
 

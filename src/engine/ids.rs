@@ -8,7 +8,8 @@ use ulid::Ulid;
 
 use crate::store::keys::MAX_SHARDS;
 
-/// A job id. Parsing accepts any valid ULID; the shard is read back from it.
+/// A job id. Parsing accepts any valid ULID (case-insensitive, at most
+/// `7ZZZZZZZZZZZZZZZZZZZZZZZZZ`); the shard is read back from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct JobId(Ulid);
 
@@ -46,9 +47,14 @@ impl FromStr for JobId {
     type Err = InvalidJobId;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ulid::from_string(s)
-            .map(JobId)
-            .map_err(|_| InvalidJobId(s.chars().take(64).collect()))
+        let invalid = || InvalidJobId(s.chars().take(64).collect());
+        // 26 base32 characters are 130 bits: a ULID's first one is at most
+        // '7'. `Ulid::from_string` drops the overflow, so "8..." would read
+        // as another job's id ("0..."): refuse it instead.
+        if !s.starts_with(|c: char| ('0'..='7').contains(&c)) {
+            return Err(invalid());
+        }
+        Ulid::from_string(s).map(JobId).map_err(|_| invalid())
     }
 }
 
@@ -70,5 +76,19 @@ mod tests {
     fn garbage_is_refused() {
         assert!("not-a-job".parse::<JobId>().is_err());
         assert!("../../etc/passwd".parse::<JobId>().is_err());
+    }
+
+    #[test]
+    fn ids_past_the_128_bit_range_are_refused_not_wrapped() {
+        let valid: JobId = "71M8KECKN5MSHEF97FG9AE1B08".parse().unwrap();
+        assert_eq!(valid.to_string(), "71M8KECKN5MSHEF97FG9AE1B08");
+        for overflowing in [
+            "81M8KECKN5MSHEF97FG9AE1B08",
+            "Z1M8KECKN5MSHEF97FG9AE1B08",
+            "z1m8keckn5mshef97fg9ae1b08",
+        ] {
+            assert!(overflowing.parse::<JobId>().is_err(), "{overflowing}");
+        }
+        assert!("".parse::<JobId>().is_err());
     }
 }

@@ -92,3 +92,89 @@ async fn the_result_of_an_unfinished_job_is_a_400() {
     assert_eq!((status, view["status"].as_str()), (200, Some("queued")));
     assert!(view["expires_in"].as_i64().unwrap() > 3500);
 }
+
+/// 26 base32 characters hold 130 bits: an id starting above '7' is out of
+/// the ULID range, and must not be read as the job its low 128 bits name.
+#[tokio::test]
+async fn job_ids_past_the_ulid_range_are_invalid() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let job = app.submit_spec(51).await;
+    assert_eq!(app.get(&format!("/jobs/{job}")).await.0, 200);
+    // The same low 128 bits, with one of the two overflow bits set.
+    let first = job.chars().next().unwrap().to_digit(10).unwrap();
+    let alias = format!(
+        "{}{}",
+        char::from_digit(first + 8, 32)
+            .unwrap()
+            .to_ascii_uppercase(),
+        &job[1..]
+    );
+    for path in ["", "/result", "/events", "/replay"] {
+        let (status, problem) = app.get(&format!("/jobs/{alias}{path}")).await;
+        assert_eq!(
+            (status, problem["code"].as_str()),
+            (400, Some("INVALID_JOB_ID")),
+            "{alias}{path}"
+        );
+    }
+    let resp = app
+        .http
+        .delete(format!("{}/jobs/{alias}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+}
+
+/// A field of the wrong JSON type is a malformed body, not text to analyse.
+#[tokio::test]
+async fn wrong_typed_fields_are_a_malformed_body() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let refused = [
+        json!({"content": 5}),
+        json!({"content": true, "content_type": "markdown"}),
+        json!({"content": ["# doc"], "content_type": "markdown"}),
+        json!({"content": "# doc", "content_type": 5}),
+        json!({"content": "# doc", "contentType": false}),
+        json!({"content": "# doc", "metadata": {"riskTolerance": 5}}),
+        json!({"content": "# doc", "metadata": {"repo": {"name": "x"}}}),
+        json!({"content": "# doc", "metadata": {"spec": 1.5}}),
+    ];
+    for body in refused {
+        let resp = app
+            .http
+            .post(format!("{}/artifacts/analyze", app.base))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 400, "{body}");
+        assert_eq!(resp.headers()["content-type"], "application/problem+json");
+        let problem: serde_json::Value = resp.json().await.unwrap();
+        assert_eq!(problem["code"], "BAD_REQUEST", "{body}");
+    }
+    // Both spellings of the content type, and null optional fields, still do.
+    let accepted = [
+        json!({"content": "# a", "content_type": "markdown"}),
+        json!({"content": "# b", "contentType": "markdown"}),
+        json!({"content": "# c", "content_type": null,
+               "metadata": {"repo": "r", "team": null, "riskTolerance": "low", "depth": "deep"}}),
+    ];
+    for body in accepted {
+        let (status, answer) = app.post_json("/artifacts/analyze", &body).await;
+        assert_eq!(status, 200, "{body}: {answer}");
+    }
+    let job = app.submit_spec(52).await;
+    let (status, problem) = app
+        .post_json(
+            "/feedback",
+            &json!({"job_id": job, "is_useful": true, "comment": 5}),
+        )
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (400, Some("BAD_REQUEST"))
+    );
+}
