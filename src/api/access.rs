@@ -68,9 +68,7 @@ impl Gate {
         if self.key_hashes.is_empty() {
             return Ok(None);
         }
-        let presented = authorization
-            .and_then(|h| h.strip_prefix("Bearer "))
-            .map(str::trim);
+        let presented = authorization.and_then(bearer_token);
         let known = presented.and_then(|key| self.find(key));
         if known.is_some() || !self.requires_key(method, path) {
             return Ok(known);
@@ -82,10 +80,15 @@ impl Gate {
     }
 
     /// Takes one request from `client`'s allowance; Err(wait) when spent.
-    pub fn admit(&self, client: &str) -> Result<(), Duration> {
+    /// Public paths are not counted: probes and scrapers (often many behind
+    /// one address) must not be throttled, nor throttle the API's callers.
+    pub fn admit(&self, path: &str, client: &str) -> Result<(), Duration> {
         let Some(limiter) = &self.limiter else {
             return Ok(());
         };
+        if is_public(path) {
+            return Ok(());
+        }
         if limiter.len() > MAX_TRACKED_CLIENTS {
             limiter.retain_recent();
         }
@@ -95,10 +98,7 @@ impl Gate {
     }
 
     fn requires_key(&self, method: &Method, path: &str) -> bool {
-        let public = matches!(path, "/healthz" | "/readyz" | "/metrics" | "/openapi.json")
-            || path == "/docs"
-            || path.starts_with("/docs/");
-        if public || *method == Method::OPTIONS {
+        if is_public(path) || *method == Method::OPTIONS {
             return false;
         }
         let read = *method == Method::GET || *method == Method::HEAD;
@@ -114,5 +114,37 @@ impl Gate {
             found |= stored.ct_eq(&digest);
         }
         bool::from(found).then(|| format!("key:{}", hex::encode(&digest[..6])))
+    }
+}
+
+/// Paths open to anyone, whatever the key settings, and not rate limited:
+/// health probes, metrics, the spec and its Swagger UI.
+fn is_public(path: &str) -> bool {
+    matches!(path, "/healthz" | "/readyz" | "/metrics" | "/openapi.json")
+        || path == "/docs"
+        || path.starts_with("/docs/")
+}
+
+/// The token of an `Authorization: Bearer <token>` header. The scheme is
+/// case-insensitive (RFC 9110 §11.1), so `bearer` and `BEARER` count too.
+fn bearer_token(header: &str) -> Option<&str> {
+    let (scheme, token) = header.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("Bearer")
+        .then_some(token.trim())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive() {
+        for header in ["Bearer k1", "bearer k1", "BEARER  k1", "bEaReR k1 "] {
+            assert_eq!(bearer_token(header), Some("k1"), "{header}");
+        }
+        for header in ["Basic k1", "Bearerk1", "Bearer", "k1"] {
+            assert_eq!(bearer_token(header), None, "{header}");
+        }
     }
 }

@@ -1,8 +1,9 @@
 //! The request guard every call passes through, in order: a request id (in
 //! the response and the request's tracing span), the API key check, the rate
-//! limit, the body size limit (declared or chunked, refused before the body
-//! is read whole), then the operation; errors become problem+json and every
-//! request is counted in the metrics.
+//! limit (not on the public paths: probes, metrics, the spec), the body size
+//! limit (declared or chunked, refused before the body is read whole), then
+//! the operation; errors become problem+json and every request is counted in
+//! the metrics.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -107,7 +108,7 @@ impl Guard {
                     .map_or_else(|| "ip:unknown".to_string(), |a| format!("ip:{}", a.ip())),
                 Err(e) => return e.into_response(),
             };
-        if let Err(wait) = self.gate.admit(&client) {
+        if let Err(wait) = self.gate.admit(req.uri().path(), &client) {
             return ApiError::rate_limited(wait.as_secs_f64().ceil().max(1.0) as u64)
                 .into_response();
         }

@@ -288,3 +288,55 @@ fn every_operation_documents_its_errors_and_the_key() {
     }
     assert!(checked >= 9, "{checked} operations");
 }
+
+/// Probes and scrapes (often many behind one address) are never throttled,
+/// and do not spend the allowance of the API calls from that address.
+#[tokio::test]
+async fn health_metrics_and_the_spec_are_not_rate_limited() {
+    let redis = TestRedis::start();
+    let overrides = [("RATE_LIMIT_PER_SECOND", "1"), ("RATE_LIMIT_BURST", "2")];
+    let app = spawn_app(&redis, Role::Api, real_engine(), &overrides).await;
+    use reqwest::Method as M;
+    for _ in 0..10 {
+        for public in ["/healthz", "/readyz", "/metrics", "/openapi.json"] {
+            let status = call(&app, M::GET, public, None, None).await.status();
+            assert_eq!(status, 200, "{public}");
+        }
+    }
+    // The same address's allowance is whole, and still enforced.
+    assert_eq!(call(&app, M::GET, "/jobs", None, None).await.status(), 200);
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        statuses.push(call(&app, M::GET, "/jobs", None, None).await.status());
+    }
+    assert!(statuses.contains(&reqwest::StatusCode::TOO_MANY_REQUESTS));
+}
+
+/// The auth scheme is case-insensitive (RFC 9110 §11.1).
+#[tokio::test]
+async fn the_bearer_scheme_is_accepted_in_any_case() {
+    let redis = TestRedis::start();
+    let app = spawn_app(
+        &redis,
+        Role::Api,
+        real_engine(),
+        &[("FAULTLINE_API_KEYS", KEY)],
+    )
+    .await;
+    let body = json!({"content": spec(2), "content_type": "openapi-yaml"});
+    let post = |authorization: String| {
+        app.http
+            .post(format!("{}/artifacts/analyze", app.base))
+            .header("authorization", authorization)
+            .json(&body)
+            .send()
+    };
+    for scheme in ["Bearer", "bearer", "BEARER", "bEaReR"] {
+        let resp = post(format!("{scheme} {KEY}")).await.unwrap();
+        assert_eq!(resp.status(), 200, "{scheme}");
+    }
+    for refused in [format!("Basic {KEY}"), format!("Bearer{KEY}"), KEY.into()] {
+        let resp = post(refused.clone()).await.unwrap();
+        assert_eq!(resp.status(), 401, "{refused}");
+    }
+}
