@@ -187,7 +187,7 @@ impl Keys {
             (
                 "cache:{s}:<sha256>",
                 "string (JSON)",
-                "`{result, markdown}` of analysed content; TTL CACHE_EXPIRATION",
+                "`{result, markdown}` of analysed content (`GET /artifacts/{sha256}`); TTL CACHE_EXPIRATION",
             ),
             (
                 "fl:{s}:source:<sha256>",
@@ -197,7 +197,7 @@ impl Keys {
             (
                 "fl:{s}:events:<id>",
                 "stream",
-                "the job's event log (source of truth); TTL EVENT_RETENTION from its birth, retry, terminal or feedback event, and at least as long as the cache hits that refer to it",
+                "the job's event log (source of truth); TTL EVENT_RETENTION from its birth, retry, progress, terminal or feedback event, renewed by a start whenever the snapshot could otherwise outlive it, and at least as long as the cache hits that refer to it; feedback stops at 256 events (409 `FEEDBACK_LIMIT`)",
             ),
             (
                 "fl:{s}:feed",
@@ -212,12 +212,12 @@ impl Keys {
             (
                 "fl:{s}:artifact:<sha256>",
                 "string",
-                "submitted content for the worker; TTL JOB_EXPIRATION. Over 2 KB it is written with a `SET` beside `fl_submit` and read back by the worker itself, never through Lua; content an API process submitted lately goes first without it, so a cache hit or an attach of it sends no bytes",
+                "submitted content for the worker; TTL JOB_EXPIRATION, renewed when a start comes late in that life or is a retry or takeover (a job whose artifact is gone anyway fails saying so, never analysed empty). Over 2 KB it is written with a `SET` beside `fl_submit` and read back by the worker itself, never through Lua; content an API process submitted lately goes first without it, so a cache hit or an attach of it sends no bytes",
             ),
             (
                 "fl:{s}:inflight",
                 "hash",
-                "content hash → job id of analyses in flight (single flight)",
+                "content hash → job id of analyses in flight (single flight); removed when the job ends or expires before it runs, and taken over by the next submission when it names a job that is gone",
             ),
             (
                 "fl:{s}:jobs",
