@@ -220,6 +220,7 @@ fn parameter_code(err: &poem::Error) -> Option<&'static str> {
     Some(match err.downcast_ref::<ParseParamError>()?.name {
         "cursor" => "INVALID_CURSOR",
         "after" | "Last-Event-ID" => "INVALID_EVENT_ID",
+        "content_hash" => "INVALID_CONTENT_HASH",
         _ => "INVALID_PARAMETER",
     })
 }

@@ -73,7 +73,12 @@ impl ReplayApi {
     /// Replays a job from its event log: the state after each event and
     /// whether the stored snapshot equals the fold of the log. Works after
     /// the snapshot expired, as long as the events are retained.
-    #[oai(path = "/jobs/:job_id/replay", method = "get", tag = "ApiTags::Replay")]
+    #[oai(
+        path = "/jobs/:job_id/replay",
+        operation_id = "replay_job",
+        method = "get",
+        tag = "ApiTags::Replay"
+    )]
     async fn replay(
         &self,
         state: poem::web::Data<&AppState>,

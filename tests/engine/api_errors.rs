@@ -76,6 +76,14 @@ async fn bad_requests_get_problem_json_with_the_right_status() {
     );
     let (status, _) = app.get(&format!("/jobs/{unknown}/result")).await;
     assert_eq!(status, 404);
+    for hash in ["zz", &"g".repeat(64)] {
+        let (status, problem) = app.get(&format!("/artifacts/{hash}")).await;
+        assert_eq!(
+            (status, problem["code"].as_str()),
+            (400, Some("INVALID_CONTENT_HASH")),
+            "{hash}"
+        );
+    }
 }
 
 #[tokio::test]
