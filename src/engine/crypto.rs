@@ -4,8 +4,17 @@
 //! An envelope is `flenc1:<key id>:<base64(nonce ‖ ciphertext ‖ tag)>`: the
 //! key id is the first 8 hex digits of SHA-256(key), the nonce 96 random
 //! bits drawn per value. A keyring without a current key writes plaintext
-//! (storage byte-identical to a deployment without encryption) but still
-//! recognises envelopes, so reading one then is a clear error, not garbage.
+//! (storage byte-identical to a deployment without encryption, but for the
+//! escape below) yet still recognises envelopes, so reading one then is a
+//! clear error, not garbage.
+//!
+//! A value is an envelope only if `seal` made it one: plaintext that itself
+//! begins with `flenc1:` is written as `flenc1::<plaintext>` when no key
+//! encrypts it (an envelope with an empty key id, which no key has), and
+//! `open` gives the plaintext back, so `open(seal(x)) == x` for every `x`,
+//! with or without keys. Text stored before this escape existed that began
+//! with `flenc1:` never opened (no key has its "key id"), so no value that
+//! read before reads differently now.
 
 use aes_gcm::aead::{Aead, AeadCore, KeyInit, OsRng};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -14,6 +23,8 @@ use base64::engine::general_purpose::STANDARD;
 use sha2::{Digest, Sha256};
 
 const PREFIX: &str = "flenc1:";
+/// An envelope with an empty key id: plaintext in clear (see the module doc).
+const PLAIN: &str = "flenc1::";
 const NONCE_LEN: usize = 12;
 const TAG_LEN: usize = 16;
 
@@ -105,10 +116,20 @@ impl Keyring {
         self.current.as_ref().map(|k| k.id.as_str())
     }
 
-    /// `plaintext` as an envelope, or unchanged when encryption is off.
+    /// `plaintext` as an envelope, or unchanged when encryption is off
+    /// (unless it would read as an envelope: then escaped, see `envelope`).
     pub fn seal(&self, plaintext: &str) -> String {
-        let Some(key) = &self.current else {
+        if self.current.is_none() && !Keyring::is_sealed(plaintext) {
             return plaintext.to_string();
+        }
+        self.envelope(plaintext)
+    }
+
+    /// `plaintext` as an envelope whatever it is: encrypted under the current
+    /// key, else in clear behind the empty key id (`flenc1::<plaintext>`).
+    pub(super) fn envelope(&self, plaintext: &str) -> String {
+        let Some(key) = &self.current else {
+            return format!("{PLAIN}{plaintext}");
         };
         let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
         let sealed = key
@@ -122,11 +143,14 @@ impl Keyring {
     }
 
     /// The plaintext of an envelope; any other text is returned as it is
-    /// (written before encryption was turned on).
+    /// (written in clear: before encryption was turned on, or with it off).
     pub fn open(&self, stored: &str) -> Result<String, CryptoError> {
         let Some(rest) = stored.strip_prefix(PREFIX) else {
             return Ok(stored.to_string());
         };
+        if let Some(plain) = rest.strip_prefix(':') {
+            return Ok(plain.to_string());
+        }
         let (id, body) = rest
             .split_once(':')
             .ok_or(CryptoError::Malformed("no key id"))?;
@@ -150,7 +174,8 @@ impl Keyring {
         String::from_utf8(plain).map_err(|_| CryptoError::Malformed("plaintext is not UTF-8"))
     }
 
-    /// True for text that is an envelope (whatever its key).
+    /// True for text that is an envelope (whatever its key, escaped
+    /// plaintext too): what `open` must be given to read it back.
     pub fn is_sealed(text: &str) -> bool {
         text.starts_with(PREFIX)
     }
@@ -253,6 +278,96 @@ mod tests {
         let e = Key::parse_list(&format!("{B}, nope")).err().unwrap();
         assert!(e.to_string().contains("key 2"), "{e}");
         assert_eq!(Key::parse_list(&format!(" {B} ,")).unwrap().len(), 1);
+    }
+
+    /// Every kind of keyring: off, old keys only, on, rotated.
+    fn keyrings() -> Vec<(&'static str, Keyring)> {
+        vec![
+            ("off", Keyring::default()),
+            (
+                "old keys only",
+                Keyring::new(None, Key::parse_list(A).unwrap()),
+            ),
+            ("on", ring(A, "")),
+            ("rotated", ring(B, A)),
+        ]
+    }
+
+    /// Plaintexts that look like envelopes, or like the escape of one.
+    fn lookalikes() -> Vec<String> {
+        let real = ring(A, "").seal("x");
+        vec![
+            "flenc1:".into(),
+            "flenc1:abcd:".into(),
+            "flenc1:x:y".into(),
+            "flenc1::".into(),
+            "flenc1::plain".into(),
+            "flenc1::flenc1::".into(),
+            format!("flenc1:{}:", ring(A, "").key_id().unwrap()),
+            real.clone(),
+            format!("{PLAIN}{real}"),
+        ]
+    }
+
+    #[test]
+    fn text_that_looks_sealed_round_trips_under_every_keyring() {
+        for (name, k) in keyrings() {
+            for x in lookalikes() {
+                let stored = k.seal(&x);
+                assert!(Keyring::is_sealed(&stored), "{name}: {x:?} -> {stored:?}");
+                assert_eq!(k.open(&stored).as_deref(), Ok(x.as_str()), "{name}: {x:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn without_a_key_only_lookalikes_are_escaped_and_they_stay_in_clear() {
+        let off = Keyring::default();
+        assert_eq!(off.seal("flenc1:abcd:rest"), "flenc1::flenc1:abcd:rest");
+        assert_eq!(off.seal("flenc1::x"), "flenc1::flenc1::x");
+        assert_eq!(off.seal("flenc1"), "flenc1");
+        assert_eq!(off.seal("FLENC1:x:y"), "FLENC1:x:y");
+        // Readable by any keyring, including one that encrypts.
+        assert_eq!(
+            ring(B, "").open("flenc1::flenc1:x:y").unwrap(),
+            "flenc1:x:y"
+        );
+        // With a key, a lookalike is encrypted like anything else.
+        let sealed = ring(A, "").seal("flenc1:x:y");
+        assert!(!sealed.starts_with(PLAIN) && !sealed.contains("x:y"));
+    }
+
+    #[test]
+    fn values_stored_before_the_escape_read_as_before() {
+        let off = Keyring::default();
+        for plain in ["", "# report", "{\"a\":1}", "openapi: 3.0.3\n", "flenc"] {
+            assert_eq!(off.open(plain).unwrap(), plain);
+            assert_eq!(ring(A, "").open(plain).unwrap(), plain);
+        }
+        // A real envelope: the same bytes today's code wrote.
+        let sealed = ring(A, "").seal("secret");
+        assert_eq!(ring(B, A).open(&sealed).unwrap(), "secret");
+        assert!(matches!(off.open(&sealed), Err(CryptoError::UnknownKey(_))));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn open_undoes_seal_for_any_text_and_any_keyring(
+            head in proptest::sample::select(vec![
+                "", "flenc1:", "flenc1::", "flenc1:abcd:", "flenc1:x:", "flenc1::flenc1:",
+                "flenc1:\u{e9}:", "flenc", "f",
+            ]),
+            body in "(?s)\\PC{0,40}|[:a-f0-9flenc]{0,12}",
+        ) {
+            let x = format!("{head}{body}");
+            for (name, k) in keyrings() {
+                let stored = k.seal(&x);
+                proptest::prop_assert_eq!(k.open(&stored), Ok(x.clone()), "{}", name);
+                if !k.is_enabled() && !x.starts_with(PREFIX) {
+                    proptest::prop_assert_eq!(&stored, &x, "{}: written as is", name);
+                }
+            }
+        }
     }
 
     #[test]

@@ -8,6 +8,12 @@
 //! events, snapshots, cache entries and dead letters. Status, hints, ids,
 //! times and the content hash stay in clear: the fold works on them.
 //! Opening accepts clear values too (written before encryption was on).
+//!
+//! Without a key values are written in clear, except one that would read as
+//! sealed (text beginning with `flenc1:`, metadata that is `{"enc":
+//! "flenc1:…"}`, a result that is such a JSON string): it is stored in the
+//! sealed form around a plaintext envelope (`flenc1::…`, see `crypto`), so
+//! user text can never be taken for ciphertext.
 
 use serde_json::Value;
 
@@ -21,10 +27,12 @@ const ENC: &str = "enc";
 impl Keyring {
     /// Metadata (JSON object text) as stored: `{"enc":"<envelope>"}`.
     pub fn seal_metadata(&self, json: &str) -> String {
-        if !self.is_enabled() {
+        if !self.is_enabled()
+            && !serde_json::from_str::<Value>(json).is_ok_and(|v| sealed_metadata(&v).is_some())
+        {
             return json.to_string();
         }
-        serde_json::json!({ ENC: self.seal(json) }).to_string()
+        serde_json::json!({ ENC: self.envelope(json) }).to_string()
     }
 
     /// Stored metadata back to the object that was submitted.
@@ -48,10 +56,10 @@ impl Keyring {
 
     /// Result JSON text as stored: a JSON string holding the envelope.
     pub fn seal_result(&self, json: &str) -> String {
-        if !self.is_enabled() {
+        if !self.is_enabled() && !looks_sealed_result(json) {
             return json.to_string();
         }
-        Value::String(self.seal(json)).to_string()
+        Value::String(self.envelope(json)).to_string()
     }
 
     /// A stored result (a parsed snapshot or cache field) back to the result.
@@ -137,6 +145,15 @@ fn sealed_metadata(v: &Value) -> Option<&str> {
     map.get(ENC)?.as_str().filter(|s| Keyring::is_sealed(s))
 }
 
+/// A result whose clear JSON `open_result`/`open_result_text` would take for
+/// an envelope: a JSON string beginning with `flenc1:`. (Results are objects
+/// in practice, so this parses nothing.)
+fn looks_sealed_result(json: &str) -> bool {
+    json.starts_with("\"flenc1:")
+        || json.trim_start().starts_with('"')
+            && serde_json::from_str::<String>(json).is_ok_and(|s| Keyring::is_sealed(&s))
+}
+
 fn open_text(keys: &Keyring, field: &mut Option<String>) -> Result<(), CryptoError> {
     if let Some(text) = field.as_mut().filter(|t| Keyring::is_sealed(t)) {
         *text = keys.open(text)?;
@@ -193,6 +210,47 @@ mod tests {
         let off = Keyring::default();
         assert_eq!(off.seal_metadata(r#"{"a":1}"#), r#"{"a":1}"#);
         assert_eq!(off.seal_result(r#"{"a":1}"#), r#"{"a":1}"#);
+    }
+
+    #[test]
+    fn without_a_key_lookalikes_of_sealed_values_read_back_as_written() {
+        let old_only = Keyring::new(
+            None,
+            vec![Key::parse("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=").unwrap()],
+        );
+        for k in [Keyring::default(), old_only, on()] {
+            let meta = r#"{"enc":"flenc1:x:y"}"#;
+            let stored = k.seal_metadata(meta);
+            assert_eq!(k.open_metadata_text(&stored).unwrap(), meta);
+            let v: Value = serde_json::from_str(&stored).unwrap();
+            assert_eq!(k.open_metadata(&v).unwrap().to_string(), meta);
+
+            for result in [r#""flenc1:x:y""#, r#" "\u0066lenc1:x""#] {
+                let stored = k.seal_result(result);
+                assert_eq!(k.open_result_text(&stored).unwrap(), result);
+                let v: Value = serde_json::from_str(&stored).unwrap();
+                let want: Value = serde_json::from_str(result).unwrap();
+                assert_eq!(k.open_result(&v).unwrap(), want);
+            }
+
+            let mut e: Event = serde_json::from_value(serde_json::json!({
+                "seq": 2, "type": "feedback", "ts": 1, "attempt": 1, "worker": "",
+                "data": {"is_useful": true, "comment": k.seal("flenc1:x:y"),
+                         "metadata": v_of(&k.seal_metadata(meta))},
+            }))
+            .unwrap();
+            k.open_event(&mut e).unwrap();
+            assert_eq!(e.data["comment"], "flenc1:x:y");
+            assert_eq!(e.data["metadata"].to_string(), meta);
+        }
+        // Ordinary values are still written as they are.
+        let off = Keyring::default();
+        assert_eq!(off.seal_metadata(r#"{"enc":"x"}"#), r#"{"enc":"x"}"#);
+        assert_eq!(off.seal_result(r#""x""#), r#""x""#);
+    }
+
+    fn v_of(json: &str) -> Value {
+        serde_json::from_str(json).unwrap()
     }
 
     #[test]
