@@ -334,6 +334,56 @@ async fn old_keys_read_after_a_rotation_and_a_missing_key_is_a_clear_error() {
     assert!(error.contains("FAULTLINE_ENCRYPTION_OLD_KEYS"), "{error}");
 }
 
+/// Without a key, user text that begins like an envelope (`flenc1:`) is
+/// plain text: the artifact reaches the analyser as sent, and a feedback
+/// comment does not make the job's log unreadable.
+#[tokio::test]
+async fn without_a_key_text_that_looks_sealed_is_read_as_written() {
+    let redis = TestRedis::start();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let analyser = std::sync::Arc::new(Recording(seen.clone()));
+    let app = spawn_app(&redis, Role::Serve, analyser, &[]).await;
+
+    let small = format!("flenc1:abcd:{}", spec(1));
+    let large = format!(
+        "flenc1:abcd:{}",
+        "# notes\n".repeat(faultline::engine::INLINE_ARTIFACT / 8 + 1)
+    );
+    assert!(large.len() > faultline::engine::INLINE_ARTIFACT);
+    for content in [&small, &large] {
+        let job = app.submit(content, "markdown").await["job_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let done = app.wait_terminal(&job, WAIT).await;
+        assert_eq!(done.status, JobStatus::Completed, "{:?}", done.error);
+        assert_eq!(done.attempt, 1);
+        assert!(seen.lock().unwrap().contains(content), "analysed as sent");
+    }
+    assert_eq!(seen.lock().unwrap().len(), 2, "one analyser call each");
+
+    let job = app.submit_spec(2).await;
+    app.wait_terminal(&job, WAIT).await;
+    let (status, _) = app
+        .post_json(
+            "/feedback",
+            &json!({"job_id": job, "is_useful": false, "comment": "flenc1:x:y"}),
+        )
+        .await;
+    assert_eq!(status, 202);
+    let (status, page) = app.get(&format!("/jobs/{job}/events")).await;
+    assert_eq!(status, 200, "{page}");
+    let last = page["events"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["type"].as_str(), last["data"]["comment"].as_str()),
+        (Some("feedback"), Some("flenc1:x:y"))
+    );
+    let sse = get_text(&app, &format!("/jobs/{job}/events/stream")).await;
+    assert!(sse.contains("flenc1:x:y"), "{sse}");
+    let (status, replay) = app.get(&format!("/jobs/{job}/replay?at=1")).await;
+    assert_eq!(status, 200, "{replay}");
+}
+
 #[test]
 fn an_invalid_key_stops_the_start_with_a_message_naming_it() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_faultline"))
