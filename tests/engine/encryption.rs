@@ -334,11 +334,10 @@ async fn old_keys_read_after_a_rotation_and_a_missing_key_is_a_clear_error() {
     assert!(error.contains("FAULTLINE_ENCRYPTION_OLD_KEYS"), "{error}");
 }
 
-/// Without a key, user text that begins like an envelope (`flenc1:`) is
-/// plain text: the artifact reaches the analyser as sent, and a feedback
-/// comment does not make the job's log unreadable.
+/// Without a key, an artifact that begins like an envelope (`flenc1:`) is
+/// plain text: it reaches the analyser as sent, once.
 #[tokio::test]
-async fn without_a_key_text_that_looks_sealed_is_read_as_written() {
+async fn without_a_key_an_artifact_that_looks_sealed_is_analysed_as_sent() {
     let redis = TestRedis::start();
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let analyser = std::sync::Arc::new(Recording(seen.clone()));
@@ -361,7 +360,14 @@ async fn without_a_key_text_that_looks_sealed_is_read_as_written() {
         assert!(seen.lock().unwrap().contains(content), "analysed as sent");
     }
     assert_eq!(seen.lock().unwrap().len(), 2, "one analyser call each");
+}
 
+/// Without a key, a feedback comment that begins like an envelope does not
+/// make the job's log unreadable.
+#[tokio::test]
+async fn without_a_key_a_comment_that_looks_sealed_leaves_the_log_readable() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
     let job = app.submit_spec(2).await;
     app.wait_terminal(&job, WAIT).await;
     let (status, _) = app
