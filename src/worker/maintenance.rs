@@ -1,8 +1,9 @@
-//! The upkeep loop every worker runs: each tick it lets `fl_maintain` move
-//! due retries back to the work streams and prune the job index; less often
-//! it reclaims entries whose worker stopped responding (XAUTOCLAIM past the
-//! visibility timeout). Running it in every worker is safe: each step is
-//! one atomic call, and a reclaimed entry is fenced by `fl_take`.
+//! The upkeep loops every worker runs: each tick `fl_maintain` moves due
+//! retries back to the work streams and prunes the job index; and, in a
+//! loop of its own, entries whose worker stopped responding are reclaimed
+//! (XAUTOCLAIM past the visibility timeout). Running them in every worker
+//! is safe: each step is one atomic call, and a reclaimed entry is fenced
+//! by `fl_take`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,7 +11,7 @@ use std::time::Duration;
 use redis::streams::StreamAutoClaimReply;
 use tokio_util::sync::CancellationToken;
 
-use super::{Worker, reader};
+use super::{Slots, Worker, reader};
 use crate::engine::migrate::GROUP;
 
 const TICK: Duration = Duration::from_millis(500);
@@ -18,28 +19,47 @@ const STEP_LIMIT: usize = 200;
 
 pub(super) async fn run(worker: Arc<Worker>, shutdown: CancellationToken) {
     let mut tick = tokio::time::interval(TICK);
-    let reclaim_every =
-        (worker.config.visibility_timeout.as_millis() / 2 / TICK.as_millis()).max(1) as u64;
-    let mut n: u64 = 0;
     loop {
         tokio::select! {
             _ = shutdown.cancelled() => return,
             _ = tick.tick() => {}
         }
-        n += 1;
         for shard in 0..worker.fns.store.keys.shards() {
             if let Err(e) = worker.fns.maintain(shard, STEP_LIMIT).await {
                 tracing::debug!(shard, error = %e, "maintenance step failed");
-            }
-            if n.is_multiple_of(reclaim_every) {
-                reclaim(&worker, shard).await;
             }
         }
     }
 }
 
-/// Takes over entries idle past the visibility timeout and runs them.
-async fn reclaim(worker: &Arc<Worker>, shard: u16) {
+/// Every half visibility timeout, reclaims each shard's entries idle past
+/// it. A loop of its own because it waits for slots (it claims no more
+/// entries than it can run at once): the upkeep above must not stall while
+/// every slot is busy.
+pub(super) async fn reclaim_loop(worker: Arc<Worker>, shutdown: CancellationToken) {
+    let mut tick = tokio::time::interval((worker.config.visibility_timeout / 2).max(TICK));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        for shard in 0..worker.fns.store.keys.shards() {
+            let slots = tokio::select! {
+                _ = shutdown.cancelled() => return,
+                slots = worker.reserve(worker.config.batch) => slots,
+            };
+            let Some(slots) = slots else { return };
+            reclaim(&worker, shard, slots).await;
+        }
+    }
+}
+
+/// Takes over up to one entry per slot idle past the visibility timeout and
+/// runs them.
+async fn reclaim(worker: &Arc<Worker>, shard: u16, slots: Slots) {
+    // Until they run, the claimed entries must not look like orphans.
+    let _claiming = worker.claiming(shard).await;
     let mut conn = worker.fns.store.conn.clone();
     let reply: redis::RedisResult<StreamAutoClaimReply> = redis::cmd("XAUTOCLAIM")
         .arg(worker.fns.store.keys.work(shard))
@@ -48,13 +68,19 @@ async fn reclaim(worker: &Arc<Worker>, shard: u16) {
         .arg(worker.config.visibility_timeout.as_millis() as u64)
         .arg("0-0")
         .arg("COUNT")
-        .arg(worker.config.batch)
+        .arg(slots.len())
         .query_async(&mut conn)
         .await;
     match reply {
         Ok(reply) => {
             let mut delivered = Vec::with_capacity(reply.claimed.len());
             for entry in &reply.claimed {
+                if worker.is_running(shard, &entry.id) {
+                    // Ours and running, its heartbeat late: starting it
+                    // again would run the same attempt twice. The claim
+                    // served as the heartbeat.
+                    continue;
+                }
                 match reader::delivery(entry) {
                     Some(d) => {
                         tracing::info!(job = %d.job, shard, "reclaimed an entry from a silent worker");
@@ -64,7 +90,7 @@ async fn reclaim(worker: &Arc<Worker>, shard: u16) {
                     None => reader::discard_malformed(worker, shard, &entry.id).await,
                 }
             }
-            worker.start_delivered(shard, &delivered).await;
+            worker.start_delivered(shard, &delivered, slots).await;
         }
         Err(e) => tracing::debug!(shard, error = %e, "reclaim failed"),
     }

@@ -1,5 +1,8 @@
 //! Workers: consumer-group readers, one per shard, feeding a bounded pool of
-//! attempts; plus the upkeep loop (delayed retries, index pruning, reclaim).
+//! attempts; plus the upkeep loops (delayed retries, index pruning; reclaim).
+//! A reader or a reclaim holds its slots before it reads or claims, asks for
+//! no more entries than that, and hands each entry its slot: a started
+//! entry never waits for one (see `Slots`).
 //!
 //! Delivery is at-least-once with fencing: an entry stays in the group's
 //! pending list until the Lua call that records its outcome acknowledges it,
@@ -11,10 +14,12 @@ mod completer;
 mod maintenance;
 mod reader;
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -50,12 +55,25 @@ pub struct Worker {
     pub consumer: String,
     completer: completer::Completer,
     permits: Arc<Semaphore>,
+    /// Entries an attempt of this process runs, as (shard, entry id): a
+    /// reclaim or a recovery must not start them again (`fl_take` would
+    /// hand the same consumer the same attempt, and it would run twice).
+    running: Mutex<HashSet<(u16, String)>>,
+    /// Per shard: entries may have been started and never run (see
+    /// `suspect_orphans`).
+    orphans: Vec<AtomicBool>,
+    /// Per shard: held while this process claims entries into its pending
+    /// list other than by reading new ones (a reclaim, a recovery), until
+    /// they run, so a recovery never takes another claim's entries for
+    /// orphans.
+    claiming: Vec<tokio::sync::Mutex<()>>,
     tracker: TaskTracker,
 }
 
 impl Worker {
     pub fn new(fns: Functions, analyzer: Arc<dyn Analyzer>, config: WorkerConfig) -> Arc<Self> {
         let host = hostname();
+        let shards = fns.store.keys.shards() as usize;
         let consumer = format!(
             "{host}-{}-{}",
             std::process::id(),
@@ -64,6 +82,9 @@ impl Worker {
         Arc::new(Worker {
             completer: completer::Completer::start(&fns),
             permits: Arc::new(Semaphore::new(config.concurrency)),
+            running: Mutex::new(HashSet::new()),
+            orphans: (0..shards).map(|_| AtomicBool::new(false)).collect(),
+            claiming: (0..shards).map(|_| tokio::sync::Mutex::new(())).collect(),
             tracker: TaskTracker::new(),
             fns,
             analyzer,
@@ -89,6 +110,10 @@ impl Worker {
             self.clone(),
             shutdown.clone(),
         )));
+        loops.push(tokio::spawn(maintenance::reclaim_loop(
+            self.clone(),
+            shutdown.clone(),
+        )));
         for handle in loops {
             let _ = handle.await;
         }
@@ -97,12 +122,38 @@ impl Worker {
         tracing::info!(consumer = %self.consumer, "worker stopped: all in-flight attempts finished");
     }
 
-    /// Starts entries a read or a reclaim delivered (one call for them all,
-    /// each checked to be still this consumer's) and runs them.
-    pub(crate) async fn start_delivered(self: &Arc<Self>, shard: u16, delivered: &[WorkEntry]) {
+    /// Waits for a free slot, then adds every other free one up to `max`
+    /// (never waiting for those): the slots for one read or claim. `None`
+    /// once the pool is closed.
+    pub(crate) async fn reserve(&self, max: usize) -> Option<Slots> {
+        let first = self.permits.clone().acquire_owned().await.ok()?;
+        Some(self.add_free(first, max))
+    }
+
+    fn add_free(&self, mut held: OwnedSemaphorePermit, max: usize) -> Slots {
+        while held.num_permits() < max {
+            match self.permits.clone().try_acquire_owned() {
+                Ok(more) => held.merge(more),
+                Err(_) => break,
+            }
+        }
+        Slots(held)
+    }
+
+    /// Starts entries a reclaim or a recovery delivered
+    /// (one call for them all, each checked to be still this consumer's)
+    /// and runs them, each with one of `slots` (it holds at least as many
+    /// as there are entries).
+    pub(crate) async fn start_delivered(
+        self: &Arc<Self>,
+        shard: u16,
+        delivered: &[WorkEntry],
+        slots: Slots,
+    ) {
         if delivered.is_empty() {
             return;
         }
+        debug_assert!(delivered.len() <= slots.len(), "an entry without a slot");
         let first = Stage::Normalizing.hint();
         let taken = with_retry("start", PATIENCE, || {
             self.fns
@@ -110,44 +161,123 @@ impl Worker {
         })
         .await;
         match taken {
-            Ok(rows) => {
-                for row in rows {
-                    self.dispatch(row).await;
-                }
-            }
+            Ok(rows) => self.dispatch_all(shard, rows, slots),
             Err(e) => {
                 crate::metrics::worker_error("start");
-                tracing::error!(shard, entries = delivered.len(), error = %e, "could not start delivered entries; they stay pending and will be reclaimed");
+                tracing::error!(shard, entries = delivered.len(), error = %e, "could not start delivered entries; they stay pending until recovered or reclaimed");
+                // Redis stopped answering mid-call: the entries may be
+                // started. (Any other error would fail again at once.)
+                if e.is_unavailable() {
+                    self.suspect_orphans(shard);
+                }
             }
         }
     }
 
-    /// Waits for a free slot, then runs the started entry as its own task.
-    pub(crate) async fn dispatch(self: &Arc<Self>, taken: Taken) {
-        let Ok(permit) = self.permits.clone().acquire_owned().await else {
-            return;
-        };
+    /// Runs each started entry as its own task with one of `slots`; the
+    /// slots left over are freed here.
+    pub(crate) fn dispatch_all(self: &Arc<Self>, shard: u16, rows: Vec<Taken>, mut slots: Slots) {
+        for row in rows {
+            match slots.one() {
+                Some(slot) => self.dispatch(shard, row, slot),
+                // Cannot happen (no call asks for more entries than slots);
+                // if it did, the entry stays pending and is recovered.
+                None => {
+                    tracing::error!(shard, entry = %row.entry_id, "an entry came without a slot");
+                    self.suspect_orphans(shard);
+                }
+            }
+        }
+    }
+
+    fn dispatch(self: &Arc<Self>, shard: u16, taken: Taken, slot: OwnedSemaphorePermit) {
+        let running = Running::new(self.clone(), shard, taken.entry_id.clone(), slot);
         let worker = self.clone();
-        worker.publish_slots();
         self.tracker.spawn(async move {
             attempt::run(&worker, taken).await;
-            drop(permit);
-            worker.publish_slots();
+            drop(running);
         });
+    }
+
+    /// Shuts out other claims of the shard's entries (see `claiming`) while
+    /// the guard lives.
+    pub(crate) async fn claiming(&self, shard: u16) -> tokio::sync::MutexGuard<'_, ()> {
+        self.claiming[shard as usize].lock().await
+    }
+
+    /// Whether an attempt of this process runs the entry now.
+    pub(crate) fn is_running(&self, shard: u16, entry_id: &str) -> bool {
+        let running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        running.contains(&(shard, entry_id.to_string()))
+    }
+
+    /// A call that may have started entries failed before they ran (its
+    /// reply was lost, or the artifacts could not be read): they sit in
+    /// this consumer's pending list, and the shard's reader looks for them.
+    pub(crate) fn suspect_orphans(&self, shard: u16) {
+        self.orphans[shard as usize].store(true, Ordering::Relaxed);
+    }
+
+    /// Whether `suspect_orphans` was called for the shard since the last
+    /// time this was asked.
+    pub(crate) fn orphans_suspected(&self, shard: u16) -> bool {
+        self.orphans[shard as usize].swap(false, Ordering::Relaxed)
     }
 
     fn publish_slots(&self) {
         let capacity = self.config.concurrency;
-        crate::metrics::worker_slots(capacity, capacity - self.free_slots().min(capacity));
+        let busy = self.running.lock().map_or(0, |r| r.len());
+        crate::metrics::worker_slots(capacity, busy.min(capacity));
+    }
+}
+
+/// Slots held for entries not read or claimed yet. A read or a claim asks
+/// for at most `len()` entries and each entry it starts leaves with one
+/// slot, so this process starts nothing it cannot run at once (an entry
+/// waiting here for a slot would get no heartbeat and be taken over while
+/// its worker is healthy). Dropping this frees the slots left over, on
+/// every path, errors included.
+pub(crate) struct Slots(OwnedSemaphorePermit);
+
+impl Slots {
+    pub(crate) fn len(&self) -> usize {
+        self.0.num_permits()
     }
 
-    /// Returns once at least one slot is free.
-    pub(crate) async fn slot_free(&self) {
-        let _ = self.permits.acquire().await;
+    fn one(&mut self) -> Option<OwnedSemaphorePermit> {
+        self.0.split(1)
     }
+}
 
-    pub(crate) fn free_slots(&self) -> usize {
-        self.permits.available_permits()
+/// One attempt running in this process: its slot and its entry, released
+/// together when the attempt ends (even if it panics).
+struct Running {
+    worker: Arc<Worker>,
+    key: (u16, String),
+    _slot: OwnedSemaphorePermit,
+}
+
+impl Running {
+    fn new(worker: Arc<Worker>, shard: u16, entry_id: String, slot: OwnedSemaphorePermit) -> Self {
+        let key = (shard, entry_id);
+        if let Ok(mut running) = worker.running.lock() {
+            running.insert(key.clone());
+        }
+        worker.publish_slots();
+        Running {
+            worker,
+            key,
+            _slot: slot,
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(mut running) = self.worker.running.lock() {
+            running.remove(&self.key);
+        }
+        self.worker.publish_slots();
     }
 }
 

@@ -1,11 +1,18 @@
-//! One shard's reader. While the shard has a backlog it starts whole reads
-//! with `fl_take` (the function reads the work stream itself: one round
-//! trip per batch, the entries owned by construction). When a read comes
-//! back short the backlog is gone, so it waits with `XREADGROUP … BLOCK` on
-//! a connection of its own (a blocking read would stall every other command
-//! on a shared one) and starts what that delivers. It never asks for more
-//! entries than there are free slots, so entries do not age in this process
-//! while another worker could run them.
+//! One shard's reader. It takes its slots first, then starts at most that
+//! many new entries with one `fl_take` (the function reads the work stream
+//! itself: one round trip per batch, the entries owned by construction),
+//! and each started entry leaves with a slot. So nothing this process
+//! started waits here for a slot, without heartbeat, while another worker
+//! could run it (or would take it over as if this one had died); the slots
+//! a read leaves unused are freed at once.
+//!
+//! When a read comes back short the backlog is gone, and the reader waits
+//! for new entries with `XREAD … BLOCK` from the newest entry it has seen,
+//! holding no slot: that read only wakes it, the group read is the next
+//! `fl_take` (an idle shard blocking with slots in hand would keep them
+//! from busy shards). It blocks on a connection of its own (a blocking
+//! read would stall every other command on a shared one) and for at most
+//! the block time, so a missed wake-up costs no more than that.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,49 +21,53 @@ use crate::store::Conn;
 use redis::streams::{StreamId, StreamReadReply};
 use tokio_util::sync::CancellationToken;
 
-use super::Worker;
+use super::{Slots, Worker};
 use crate::analysis::Stage;
-use crate::engine::WorkEntry;
 use crate::engine::migrate::{self, GROUP};
+use crate::engine::{EngineError, WorkEntry};
 
 pub(super) async fn run(worker: Arc<Worker>, shard: u16, shutdown: CancellationToken) {
     let mut conn: Option<Conn> = None;
     let mut backoff = Duration::from_millis(100);
-    // Whether the last read filled its count: then the shard has a backlog.
-    let mut backlog = false;
+    // The newest entry of the work stream this reader has seen; `$` (the
+    // stream's end when the wait starts) until it has seen one.
+    let mut cursor = String::from("$");
     while !shutdown.is_cancelled() {
-        // Start nothing that would wait here for a slot.
-        tokio::select! {
+        let slots = tokio::select! {
             _ = shutdown.cancelled() => break,
-            _ = worker.slot_free() => {}
-        }
-        let count = worker.free_slots().clamp(1, worker.config.batch);
-        if backlog {
-            let first = Stage::Normalizing.hint();
-            match worker
-                .fns
-                .take(shard, &worker.consumer, count, first, &[])
-                .await
-            {
-                Ok(rows) => {
-                    backoff = Duration::from_millis(100);
-                    backlog = rows.len() >= count;
-                    for row in rows {
-                        worker.dispatch(row).await;
-                    }
-                }
-                Err(e) if e.is_unavailable() => {
-                    tracing::warn!(shard, error = %e, "take failed; retrying");
-                    crate::metrics::worker_error("read");
-                    pause(&shutdown, &mut backoff).await;
-                }
-                Err(e) => {
-                    // e.g. NOGROUP: the blocking read below recreates the group.
-                    tracing::warn!(shard, error = %e, "take failed; falling back to a blocking read");
-                    backlog = false;
-                }
+            slots = worker.reserve(worker.config.batch) => slots,
+        };
+        let Some(slots) = slots else { break };
+        if worker.orphans_suspected(shard) {
+            if let Err(e) = recover(&worker, shard, slots).await {
+                tracing::warn!(shard, error = %e, "could not look for entries left unstarted");
+                pause(&shutdown, &mut backoff).await;
             }
             continue;
+        }
+        match take(&worker, shard, slots, &mut cursor).await {
+            Ok(full) => {
+                backoff = Duration::from_millis(100);
+                if full {
+                    // The shard may hold more: read again, no wait.
+                    continue;
+                }
+            }
+            Err(e) => {
+                // The call may have started entries before it failed.
+                worker.suspect_orphans(shard);
+                crate::metrics::worker_error("read");
+                tracing::warn!(shard, error = %e, "take failed; retrying");
+                if !e.is_unavailable() {
+                    // e.g. NOGROUP: Redis lost the group (restarted
+                    // without persistence); recreating is a no-op otherwise.
+                    if let Err(e) = migrate::ensure_group(&worker.fns.store, shard).await {
+                        tracing::warn!(shard, error = %e, "could not recreate the consumer group");
+                    }
+                }
+                pause(&shutdown, &mut backoff).await;
+                continue;
+            }
         }
         let Some(c) = conn.as_mut() else {
             match worker.fns.store.dedicated(worker.config.block).await {
@@ -68,59 +79,136 @@ pub(super) async fn run(worker: Arc<Worker>, shard: u16, shutdown: CancellationT
             }
             continue;
         };
-        match read(&worker, c, shard, count).await {
-            Ok(entries) => {
-                backoff = Duration::from_millis(100);
-                backlog = entries.len() >= count;
-                let mut delivered = Vec::with_capacity(entries.len());
-                for entry in entries {
-                    match delivery(&entry) {
-                        Some(d) => delivered.push(d),
-                        None => discard_malformed(&worker, shard, &entry.id).await,
-                    }
-                }
-                worker.start_delivered(shard, &delivered).await;
-            }
-            Err(e) if e.code() == Some("NOGROUP") => {
-                // Redis lost the group (restarted without persistence): recreate it.
-                tracing::warn!(shard, "consumer group missing; recreating it");
-                if let Err(e) = migrate::ensure_group(&worker.fns.store, shard).await {
-                    tracing::warn!(shard, error = %e, "could not recreate the consumer group");
-                    pause(&shutdown, &mut backoff).await;
-                }
-            }
-            Err(e) => {
-                tracing::warn!(shard, error = %e, "read failed; reconnecting");
-                crate::metrics::worker_error("read");
-                conn = None;
-                pause(&shutdown, &mut backoff).await;
-            }
+        if let Err(e) = wait_for_work(&worker, c, shard, &mut cursor).await {
+            tracing::warn!(shard, error = %e, "wait for new entries failed; reconnecting");
+            crate::metrics::worker_error("read");
+            conn = None;
+            pause(&shutdown, &mut backoff).await;
         }
     }
 }
 
-async fn read(
+/// Starts up to one new entry per slot and runs them; true when every slot
+/// got one (the shard may hold more).
+async fn take(
+    worker: &Arc<Worker>,
+    shard: u16,
+    slots: Slots,
+    cursor: &mut String,
+) -> Result<bool, EngineError> {
+    let count = slots.len();
+    let first = Stage::Normalizing.hint();
+    let rows = worker
+        .fns
+        .take(shard, &worker.consumer, count, first, &[])
+        .await?;
+    if let Some(last) = rows.last() {
+        advance(cursor, &last.entry_id);
+    }
+    let full = rows.len() >= count;
+    worker.dispatch_all(shard, rows, slots);
+    Ok(full)
+}
+
+/// Blocks until the work stream holds an entry newer than `cursor` or the
+/// block time passes; moves `cursor` to the newest entry it saw. The
+/// entries are not delivered: `fl_take` reads them for the group.
+async fn wait_for_work(
     worker: &Worker,
     conn: &mut Conn,
     shard: u16,
-    count: usize,
-) -> redis::RedisResult<Vec<StreamId>> {
-    let reply: Option<StreamReadReply> = redis::cmd("XREADGROUP")
-        .arg("GROUP")
-        .arg(GROUP)
-        .arg(&worker.consumer)
+    cursor: &mut String,
+) -> redis::RedisResult<()> {
+    let reply: Option<StreamReadReply> = redis::cmd("XREAD")
         .arg("COUNT")
-        .arg(count)
+        .arg(worker.config.batch)
         .arg("BLOCK")
         .arg(worker.config.block.as_millis() as u64)
         .arg("STREAMS")
         .arg(worker.fns.store.keys.work(shard))
-        .arg(">")
+        .arg(&*cursor)
         .query_async(conn)
         .await?;
-    Ok(reply
-        .map(|r| r.keys.into_iter().flat_map(|k| k.ids).collect())
-        .unwrap_or_default())
+    let newest = reply
+        .iter()
+        .flat_map(|r| &r.keys)
+        .flat_map(|k| &k.ids)
+        .next_back();
+    if let Some(entry) = newest {
+        advance(cursor, &entry.id);
+    }
+    Ok(())
+}
+
+/// Moves the cursor forward to `id`; `$` is behind every id.
+fn advance(cursor: &mut String, id: &str) {
+    fn parse(id: &str) -> Option<(u64, u64)> {
+        let (ms, seq) = id.split_once('-')?;
+        Some((ms.parse().ok()?, seq.parse().ok()?))
+    }
+    if parse(id) > parse(cursor) {
+        *cursor = id.to_string();
+    }
+}
+
+/// Runs the entries this consumer holds on the shard that no attempt of
+/// this process runs: a call started them and failed before they ran (its
+/// answer lost, or their artifacts unread). Starting such an entry again
+/// hands back the attempt it already has (`fl_start` takes it for a
+/// retried call), so none is burnt, and it runs now instead of after a
+/// visibility timeout. Our own pending list holds only those and the
+/// running ones, so reading the head of it finds them.
+async fn recover(worker: &Arc<Worker>, shard: u16, slots: Slots) -> Result<(), EngineError> {
+    // A reclaim's entries are pending here before they run: not orphans.
+    let _claiming = worker.claiming(shard).await;
+    let mut conn = worker.fns.store.conn.clone();
+    let reply: redis::RedisResult<StreamReadReply> = redis::cmd("XREADGROUP")
+        .arg("GROUP")
+        .arg(GROUP)
+        .arg(&worker.consumer)
+        .arg("COUNT")
+        .arg(worker.config.concurrency + slots.len())
+        .arg("STREAMS")
+        .arg(worker.fns.store.keys.work(shard))
+        .arg("0")
+        .query_async(&mut conn)
+        .await;
+    let reply = match reply {
+        Ok(reply) => reply,
+        Err(e) => {
+            let e = EngineError::from(e);
+            if e.is_unavailable() {
+                // Look again once Redis answers; otherwise they are
+                // reclaimed after the visibility timeout.
+                worker.suspect_orphans(shard);
+            }
+            return Err(e);
+        }
+    };
+    let mut delivered = Vec::new();
+    for entry in reply.keys.into_iter().flat_map(|k| k.ids) {
+        if worker.is_running(shard, &entry.id) {
+            continue;
+        }
+        if delivered.len() == slots.len() {
+            // More than this read has slots for: the next one goes on.
+            worker.suspect_orphans(shard);
+            break;
+        }
+        match delivery(&entry) {
+            Some(d) => delivered.push(d),
+            None => discard_malformed(worker, shard, &entry.id).await,
+        }
+    }
+    if !delivered.is_empty() {
+        tracing::warn!(
+            shard,
+            entries = delivered.len(),
+            "running entries a failed call left unstarted"
+        );
+    }
+    worker.start_delivered(shard, &delivered, slots).await;
+    Ok(())
 }
 
 /// Decodes a work entry; `None` when it was not written by `fl_submit`.

@@ -278,3 +278,48 @@ fn the_engine_stops_between_rules_once_its_limit_has_passed() {
     }
     assert!(real_engine().analyze(&request, &mut |_| {}).is_ok());
 }
+
+/// Healthy but busy workers are never taken over: a worker starts no more
+/// entries than it has free slots, so nothing it started waits unwatched
+/// past the visibility timeout for another worker (or its own reclaim) to
+/// run it a second time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn busy_workers_start_only_what_they_can_run_so_each_job_runs_once() {
+    const JOBS: usize = 30;
+    let redis = TestRedis::start();
+    // Eight shards against one slot each: before slots were taken first,
+    // each worker started up to one entry per shard and let them wait.
+    let vars = [
+        ("SHARDS", "8"),
+        ("WORKER_CONCURRENCY", "1"),
+        ("VISIBILITY_TIMEOUT_MS", "1000"),
+        ("MAX_ATTEMPTS", "2"),
+    ];
+    let api = spawn_app(&redis, Role::Api, real_engine(), &vars).await;
+    let jobs = api.submit_specs(600, JOBS).await;
+
+    let (slow, calls) = counting(Duration::from_millis(300));
+    let mut workers = Vec::new();
+    for _ in 0..3 {
+        workers.push(spawn_app(&redis, Role::Worker, slow.clone(), &vars).await);
+    }
+    for job in &jobs {
+        let snap = api.wait_terminal(job, Duration::from_secs(30)).await;
+        assert_eq!(
+            (snap.status, snap.attempt),
+            (JobStatus::Completed, 1),
+            "{job}: {:?}",
+            snap.error
+        );
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), JOBS, "one analysis per job");
+    for shard in 0..8 {
+        let dead = redis
+            .query(&["XLEN", &api.fns.store.keys.dead(shard)])
+            .unwrap();
+        assert_eq!(dead, redis::Value::Int(0), "shard {shard} dead-lettered");
+    }
+    for mut worker in workers {
+        worker.stop().await;
+    }
+}
