@@ -54,7 +54,7 @@ pub const SERVICE_COMMANDS: &[(&str, &str)] = &[
     ("xrange", "GET /jobs/{id}/events, replay"),
     (
         "xread",
-        "the SSE feed (XREAD BLOCK on a dedicated connection)",
+        "the SSE feed; workers wait for new work (XREAD BLOCK on dedicated connections)",
     ),
     // Workers.
     ("xreadgroup", "workers read the work streams"),
