@@ -58,8 +58,6 @@ pub(super) async fn reclaim_loop(worker: Arc<Worker>, shutdown: CancellationToke
 /// Takes over up to one entry per slot idle past the visibility timeout and
 /// runs them.
 async fn reclaim(worker: &Arc<Worker>, shard: u16, slots: Slots) {
-    // Until they run, the claimed entries must not look like orphans.
-    let _claiming = worker.claiming(shard).await;
     let mut conn = worker.fns.store.conn.clone();
     let reply: redis::RedisResult<StreamAutoClaimReply> = redis::cmd("XAUTOCLAIM")
         .arg(worker.fns.store.keys.work(shard))

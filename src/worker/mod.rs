@@ -15,7 +15,6 @@ mod maintenance;
 mod reader;
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -56,24 +55,15 @@ pub struct Worker {
     completer: completer::Completer,
     permits: Arc<Semaphore>,
     /// Entries an attempt of this process runs, as (shard, entry id): a
-    /// reclaim or a recovery must not start them again (`fl_take` would
+    /// reclaim must not start them again (`fl_take` would
     /// hand the same consumer the same attempt, and it would run twice).
     running: Mutex<HashSet<(u16, String)>>,
-    /// Per shard: entries may have been started and never run (see
-    /// `suspect_orphans`).
-    orphans: Vec<AtomicBool>,
-    /// Per shard: held while this process claims entries into its pending
-    /// list other than by reading new ones (a reclaim, a recovery), until
-    /// they run, so a recovery never takes another claim's entries for
-    /// orphans.
-    claiming: Vec<tokio::sync::Mutex<()>>,
     tracker: TaskTracker,
 }
 
 impl Worker {
     pub fn new(fns: Functions, analyzer: Arc<dyn Analyzer>, config: WorkerConfig) -> Arc<Self> {
         let host = hostname();
-        let shards = fns.store.keys.shards() as usize;
         let consumer = format!(
             "{host}-{}-{}",
             std::process::id(),
@@ -83,8 +73,6 @@ impl Worker {
             completer: completer::Completer::start(&fns),
             permits: Arc::new(Semaphore::new(config.concurrency)),
             running: Mutex::new(HashSet::new()),
-            orphans: (0..shards).map(|_| AtomicBool::new(false)).collect(),
-            claiming: (0..shards).map(|_| tokio::sync::Mutex::new(())).collect(),
             tracker: TaskTracker::new(),
             fns,
             analyzer,
@@ -140,7 +128,7 @@ impl Worker {
         Slots(held)
     }
 
-    /// Starts entries a reclaim or a recovery delivered
+    /// Starts entries a reclaim delivered
     /// (one call for them all, each checked to be still this consumer's)
     /// and runs them, each with one of `slots` (it holds at least as many
     /// as there are entries).
@@ -164,12 +152,10 @@ impl Worker {
             Ok(rows) => self.dispatch_all(shard, rows, slots),
             Err(e) => {
                 crate::metrics::worker_error("start");
-                tracing::error!(shard, entries = delivered.len(), error = %e, "could not start delivered entries; they stay pending until recovered or reclaimed");
-                // Redis stopped answering mid-call: the entries may be
-                // started. (Any other error would fail again at once.)
-                if e.is_unavailable() {
-                    self.suspect_orphans(shard);
-                }
+                // Started or not, they stay in this consumer's pending list
+                // and are reclaimed after the visibility timeout (by this
+                // process with the attempt they have, or by another).
+                tracing::error!(shard, entries = delivered.len(), error = %e, "could not start delivered entries; they stay pending and will be reclaimed");
             }
         }
     }
@@ -181,10 +167,9 @@ impl Worker {
             match slots.one() {
                 Some(slot) => self.dispatch(shard, row, slot),
                 // Cannot happen (no call asks for more entries than slots);
-                // if it did, the entry stays pending and is recovered.
+                // if it did, the entry stays pending and is reclaimed.
                 None => {
-                    tracing::error!(shard, entry = %row.entry_id, "an entry came without a slot");
-                    self.suspect_orphans(shard);
+                    tracing::error!(shard, entry = %row.entry_id, "an entry came without a slot")
                 }
             }
         }
@@ -199,29 +184,10 @@ impl Worker {
         });
     }
 
-    /// Shuts out other claims of the shard's entries (see `claiming`) while
-    /// the guard lives.
-    pub(crate) async fn claiming(&self, shard: u16) -> tokio::sync::MutexGuard<'_, ()> {
-        self.claiming[shard as usize].lock().await
-    }
-
     /// Whether an attempt of this process runs the entry now.
     pub(crate) fn is_running(&self, shard: u16, entry_id: &str) -> bool {
         let running = self.running.lock().unwrap_or_else(|e| e.into_inner());
         running.contains(&(shard, entry_id.to_string()))
-    }
-
-    /// A call that may have started entries failed before they ran (its
-    /// reply was lost, or the artifacts could not be read): they sit in
-    /// this consumer's pending list, and the shard's reader looks for them.
-    pub(crate) fn suspect_orphans(&self, shard: u16) {
-        self.orphans[shard as usize].store(true, Ordering::Relaxed);
-    }
-
-    /// Whether `suspect_orphans` was called for the shard since the last
-    /// time this was asked.
-    pub(crate) fn orphans_suspected(&self, shard: u16) -> bool {
-        self.orphans[shard as usize].swap(false, Ordering::Relaxed)
     }
 
     fn publish_slots(&self) {

@@ -38,13 +38,6 @@ pub(super) async fn run(worker: Arc<Worker>, shard: u16, shutdown: CancellationT
             slots = worker.reserve(worker.config.batch) => slots,
         };
         let Some(slots) = slots else { break };
-        if worker.orphans_suspected(shard) {
-            if let Err(e) = recover(&worker, shard, slots).await {
-                tracing::warn!(shard, error = %e, "could not look for entries left unstarted");
-                pause(&shutdown, &mut backoff).await;
-            }
-            continue;
-        }
         match take(&worker, shard, slots, &mut cursor).await {
             Ok(full) => {
                 backoff = Duration::from_millis(100);
@@ -54,8 +47,9 @@ pub(super) async fn run(worker: Arc<Worker>, shard: u16, shutdown: CancellationT
                 }
             }
             Err(e) => {
-                // The call may have started entries before it failed.
-                worker.suspect_orphans(shard);
+                // Entries the call may have started before it failed stay
+                // in this consumer's pending list and are reclaimed after
+                // the visibility timeout.
                 crate::metrics::worker_error("read");
                 tracing::warn!(shard, error = %e, "take failed; retrying");
                 if !e.is_unavailable() {
@@ -149,66 +143,6 @@ fn advance(cursor: &mut String, id: &str) {
     if parse(id) > parse(cursor) {
         *cursor = id.to_string();
     }
-}
-
-/// Runs the entries this consumer holds on the shard that no attempt of
-/// this process runs: a call started them and failed before they ran (its
-/// answer lost, or their artifacts unread). Starting such an entry again
-/// hands back the attempt it already has (`fl_start` takes it for a
-/// retried call), so none is burnt, and it runs now instead of after a
-/// visibility timeout. Our own pending list holds only those and the
-/// running ones, so reading the head of it finds them.
-async fn recover(worker: &Arc<Worker>, shard: u16, slots: Slots) -> Result<(), EngineError> {
-    // A reclaim's entries are pending here before they run: not orphans.
-    let _claiming = worker.claiming(shard).await;
-    let mut conn = worker.fns.store.conn.clone();
-    let reply: redis::RedisResult<StreamReadReply> = redis::cmd("XREADGROUP")
-        .arg("GROUP")
-        .arg(GROUP)
-        .arg(&worker.consumer)
-        .arg("COUNT")
-        .arg(worker.config.concurrency + slots.len())
-        .arg("STREAMS")
-        .arg(worker.fns.store.keys.work(shard))
-        .arg("0")
-        .query_async(&mut conn)
-        .await;
-    let reply = match reply {
-        Ok(reply) => reply,
-        Err(e) => {
-            let e = EngineError::from(e);
-            if e.is_unavailable() {
-                // Look again once Redis answers; otherwise they are
-                // reclaimed after the visibility timeout.
-                worker.suspect_orphans(shard);
-            }
-            return Err(e);
-        }
-    };
-    let mut delivered = Vec::new();
-    for entry in reply.keys.into_iter().flat_map(|k| k.ids) {
-        if worker.is_running(shard, &entry.id) {
-            continue;
-        }
-        if delivered.len() == slots.len() {
-            // More than this read has slots for: the next one goes on.
-            worker.suspect_orphans(shard);
-            break;
-        }
-        match delivery(&entry) {
-            Some(d) => delivered.push(d),
-            None => discard_malformed(worker, shard, &entry.id).await,
-        }
-    }
-    if !delivered.is_empty() {
-        tracing::warn!(
-            shard,
-            entries = delivered.len(),
-            "running entries a failed call left unstarted"
-        );
-    }
-    worker.start_delivered(shard, &delivered, slots).await;
-    Ok(())
 }
 
 /// Decodes a work entry; `None` when it was not written by `fl_submit`.
