@@ -141,7 +141,7 @@ impl Settings {
     /// Reads settings through `lookup`, so tests can pass a map.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let env = Env(&lookup);
-        let job_expiration = env.parse("JOB_EXPIRATION", 3600u64, |v| *v > 0)?;
+        let job_expiration = env.seconds("JOB_EXPIRATION", 3600, |v| *v > 0)?;
         let settings = Settings {
             host: env.string("HOST", "127.0.0.1"),
             port: env.parse("PORT", 8080u16, |_| true)?,
@@ -152,8 +152,8 @@ impl Settings {
             cache_key_prefix: env.string("CACHE_KEY_PREFIX", "cache:"),
             key_namespace: env.string("FAULTLINE_KEY_NAMESPACE", "fl:"),
             job_expiration,
-            cache_expiration: env.parse("CACHE_EXPIRATION", 86_400u64, |v| *v > 0)?,
-            event_retention: env.parse("EVENT_RETENTION", job_expiration.max(86_400), |v| {
+            cache_expiration: env.seconds("CACHE_EXPIRATION", 86_400, |v| *v > 0)?,
+            event_retention: env.seconds("EVENT_RETENTION", job_expiration.max(86_400), |v| {
                 *v >= job_expiration
             })?,
             max_content_size: env.parse("MAX_CONTENT_SIZE", 500_000usize, |v| *v > 0)?,
@@ -163,22 +163,14 @@ impl Settings {
                 16usize,
                 |v| *v > 0,
             )?,
-            header_timeout: Duration::from_millis(env.parse(
-                "HTTP_HEADER_TIMEOUT_MS",
-                10_000u64,
-                |v| *v > 0,
-            )?),
-            body_timeout: Duration::from_millis(env.parse(
-                "HTTP_BODY_TIMEOUT_MS",
-                30_000u64,
-                |v| *v > 0,
-            )?),
+            header_timeout: env.millis("HTTP_HEADER_TIMEOUT_MS", 10_000, |v| *v > 0)?,
+            body_timeout: env.millis("HTTP_BODY_TIMEOUT_MS", 30_000, |v| *v > 0)?,
             max_findings: env.parse(
                 "MAX_FINDINGS",
                 crate::analysis::DEFAULT_MAX_FINDINGS,
                 |v| *v > 0,
             )?,
-            log_level: env.string("LOG_LEVEL", "info"),
+            log_level: log_level(&env)?,
             log_format: match env.string("LOG_FORMAT", "text").as_str() {
                 "json" => LogFormat::Json,
                 "text" => LogFormat::Text,
@@ -188,37 +180,15 @@ impl Settings {
             worker_concurrency: env.parse("WORKER_CONCURRENCY", 8usize, |v| *v > 0)?,
             read_batch: env.parse("WORKER_BATCH", 32usize, |v| *v > 0)?,
             max_attempts: env.parse("MAX_ATTEMPTS", 3u32, |v| *v > 0)?,
-            retry_backoff: Duration::from_millis(env.parse("RETRY_BACKOFF_MS", 1000u64, |_| true)?),
-            retry_backoff_max: Duration::from_millis(env.parse(
-                "RETRY_BACKOFF_MAX_MS",
-                60_000u64,
-                |_| true,
-            )?),
-            analysis_timeout: Duration::from_millis(env.parse(
-                "ANALYSIS_TIMEOUT_MS",
-                120_000u64,
-                |v| *v > 0,
-            )?),
-            visibility_timeout: Duration::from_millis(env.parse(
-                "VISIBILITY_TIMEOUT_MS",
-                60_000u64,
-                |v| *v >= 100,
-            )?),
-            progress_flush: Duration::from_millis(env.parse(
-                "PROGRESS_FLUSH_MS",
-                250u64,
-                |_| true,
-            )?),
-            redis_timeout: Duration::from_millis(
-                env.parse("REDIS_TIMEOUT_MS", 2000u64, |v| *v > 0)?,
-            ),
+            retry_backoff: env.millis("RETRY_BACKOFF_MS", 1000, |_| true)?,
+            retry_backoff_max: env.millis("RETRY_BACKOFF_MAX_MS", 60_000, |_| true)?,
+            analysis_timeout: env.millis("ANALYSIS_TIMEOUT_MS", 120_000, |v| *v > 0)?,
+            visibility_timeout: env.millis("VISIBILITY_TIMEOUT_MS", 60_000, |v| *v >= 100)?,
+            progress_flush: env.millis("PROGRESS_FLUSH_MS", 250, |_| true)?,
+            redis_timeout: env.millis("REDIS_TIMEOUT_MS", 2000, |v| *v > 0)?,
             metrics_port: env.parse("METRICS_PORT", 9464u16, |_| true)?,
             submit_wait_replicas: env.parse("SUBMIT_WAIT_REPLICAS", 0u32, |v| *v <= 16)?,
-            submit_wait_timeout: Duration::from_millis(env.parse(
-                "SUBMIT_WAIT_TIMEOUT_MS",
-                500u64,
-                |v| *v > 0,
-            )?),
+            submit_wait_timeout: env.millis("SUBMIT_WAIT_TIMEOUT_MS", 500, |v| *v > 0)?,
             data_dir: env.string("FAULTLINE_DATA_DIR", ".faultline"),
             ai: ai_config(&env)?,
             access: access(&env)?,
@@ -308,9 +278,10 @@ fn redis_tls(env: &Env<'_>) -> Result<TlsFiles, ConfigError> {
 
 /// The seed's AI variables. `DEMO_MODE` (default true) means deterministic.
 fn ai_config(env: &Env<'_>) -> Result<AiConfig, ConfigError> {
-    let mut ai = AiConfig::default();
-    let demo = env.string("DEMO_MODE", "true").to_ascii_lowercase();
-    ai.demo_mode = !matches!(demo.as_str(), "false" | "0" | "no");
+    let mut ai = AiConfig {
+        demo_mode: env.flag("DEMO_MODE", true)?,
+        ..AiConfig::default()
+    };
     if let Some(name) = env.get("AI_PROVIDER").filter(|v| !v.is_empty()) {
         let provider = AiProvider::parse(&name).ok_or_else(|| {
             env.invalid(
@@ -368,15 +339,7 @@ fn access(env: &Env<'_>) -> Result<Access, ConfigError> {
             )
         })?);
     }
-    let auth_reads = match env
-        .string("FAULTLINE_AUTH_READS", "false")
-        .to_ascii_lowercase()
-        .as_str()
-    {
-        "true" | "1" | "yes" => true,
-        "false" | "0" | "no" => false,
-        other => return Err(env.invalid("FAULTLINE_AUTH_READS", other, "expected true or false")),
-    };
+    let auth_reads = env.flag("FAULTLINE_AUTH_READS", false)?;
     let rate_per_second = env.parse("RATE_LIMIT_PER_SECOND", 0u32, |_| true)?;
     let rate_burst = env.parse("RATE_LIMIT_BURST", rate_per_second.saturating_mul(2), |v| {
         rate_per_second == 0 || *v > 0
@@ -425,6 +388,40 @@ fn key_hash(entry: &str) -> Option<[u8; 32]> {
     (entry.len() >= 16).then(|| sha2::Sha256::digest(entry.as_bytes()).into())
 }
 
+/// `LOG_LEVEL`: a `tracing` filter, checked now so a typo stops the process
+/// instead of silently logging at another level. Each comma-separated part
+/// is a level (`trace`, `debug`, `info`, `warn`, `error`, `off`) or a
+/// `target=level` (or `[span]…`) directive; a bare word that is no level
+/// would be a target filter for everything else off, which is never what a
+/// `LOG_LEVEL=verbose` meant, so it is refused (write `target=trace`).
+fn log_level(env: &Env<'_>) -> Result<String, ConfigError> {
+    let Some(raw) = env.get("LOG_LEVEL").filter(|v| !v.trim().is_empty()) else {
+        return Ok("info".to_string());
+    };
+    const EXPECTED: &str = "expected a level (trace, debug, info, warn, error, off) \
+        or a tracing filter such as info,faultline=debug";
+    for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let directive = part.contains('=') || part.contains('[');
+        if !directive
+            && part
+                .parse::<tracing_subscriber::filter::LevelFilter>()
+                .is_err()
+        {
+            return Err(env.invalid("LOG_LEVEL", &raw, EXPECTED));
+        }
+    }
+    match tracing_subscriber::EnvFilter::builder().parse(&raw) {
+        Ok(_) => Ok(raw),
+        Err(e) => Err(env.invalid("LOG_LEVEL", &raw, &format!("{EXPECTED} ({e})"))),
+    }
+}
+
+/// The longest duration any setting may ask for: ten years. Seconds become
+/// milliseconds in Lua and in Redis (`EXPIRE`, stream trimming) and
+/// durations are added to clocks, so an unbounded value would overflow
+/// there instead of being refused here.
+pub const MAX_DURATION_S: u64 = 10 * 365 * 86_400;
+
 /// Typed access to the variables, naming the variable in every error.
 struct Env<'a>(&'a dyn Fn(&str) -> Option<String>);
 
@@ -450,6 +447,56 @@ impl Env<'_> {
             Ok(v) if valid(&v) => Ok(v),
             Ok(_) => Err(self.invalid(name, &raw, "out of range")),
             Err(_) => Err(self.invalid(name, &raw, "not a valid number")),
+        }
+    }
+
+    /// A number of seconds, at most `MAX_DURATION_S`.
+    fn seconds(
+        &self,
+        name: &'static str,
+        default: u64,
+        valid: impl Fn(&u64) -> bool,
+    ) -> Result<u64, ConfigError> {
+        let v = self.parse(name, default, valid)?;
+        if v > MAX_DURATION_S {
+            return Err(self.invalid(
+                name,
+                &v.to_string(),
+                &format!("at most {MAX_DURATION_S} seconds (10 years)"),
+            ));
+        }
+        Ok(v)
+    }
+
+    /// A number of milliseconds, at most `MAX_DURATION_S` worth.
+    fn millis(
+        &self,
+        name: &'static str,
+        default: u64,
+        valid: impl Fn(&u64) -> bool,
+    ) -> Result<Duration, ConfigError> {
+        let v = self.parse(name, default, valid)?;
+        let max = MAX_DURATION_S * 1000;
+        if v > max {
+            return Err(self.invalid(
+                name,
+                &v.to_string(),
+                &format!("at most {max} ms (10 years)"),
+            ));
+        }
+        Ok(Duration::from_millis(v))
+    }
+
+    /// A boolean: true/false, 1/0, yes/no, on/off (any case); anything else
+    /// is refused rather than read as one or the other.
+    fn flag(&self, name: &'static str, default: bool) -> Result<bool, ConfigError> {
+        let Some(raw) = self.get(name).filter(|v| !v.trim().is_empty()) else {
+            return Ok(default);
+        };
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" | "on" => Ok(true),
+            "false" | "0" | "no" | "off" => Ok(false),
+            _ => Err(self.invalid(name, &raw, "expected true/false, 1/0, yes/no or on/off")),
         }
     }
 
@@ -568,5 +615,84 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.name, "FAULTLINE_ENCRYPTION_OLD_KEYS");
         assert!(err.to_string().contains("key 2"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_log_level_stops_the_process_naming_it() {
+        for bad in ["verbose", "loud", "info,faultline=loud", "=debug"] {
+            let err = settings(&[("LOG_LEVEL", bad)]).unwrap_err();
+            assert_eq!(err.name, "LOG_LEVEL", "{bad}");
+        }
+        for good in [
+            "debug",
+            "WARN",
+            "info,faultline=debug",
+            "off",
+            "faultline::api=trace",
+        ] {
+            assert_eq!(settings(&[("LOG_LEVEL", good)]).unwrap().log_level, good);
+        }
+        assert_eq!(settings(&[("LOG_LEVEL", "")]).unwrap().log_level, "info");
+        assert_eq!(settings(&[]).unwrap().log_level, "info");
+    }
+
+    #[test]
+    fn booleans_are_parsed_strictly() {
+        let demo = |v| settings(&[("DEMO_MODE", v)]).map(|s| s.ai.demo_mode);
+        for off in ["false", "0", "no", "off", "OFF", "No", " False "] {
+            assert!(!demo(off).unwrap(), "{off}");
+        }
+        for on in ["true", "1", "yes", "on", "ON", "True"] {
+            assert!(demo(on).unwrap(), "{on}");
+        }
+        assert!(settings(&[]).unwrap().ai.demo_mode, "on by default");
+        for bad in ["disabled", "2", "nope", "y"] {
+            assert_eq!(demo(bad).unwrap_err().name, "DEMO_MODE", "{bad}");
+        }
+        let reads = |v| settings(&[("FAULTLINE_AUTH_READS", v)]).map(|s| s.access.auth_reads);
+        assert!(reads("on").unwrap());
+        assert!(!reads("off").unwrap());
+        assert_eq!(reads("always").unwrap_err().name, "FAULTLINE_AUTH_READS");
+    }
+
+    #[test]
+    fn durations_are_bounded_so_conversions_cannot_overflow() {
+        let ten_years = MAX_DURATION_S.to_string();
+        let s = settings(&[
+            ("JOB_EXPIRATION", &ten_years),
+            ("EVENT_RETENTION", &ten_years),
+        ])
+        .unwrap();
+        assert_eq!(s.event_retention, MAX_DURATION_S);
+        // The conversions the engine makes (s → ms, clock + duration) hold.
+        assert!(s.event_retention.checked_mul(1000).is_some());
+        let huge = u64::MAX.to_string();
+        let over = (MAX_DURATION_S + 1).to_string();
+        for name in ["JOB_EXPIRATION", "CACHE_EXPIRATION", "EVENT_RETENTION"] {
+            for value in [&huge, &over] {
+                let err = settings(&[(name, value.as_str())]).unwrap_err();
+                assert_eq!(err.name, name, "{value}");
+            }
+        }
+        let max_ms = MAX_DURATION_S * 1000;
+        for name in [
+            "HTTP_HEADER_TIMEOUT_MS",
+            "HTTP_BODY_TIMEOUT_MS",
+            "RETRY_BACKOFF_MS",
+            "RETRY_BACKOFF_MAX_MS",
+            "ANALYSIS_TIMEOUT_MS",
+            "VISIBILITY_TIMEOUT_MS",
+            "PROGRESS_FLUSH_MS",
+            "REDIS_TIMEOUT_MS",
+            "SUBMIT_WAIT_TIMEOUT_MS",
+        ] {
+            let err = settings(&[(name, huge.as_str())]).unwrap_err();
+            assert_eq!(err.name, name);
+            let err = settings(&[(name, &(max_ms + 1).to_string())]).unwrap_err();
+            assert_eq!(err.name, name);
+            let s = settings(&[(name, &max_ms.to_string())]).unwrap();
+            // Adding the longest allowed duration to a clock does not panic.
+            let _ = std::time::Instant::now() + s.redis_timeout.max(s.visibility_timeout);
+        }
     }
 }
