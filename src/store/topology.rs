@@ -103,8 +103,14 @@ pub enum Topology {
         timeout: Duration,
     },
     Cluster {
+        /// The shared connections' client.
         client: Box<ClusterClient>,
         timeout: Duration,
+        /// What `dedicated` builds its own clients from: a client's overall
+        /// deadline is fixed when it is built (`ClusterConfig` cannot change
+        /// it), so a blocking read needs a client of its own.
+        nodes: Vec<String>,
+        certificates: Option<TlsCertificates>,
     },
 }
 
@@ -135,8 +141,14 @@ impl Topology {
                 timeout,
             },
             Target::Cluster(nodes) => Topology::Cluster {
-                client: Box::new(cluster_client(nodes, timeout, certificates)?),
+                client: Box::new(cluster_client(
+                    nodes,
+                    ClusterTimeouts::shared(timeout),
+                    certificates.clone(),
+                )?),
                 timeout,
+                nodes: nodes.clone(),
+                certificates,
             },
         })
     }
@@ -159,8 +171,16 @@ impl Topology {
                     config,
                 )?))
             }
-            Topology::Cluster { client, timeout } => Ok(Conn::Cluster(
-                client.get_pending_async_connection_with_config(cluster_config(*timeout, *timeout)),
+            Topology::Cluster {
+                client, timeout, ..
+            } => Ok(Conn::Cluster(
+                // The same timeouts it was built with (a `ClusterConfig`
+                // always replaces the response timeout, even when unset).
+                client.get_pending_async_connection_with_config(
+                    ClusterConfig::new()
+                        .set_connection_timeout(*timeout)
+                        .set_response_timeout(*timeout),
+                ),
             )),
         }
     }
@@ -181,11 +201,16 @@ impl Topology {
                         .await?,
                 ))
             }
-            Topology::Cluster { client, timeout } => Ok(Conn::Cluster(
-                client
-                    .get_async_connection_with_config(cluster_config(*timeout, block + *timeout))
-                    .await?,
-            )),
+            Topology::Cluster {
+                timeout,
+                nodes,
+                certificates,
+                ..
+            } => {
+                let timeouts = ClusterTimeouts::dedicated(*timeout, block);
+                let client = cluster_client(nodes, timeouts, certificates.clone())?;
+                Ok(Conn::Cluster(client.get_async_connection().await?))
+            }
         }
     }
 
@@ -252,13 +277,49 @@ fn hash_tag(key: &str) -> &str {
     key
 }
 
+/// The timeouts of a cluster client. The overall deadline (a request with
+/// all its retries) is fixed when the client is built: redis-rs's
+/// `ClusterConfig` (`*_with_config`) replaces the per-attempt response
+/// timeout but keeps the builder's overall one, so a client for blocking
+/// reads must be built with a deadline that outlasts the block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ClusterTimeouts {
+    connect: Duration,
+    /// One attempt.
+    response: Duration,
+    /// A request and all its retries.
+    overall: Duration,
+}
+
+impl ClusterTimeouts {
+    /// Ordinary calls: `REDIS_TIMEOUT_MS` an attempt, three of them overall.
+    fn shared(timeout: Duration) -> Self {
+        ClusterTimeouts {
+            connect: timeout,
+            response: timeout,
+            overall: timeout * 3,
+        }
+    }
+
+    /// Blocking reads of up to `block`: an attempt may take the block plus a
+    /// timeout, and the retry budget of `shared` comes on top, so no
+    /// `REDIS_TIMEOUT_MS` is short enough to cut a block off.
+    fn dedicated(timeout: Duration, block: Duration) -> Self {
+        ClusterTimeouts {
+            connect: timeout,
+            response: block + timeout,
+            overall: block + timeout * 3,
+        }
+    }
+}
+
 /// Retries: a failover (replica promoted after cluster-node-timeout) takes a
 /// few seconds; MOVED/ASK and refused connections are retried with a short
 /// jittered backoff (50 ms doubling, capped at 1 s) while the overall
 /// deadline, three response timeouts, keeps a dead cluster answering fast.
 fn cluster_client(
     nodes: &[String],
-    timeout: Duration,
+    timeouts: ClusterTimeouts,
     certificates: Option<TlsCertificates>,
 ) -> redis::RedisResult<ClusterClient> {
     let mut builder = ClusterClientBuilder::new(nodes.to_vec());
@@ -270,21 +331,45 @@ fn cluster_client(
         .min_retry_wait(20)
         .max_retry_wait(1000)
         .retry_wait_formula(50, 2)
-        .connection_timeout(timeout)
-        .response_timeout(timeout)
-        .overall_response_timeout(Some(timeout * 3))
+        .connection_timeout(timeouts.connect)
+        .response_timeout(timeouts.response)
+        .overall_response_timeout(Some(timeouts.overall))
         .build()
-}
-
-fn cluster_config(connect: Duration, response: Duration) -> ClusterConfig {
-    ClusterConfig::new()
-        .set_connection_timeout(connect)
-        .set_response_timeout(response)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::hash_tag;
+    use std::time::Duration;
+
+    use super::{ClusterTimeouts, cluster_client, hash_tag};
+
+    #[test]
+    fn a_blocking_read_on_a_cluster_outlasts_its_block_whatever_the_timeout() {
+        let block = Duration::from_millis(1000);
+        for ms in [1, 50, 333, 2000] {
+            let timeout = Duration::from_millis(ms);
+            let t = ClusterTimeouts::dedicated(timeout, block);
+            assert!(t.response > block, "{ms}: {t:?}");
+            assert!(t.overall >= t.response, "{ms}: {t:?}");
+            assert!(t.overall > block + timeout, "{ms}: {t:?}");
+            // The client actually built carries it (redis-rs shows its
+            // parameters in Debug; `ClusterConfig` could not change this).
+            let nodes = ["redis://127.0.0.1:7000".to_string()];
+            let client = cluster_client(&nodes, t, None).unwrap();
+            let shown = format!("{client:?}");
+            assert!(
+                shown.contains(&format!("overall_response_timeout: Some({:?})", t.overall)),
+                "{shown}"
+            );
+            assert!(
+                shown.contains(&format!("response_timeout: Some({:?})", t.response)),
+                "{shown}"
+            );
+        }
+        let shared = ClusterTimeouts::shared(Duration::from_millis(300));
+        assert_eq!(shared.overall, Duration::from_millis(900));
+        assert_eq!(shared.response, Duration::from_millis(300));
+    }
 
     #[test]
     fn passwords_are_masked_when_shown() {
