@@ -1,12 +1,33 @@
 //! The embedded default: with no `REDIS_URL`, `serve` uses a Redis on
 //! localhost:6379 if one answers, else starts a private `redis-server` child
 //! with AOF on (data under `FAULTLINE_DATA_DIR`) and stops it on exit.
+//!
+//! Never two servers on one data dir (two would append to the same AOF, and
+//! the replay of one's writes would undo the other's):
+//!
+//! - `faultline.lock` in the dir is locked (`flock`) by the process using
+//!   it: a second `serve` on the same dir stops with an error.
+//! - `redis.lock` is locked by the `redis-server` itself, which inherits the
+//!   locked descriptor (as does an AOF-rewrite child it forks), so the lock
+//!   is held exactly while a server may still write to the dir, whatever
+//!   became of the process that started it. `redis.json` says where that
+//!   server listens.
+//! - On Linux the server gets SIGTERM when the process that started it dies,
+//!   even by SIGKILL; Redis then flushes its AOF and exits.
+//! - A server from an earlier run that still holds `redis.lock` (its parent
+//!   died where that signal does not exist, or it is still shutting down) is
+//!   asked to SHUTDOWN, so its AOF is complete, and waited for before a new
+//!   one starts.
 
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::time::Duration;
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
-use tokio::process::{Child, Command};
+use serde::{Deserialize, Serialize};
 
 /// Settings Faultline recommends for any Redis it uses (README, "Redis
 /// settings"): a new stream preallocates `stream-node-max-bytes` (4096 by
@@ -15,29 +36,48 @@ use tokio::process::{Child, Command};
 /// CPU. The embedded Redis and the benchmark's private one start with them.
 pub const RECOMMENDED_ARGS: [&str; 2] = ["--stream-node-max-bytes", "1024"];
 
+/// Held by the process using the data dir.
+pub const OWNER_LOCK: &str = "faultline.lock";
+/// Held by the redis-server serving the data dir.
+pub const SERVER_LOCK: &str = "redis.lock";
+/// Where the server holding `SERVER_LOCK` listens (`{"pid", "port"}`).
+pub const SERVER_STATE: &str = "redis.json";
+
+/// How long an earlier server may take to stop after SHUTDOWN.
+const EARLIER_SERVER_STOP: Duration = Duration::from_secs(60);
+
 /// A `redis-server` child process; killed when dropped.
 pub struct EmbeddedRedis {
     pub url: String,
-    child: Child,
+    /// The server's process id.
+    pub pid: u32,
+    child: Option<Child>,
+    /// The data dir's owner lock, released when this is dropped.
+    _owner: File,
 }
 
 impl Drop for EmbeddedRedis {
     fn drop(&mut self) {
         // SIGKILL is safe here: AOF with appendfsync everysec loses at most
         // one second, and graceful paths call `shutdown` first.
-        let _ = self.child.start_kill();
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
 
 impl EmbeddedRedis {
-    /// Asks the server to save and exit, then waits for it.
+    /// Asks the server to save and exit, then waits for it (and kills it
+    /// if it has not exited within 10 s).
     pub async fn shutdown(mut self) {
-        if let Ok(client) = redis::Client::open(self.url.as_str())
-            && let Ok(mut conn) = client.get_multiplexed_async_connection().await
-        {
-            let _: redis::RedisResult<()> = redis::cmd("SHUTDOWN").query_async(&mut conn).await;
+        let _ = request_shutdown(&self.url).await;
+        if let Some(child) = self.child.as_mut() {
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while matches!(child.try_wait(), Ok(None)) && Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
         }
-        let _ = tokio::time::timeout(Duration::from_secs(5), self.child.wait()).await;
     }
 }
 
@@ -76,6 +116,11 @@ async fn answers(url: &str) -> bool {
 
 /// Starts `redis-server` on a free loopback port with AOF under `data_dir`.
 pub async fn start(data_dir: &Path) -> anyhow::Result<EmbeddedRedis> {
+    start_with_args(data_dir, &[]).await
+}
+
+/// `start` with extra `redis-server` arguments (after Faultline's own).
+pub async fn start_with_args(data_dir: &Path, extra: &[&str]) -> anyhow::Result<EmbeddedRedis> {
     let binary = find_binary().ok_or_else(|| {
         anyhow::anyhow!(
             "redis-server was not found and REDIS_URL is not set.\n\
@@ -85,30 +130,70 @@ pub async fn start(data_dir: &Path) -> anyhow::Result<EmbeddedRedis> {
     })?;
     std::fs::create_dir_all(data_dir)?;
     let dir = std::fs::canonicalize(data_dir)?;
+    let owner = take_owner_lock(&dir)?;
+    let server_lock_path = dir.join(SERVER_LOCK);
+    let server_lock = match try_lock(&server_lock_path)? {
+        Some(lock) => lock,
+        None => stop_earlier_server(&dir, &server_lock_path).await?,
+    };
     let port = free_port()?;
-    let child = Command::new(&binary)
-        .args([
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-        ])
-        .args(["--appendonly", "yes", "--appendfsync", "everysec"])
-        .args(["--maxmemory-policy", "noeviction"])
-        .args(RECOMMENDED_ARGS)
-        .arg("--dir")
-        .arg(&dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()?;
+    let mut cmd = Command::new(&binary);
+    cmd.args([
+        "--port",
+        &port.to_string(),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+    ])
+    .args(["--appendonly", "yes", "--appendfsync", "everysec"])
+    .args(["--maxmemory-policy", "noeviction"])
+    .args(RECOMMENDED_ARGS)
+    .arg("--dir")
+    .arg(&dir)
+    .args(extra)
+    .stdin(Stdio::null())
+    .stdout(Stdio::null())
+    .stderr(Stdio::inherit());
+    hand_over_lock_and_die_with_parent(&mut cmd, &server_lock);
+    let child = spawn_from_lasting_thread(cmd)?;
+    // The server holds the lock now (its own copy of the descriptor).
+    drop(server_lock);
     let url = format!("redis://127.0.0.1:{port}/0");
+    let redis = EmbeddedRedis {
+        url,
+        pid: child.id(),
+        child: Some(child),
+        _owner: owner,
+    };
+    let state = ServerState {
+        pid: redis.pid,
+        port,
+    };
+    std::fs::write(dir.join(SERVER_STATE), serde_json::to_vec(&state)?)?;
+    wait_until_ready(redis, &binary, &dir, port).await
+}
+
+async fn wait_until_ready(
+    mut redis: EmbeddedRedis,
+    binary: &Path,
+    dir: &Path,
+    port: u16,
+) -> anyhow::Result<EmbeddedRedis> {
     for _ in 0..100 {
-        if answers(&url).await {
-            tracing::info!(%url, dir = %dir.display(), "started a private redis-server with AOF");
-            return Ok(EmbeddedRedis { url, child });
+        if let Some(child) = redis.child.as_mut()
+            && let Some(status) = child.try_wait()?
+        {
+            redis.child = None;
+            anyhow::bail!(
+                "redis-server ({}) exited ({status}) before it answered on port {port}; \
+                 see its messages above",
+                binary.display()
+            );
+        }
+        if answers(&redis.url).await {
+            tracing::info!(url = %redis.url, dir = %dir.display(), "started a private redis-server with AOF");
+            return Ok(redis);
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -116,6 +201,236 @@ pub async fn start(data_dir: &Path) -> anyhow::Result<EmbeddedRedis> {
         "redis-server ({}) did not answer on port {port} within 5 s",
         binary.display()
     )
+}
+
+/// Where the server holding `SERVER_LOCK` listens.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+struct ServerState {
+    pid: u32,
+    port: u16,
+}
+
+/// Locks `OWNER_LOCK` for this process, or says who holds it.
+fn take_owner_lock(dir: &Path) -> anyhow::Result<File> {
+    let path = dir.join(OWNER_LOCK);
+    let Some(mut lock) = try_lock(&path)? else {
+        let holder = std::fs::read_to_string(&path).unwrap_or_default();
+        anyhow::bail!(
+            "another Faultline process (pid {}) is using the data dir {} with its private \
+             redis-server; stop it first, or give this one another FAULTLINE_DATA_DIR \
+             (or REDIS_URL)",
+            holder.trim(),
+            dir.display()
+        );
+    };
+    lock.set_len(0)?;
+    write!(lock, "{}", std::process::id())?;
+    Ok(lock)
+}
+
+/// A server from an earlier run still holds `lock_path`: SHUTDOWN (its AOF
+/// is then complete), wait for it to exit, and return the lock.
+async fn stop_earlier_server(dir: &Path, lock_path: &Path) -> anyhow::Result<File> {
+    let state: Option<ServerState> = std::fs::read(dir.join(SERVER_STATE))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok());
+    let shown = state.map_or("unknown".to_string(), |s| {
+        format!("pid {}, port {}", s.pid, s.port)
+    });
+    tracing::warn!(
+        dir = %dir.display(),
+        server = %shown,
+        "a redis-server from an earlier run still serves this data dir; stopping it cleanly before starting a new one"
+    );
+    let mut asked = false;
+    if let Some(s) = state {
+        let url = format!("redis://127.0.0.1:{}/0", s.port);
+        asked = serves_dir(&url, dir).await && request_shutdown(&url).await;
+        if !asked {
+            asked = terminate_if_ours(s.pid, dir);
+        }
+    }
+    let deadline = Instant::now() + EARLIER_SERVER_STOP;
+    loop {
+        if let Some(lock) = try_lock(lock_path)? {
+            tracing::info!(server = %shown, "the earlier redis-server has stopped");
+            return Ok(lock);
+        }
+        if Instant::now() >= deadline {
+            anyhow::bail!(
+                "a redis-server from an earlier run ({shown}) still serves the data dir {} \
+                 and {}; stop it (redis-cli -p PORT shutdown, or kill PID) and start again",
+                dir.display(),
+                if asked {
+                    "did not stop within 60 s of being asked"
+                } else {
+                    "could not be reached"
+                }
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Whether the Redis at `url` keeps its files in `dir` (so a stale
+/// `redis.json` never gets an unrelated server stopped).
+async fn serves_dir(url: &str, dir: &Path) -> bool {
+    let Ok(client) = redis::Client::open(url) else {
+        return false;
+    };
+    let attempt = async {
+        let mut conn = client.get_multiplexed_async_connection().await?;
+        redis::cmd("CONFIG")
+            .arg("GET")
+            .arg("dir")
+            .query_async::<Vec<String>>(&mut conn)
+            .await
+    };
+    match tokio::time::timeout(Duration::from_secs(2), attempt).await {
+        Ok(Ok(pair)) => pair.get(1).is_some_and(|d| Path::new(d) == dir),
+        _ => false,
+    }
+}
+
+/// Sends SHUTDOWN (which Redis accepts while loading too); true when it was
+/// sent (the server closes the connection instead of answering).
+async fn request_shutdown(url: &str) -> bool {
+    let Ok(client) = redis::Client::open(url) else {
+        return false;
+    };
+    let attempt = async {
+        let mut conn = client.get_multiplexed_async_connection().await?;
+        let reply: redis::RedisResult<()> = redis::cmd("SHUTDOWN").query_async(&mut conn).await;
+        match reply {
+            // An error reply (not a closed connection): it stays up.
+            Err(e) if e.code().is_some() => {
+                tracing::warn!(error = %e, "redis-server refused SHUTDOWN");
+                Ok::<bool, redis::RedisError>(false)
+            }
+            _ => Ok(true),
+        }
+    };
+    matches!(
+        tokio::time::timeout(Duration::from_secs(5), attempt).await,
+        Ok(Ok(true))
+    )
+}
+
+/// SIGTERM to `pid` if it is a redis-server of `dir` (Linux, where its
+/// name and working directory can be read: Redis rewrites its command line
+/// but runs in its `--dir`); Redis flushes its AOF on SIGTERM.
+fn terminate_if_ours(pid: u32, dir: &Path) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        let proc = PathBuf::from(format!("/proc/{pid}"));
+        let comm = std::fs::read_to_string(proc.join("comm")).unwrap_or_default();
+        let cwd = std::fs::read_link(proc.join("cwd"));
+        if pid > 0 && comm.trim() == "redis-server" && cwd.is_ok_and(|c| c == dir) {
+            // SAFETY: kill(2) has no memory effects; `pid` is a live
+            // redis-server of this data dir (checked just above).
+            return unsafe { libc::kill(pid as libc::pid_t, libc::SIGTERM) } == 0;
+        }
+        false
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (pid, dir);
+        false
+    }
+}
+
+/// Opens `path` and takes an exclusive `flock` on it without waiting;
+/// `None` when another open file holds it.
+fn try_lock(path: &Path) -> io::Result<Option<File>> {
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: flock(2) on a descriptor this function owns.
+        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+            let e = io::Error::last_os_error();
+            return match e.kind() {
+                io::ErrorKind::WouldBlock => Ok(None),
+                _ => Err(e),
+            };
+        }
+    }
+    Ok(Some(file))
+}
+
+/// The child inherits `lock` (so the server itself holds the dir), gets its
+/// own process group (a Ctrl-C in the terminal reaches Faultline, which
+/// stops the server last, not the server first) and, on Linux, SIGTERM when
+/// the thread that spawned it ends: `spawn_from_lasting_thread` makes that
+/// the end of the process, however it ends.
+fn hand_over_lock_and_die_with_parent(cmd: &mut Command, lock: &File) {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        use std::os::unix::process::CommandExt;
+        let fd = lock.as_raw_fd();
+        #[cfg(target_os = "linux")]
+        let parent = std::process::id() as libc::pid_t;
+        cmd.process_group(0);
+        // SAFETY: between fork and exec only async-signal-safe calls
+        // (fcntl, prctl, getppid) and no allocation.
+        unsafe {
+            cmd.pre_exec(move || {
+                if libc::fcntl(fd, libc::F_SETFD, 0) == -1 {
+                    return Err(io::Error::last_os_error());
+                }
+                #[cfg(target_os = "linux")]
+                {
+                    if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) == -1 {
+                        return Err(io::Error::last_os_error());
+                    }
+                    // The parent died before the line above: do not outlive it.
+                    if libc::getppid() != parent {
+                        return Err(io::Error::from_raw_os_error(libc::ESRCH));
+                    }
+                }
+                Ok(())
+            });
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (cmd, lock);
+}
+
+type SpawnRequest = (Command, mpsc::Sender<io::Result<Child>>);
+
+/// Spawns `cmd` from a thread that lives as long as the process: Linux's
+/// parent-death signal fires when the spawning *thread* exits, and the
+/// caller may be a runtime worker or a test thread that ends early.
+fn spawn_from_lasting_thread(cmd: Command) -> io::Result<Child> {
+    static SPAWNER: OnceLock<Option<mpsc::Sender<SpawnRequest>>> = OnceLock::new();
+    let spawner = SPAWNER.get_or_init(|| {
+        let (tx, rx) = mpsc::channel::<SpawnRequest>();
+        std::thread::Builder::new()
+            .name("redis-spawner".into())
+            .spawn(move || {
+                for (mut cmd, reply) in rx {
+                    let _ = reply.send(cmd.spawn());
+                }
+            })
+            .ok()
+            .map(|_| tx)
+    });
+    let Some(spawner) = spawner else {
+        return Err(io::Error::other("cannot start the redis-spawner thread"));
+    };
+    let (reply, answer) = mpsc::channel();
+    spawner
+        .send((cmd, reply))
+        .map_err(|_| io::Error::other("the redis-spawner thread is gone"))?;
+    answer
+        .recv()
+        .map_err(|_| io::Error::other("the redis-spawner thread is gone"))?
 }
 
 fn find_binary() -> Option<PathBuf> {

@@ -12,6 +12,7 @@ mod cache_hits;
 mod cluster;
 mod contract;
 mod debug_cli;
+mod embedded;
 mod encryption;
 mod failures;
 mod fairness;
