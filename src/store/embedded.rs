@@ -18,6 +18,9 @@
 //!   died where that signal does not exist, or it is still shutting down) is
 //!   asked to SHUTDOWN, so its AOF is complete, and waited for before a new
 //!   one starts.
+//!
+//! A server loading a large AOF answers `-LOADING`: that is a server coming
+//! up, waited for as long as it loads, with its progress logged.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
@@ -43,6 +46,11 @@ pub const SERVER_LOCK: &str = "redis.lock";
 /// Where the server holding `SERVER_LOCK` listens (`{"pid", "port"}`).
 pub const SERVER_STATE: &str = "redis.json";
 
+/// How long a server may neither answer nor report loading before start
+/// gives up on it (it opens its port before it loads the AOF).
+const SILENT_LIMIT: Duration = Duration::from_secs(10);
+/// How often a loading server's progress is logged.
+const PROGRESS_EVERY: Duration = Duration::from_secs(5);
 /// How long an earlier server may take to stop after SHUTDOWN.
 const EARLIER_SERVER_STOP: Duration = Duration::from_secs(60);
 
@@ -90,28 +98,72 @@ pub enum Resolved {
 /// Finds or starts a Redis for `serve`.
 pub async fn resolve(data_dir: &Path) -> anyhow::Result<Resolved> {
     const LOCAL: &str = "redis://127.0.0.1:6379/0";
-    if answers(LOCAL).await {
-        tracing::info!(
-            url = LOCAL,
-            "using the Redis already running on localhost:6379"
-        );
-        return Ok(Resolved::Existing(LOCAL.to_string()));
+    match probe(LOCAL).await {
+        Probe::Ready => {
+            tracing::info!(
+                url = LOCAL,
+                "using the Redis already running on localhost:6379"
+            );
+            return Ok(Resolved::Existing(LOCAL.to_string()));
+        }
+        Probe::Loading(progress) => {
+            tracing::info!(
+                url = LOCAL,
+                progress,
+                "using the Redis on localhost:6379 (still loading its data)"
+            );
+            return Ok(Resolved::Existing(LOCAL.to_string()));
+        }
+        Probe::Down => {}
     }
     Ok(Resolved::Started(start(data_dir).await?))
 }
 
-async fn answers(url: &str) -> bool {
+/// What a Redis answers to PING.
+enum Probe {
+    Ready,
+    /// `-LOADING`: alive, loading its data set; the progress if known.
+    Loading(String),
+    Down,
+}
+
+async fn probe(url: &str) -> Probe {
     let Ok(client) = redis::Client::open(url) else {
-        return false;
+        return Probe::Down;
     };
     let attempt = async {
         let mut conn = client.get_multiplexed_async_connection().await?;
-        redis::cmd("PING").query_async::<String>(&mut conn).await
+        match redis::cmd("PING").query_async::<String>(&mut conn).await {
+            Ok(_) => Ok(Probe::Ready),
+            Err(e) if e.code() == Some("LOADING") => {
+                let info: String = redis::cmd("INFO")
+                    .arg("persistence")
+                    .query_async(&mut conn)
+                    .await
+                    .unwrap_or_default();
+                Ok(Probe::Loading(loading_progress(&info)))
+            }
+            Err(e) => Err(e),
+        }
     };
-    matches!(
-        tokio::time::timeout(Duration::from_millis(500), attempt).await,
-        Ok(Ok(_))
-    )
+    match tokio::time::timeout(Duration::from_millis(500), attempt).await {
+        Ok(Ok(probe)) => probe,
+        _ => Probe::Down,
+    }
+}
+
+/// "37.5% loaded, about 12 s left" from `INFO persistence` while loading.
+fn loading_progress(info: &str) -> String {
+    let field = |name: &str| {
+        info.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
+            .map(str::trim)
+    };
+    match (field("loading_loaded_perc"), field("loading_eta_seconds")) {
+        (Some(perc), Some(eta)) => format!("{perc}% loaded, about {eta} s left"),
+        (Some(perc), None) => format!("{perc}% loaded"),
+        _ => "progress unknown".to_string(),
+    }
 }
 
 /// Starts `redis-server` on a free loopback port with AOF under `data_dir`.
@@ -174,13 +226,19 @@ pub async fn start_with_args(data_dir: &Path, extra: &[&str]) -> anyhow::Result<
     wait_until_ready(redis, &binary, &dir, port).await
 }
 
+/// Waits while the server comes up: as long as it loads its AOF (logging
+/// progress), `SILENT_LIMIT` while it neither answers nor loads.
 async fn wait_until_ready(
     mut redis: EmbeddedRedis,
     binary: &Path,
     dir: &Path,
     port: u16,
 ) -> anyhow::Result<EmbeddedRedis> {
-    for _ in 0..100 {
+    let began = Instant::now();
+    let mut heard = Instant::now();
+    let mut logged = Instant::now();
+    let mut loading = false;
+    loop {
         if let Some(child) = redis.child.as_mut()
             && let Some(status) = child.try_wait()?
         {
@@ -191,16 +249,38 @@ async fn wait_until_ready(
                 binary.display()
             );
         }
-        if answers(&redis.url).await {
-            tracing::info!(url = %redis.url, dir = %dir.display(), "started a private redis-server with AOF");
-            return Ok(redis);
+        match probe(&redis.url).await {
+            Probe::Ready => {
+                tracing::info!(url = %redis.url, dir = %dir.display(), "started a private redis-server with AOF");
+                return Ok(redis);
+            }
+            Probe::Loading(progress) => {
+                heard = Instant::now();
+                if !loading || logged.elapsed() >= PROGRESS_EVERY {
+                    tracing::info!(
+                        dir = %dir.display(),
+                        progress,
+                        waited_s = began.elapsed().as_secs(),
+                        "the private redis-server is loading its AOF; waiting"
+                    );
+                    logged = Instant::now();
+                }
+                loading = true;
+            }
+            // Between loading steps (every 1024 AOF commands) a loading
+            // server does not answer at all: still loading while it lives.
+            Probe::Down if loading => {}
+            Probe::Down if heard.elapsed() >= SILENT_LIMIT => {
+                anyhow::bail!(
+                    "redis-server ({}) did not answer on port {port} within {} s",
+                    binary.display(),
+                    SILENT_LIMIT.as_secs()
+                );
+            }
+            Probe::Down => {}
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    anyhow::bail!(
-        "redis-server ({}) did not answer on port {port} within 5 s",
-        binary.display()
-    )
 }
 
 /// Where the server holding `SERVER_LOCK` listens.
@@ -446,4 +526,17 @@ pub fn free_port() -> std::io::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loading_progress;
+
+    #[test]
+    fn loading_progress_reads_info_persistence() {
+        let info =
+            "# Persistence\r\nloading:1\r\nloading_loaded_perc:14.66\r\nloading_eta_seconds:11\r\n";
+        assert_eq!(loading_progress(info), "14.66% loaded, about 11 s left");
+        assert_eq!(loading_progress(""), "progress unknown");
+    }
 }

@@ -1,5 +1,6 @@
 //! The private redis-server `serve` starts without `REDIS_URL`: one server
-//! per data dir, whatever happens to the process that started it.
+//! per data dir, whatever happens to the process that started it, and a
+//! server with a long AOF to load is waited for.
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -295,4 +296,43 @@ async fn a_redis_from_an_earlier_run_still_on_the_dir_is_shut_down_cleanly_first
     assert_eq!(kept.as_deref(), Some("kept"), "its AOF was complete");
     redis.shutdown().await;
     assert!(servers_of(&path).is_empty());
+}
+
+#[tokio::test]
+async fn a_redis_loading_a_long_aof_is_waited_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let redis = embedded::start(dir.path()).await.unwrap();
+    let mut conn = redis::Client::open(redis.url.as_str())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    // 15 000 writes in the AOF; loaded at 0.5 ms each, about 7.5 s.
+    let keys = 15_000;
+    let _: i64 = redis::cmd("EVAL")
+        .arg("for i = 1, tonumber(ARGV[1]) do redis.call('SET', 'k' .. i, i) end return 1")
+        .arg(0)
+        .arg(keys)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    redis.shutdown().await;
+
+    let began = Instant::now();
+    let redis = embedded::start_with_args(dir.path(), &["--key-load-delay", "500"])
+        .await
+        .expect("a server still loading its AOF is waited for, not killed");
+    assert!(
+        began.elapsed() > Duration::from_secs(5),
+        "the load took {:?}: too short to show anything",
+        began.elapsed()
+    );
+    let mut conn = redis::Client::open(redis.url.as_str())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let size: i64 = redis::cmd("DBSIZE").query_async(&mut conn).await.unwrap();
+    assert_eq!(size, keys);
+    redis.shutdown().await;
 }
