@@ -14,8 +14,9 @@ bash scripts/ensure-redis.sh
 # Single-server only: restarting one Redis, one server's memory and keyspace,
 # the plain-connection fold check, and tests that involve no Redis topology.
 # `cluster::` tests start their own cluster in the first pass; `debug_cli::`
-# runs the binary with a single-server REDIS_URL.
-single_only='recovery|retention|fold_equivalence|contract|cluster|debug_cli|redis_tls'
+# runs the binary with a single-server REDIS_URL; `embedded::` runs it with
+# none (its own private redis-server).
+single_only='recovery|retention|fold_equivalence|contract|cluster|debug_cli|redis_tls|embedded'
 rc=0
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --lib --bins --tests --no-fail-fast "$@" || rc=$?
