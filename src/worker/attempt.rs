@@ -38,10 +38,10 @@ pub(super) async fn run(worker: &Arc<Worker>, taken: Taken) {
             (attempt, content, content_type, metadata, created_at)
         }
         Ok(Started::Skip(reason)) => return tracing::debug!(job = %d.job, reason, "entry dropped"),
-        Ok(Started::Dead(n)) => {
+        Ok(Started::Dead { attempts, error }) => {
             metrics::job("dead_lettered");
             metrics::job("failed");
-            return tracing::warn!(job = %d.job, attempts = n, "dead-lettered: workers kept dying on it");
+            return tracing::warn!(job = %d.job, attempts, %error, "dead-lettered before it could run");
         }
         // Sealed under a key this worker lacks: a failed attempt, retried
         // (another worker, or this one restarted with the key, may read it).

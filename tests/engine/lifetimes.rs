@@ -143,10 +143,12 @@ async fn a_job_whose_artifact_is_gone_fails_saying_so_and_is_never_analysed_empt
     // The worker fails that attempt as retryable; the retry's start finds
     // the artifact gone for good and ends the job.
     retry(&app, &redis, job, 1).await;
-    assert!(matches!(
-        start_next(&app, &redis, job).await,
-        Started::Dead(1)
-    ));
+    match start_next(&app, &redis, job).await {
+        Started::Dead { attempts: 1, error } => {
+            assert!(error.contains("no longer stored"), "{error}")
+        }
+        other => panic!("the job must end: {other:?}"),
+    }
     let snapshot = app.fns.snapshot(job).await.unwrap().unwrap();
     assert_eq!(snapshot.status, JobStatus::Failed);
     let (_, view) = app.get(&format!("/jobs/{job}")).await;

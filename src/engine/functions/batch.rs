@@ -200,7 +200,10 @@ fn taken(row: &[Value]) -> Taken {
             })
             .map_err(|_| EngineError::Protocol("take: attempt".into())),
         "skip" => Ok(Started::Skip(text(4))),
-        "dead" => Ok(Started::Dead(text(4).parse().unwrap_or(0))),
+        "dead" => Ok(Started::Dead {
+            attempts: text(4).parse().unwrap_or(0),
+            error: text(5),
+        }),
         "refused" => Err(EngineError::from_refusal_text(&text(4))),
         other => Err(EngineError::Protocol(format!("take answered {other}"))),
     };

@@ -82,8 +82,9 @@ pub enum Started {
     },
     /// The entry was dropped (job finished, cancelled or expired).
     Skip(String),
-    /// Attempts were exhausted by lost workers; the job is now failed.
-    Dead(u32),
+    /// The job could not run and is now failed: its attempts were exhausted
+    /// by lost workers, or its artifact is no longer stored.
+    Dead { attempts: u32, error: String },
     /// The attempt started but its artifact cannot be decrypted here (a key
     /// this process lacks): the worker fails the attempt with this error.
     Unreadable { attempt: u32, error: String },

@@ -56,7 +56,10 @@ impl Functions {
                     .unwrap_or(0),
             },
             "skip" => Started::Skip(text(1)),
-            "dead" => Started::Dead(text(1).parse().unwrap_or(0)),
+            "dead" => Started::Dead {
+                attempts: text(1).parse().unwrap_or(0),
+                error: text(2),
+            },
             other => return Err(EngineError::Protocol(format!("start answered {other}"))),
         };
         if let Started::Run { content, .. } = &mut started {
