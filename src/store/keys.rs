@@ -207,7 +207,7 @@ impl Keys {
             (
                 "fl:{s}:work",
                 "stream + group `workers`",
-                "work entries; acknowledged and deleted with the job's completion or failure",
+                "work entries; acknowledged and deleted with the job's completion or failure. Consumers of stopped workers (no pending entry, idle an hour) are removed from the group",
             ),
             (
                 "fl:{s}:artifact:<sha256>",

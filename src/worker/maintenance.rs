@@ -1,5 +1,8 @@
 //! The upkeep loops every worker runs: each tick `fl_maintain` moves due
-//! retries back to the work streams and prunes the job index; and, in a
+//! retries back to the work streams and prunes the job index; every few
+//! minutes the consumers stopped workers left in the groups are forgotten
+//! (`fl_prune_consumers`: each process reads under a name of its own, so
+//! every restart would otherwise add one per shard for good); and, in a
 //! loop of its own, entries whose worker stopped responding are reclaimed
 //! (XAUTOCLAIM past the visibility timeout). Running them in every worker
 //! is safe: each step is one atomic call, and a reclaimed entry is fenced
@@ -16,17 +19,39 @@ use crate::engine::migrate::GROUP;
 
 const TICK: Duration = Duration::from_millis(500);
 const STEP_LIMIT: usize = 200;
+/// How often stopped workers' consumers are looked for.
+const PRUNE_CONSUMERS_EVERY: Duration = Duration::from_secs(300);
+/// A consumer with no pending entry idle this long belongs to a stopped
+/// worker: a live one reads every shard at least once per block time (and
+/// one forgotten anyway is recreated by its next read).
+const CONSUMER_IDLE_LIMIT: Duration = Duration::from_secs(3600);
 
 pub(super) async fn run(worker: Arc<Worker>, shutdown: CancellationToken) {
     let mut tick = tokio::time::interval(TICK);
+    let prune_every = (PRUNE_CONSUMERS_EVERY.as_millis() / TICK.as_millis()) as u64;
+    let mut n: u64 = 0;
     loop {
         tokio::select! {
             _ = shutdown.cancelled() => return,
             _ = tick.tick() => {}
         }
+        n += 1;
         for shard in 0..worker.fns.store.keys.shards() {
             if let Err(e) = worker.fns.maintain(shard, STEP_LIMIT).await {
                 tracing::debug!(shard, error = %e, "maintenance step failed");
+            }
+            if n.is_multiple_of(prune_every) {
+                match worker
+                    .fns
+                    .prune_consumers(shard, CONSUMER_IDLE_LIMIT, STEP_LIMIT)
+                    .await
+                {
+                    Ok(0) => {}
+                    Ok(forgotten) => {
+                        tracing::info!(shard, forgotten, "forgot the consumers of stopped workers")
+                    }
+                    Err(e) => tracing::debug!(shard, error = %e, "pruning consumers failed"),
+                }
             }
         }
     }
