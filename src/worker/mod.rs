@@ -115,7 +115,15 @@ impl Worker {
     /// once the pool is closed.
     pub(crate) async fn reserve(&self, max: usize) -> Option<Slots> {
         let first = self.permits.clone().acquire_owned().await.ok()?;
-        Some(self.add_free(first, max))
+        let slots = self.add_free(first, max);
+        if slots.len() >= max.min(GATHER) {
+            return Some(slots);
+        }
+        // Under load slots come free one by one, and a read per slot would
+        // cost Redis a call per job: wait a moment for a few more (never
+        // for an entry already started, so nothing goes unwatched).
+        tokio::time::sleep(GATHER_WAIT).await;
+        Some(self.add_free(slots.0, max))
     }
 
     fn add_free(&self, mut held: OwnedSemaphorePermit, max: usize) -> Slots {
@@ -196,6 +204,10 @@ impl Worker {
         crate::metrics::worker_slots(capacity, busy.min(capacity));
     }
 }
+
+/// A read for fewer slots than this waits `GATHER_WAIT` for more first.
+const GATHER: usize = 8;
+const GATHER_WAIT: Duration = Duration::from_millis(1);
 
 /// Slots held for entries not read or claimed yet. A read or a claim asks
 /// for at most `len()` entries and each entry it starts leaves with one
