@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::mpsc;
+use tokio::sync::{OwnedSemaphorePermit, mpsc};
 
 use super::{PATIENCE, Worker, with_retry};
 use crate::analysis::{
@@ -15,7 +15,11 @@ use crate::engine::migrate::GROUP;
 use crate::engine::{Completion, EngineError, EventType, Hint, Lease, Started, Taken, WorkEntry};
 use crate::metrics;
 
-pub(super) async fn run(worker: &Arc<Worker>, taken: Taken) {
+/// Runs one started entry. `slot` bounds the analyses running at once: it
+/// is freed when the analysis ends, not when its outcome is recorded, so
+/// the wait for the completion's batched write does not hold a slot that
+/// the next analysis could use (the entry stays in `running` until then).
+pub(super) async fn run(worker: &Arc<Worker>, taken: Taken, slot: OwnedSemaphorePermit) {
     let Some(job) = taken.job else {
         return tracing::error!(entry = %taken.entry_id, "malformed work entry moved to the dead-letter stream");
     };
@@ -56,6 +60,7 @@ pub(super) async fn run(worker: &Arc<Worker>, taken: Taken) {
                 entry_id: d.entry_id.clone(),
             };
             let outcome = Err(AnalysisError::Transient(error));
+            drop(slot);
             finish(worker, &lease, &d.hash, outcome, Vec::new()).await;
             return;
         }
@@ -71,6 +76,7 @@ pub(super) async fn run(worker: &Arc<Worker>, taken: Taken) {
     let metadata: Metadata = serde_json::from_str(&metadata).unwrap_or_default();
     let began = Instant::now();
     let (outcome, hints) = analyse(worker, &lease, content, kind, metadata).await;
+    drop(slot);
     let terminal = finish(worker, &lease, &d.hash, outcome, hints).await;
     if terminal == Some("completed") {
         metrics::run_time(began.elapsed().as_secs_f64());

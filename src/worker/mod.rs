@@ -184,10 +184,10 @@ impl Worker {
     }
 
     fn dispatch(self: &Arc<Self>, shard: u16, taken: Taken, slot: OwnedSemaphorePermit) {
-        let running = Running::new(self.clone(), shard, taken.entry_id.clone(), slot);
+        let running = Running::new(self.clone(), shard, taken.entry_id.clone());
         let worker = self.clone();
         self.tracker.spawn(async move {
-            attempt::run(&worker, taken).await;
+            attempt::run(&worker, taken, slot).await;
             drop(running);
         });
     }
@@ -206,8 +206,8 @@ impl Worker {
 }
 
 /// A read for fewer slots than this waits `GATHER_WAIT` for more first.
-const GATHER: usize = 8;
-const GATHER_WAIT: Duration = Duration::from_millis(1);
+const GATHER: usize = 16;
+const GATHER_WAIT: Duration = Duration::from_millis(2);
 
 /// Slots held for entries not read or claimed yet. A read or a claim asks
 /// for at most `len()` entries and each entry it starts leaves with one
@@ -232,21 +232,16 @@ impl Slots {
 struct Running {
     worker: Arc<Worker>,
     key: (u16, String),
-    _slot: OwnedSemaphorePermit,
 }
 
 impl Running {
-    fn new(worker: Arc<Worker>, shard: u16, entry_id: String, slot: OwnedSemaphorePermit) -> Self {
+    fn new(worker: Arc<Worker>, shard: u16, entry_id: String) -> Self {
         let key = (shard, entry_id);
         if let Ok(mut running) = worker.running.lock() {
             running.insert(key.clone());
         }
         worker.publish_slots();
-        Running {
-            worker,
-            key,
-            _slot: slot,
-        }
+        Running { worker, key }
     }
 }
 
