@@ -14,13 +14,18 @@ use crate::helpers::*;
 
 const DOC: &str = "# Billing design\n\nInvoices are written to one Postgres primary.\n";
 
-/// Submits `DOC` and starts its job as worker `w1`: (job, content hash, the start).
-async fn submit_and_start(app: &TestApp, redis: &TestRedis) -> (JobId, String, Started) {
-    let job: JobId = app.submit(DOC, "markdown").await["job_id"]
+/// Submits `DOC` (as Markdown); returns its job.
+async fn submit_doc(app: &TestApp) -> JobId {
+    app.submit(DOC, "markdown").await["job_id"]
         .as_str()
         .unwrap()
         .parse()
-        .unwrap();
+        .unwrap()
+}
+
+/// Submits `DOC` and starts its job as worker `w1`: (job, content hash, the start).
+async fn submit_and_start(app: &TestApp, redis: &TestRedis) -> (JobId, String, Started) {
+    let job = submit_doc(app).await;
     let started = start_next(app, redis, job).await;
     let hash = app.fns.snapshot(job).await.unwrap().unwrap().content_hash;
     (job, hash, started)
@@ -75,11 +80,7 @@ async fn a_retry_after_the_artifacts_first_lifetime_still_analyses_the_artifact(
     let redis = TestRedis::start();
     let ttl = [("JOB_EXPIRATION", "4"), ("EVENT_RETENTION", "4")];
     let app = spawn_app(&redis, Role::Api, real_engine(), &ttl).await;
-    let job: JobId = app.submit(DOC, "markdown").await["job_id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let job = submit_doc(&app).await;
     // A long wait in the queue: the first start comes late in the job's life.
     tokio::time::sleep(Duration::from_millis(2_500)).await;
     let Started::Run { content, .. } = start_next(&app, &redis, job).await else {
@@ -125,11 +126,7 @@ async fn a_retry_after_the_artifacts_first_lifetime_still_analyses_the_artifact(
 async fn a_job_whose_artifact_is_gone_fails_saying_so_and_is_never_analysed_empty() {
     let redis = TestRedis::start();
     let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
-    let job: JobId = app.submit(DOC, "markdown").await["job_id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let job = submit_doc(&app).await;
     let hash = app.fns.snapshot(job).await.unwrap().unwrap().content_hash;
     redis
         .query(&["DEL", &app.fns.store.keys.artifact(job.shard(), &hash)])
@@ -163,11 +160,7 @@ async fn a_job_whose_artifact_is_gone_fails_saying_so_and_is_never_analysed_empt
 async fn a_job_that_expired_in_the_queue_releases_its_in_flight_marker() {
     let redis = TestRedis::start();
     let app = spawn_app(&redis, Role::Api, real_engine(), &[("JOB_EXPIRATION", "1")]).await;
-    let job: JobId = app.submit(DOC, "markdown").await["job_id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let job = submit_doc(&app).await;
     let inflight = app.fns.store.keys.inflight(job.shard());
     assert_eq!(count(&redis, &["HLEN", &inflight]), 1);
     tokio::time::sleep(Duration::from_millis(1_500)).await;
@@ -186,11 +179,7 @@ async fn a_job_that_expired_in_the_queue_releases_its_in_flight_marker() {
 async fn two_submissions_that_find_a_stale_marker_start_one_analysis() {
     let redis = TestRedis::start();
     let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
-    let first: JobId = app.submit(DOC, "markdown").await["job_id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let first = submit_doc(&app).await;
     // The job's snapshot is gone while its marker still names it.
     redis
         .query(&[
@@ -283,10 +272,7 @@ async fn pruning_misses_no_job_when_a_page_is_full_of_one_millisecond() {
 async fn feedback_cannot_grow_a_jobs_log_without_bound() {
     let redis = TestRedis::start();
     let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
-    let job = app.submit(DOC, "markdown").await["job_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let job = submit_doc(&app).await.to_string();
     let body = json!({"job_id": job, "is_useful": true, "comment": "x".repeat(100)});
     let mut accepted = 0;
     let refusal = loop {
@@ -311,11 +297,7 @@ async fn feedback_cannot_grow_a_jobs_log_without_bound() {
 async fn consumers_left_by_stopped_workers_are_forgotten_unless_they_hold_work() {
     let redis = TestRedis::start();
     let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
-    let job: JobId = app.submit(DOC, "markdown").await["job_id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let job = submit_doc(&app).await;
     let work = app.fns.store.keys.work(job.shard());
     let group = faultline::engine::migrate::GROUP;
     take_entry(&redis, &work, "busy"); // holds the job's entry
