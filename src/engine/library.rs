@@ -39,6 +39,7 @@ const FILES: &[(&str, &str)] = &[
     lua!("015_artifacts_by_caller.lua"),
     lua!("016_artifacts_on_demand.lua"),
     lua!("017_job_lifetimes.lua"),
+    lua!("018_fenced_heartbeat.lua"),
 ];
 
 /// The numbered migrations this binary knows, in order.

@@ -3,6 +3,7 @@
 //! in one atomic call that also acknowledges the entry.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio::sync::{OwnedSemaphorePermit, mpsc};
@@ -11,7 +12,6 @@ use super::{PATIENCE, Worker, with_retry};
 use crate::analysis::{
     AnalysisError, AnalysisRequest, ArtifactKind, Metadata, Report, Stage, budget,
 };
-use crate::engine::migrate::GROUP;
 use crate::engine::{Completion, EngineError, EventType, Hint, Lease, Started, Taken, WorkEntry};
 use crate::metrics;
 
@@ -100,6 +100,8 @@ async fn analyse(
     let analyzer = worker.analyzer.clone();
     let began = Instant::now();
     let limit = worker.config.analysis_timeout;
+    let called_off = Arc::new(AtomicBool::new(false));
+    let stop = called_off.clone();
     let mut task = tokio::task::spawn_blocking(move || {
         let request = AnalysisRequest {
             content: &content,
@@ -107,7 +109,7 @@ async fn analyse(
             metadata: &metadata,
         };
         let mut steps = metrics::StepTimer::default();
-        let outcome = budget::with_limit(limit, || {
+        let outcome = budget::with_limit_until(limit, stop, || {
             analyzer.analyze(&request, &mut |stage| {
                 steps.enter(stage);
                 // `start` already recorded the first stage.
@@ -143,7 +145,14 @@ async fn analyse(
                     pending.clear();
                 }
             }
-            _ = heartbeat.tick() => keep_claimed(worker, lease).await,
+            _ = heartbeat.tick() => if let Err(refusal) = keep_claimed(worker, lease).await {
+                // Taken over or cancelled: stop the analyser at its next
+                // rule and free the slot now. Recording the outcome below
+                // is refused in turn (and a cancelled job's entry acked).
+                called_off.store(true, Ordering::Relaxed);
+                tracing::info!(job = %lease.job, attempt = lease.attempt, %refusal, "attempt abandoned");
+                break Err(AnalysisError::Transient(format!("attempt abandoned: {refusal}")));
+            },
             _ = &mut hard_stop => {
                 tracing::warn!(job = %lease.job, limit_ms = limit.as_millis() as u64, "analysis past its time limit: failing the job, its thread is left to finish");
                 break Err(budget::error(limit));
@@ -157,21 +166,18 @@ async fn analyse(
     (outcome, pending)
 }
 
-/// Resets the entry's idle time so a long analysis is not reclaimed.
-async fn keep_claimed(worker: &Worker, lease: &Lease) {
-    let mut conn = worker.fns.store.conn.clone();
-    let key = worker.fns.store.keys.work(lease.job.shard());
-    let claimed: redis::RedisResult<redis::Value> = redis::cmd("XCLAIM")
-        .arg(key)
-        .arg(GROUP)
-        .arg(&lease.consumer)
-        .arg(0)
-        .arg(&lease.entry_id)
-        .arg("JUSTID")
-        .query_async(&mut conn)
-        .await;
-    if let Err(e) = claimed {
-        tracing::warn!(job = %lease.job, error = %e, "could not extend the claim");
+/// Resets the entry's idle time so a long analysis is not reclaimed; an
+/// error when the attempt is no longer the job's current one. A heartbeat
+/// that fails for another reason (Redis away) is only logged: the next one
+/// may get through before the visibility timeout.
+async fn keep_claimed(worker: &Worker, lease: &Lease) -> Result<(), EngineError> {
+    match worker.fns.heartbeat(lease).await {
+        Err(e) if e.code().is_some() => Err(e),
+        Err(e) => {
+            tracing::warn!(job = %lease.job, error = %e, "could not extend the claim");
+            Ok(())
+        }
+        Ok(()) => Ok(()),
     }
 }
 

@@ -323,3 +323,113 @@ async fn busy_workers_start_only_what_they_can_run_so_each_job_runs_once() {
         worker.stop().await;
     }
 }
+
+/// The owner of a work entry, from `XPENDING`'s extended form.
+fn owner(redis: &TestRedis, work: &str, entry: &str) -> String {
+    let reply = redis
+        .query(&[
+            "XPENDING",
+            work,
+            faultline::engine::migrate::GROUP,
+            entry,
+            entry,
+            "1",
+        ])
+        .unwrap();
+    let rows: Vec<(String, String, i64, i64)> = redis::from_redis_value(reply).unwrap();
+    rows[0].1.clone()
+}
+
+#[tokio::test]
+async fn a_heartbeat_is_fenced_so_a_stale_attempt_cannot_take_its_entry_back() {
+    let redis = TestRedis::start();
+    let api = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let job = api.submit_spec(31).await;
+    let id: JobId = job.parse().unwrap();
+    let work = api.fns.store.keys.work(id.shard());
+    let (entry, hash) = take_entry(&redis, &work, "first");
+    let hint = "Normalizing artifact...";
+    let started = api.fns.start(id, &hash, &entry, "first", hint).await;
+    assert!(matches!(started, Ok(Started::Run { attempt: 1, .. })));
+    let lease = |attempt, consumer: &str| Lease {
+        job: id,
+        attempt,
+        consumer: consumer.into(),
+        entry_id: entry.clone(),
+    };
+    api.fns.heartbeat(&lease(1, "first")).await.unwrap();
+
+    // Another worker takes the entry over and starts attempt 2.
+    redis
+        .query(&[
+            "XCLAIM",
+            &work,
+            faultline::engine::migrate::GROUP,
+            "second",
+            "0",
+            &entry,
+            "JUSTID",
+        ])
+        .unwrap();
+    let started = api.fns.start(id, &hash, &entry, "second", hint).await;
+    assert!(matches!(started, Ok(Started::Run { attempt: 2, .. })));
+
+    // The first attempt's heartbeat is refused and claims nothing.
+    let err = api.fns.heartbeat(&lease(1, "first")).await.unwrap_err();
+    assert_eq!(err.code(), Some("STALE_ATTEMPT"));
+    assert_eq!(owner(&redis, &work, &entry), "second");
+    api.fns.heartbeat(&lease(2, "second")).await.unwrap();
+
+    // Once the job is cancelled, the current attempt is told too.
+    api.fns.cancel(id, "user asked").await.unwrap();
+    let err = api.fns.heartbeat(&lease(2, "second")).await.unwrap_err();
+    assert_eq!(err.code(), Some("JOB_TERMINAL"));
+}
+
+#[tokio::test]
+async fn a_cancelled_jobs_analysis_is_abandoned_and_its_slot_freed_at_the_next_heartbeat() {
+    let redis = TestRedis::start();
+    let slow = SlowOn {
+        marker: "x-slow",
+        delay: Duration::from_secs(5),
+    };
+    let app = spawn_app(
+        &redis,
+        Role::Serve,
+        std::sync::Arc::new(slow),
+        // A heartbeat every 200 ms.
+        &[
+            ("WORKER_CONCURRENCY", "1"),
+            ("VISIBILITY_TIMEOUT_MS", "600"),
+        ],
+    )
+    .await;
+    let slow_job = app
+        .submit(&format!("{}\nx-slow: true\n", spec(32)), "openapi-yaml")
+        .await["job_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let id: JobId = slow_job.parse().unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while app.fns.snapshot(id).await.unwrap().unwrap().status != JobStatus::Running {
+        assert!(std::time::Instant::now() < deadline, "never started");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    app.fns.cancel(id, "user asked").await.unwrap();
+
+    // The only slot serves the next job while the cancelled analysis's
+    // thread still sleeps (it would hold the slot for 5 s otherwise).
+    let next = app.submit_spec(33).await;
+    let snap = app.wait_terminal(&next, Duration::from_secs(3)).await;
+    assert_eq!(snap.status, JobStatus::Completed);
+    // Its refused outcome acknowledged the cancelled job's entry.
+    let work = app.fns.store.keys.work(id.shard());
+    while pending(&redis, &work) > 0 {
+        assert!(std::time::Instant::now() < deadline, "entry never released");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let snap = app.fns.snapshot(id).await.unwrap().unwrap();
+    assert_eq!((snap.status, snap.attempt), (JobStatus::Cancelled, 1));
+    assert!(!kinds(&app.events(&slow_job).await).contains(&"completed"));
+}

@@ -85,6 +85,24 @@ impl Functions {
             .map(|_| ())
     }
 
+    /// Keeps a running attempt's work entry claimed. Refused (`STALE_ATTEMPT`,
+    /// `JOB_TERMINAL`, `NO_SUCH_JOB`) once the attempt is no longer the
+    /// job's current one: the worker then abandons it.
+    pub async fn heartbeat(&self, lease: &Lease) -> Result<(), EngineError> {
+        let (k, s, id) = (&self.store.keys, lease.job.shard(), lease.job.to_string());
+        let keys = vec![k.job(s, &id), k.work(s)];
+        let args = vec![
+            id,
+            lease.attempt.to_string(),
+            lease.consumer.clone(),
+            lease.entry_id.clone(),
+            GROUP.to_string(),
+        ];
+        self.fcall::<String>("fl_heartbeat", &keys, args)
+            .await
+            .map(|_| ())
+    }
+
     pub async fn complete(
         &self,
         lease: &Lease,
