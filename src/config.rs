@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::analysis::synth::{AiConfig, AiProvider};
 use crate::engine::crypto::{Key, Keyring};
-use crate::store::{Target, TlsFiles};
+use crate::store::{Target, TlsFiles, redact};
 
 /// Everything the service reads from its environment.
 #[derive(Clone)]
@@ -226,15 +226,22 @@ fn cluster_nodes(env: &Env<'_>) -> Result<Vec<String>, ConfigError> {
         .filter(|n| !n.is_empty())
         .map(String::from)
         .collect();
-    for node in &nodes {
+    for (i, node) in nodes.iter().enumerate() {
         let url = redis::parse_redis_url(node).filter(|u| {
             matches!(u.scheme(), "redis" | "rediss") && u.port_or_known_default().is_some()
         });
         if url.is_none() {
+            // Any node may carry a password: each is shown masked.
+            let shown: Vec<String> = nodes.iter().map(|n| redact(n)).collect();
             return Err(env.invalid(
                 "REDIS_CLUSTER_NODES",
-                &raw,
-                &format!("{node:?} is not a redis://host:port URL"),
+                &shown.join(","),
+                &format!(
+                    "node {} of {} ({}) is not a redis://host:port URL",
+                    i + 1,
+                    nodes.len(),
+                    redact(node)
+                ),
             ));
         }
     }
@@ -558,6 +565,22 @@ mod tests {
         );
         let err = settings(&[("REDIS_CLUSTER_NODES", "10.0.0.1:7000")]).unwrap_err();
         assert_eq!(err.name, "REDIS_CLUSTER_NODES");
+    }
+
+    #[test]
+    fn a_bad_cluster_node_list_is_reported_without_its_passwords() {
+        let err = settings(&[(
+            "REDIS_CLUSTER_NODES",
+            "redis://app:TopSecretPw1@10.0.0.1:6379,http://app:OtherPw2@10.0.0.2:6379",
+        )])
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("REDIS_CLUSTER_NODES"), "{err}");
+        assert!(err.contains("node 2 of 2"), "{err}");
+        assert!(
+            !err.contains("TopSecretPw1") && !err.contains("OtherPw2"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -19,7 +19,7 @@ use std::time::Duration;
 
 pub use conn::Conn;
 pub use keys::Keys;
-pub use topology::{TlsFiles, Topology};
+pub use topology::{TlsFiles, Topology, redact};
 
 /// A handle to Redis: cheap to clone (the connection is multiplexed).
 #[derive(Clone)]
