@@ -116,3 +116,78 @@ fn adrs_are_not_judged_on_design_doc_sections() {
     let ids: Vec<&str> = sink.findings().iter().map(|f| f.rule_id.as_str()).collect();
     assert_eq!(ids, ["FL-DOC-015"], "only the ADR-relevant rule fires");
 }
+
+/// Ids of the rules that count in the score on `text` (applicable).
+fn applicable(rules: &[Box<dyn Rule<super::MdDoc>>], text: &str) -> Vec<&'static str> {
+    let doc = parse(text, &Limits::default()).expect("parses");
+    let mut run = crate::analysis::engine::RuleRun::default();
+    run.run(rules, &doc);
+    run.outcomes
+        .iter()
+        .filter(|o| o.applicable().is_some())
+        .map(|o| o.meta.id)
+        .collect()
+}
+
+#[test]
+fn a_note_gives_the_design_rules_nothing_to_pass() {
+    // Only the rule saying so applies (and fires); no rule passes on it.
+    for note in ["hello\n", "# Title\n\nSome text about nothing.\n"] {
+        assert_eq!(applicable(&rules(), note), ["FL-DOC-018"], "{note}");
+    }
+    // What a hygiene rule finds on a note still counts.
+    let todo = applicable(&rules(), "TODO: write the design\n");
+    assert_eq!(todo, ["FL-DOC-011", "FL-DOC-018"]);
+}
+
+#[test]
+fn an_adr_is_judged_only_by_the_rules_that_fit_it() {
+    let adr = "# 3. Use Kafka\n\n## Status\n\nAccepted\n\n## Context\n\nWe need events.\n\n## Decision\n\nKafka.\n\n## Consequences\n\nOps work.\n";
+    assert_eq!(
+        applicable(&rules(), adr),
+        [
+            "FL-DOC-011",
+            "FL-DOC-012",
+            "FL-DOC-015",
+            "FL-DOC-016",
+            "FL-DOC-018"
+        ]
+    );
+}
+
+#[test]
+fn architecture_documents_count_clean_hygiene_results() {
+    // The architecture family judges substance by its model, so a clean
+    // short document still passes the marker rules there.
+    assert_eq!(
+        applicable(&super::rules_for_architecture(), "A calls B.\n"),
+        ["FL-DOC-011", "FL-DOC-012"]
+    );
+}
+
+#[test]
+fn a_trivial_document_is_not_reported_ready() {
+    use crate::analysis::model::ArtifactKind;
+    use crate::analysis::request::{AnalysisRequest, Analyzer, Metadata};
+    let request = AnalysisRequest {
+        content: "hello\n",
+        kind: ArtifactKind::Markdown,
+        metadata: &Metadata::default(),
+    };
+    let engine = crate::analysis::engine::Engine::default();
+    let result = engine
+        .analyze(&request, &mut |_| {})
+        .expect("analyses")
+        .result;
+    assert_eq!(result.production_readiness_score, 0);
+    assert!(
+        result.summary.starts_with("No rule could be applied")
+            && result
+                .summary
+                .contains("Too little to assess as a design document"),
+        "{}",
+        result.summary
+    );
+    let ids: Vec<&str> = result.findings.iter().map(|f| f.rule_id.as_str()).collect();
+    assert_eq!(ids, ["FL-DOC-018"]);
+}

@@ -33,11 +33,10 @@ pub fn kind_label(kind: ArtifactKind) -> &'static str {
 fn summary(input: &SynthInput<'_>) -> String {
     let b = input.breakdown;
     let kind = kind_label(input.kind);
-    if b.rules_applicable == 0 {
-        return format!(
-            "No rule could be applied to this {kind}, so nothing about its readiness can be vouched for (score {}).",
-            b.score
-        );
+    // No weighted rule applied (none at all, or only Info ones): a score
+    // built from nothing must not read like a verdict.
+    if b.categories.is_empty() {
+        return nothing_scored(kind, b.score, input.findings);
     }
     if input.findings.is_empty() {
         return format!(
@@ -82,6 +81,22 @@ fn summary(input: &SynthInput<'_>) -> String {
         ));
     }
     parts.join(" ")
+}
+
+/// "No rule could be applied …", with the first finding when one says why
+/// (e.g. the document is too short to assess).
+fn nothing_scored(kind: &str, score: u8, findings: &[Finding]) -> String {
+    let mut out = format!(
+        "No rule could be applied to this {kind}, so nothing about its readiness can be vouched for (score {score})."
+    );
+    if let Some(f) = findings.first() {
+        out.push_str(&format!(
+            " {}: {}.",
+            f.title,
+            first_sentence(&f.description)
+        ));
+    }
+    out
 }
 
 /// "3 findings (1 high, 2 low)".

@@ -1,5 +1,6 @@
 //! FL-DOC-016: Empty section.
 
+use super::topic::{Family, judged};
 use crate::analysis::markdown::MdDoc;
 use crate::analysis::model::Location;
 use crate::analysis::model::{Category, Severity};
@@ -28,7 +29,7 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// ## Fix
 ///
 /// Write the section, or delete the heading and record why the topic does not apply.
-pub struct EmptySection;
+pub struct EmptySection(pub Family);
 
 static META: RuleMeta = RuleMeta {
     id: "FL-DOC-016",
@@ -61,9 +62,8 @@ impl Rule<MdDoc> for EmptySection {
                 );
             }
         }
-        sink.examined(
-            &META,
-            u32::try_from(doc.sections.len()).unwrap_or(u32::MAX).max(1),
-        );
+        // Every section was examined; without sections nothing was.
+        let sections = u32::try_from(doc.sections.len()).unwrap_or(u32::MAX);
+        sink.examined(&META, judged(doc, self.0, sections));
     }
 }

@@ -15,12 +15,14 @@ mod no_scaling_section;
 mod no_security_section;
 mod no_slo_defined;
 mod open_question_unresolved;
+mod too_little_to_assess;
 pub(crate) mod topic;
 mod unchecked_checklist_item;
 mod unresolved_todo_marker;
 
 use super::MdDoc;
 use crate::analysis::rule::Rule;
+use topic::Family;
 
 /// Every rule of the family, sorted by id.
 pub fn rules() -> Vec<Box<dyn Rule<MdDoc>>> {
@@ -35,23 +37,33 @@ pub fn rules() -> Vec<Box<dyn Rule<MdDoc>>> {
         Box::new(no_capacity_estimate::NoCapacityEstimate),
         Box::new(no_runbook::NoRunbook),
         Box::new(no_failure_modes_section::NoFailureModesSection),
-        Box::new(unresolved_todo_marker::UnresolvedTodoMarker),
-        Box::new(open_question_unresolved::OpenQuestionUnresolved),
+        Box::new(unresolved_todo_marker::UnresolvedTodoMarker(Family::Design)),
+        Box::new(open_question_unresolved::OpenQuestionUnresolved(
+            Family::Design,
+        )),
         Box::new(no_document_owner::NoDocumentOwner),
         Box::new(no_decision_record::NoDecisionRecord),
         Box::new(no_alternatives_considered::NoAlternativesConsidered),
-        Box::new(empty_section::EmptySection),
-        Box::new(unchecked_checklist_item::UncheckedChecklistItem),
+        Box::new(empty_section::EmptySection(Family::Design)),
+        Box::new(unchecked_checklist_item::UncheckedChecklistItem(
+            Family::Design,
+        )),
+        Box::new(too_little_to_assess::TooLittleToAssess),
     ]
 }
 
 /// The hygiene subset that also runs on architecture documents (see the
 /// module doc of `markdown`): markers, open questions, empty sections and
 /// unchecked checklists.
+///
+/// They run as [`Family::Architecture`]: the document's substance is its
+/// model, so a clean result counts even with few headings.
 pub fn rules_for_architecture() -> Vec<Box<dyn Rule<MdDoc>>> {
-    let ids = ["FL-DOC-011", "FL-DOC-012", "FL-DOC-016", "FL-DOC-017"];
-    rules()
-        .into_iter()
-        .filter(|r| ids.contains(&r.meta().id))
-        .collect()
+    let family = Family::Architecture;
+    vec![
+        Box::new(unresolved_todo_marker::UnresolvedTodoMarker(family)),
+        Box::new(open_question_unresolved::OpenQuestionUnresolved(family)),
+        Box::new(empty_section::EmptySection(family)),
+        Box::new(unchecked_checklist_item::UncheckedChecklistItem(family)),
+    ]
 }

@@ -58,7 +58,10 @@ impl Rule<MdDoc> for NoAlternativesConsidered {
             "instead of",
             "compared*",
         ];
+        // Without a recorded decision there is nothing to weigh
+        // alternatives against: not applicable.
         let Some(idx) = doc.section_titled(&["decision", "decisions"]) else {
+            sink.examined(&META, 0);
             return;
         };
         if doc.mentions(&TERMS).is_none() {

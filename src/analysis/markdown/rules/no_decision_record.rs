@@ -66,10 +66,10 @@ impl Rule<MdDoc> for NoDecisionRecord {
             "architecture decision record*",
             "chosen approach",
         ];
-        if is_design_doc(doc)
-            && doc.section_titled(&HEADINGS).is_none()
-            && doc.mentions(&TERMS).is_none()
-        {
+        // Only structured designs are judged; elsewhere not applicable.
+        let design = is_design_doc(doc);
+        sink.examined(&META, u32::from(design));
+        if design && doc.section_titled(&HEADINGS).is_none() && doc.mentions(&TERMS).is_none() {
             sink.report(
                 &META,
                 doc_location(doc),

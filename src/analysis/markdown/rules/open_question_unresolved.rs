@@ -1,5 +1,6 @@
 //! FL-DOC-012: Open question left unresolved.
 
+use super::topic::{Family, judged};
 use crate::analysis::markdown::{MarkerKind, MdDoc};
 use crate::analysis::model::Location;
 use crate::analysis::model::{Category, Severity};
@@ -28,7 +29,7 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 ///
 /// Answer each question in the document (and record the decision), or mark it resolved with
 /// a link to where it was decided.
-pub struct OpenQuestionUnresolved;
+pub struct OpenQuestionUnresolved(pub Family);
 
 static META: RuleMeta = RuleMeta {
     id: "FL-DOC-012",
@@ -46,11 +47,13 @@ impl Rule<MdDoc> for OpenQuestionUnresolved {
     }
 
     fn check(&self, doc: &MdDoc, sink: &mut Sink) {
+        let mut seen = 0;
         for m in doc
             .markers
             .iter()
             .filter(|m| m.kind == MarkerKind::OpenQuestion)
         {
+            seen += 1;
             let loc = Location {
                 line: Some(m.line),
                 pointer: None,
@@ -61,5 +64,7 @@ impl Rule<MdDoc> for OpenQuestionUnresolved {
                 format!("Open question on line {}: \"{}\"", m.line, m.text),
             );
         }
+        // The whole text was searched: one object when it is clean.
+        sink.examined(&META, judged(doc, self.0, seen.max(1)));
     }
 }

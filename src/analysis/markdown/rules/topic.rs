@@ -29,6 +29,37 @@ pub fn is_design_doc(doc: &MdDoc) -> bool {
     doc.sections.len() >= MIN_HEADINGS && !is_adr(doc)
 }
 
+/// Whether the design-doc family can judge the document at all: a
+/// structured design or an ADR. Anything else (a one-line note, a README
+/// with a heading or two, a wall of text) gives the family nothing to
+/// vouch for, so its rules must not count as passing on it.
+pub fn is_assessable(doc: &MdDoc) -> bool {
+    is_design_doc(doc) || is_adr(doc)
+}
+
+/// Which family runs a hygiene rule (markers, open questions, empty
+/// sections, checklists): it decides whether a clean result counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// The design-doc family: a clean result counts only on a document it
+    /// can assess ([`is_assessable`]).
+    Design,
+    /// The architecture family: the document's substance is its model,
+    /// judged by the `FL-ARC` rules, so a clean result always counts.
+    Architecture,
+}
+
+/// How many of `count` objects a hygiene rule may claim to have examined.
+/// On a document the design family cannot assess it claims none: what it
+/// finds still counts (a finding makes a rule applicable), but a clean
+/// result vouches for nothing and must not raise the score.
+pub fn judged(doc: &MdDoc, family: Family, count: u32) -> u32 {
+    match family {
+        Family::Design if !is_assessable(doc) => 0,
+        _ => count,
+    }
+}
+
 /// An ADR in Nygard or MADR shape: Context, Decision and Consequences
 /// (or "Decision Outcome") headings.
 pub fn is_adr(doc: &MdDoc) -> bool {
@@ -48,8 +79,13 @@ pub fn doc_location(doc: &MdDoc) -> Location {
 }
 
 /// Reports `meta` when the design does not cover `topic`.
+///
+/// Only structured designs are judged: on anything else the rule is
+/// marked not applicable, so it neither passes nor fails.
 pub fn check_topic(doc: &MdDoc, meta: &'static RuleMeta, topic: &Topic, sink: &mut Sink) {
-    if !is_design_doc(doc) || doc.section_titled(topic.headings).is_some() {
+    let design = is_design_doc(doc);
+    sink.examined(meta, u32::from(design));
+    if !design || doc.section_titled(topic.headings).is_some() {
         return;
     }
     let distinct = topic

@@ -1,5 +1,6 @@
 //! FL-DOC-017: Unchecked checklist item.
 
+use super::topic::{Family, judged};
 use crate::analysis::markdown::MdDoc;
 use crate::analysis::model::Location;
 use crate::analysis::model::{Category, Severity};
@@ -27,7 +28,7 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// ## Fix
 ///
 /// Complete the item and tick it, or strike it with the reason it does not apply.
-pub struct UncheckedChecklistItem;
+pub struct UncheckedChecklistItem(pub Family);
 
 static META: RuleMeta = RuleMeta {
     id: "FL-DOC-017",
@@ -54,11 +55,9 @@ impl Rule<MdDoc> for UncheckedChecklistItem {
                 sink.report(&META, loc, format!("Unchecked item: \"{}\"", item.text));
             }
         }
-        sink.examined(
-            &META,
-            u32::try_from(doc.checklist.len())
-                .unwrap_or(u32::MAX)
-                .max(1),
-        );
+        // Every item was examined; a document without a checklist has
+        // nothing this rule can vouch for.
+        let items = u32::try_from(doc.checklist.len()).unwrap_or(u32::MAX);
+        sink.examined(&META, judged(doc, self.0, items));
     }
 }

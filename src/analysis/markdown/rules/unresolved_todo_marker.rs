@@ -1,5 +1,6 @@
 //! FL-DOC-011: Unresolved TODO/TBD/FIXME marker.
 
+use super::topic::{Family, judged};
 use crate::analysis::markdown::{MarkerKind, MdDoc};
 use crate::analysis::model::Location;
 use crate::analysis::model::{Category, Severity};
@@ -28,7 +29,7 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 ///
 /// Resolve each marker or turn it into a tracked issue linked from the document, then
 /// remove the marker.
-pub struct UnresolvedTodoMarker;
+pub struct UnresolvedTodoMarker(pub Family);
 
 static META: RuleMeta = RuleMeta {
     id: "FL-DOC-011",
@@ -63,6 +64,7 @@ impl Rule<MdDoc> for UnresolvedTodoMarker {
                 format!("Unresolved marker on line {}: \"{}\"", m.line, m.text),
             );
         }
-        sink.examined(&META, seen.max(1));
+        // The whole text was searched: one object when it is clean.
+        sink.examined(&META, judged(doc, self.0, seen.max(1)));
     }
 }
