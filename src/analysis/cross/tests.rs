@@ -99,3 +99,117 @@ fn extracts_endpoints_from_prose_tables_and_urls() {
     .unwrap();
     assert!(embedded_spec(&with_spec).is_some_and(|s| s.starts_with("openapi")));
 }
+
+/// Runs every cross rule the way the pipeline does and returns the ids of
+/// the rules that count in the score (applicable), sorted.
+fn applicable_ids(input: &CrossInput<'_>) -> Vec<&'static str> {
+    let mut run = crate::analysis::engine::RuleRun::default();
+    run.run(&rules(), input);
+    let mut ids: Vec<&str> = run
+        .outcomes
+        .iter()
+        .filter(|o| o.applicable().is_some())
+        .map(|o| o.meta.id)
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+#[test]
+fn cross_rules_with_nothing_to_compare_are_not_applicable() {
+    // Names no endpoint, claims no authentication, mentions no service.
+    let doc = markdown::parse(
+        "# Notes\n\nWe keep orders in Postgres and watch the metrics.\n",
+        &Limits::default(),
+    )
+    .unwrap();
+    let spec = [("GET".to_string(), "/orders".to_string())];
+    for endpoints in [&spec[..], &[]] {
+        let input = CrossInput {
+            doc: &doc,
+            arch: None,
+            endpoints,
+            spec_secured: false,
+        };
+        let applicable = applicable_ids(&input);
+        // Only the observability pairing has something to judge, and only
+        // when the spec has operations (the doc covers it: a pass).
+        let want: &[&str] = if endpoints.is_empty() {
+            &[]
+        } else {
+            &["FL-XA-006"]
+        };
+        assert_eq!(applicable, want, "endpoints: {endpoints:?}");
+    }
+}
+
+#[test]
+fn a_method_is_compared_only_where_the_spec_has_the_path() {
+    let doc = markdown::parse(
+        "# API\n\n`GET /orders` lists orders; `POST /refunds` refunds one.\n",
+        &Limits::default(),
+    )
+    .unwrap();
+    let spec = [("GET".to_string(), "/orders".to_string())];
+    let input = CrossInput {
+        doc: &doc,
+        arch: None,
+        endpoints: &spec,
+        spec_secured: true,
+    };
+    let mut run = crate::analysis::engine::RuleRun::default();
+    run.run(&rules(), &input);
+    let xa002 = run.outcomes.iter().find(|o| o.meta.id == "FL-XA-002");
+    // `/refunds` is not in the spec (FL-XA-001's finding), so only
+    // `GET /orders` had a method to compare.
+    assert_eq!(xa002.and_then(|o| o.examined), Some(1));
+}
+
+/// The result of analysing `doc` alone or with `spec` as its companion.
+fn analyse(doc: &str, spec: Option<&str>) -> crate::analysis::AnalysisResult {
+    use crate::analysis::model::ArtifactKind;
+    use crate::analysis::request::{AnalysisRequest, Analyzer, Metadata};
+    let metadata = Metadata {
+        spec: spec.map(str::to_string),
+        ..Metadata::default()
+    };
+    let request = AnalysisRequest {
+        content: doc,
+        kind: ArtifactKind::Markdown,
+        metadata: &metadata,
+    };
+    let engine = crate::analysis::engine::Engine::default();
+    engine
+        .analyze(&request, &mut |_| {})
+        .expect("analyses")
+        .result
+}
+
+#[test]
+fn a_companion_spec_that_only_adds_findings_never_raises_the_score() {
+    // A design that claims OAuth2 and names no endpoint, next to an
+    // unsecured spec without a health endpoint: the spec can only add the
+    // auth and observability findings; every other cross rule has nothing
+    // to compare and must not count as passing.
+    let doc = "# Orders design\n\n## Context\n\nShoppers place orders.\n\n## Design\n\nUsers sign in with OAuth2 before they order.\n\n## Storage\n\nOrders live in Postgres.\n";
+    let spec = "openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths:\n  /orders:\n    get:\n      responses:\n        '200': {description: ok}\n";
+    let alone = analyse(doc, None);
+    let paired = analyse(doc, Some(spec));
+    let ids = |r: &crate::analysis::AnalysisResult| -> Vec<String> {
+        r.findings.iter().map(|f| f.rule_id.clone()).collect()
+    };
+    let added: Vec<String> = ids(&paired)
+        .into_iter()
+        .filter(|id| !ids(&alone).contains(id))
+        .collect();
+    assert_eq!(added, ["FL-XA-004", "FL-XA-006"]);
+    assert!(
+        paired.production_readiness_score <= alone.production_readiness_score,
+        "{} > {}",
+        paired.production_readiness_score,
+        alone.production_readiness_score
+    );
+    let uncapped =
+        |r: &crate::analysis::AnalysisResult| r.extra["score_breakdown"]["uncapped"].as_u64();
+    assert!(uncapped(&paired) <= uncapped(&alone));
+}

@@ -47,6 +47,9 @@ impl Rule<CrossInput<'_>> for ServiceWithoutApiInSpec {
     }
 
     fn check(&self, doc: &CrossInput<'_>, sink: &mut Sink) {
+        // Counted per fronted service with a resource name: without an
+        // architecture model or spec operations nothing is compared.
+        sink.examined(&META, 0);
         let Some(arch) = doc.arch else { return };
         if doc.endpoints.is_empty() {
             return;
@@ -61,11 +64,14 @@ impl Rule<CrossInput<'_>> for ServiceWithoutApiInSpec {
             let Some(stem) = stem_of(&c.name) else {
                 continue;
             };
-            if fronted
-                && !doc
-                    .endpoints
-                    .iter()
-                    .any(|(_, p)| p.to_ascii_lowercase().contains(&stem))
+            if !fronted {
+                continue;
+            }
+            sink.examined(&META, 1);
+            if !doc
+                .endpoints
+                .iter()
+                .any(|(_, p)| p.to_ascii_lowercase().contains(&stem))
             {
                 sink.report(
                     &META,
