@@ -3,8 +3,8 @@
 //! body and formData parameters onto request bodies.
 
 use super::model::{
-    Loc, MediaType, Method, Operation, ParamIn, Parameter, PathItem, RequestBody, Schema, SchemaId,
-    TextKind, Version,
+    Additional, Loc, MediaType, Method, Operation, ParamIn, Parameter, PathItem, RequestBody,
+    Schema, SchemaId, TextKind, Version,
 };
 use super::node::{Node, child};
 use super::resolve::Ctx;
@@ -180,6 +180,9 @@ impl<'a> Ctx<'a> {
     }
 
     /// Swagger 2.0 formData parameters become one object-typed request body.
+    /// The body is closed: Swagger 2.0 lists every form field as its own
+    /// parameter and has no way to admit others, so "accepts any other
+    /// property" (FL-OAS-018) would be a finding nobody can fix.
     fn form_body(
         &mut self,
         op: &mut Operation,
@@ -199,6 +202,7 @@ impl<'a> Ctx<'a> {
             loc: loc.clone(),
             types: vec!["object".into()],
             properties,
+            additional: Additional::Forbidden,
             ..Schema::default()
         });
         let id = self.schemas.len() - 1;
@@ -219,5 +223,29 @@ impl<'a> Ctx<'a> {
             description: None,
             content: vec![media],
         });
+    }
+}
+
+#[cfg(test)]
+mod form_tests {
+    use super::super::model::{Additional, Format};
+    use super::super::{parse, rules};
+    use crate::analysis::request::Limits;
+    use crate::analysis::rule::Sink;
+
+    const UPLOAD: &str = "swagger: '2.0'\ninfo: {title: Files, version: '1'}\nconsumes: [multipart/form-data]\npaths:\n  /files:\n    post:\n      parameters:\n        - {name: file, in: formData, type: file, required: true}\n        - {name: note, in: formData, type: string}\n      responses:\n        '201': {description: created}\n";
+
+    #[test]
+    fn a_form_body_is_closed_and_not_reported_as_open() {
+        let spec = parse(UPLOAD, Format::Yaml, &Limits::default()).expect("parses");
+        let body = spec.operations[0].request_body.as_ref().expect("form body");
+        let schema = &spec.schemas[body.content[0].schema.expect("schema")];
+        assert_eq!(schema.properties.len(), 2);
+        assert_eq!(schema.additional, Additional::Forbidden);
+        let mut sink = Sink::new();
+        for rule in rules().iter().filter(|r| r.meta().id == "FL-OAS-018") {
+            rule.check(&spec, &mut sink);
+        }
+        assert!(sink.findings().is_empty(), "{:?}", sink.findings());
     }
 }
