@@ -72,9 +72,11 @@ paths:
                 api_key: {{type: string, default: {stripe}}}
             example:
               aws_access_key_id: {akia}
-              password: "{pw}"
       responses:
         '201': {{description: created}}
+# Outside any example: an assignment inside one is a Low sample (FL-SEC-012).
+x-deploy:
+  password: "{pw}"
 "#,
         ghp = SECRETS[5].1,
         url_pw = SECRETS[10].1,

@@ -4,9 +4,11 @@
 //! [`scan`] finds them in raw text (every artifact kind alike); the `FL-SEC`
 //! [`rules`] turn each into a High finding whose evidence is masked
 //! ([`mask`]: at most 4 characters and the length, the header for a private
-//! key); a [`Redactor`] then scrubs every string of the report and every
-//! error message for each secret found, so no raw secret leaves the
-//! analyser, whatever a rule or the synthesiser wrote.
+//! key). A generic assignment inside an `example`/`examples` value is a
+//! documentation sample (`samples`): a Low FL-SEC-012 finding instead. A
+//! [`Redactor`] then scrubs every string of the report and every error
+//! message for each secret found (samples included), so no raw secret
+//! leaves the analyser, whatever a rule or the synthesiser wrote.
 
 mod kind;
 mod mask;
@@ -15,6 +17,7 @@ mod pipeline_tests;
 mod placeholder;
 mod redact;
 mod rules;
+mod samples;
 mod scan;
 #[cfg(test)]
 mod tests;

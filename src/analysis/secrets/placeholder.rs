@@ -5,7 +5,8 @@
 //! vendors' published samples (`AKIAIOSFODNN7EXAMPLE`, jwt.io's token) are
 //! placeholders; a bare value shorter than 6 characters, a number, or a
 //! value with spaces (prose) is not taken for a secret, nor is a bare name
-//! (`oauth-secret-id`, `auth_token`: letters and separators only).
+//! (`oauth-secret-id`, `auth_token`: letters and separators only), nor a
+//! value with a made-up part (`ek_token_123`, `sk_test_abc`, `fake-key`).
 
 use super::kind::SecretKind;
 
@@ -127,6 +128,29 @@ pub fn is_placeholder_value(value: &str) -> bool {
         )
         || v.ends_with(':')
         || mostly_mask_chars(&v)
+        || has_placeholder_part(&v)
+}
+
+/// Parts (between `_`, `-`, `.`, `:`) that mark a value as made up:
+/// `ek_token_123`, `sk_test_abc`, `fake-key`. Whole parts only, so a random
+/// token that happens to contain `123` or `test` is kept.
+const PLACEHOLDER_PARTS: &[&str] = &[
+    "test", "testing", "fake", "mock", "demo", "foo", "bar", "baz", "abc", "abcdef", "my",
+];
+
+/// Whether a lower-cased value has a placeholder part, or a part that is
+/// a counting sequence (`123`, `1234`, …).
+fn has_placeholder_part(v: &str) -> bool {
+    let mut parts = v.split(['_', '-', '.', ':']).filter(|p| !p.is_empty());
+    // A value without separators is one opaque token: judge it whole
+    // elsewhere (`1234` alone is already too short to be a secret).
+    v.contains(['_', '-', '.', ':'])
+        && parts.any(|p| PLACEHOLDER_PARTS.contains(&p) || is_counting(p))
+}
+
+/// `123`, `1234`, … `123456789`.
+fn is_counting(part: &str) -> bool {
+    part.len() >= 3 && "123456789".starts_with(part)
 }
 
 /// `oauth-secret-id`, `auth_token`, `CallToken`, `DB_PASSWORD`: letters and

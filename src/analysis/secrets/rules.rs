@@ -1,5 +1,6 @@
 //! The `FL-SEC` rules: one per kind of secret, each reporting one High
-//! finding per secret with its line and masked evidence. They run on every
+//! finding per secret (and FL-SEC-012, one Low finding per credential-like
+//! sample value) with its line and masked evidence. They run on every
 //! artifact kind, over the [`SecretScan`] of the submitted text.
 
 use super::kind::SecretKind;
@@ -119,9 +120,37 @@ pub struct SecretRule(usize);
 
 /// Every `FL-SEC` rule, sorted by id.
 pub fn rules() -> Vec<Box<dyn Rule<SecretScan>>> {
-    (0..METAS.len())
+    let mut rules: Vec<Box<dyn Rule<SecretScan>>> = (0..METAS.len())
         .map(|i| Box::new(SecretRule(i)) as Box<dyn Rule<SecretScan>>)
-        .collect()
+        .collect();
+    rules.push(Box::new(SampleRule));
+    rules
+}
+
+/// FL-SEC-012: a credential-looking value in an `example`/`examples`
+/// value. Usually made up for the docs (obvious placeholders are not
+/// reported at all), but one that looks random may have been pasted from
+/// a live response, so it is worth a look, not a gate.
+static SAMPLE_META: RuleMeta = RuleMeta {
+    id: "FL-SEC-012",
+    title: "Credential-like value in an example",
+    category: Category::Security,
+    severity: Severity::Low,
+    confidence: 0.5,
+    rationale: "Sample values are usually made up, but a random-looking one may have been pasted from a live response or config; published specs and docs are scraped like any other file.",
+    remediation: "Check whether the value was ever a real credential and rotate it if so. Replace it with an obvious placeholder (`<client-secret>`, `sk_test_123`) so readers and scanners can tell it is a sample.",
+};
+
+pub struct SampleRule;
+
+impl Rule<SecretScan> for SampleRule {
+    fn meta(&self) -> &'static RuleMeta {
+        &SAMPLE_META
+    }
+
+    fn check(&self, scan: &SecretScan, sink: &mut Sink) {
+        report_hits(&SAMPLE_META, scan.hits().filter(|(_, _, h)| h.sample), sink);
+    }
 }
 
 impl Rule<SecretScan> for SecretRule {
@@ -131,26 +160,40 @@ impl Rule<SecretScan> for SecretRule {
 
     fn check(&self, scan: &SecretScan, sink: &mut Sink) {
         let kind = SecretKind::ALL[self.0];
-        let meta = self.meta();
-        let mut found = 0;
-        for (at, text, hit) in scan.hits().filter(|(_, _, h)| h.kind == kind) {
-            found += 1;
-            let evidence = match &hit.header {
-                Some(header) => header.clone(),
-                None => mask(hit.value(text)),
-            };
-            let place = at.map_or(String::new(), |a| format!(" of {a}"));
-            sink.report_each(
-                meta,
-                Location {
-                    line: Some(hit.line),
-                    pointer: at.map(str::to_string),
-                },
-                format!("{} `{evidence}` on line {}{place}", kind.label(), hit.line),
-            );
-        }
-        // A rule with nothing to report does not apply: secrets lower the
-        // score when present, their absence does not raise it.
-        sink.examined(meta, found);
+        // Samples are FL-SEC-012's.
+        let hits = scan.hits().filter(|(_, _, h)| h.kind == kind && !h.sample);
+        report_hits(self.meta(), hits, sink);
     }
+}
+
+/// One finding per hit, with masked evidence.
+fn report_hits<'s>(
+    meta: &'static RuleMeta,
+    hits: impl Iterator<Item = (Option<&'static str>, &'s str, &'s SecretHit)>,
+    sink: &mut Sink,
+) {
+    let mut found = 0;
+    for (at, text, hit) in hits {
+        found += 1;
+        let evidence = match &hit.header {
+            Some(header) => header.clone(),
+            None => mask(hit.value(text)),
+        };
+        let place = at.map_or(String::new(), |a| format!(" of {a}"));
+        sink.report_each(
+            meta,
+            Location {
+                line: Some(hit.line),
+                pointer: at.map(str::to_string),
+            },
+            format!(
+                "{} `{evidence}` on line {}{place}",
+                hit.kind.label(),
+                hit.line
+            ),
+        );
+    }
+    // A rule with nothing to report does not apply: secrets lower the
+    // score when present, their absence does not raise it.
+    sink.examined(meta, found);
 }

@@ -28,6 +28,9 @@ pub struct SecretHit {
     /// For a private key, its `-----BEGIN … PRIVATE KEY-----` header (the
     /// only part ever shown).
     pub header: Option<String>,
+    /// The hit is a generic assignment inside an `example`/`examples`
+    /// value: most likely a made-up sample, reported as such (FL-SEC-012).
+    pub sample: bool,
 }
 
 impl SecretHit {
@@ -139,14 +142,32 @@ pub fn scan(text: &str) -> Vec<SecretHit> {
         return Vec::new();
     }
     kept.sort_by_key(|(_, r)| r.start);
+    let samples = sample_assignments(text, &kept);
     let lines = LineIndex::new(text);
     kept.into_iter()
-        .map(|(kind, range)| SecretHit {
+        .zip(samples)
+        .map(|((kind, range), sample)| SecretHit {
             kind,
             line: lines.line_of(range.start),
             header: (kind == SecretKind::PrivateKey).then(|| pem_header(&text[range.clone()])),
             range,
+            sample,
         })
+        .collect()
+}
+
+/// Which of `kept` (by start) are generic assignments inside an example.
+/// Only assignments are downgraded: a vendor-shaped key (`ghp_…`,
+/// `AKIA…`, a PEM block) is a working credential wherever it is pasted.
+fn sample_assignments(text: &str, kept: &[(SecretKind, Range<usize>)]) -> Vec<bool> {
+    if !kept.iter().any(|(k, _)| *k == SecretKind::Assignment) {
+        return vec![false; kept.len()];
+    }
+    let starts: Vec<usize> = kept.iter().map(|(_, r)| r.start).collect();
+    let flags = super::samples::sample_flags(text, &starts);
+    kept.iter()
+        .zip(flags)
+        .map(|((kind, _), sample)| sample && *kind == SecretKind::Assignment)
         .collect()
 }
 

@@ -273,3 +273,72 @@ proptest! {
         prop_assert!(!scan.redactor().scrub(&text).contains(secret));
     }
 }
+
+#[test]
+fn made_up_parts_mark_a_value_as_a_placeholder() {
+    for line in [
+        "client_secret: ek_token_123",
+        r#""client_secret": "chatkit_token_123","#,
+        "password: my-password-1234",
+        "api_key: sk_test_R4nd0mL00k1ng",
+        "token: fake-token-value",
+        "secret: demo.secret.value",
+    ] {
+        let hits = scan(line);
+        assert!(hits.is_empty(), "{line}: {hits:?}");
+    }
+    // Whole parts only: a random value containing `123` or `test` is kept.
+    for (line, value) in [
+        ("password: Xk9123Lm7Pq", "Xk9123Lm7Pq"),
+        ("token: attestQ8mZ-7Rw2", "attestQ8mZ-7Rw2"),
+    ] {
+        let hits = scan(line);
+        assert_eq!(hits.len(), 1, "{line}: {hits:?}");
+        assert_eq!(hits[0].value(line), value);
+    }
+}
+
+/// A schema whose example holds a placeholder and a real-looking value,
+/// next to a real assignment outside any example.
+const EXAMPLES: &str = "components:\n  schemas:\n    Session:\n      type: object\n      example:\n        id: cksess_123\n        client_secret: ek_token_123\n        refresh_token: q8Rv2Lm9Xc7Tb4Nz\nx-config:\n  password: hunter2hunter2\n";
+
+#[test]
+fn assignments_in_examples_are_samples_and_placeholders_are_skipped() {
+    let hits = scan(EXAMPLES);
+    let seen: Vec<(&str, bool)> = hits.iter().map(|h| (h.value(EXAMPLES), h.sample)).collect();
+    assert_eq!(
+        seen,
+        [("q8Rv2Lm9Xc7Tb4Nz", true), ("hunter2hunter2", false)]
+    );
+}
+
+#[test]
+fn a_sample_is_a_low_fl_sec_012_finding_not_a_high_leak() {
+    let scan = SecretScan::of([(None, EXAMPLES)]);
+    let mut run = crate::analysis::engine::RuleRun::default();
+    run.run(&rules(), &scan);
+    let found: Vec<(&str, crate::analysis::Severity, Option<u32>)> = run
+        .findings
+        .iter()
+        .map(|f| (f.rule_id.as_str(), f.severity, f.location.line))
+        .collect();
+    use crate::analysis::Severity::{High, Low};
+    assert_eq!(
+        found,
+        [("FL-SEC-011", High, Some(10)), ("FL-SEC-012", Low, Some(8))]
+    );
+    // The sample is still masked in the report.
+    let sample = &run.findings[1].description;
+    assert!(!sample.contains("q8Rv2Lm9Xc7Tb4Nz"), "{sample}");
+}
+
+#[test]
+fn a_vendor_token_in_an_example_stays_high() {
+    let text = "example:\n  github_token: ghp_R4nd0mT0k3nV4lu3F0rT3st1ngAbCdEf1234\n";
+    let hits = scan(text);
+    assert_eq!(hits.len(), 1);
+    assert_eq!(
+        (hits[0].kind, hits[0].sample),
+        (SecretKind::GitHubToken, false)
+    );
+}
