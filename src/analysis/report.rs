@@ -101,7 +101,7 @@ fn score_section(out: &mut String, b: &ScoreBreakdown) {
         for h in &b.hotspots {
             let _ = writeln!(
                 out,
-                "- `{}`: {} (weight {:.1})",
+                "- {}: {} (weight {:.1})",
                 code(&h.subject),
                 h.finding_ids.join(", "),
                 h.weight
@@ -188,16 +188,27 @@ fn notes_section(out: &mut String, input: &ReportInput<'_>) {
 /// "line 12, `/paths/~1pets/get`".
 fn location(l: &Location) -> String {
     match (l.line, l.pointer.as_deref().filter(|p| !p.is_empty())) {
-        (Some(line), Some(p)) => format!("line {line}, `{}`", code(p)),
+        (Some(line), Some(p)) => format!("line {line}, {}", code(p)),
         (Some(line), None) => format!("line {line}"),
-        (None, Some(p)) => format!("`{}`", code(p)),
+        (None, Some(p)) => code(p),
         (None, None) => "the document as a whole".to_string(),
     }
 }
 
-/// Inline code cannot hold a backtick or a line break.
+/// `s` as one CommonMark code span, shown literally: code spans interpret
+/// no HTML and no Markdown, so nothing is escaped inside; the fence is one
+/// backtick longer than the longest run in `s`, padded with spaces when `s`
+/// starts or ends with a backtick (or the padding would be stripped).
 fn code(s: &str) -> String {
-    s.replace('`', "'").replace(['\n', '\r'], " ")
+    let s = s.replace(['\n', '\r'], " ");
+    let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let spaced = s.starts_with(' ') && s.ends_with(' ') && !s.trim().is_empty();
+    if s.starts_with('`') || s.ends_with('`') || spaced {
+        format!("{fence} {s} {fence}")
+    } else {
+        format!("{fence}{s}{fence}")
+    }
 }
 
 /// One line of the rules' own prose: no line breaks, no raw HTML. Inline
@@ -213,13 +224,68 @@ fn text(s: &str) -> String {
     escape(s, true)
 }
 
+/// Escapes per context: the line is split into the code spans its author
+/// meant ([`segments`]) and the text around them; spans are re-fenced with
+/// [`code`], everything else escaped with [`escape_outside`]. Every span in
+/// the output is one this function wrote, so text from the artifact can
+/// neither open one nor close one early.
 fn escape(s: &str, untrusted: bool) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.trim().chars() {
+    let flat = s.trim().replace(['\n', '\r'], " ");
+    let mut out = String::with_capacity(flat.len());
+    for (is_code, part) in segments(&flat) {
+        if is_code {
+            out.push_str(&code(part));
+        } else {
+            escape_outside(part, untrusted, &mut out);
+        }
+    }
+    out
+}
+
+/// Splits a line into (is_code, text) parts. A span opens at a backtick
+/// that does not follow a letter or digit and closes at the next backtick
+/// that is not followed by one, so a rule's `` `{value}` `` keeps a value
+/// with backticks of its own (`` `a`b` ``) in one span.
+fn segments(s: &str) -> Vec<(bool, &str)> {
+    let b = s.as_bytes();
+    let word = |i: usize| {
+        b.get(i)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'`')
+    };
+    let mut parts = Vec::new();
+    let (mut prose_from, mut i) = (0, 0);
+    while i < b.len() {
+        let opens = b[i] == b'`' && (i == 0 || !word(i - 1));
+        if !opens {
+            i += 1;
+            continue;
+        }
+        let Some(close) = (i + 2..b.len()).find(|&j| b[j] == b'`' && !word(j + 1)) else {
+            // No closer after this opener means none after a later one
+            // either: the rest is text (and the scan stays linear).
+            break;
+        };
+        parts.push((false, &s[prose_from..i]));
+        parts.push((true, &s[i + 1..close]));
+        i = close + 1;
+        prose_from = i;
+    }
+    parts.push((false, &s[prose_from..]));
+    parts
+}
+
+/// Text outside code spans: no raw HTML, no stray backtick (it could open a
+/// span around escaped text), no backslash that could escape the fence of
+/// the span that follows, and for untrusted text no link brackets.
+fn escape_outside(s: &str, untrusted: bool, out: &mut String) {
+    for c in s.chars() {
         match c {
-            '\n' | '\r' => out.push(' '),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
+            '`' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
             '[' | ']' if untrusted => {
                 out.push('\\');
                 out.push(c);
@@ -227,7 +293,6 @@ fn escape(s: &str, untrusted: bool) -> String {
             _ => out.push(c),
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -280,6 +345,79 @@ mod tests {
                 .find(needle)
                 .unwrap_or_else(|| panic!("missing or out of order: {needle}\n{md}"));
             at += found + needle.len();
+        }
+    }
+
+    /// The inline events CommonMark reads from one line of the report.
+    fn inline_events(md: &str) -> Vec<pulldown_cmark::Event<'_>> {
+        pulldown_cmark::Parser::new(md)
+            .filter(|e| {
+                !matches!(
+                    e,
+                    pulldown_cmark::Event::Start(_) | pulldown_cmark::Event::End(_)
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn code_spans_are_fenced_longer_than_their_backticks_and_not_escaped() {
+        assert_eq!(code("a<b>[c]"), "`a<b>[c]`");
+        assert_eq!(code("x`y"), "``x`y``");
+        assert_eq!(code("`x"), "`` `x ``");
+        assert_eq!(code("a``b`"), "``` a``b` ```");
+        assert_eq!(code(" x "), "`  x  `");
+    }
+
+    #[test]
+    fn artifact_text_is_escaped_per_context() {
+        // h/inject.yaml: the server URL and the parameter name, each inside
+        // the rule's code span, with a backtick and HTML of their own.
+        assert_eq!(
+            text(
+                "`http://x`y ## Server heading <img src=x onerror=alert(1)> | a | b |` is not HTTPS"
+            ),
+            "``http://x`y ## Server heading <img src=x onerror=alert(1)> | a | b |`` is not HTTPS"
+        );
+        assert_eq!(
+            text(
+                "`limit # ParamHeading <b>bold</b>` of POST /a|b`c # PathHeading<script>x</script> is undocumented"
+            ),
+            "`limit # ParamHeading <b>bold</b>` of POST /a|b\\`c # PathHeading&lt;script&gt;x&lt;/script&gt; is undocumented"
+        );
+        // A backslash before a span cannot escape its fence.
+        assert_eq!(text("a\\`<b>`"), "a\\\\`<b>`");
+        // Rule prose keeps its spans unescaped too (`security: []`).
+        assert_eq!(text("use `security: []` [x]"), "use `security: []` \\[x\\]");
+        assert_eq!(
+            location(&Location {
+                line: Some(3),
+                pointer: Some("/a`b".into())
+            }),
+            "line 3, ``/a`b``"
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_code_span_shows_exactly_its_text(s in "[a-z`<> \\\\]{1,20}") {
+            let flat = s.replace(['\n', '\r'], " ");
+            let md = code(&s);
+            let events = inline_events(&md);
+            if flat.trim().is_empty() {
+                return Ok(());
+            }
+            proptest::prop_assert_eq!(events, vec![pulldown_cmark::Event::Code(flat.into())]);
+        }
+
+        #[test]
+        fn no_raw_html_gets_through(s in "(?s)[a-z`<>/\\[\\]\\\\ \n!()=\"']{0,60}") {
+            for md in [text(&s), prose(&s)] {
+                let html = inline_events(&md).into_iter().find(|e| {
+                    matches!(e, pulldown_cmark::Event::Html(_) | pulldown_cmark::Event::InlineHtml(_))
+                });
+                proptest::prop_assert!(html.is_none(), "{:?} from {:?}", html, md);
+            }
         }
     }
 }
