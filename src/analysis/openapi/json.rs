@@ -3,11 +3,13 @@
 //! without escapes are slices of the text, and each container is copied from
 //! a reusable scratch stack into the arena once complete. So a 4 MB spec
 //! reads in milliseconds; nesting and node count are bounded by [`Limits`]
-//! before anything can blow the stack or memory.
+//! before anything can blow the stack or memory. A key written twice in one
+//! object is refused (RFC 8259 wants them unique; which one a reader keeps
+//! differs between readers, so either choice would mislead).
 
 use bumpalo::Bump;
 
-use super::node::{Entry, Node, Value};
+use super::node::{Clock, Entry, KeySet, Node, Value, repeated, repeated_message};
 use crate::analysis::request::{AnalysisError, Limits};
 
 /// Parses `text` as one JSON document, its containers in `arena`.
@@ -24,6 +26,7 @@ pub fn parse<'t>(
         line: 1,
         depth: 0,
         nodes: 0,
+        clock: Clock::default(),
         limits,
         items: Vec::new(),
         entries: Vec::new(),
@@ -45,6 +48,7 @@ struct Reader<'t, 'l> {
     line: u32,
     depth: usize,
     nodes: usize,
+    clock: Clock,
     limits: &'l Limits,
     /// Members of the arrays and objects still open, innermost last.
     items: Vec<Node<'t>>,
@@ -79,6 +83,7 @@ impl<'t> Reader<'t, '_> {
                 self.limits.max_nodes
             )));
         }
+        self.clock.tick(self.nodes)?;
         let line = self.line;
         let value = match self.peek() {
             Some(b'{') => self.nested(Self::object)?,
@@ -135,11 +140,25 @@ impl<'t> Reader<'t, '_> {
             let value = self.value()?;
             self.entries.push(Entry { key, line, value });
             if self.after_member(b'}')? {
-                let entries = self.arena.alloc_slice_copy(&self.entries[start..]);
-                self.entries.truncate(start);
-                return Ok(Value::Object(entries));
+                return self.close_object(start);
             }
         }
+    }
+
+    /// The object whose members start at `start` on the scratch stack, in
+    /// the arena, unless a key repeats.
+    fn close_object(&mut self, start: usize) -> Result<Value<'t>, AnalysisError> {
+        let members = &self.entries[start..];
+        if let Some((entry, first)) = repeated(members, &mut KeySet::default()) {
+            return Err(AnalysisError::InvalidInput(format!(
+                "invalid JSON at line {}: {}",
+                entry.line,
+                repeated_message(entry.key, first)
+            )));
+        }
+        let entries = self.arena.alloc_slice_copy(members);
+        self.entries.truncate(start);
+        Ok(Value::Object(entries))
     }
 
     fn array(&mut self) -> Result<Value<'t>, AnalysisError> {

@@ -28,6 +28,8 @@ mod fuzz_tests;
 #[cfg(test)]
 mod parse_tests;
 #[cfg(test)]
+mod reader_tests;
+#[cfg(test)]
 mod tests;
 
 pub use coverage::{Coverage, coverage, endpoints};

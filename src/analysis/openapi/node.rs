@@ -9,6 +9,11 @@
 //! allocation per node and dropping it is freeing a few arena chunks; this
 //! keeps a multi-MB spec's peak memory under 10x its size.
 
+use foldhash::HashSet;
+
+use crate::analysis::budget;
+use crate::analysis::request::AnalysisError;
+
 /// One value of the document and the 1-based line it starts on.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Node<'t> {
@@ -39,7 +44,7 @@ impl<'t> Node<'t> {
         Self { line, value }
     }
 
-    /// The member `key` of an object (first one if duplicated).
+    /// The member `key` of an object (the readers refuse repeated keys).
     pub fn get(&self, key: &str) -> Option<&'t Node<'t>> {
         self.entry(key).map(|e| &e.value)
     }
@@ -108,6 +113,82 @@ impl<'t> Node<'t> {
 
     pub fn bool_at(&self, key: &str) -> bool {
         self.get(key).and_then(Node::as_bool).unwrap_or(false)
+    }
+}
+
+/// How many keys an object may have before [`KeySet`] hashes them.
+const FEW_KEYS: usize = 16;
+
+/// The keys of one object, to find a repeat in linear time: compared one by
+/// one while few (most objects; no allocation), hashed beyond that.
+#[derive(Default)]
+pub struct KeySet<'t> {
+    few: [&'t str; FEW_KEYS],
+    len: usize,
+    many: HashSet<&'t str>,
+}
+
+impl<'t> KeySet<'t> {
+    /// Adds `key`; false when it was already there.
+    pub fn insert(&mut self, key: &'t str) -> bool {
+        if self.len < FEW_KEYS {
+            if self.few[..self.len].contains(&key) {
+                return false;
+            }
+            self.few[self.len] = key;
+            self.len += 1;
+            return true;
+        }
+        if self.many.is_empty() {
+            self.many.extend(self.few);
+        }
+        self.many.insert(key)
+    }
+}
+
+/// The first member of `entries` whose key an earlier one already has, with
+/// that earlier one's line; every key goes into `keys`. Empty keys are not
+/// compared: a YAML complex key (`? [a, b]`) reads as "", and two different
+/// ones are no repeat.
+pub fn repeated<'t>(entries: &[Entry<'t>], keys: &mut KeySet<'t>) -> Option<(Entry<'t>, u32)> {
+    let again = entries
+        .iter()
+        .find(|e| !keys.insert(e.key) && !e.key.is_empty())?;
+    let first = entries.iter().find(|e| e.key == again.key)?;
+    Some((*again, first.line))
+}
+
+/// The message for a repeated key: both lines, and the key cut short (a
+/// hostile key may be megabytes long).
+pub fn repeated_message(key: &str, first_line: u32) -> String {
+    let shown: String = key.chars().take(80).collect();
+    let more = if shown.len() < key.len() { "…" } else { "" };
+    format!("duplicate key \"{shown}{more}\" (first at line {first_line})")
+}
+
+/// How many nodes a reader builds between looks at the analysis time limit:
+/// often enough that no parse outlives the limit by much, rarely enough to
+/// cost nothing.
+const NODES_PER_CLOCK_CHECK: usize = 4096;
+
+/// Makes a reader stop when the analysis runs out of time (see
+/// [`budget`](crate::analysis::budget)): the rule loop cannot stop a parse.
+#[derive(Default)]
+pub struct Clock {
+    next_check: usize,
+}
+
+impl Clock {
+    /// Called with the reader's node count as it grows.
+    pub fn tick(&mut self, nodes: usize) -> Result<(), AnalysisError> {
+        if nodes < self.next_check {
+            return Ok(());
+        }
+        self.next_check = nodes.saturating_add(NODES_PER_CLOCK_CHECK);
+        match budget::exceeded() {
+            Some(limit) => Err(budget::error(limit)),
+            None => Ok(()),
+        }
     }
 }
 

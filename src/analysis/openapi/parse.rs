@@ -6,6 +6,7 @@ use bumpalo::Bump;
 use super::build::build;
 use super::model::{Format, Spec};
 use super::{json, yaml};
+use crate::analysis::budget;
 use crate::analysis::request::{AnalysisError, Limits};
 
 /// Parses an OpenAPI 2.0/3.0/3.1 document in JSON or YAML.
@@ -25,6 +26,11 @@ pub fn parse(content: &str, format: Format, limits: &Limits) -> Result<Spec, Ana
         Format::Json => json::parse(content, &arena, limits)?,
         _ => yaml::parse(content, &arena, limits)?,
     };
+    // The readers look at the clock while they read; one more look before
+    // the model is built from a large tree.
+    if let Some(limit) = budget::exceeded() {
+        return Err(budget::error(limit));
+    }
     let line_count = u32::try_from(line_count(content).max(1)).unwrap_or(u32::MAX);
     build(&root, format, line_count)
 }

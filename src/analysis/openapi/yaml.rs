@@ -2,6 +2,8 @@
 //! line of every key. Pull-based and iterative, so hostile input is refused
 //! early: nesting is checked per container, and aliases are expanded only
 //! while the total node count stays under `limits.max_nodes` (alias bombs).
+//! Merge keys (`<<`) are applied when their mapping closes, so explicit keys
+//! win wherever they stand; a key written twice is refused.
 
 use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
@@ -9,7 +11,7 @@ use std::borrow::Cow;
 use bumpalo::Bump;
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
-use super::node::{Entry, Node, Value, format_number};
+use super::node::{Clock, Entry, KeySet, Node, Value, format_number, repeated, repeated_message};
 use crate::analysis::request::{AnalysisError, Limits};
 
 /// A container being filled, with what it needs to become a node. Its
@@ -19,6 +21,8 @@ struct Frame<'t> {
     anchor: usize,
     start_nodes: usize,
     start: usize,
+    /// Where this mapping's `<<` sources start on the builder's `merges`.
+    merge_start: usize,
     kind: FrameKind<'t>,
 }
 
@@ -34,8 +38,14 @@ struct Builder<'t, 'l> {
     /// Members of the open sequences and mappings, innermost last.
     items: Vec<Node<'t>>,
     entries: Vec<Entry<'t>>,
+    /// The `<<` sources of the open mappings, each with the position in
+    /// `entries` where it was written.
+    merges: Vec<(usize, Node<'t>)>,
+    /// Where a mapping with merges is put together before going to the arena.
+    scratch: Vec<Entry<'t>>,
     anchors: HashMap<usize, (Node<'t>, usize)>,
     nodes: usize,
+    clock: Clock,
     root: Option<Node<'t>>,
     limits: &'l Limits,
 }
@@ -52,8 +62,11 @@ pub fn parse<'t>(
         stack: Vec::new(),
         items: Vec::new(),
         entries: Vec::new(),
+        merges: Vec::new(),
+        scratch: Vec::new(),
         anchors: HashMap::new(),
         nodes: 0,
+        clock: Clock::default(),
         root: None,
         limits,
     };
@@ -106,7 +119,7 @@ impl<'t> Builder<'t, '_> {
                 self.limits.max_nodes
             )));
         }
-        Ok(())
+        self.clock.tick(self.nodes)
     }
 
     fn open(&mut self, line: u32, anchor: usize, kind: FrameKind<'t>) -> Result<(), AnalysisError> {
@@ -126,6 +139,7 @@ impl<'t> Builder<'t, '_> {
             anchor,
             start_nodes: self.nodes,
             start,
+            merge_start: self.merges.len(),
             kind,
         });
         Ok(())
@@ -141,14 +155,36 @@ impl<'t> Builder<'t, '_> {
                 self.items.truncate(frame.start);
                 Value::Array(items)
             }
-            FrameKind::Map(_) => {
-                let entries = self.arena.alloc_slice_copy(&self.entries[frame.start..]);
-                self.entries.truncate(frame.start);
-                Value::Object(entries)
-            }
+            FrameKind::Map(_) => Value::Object(self.close_map(&frame)?),
         };
         let size = self.nodes - frame.start_nodes + 1;
         self.attach(Node::new(frame.line, value), frame.anchor, size)
+    }
+
+    /// The members of the mapping `frame` closes, in the arena: its explicit
+    /// keys, and the members its merges bring that no explicit key (or
+    /// earlier merge) has, each at the place of its `<<`.
+    fn close_map(&mut self, frame: &Frame<'t>) -> Result<&'t [Entry<'t>], AnalysisError> {
+        let explicit = &self.entries[frame.start..];
+        let mut keys = KeySet::default();
+        if let Some((entry, first)) = repeated(explicit, &mut keys) {
+            return Err(invalid(format!(
+                "invalid YAML at line {}: {}",
+                entry.line,
+                repeated_message(entry.key, first)
+            )));
+        }
+        let merges = &self.merges[frame.merge_start..];
+        let members = if merges.is_empty() {
+            self.arena.alloc_slice_copy(explicit)
+        } else {
+            self.scratch.clear();
+            merge(explicit, frame.start, merges, &mut keys, &mut self.scratch);
+            self.arena.alloc_slice_copy(&self.scratch)
+        };
+        self.entries.truncate(frame.start);
+        self.merges.truncate(frame.merge_start);
+        Ok(members)
     }
 
     /// A completed scalar: counts it, then attaches it.
@@ -184,7 +220,7 @@ impl<'t> Builder<'t, '_> {
             FrameKind::Seq => self.items.push(node),
             FrameKind::Map(pending) => match pending.take() {
                 None => *pending = Some((key_text(self.arena, &node), node.line)),
-                Some(("<<", _)) => merge(&mut self.entries, top.start, node),
+                Some(("<<", _)) => self.merges.push((self.entries.len(), node)),
                 Some((key, line)) => self.entries.push(Entry {
                     key,
                     line,
@@ -225,23 +261,37 @@ fn key_text<'t>(arena: &'t Bump, node: &Node<'t>) -> &'t str {
     }
 }
 
-/// YAML merge key (`<<: *base`): copies members not already present among
-/// the mapping's members (`entries[start..]`). The source is an alias (a
-/// fresh copy already) or written in place, so its members are not shared.
-fn merge<'t>(entries: &mut Vec<Entry<'t>>, start: usize, node: Node<'t>) {
-    let sources = match node.value {
-        Value::Object(_) => std::slice::from_ref(&node),
-        Value::Array(items) => items,
-        _ => return,
-    };
-    for source in sources {
-        if let Value::Object(members) = source.value {
-            for member in members {
-                if !entries[start..].iter().any(|e| e.key == member.key) {
-                    entries.push(*member);
-                }
-            }
+/// YAML merge keys (`<<: *base`, `<<: [*a, *b]`) into `out`: the explicit
+/// members (`keys` holds theirs) with, before the member written after each
+/// `<<`, the members of its sources whose key is not yet in `keys`, so
+/// explicit keys override merged ones and the first source wins among
+/// merges. `merges` holds positions in the builder's `entries`, whose
+/// explicit part starts at `start`. A source is an alias (a fresh copy
+/// already) or written in place, so its members are not shared.
+fn merge<'t>(
+    explicit: &[Entry<'t>],
+    start: usize,
+    merges: &[(usize, Node<'t>)],
+    keys: &mut KeySet<'t>,
+    out: &mut Vec<Entry<'t>>,
+) {
+    let mut pending = merges.iter().peekable();
+    for i in 0..=explicit.len() {
+        while let Some((_, source)) = pending.next_if(|(at, _)| *at == start + i) {
+            let members = sources(source).iter().flat_map(Node::entries);
+            out.extend(members.filter(|m| keys.insert(m.key)));
         }
+        out.extend(explicit.get(i));
+    }
+}
+
+/// The mappings one `<<` merges: the node itself or the items of a sequence
+/// (anything else merges nothing).
+fn sources<'a, 't>(node: &'a Node<'t>) -> &'a [Node<'t>] {
+    match node.value {
+        Value::Object(_) => std::slice::from_ref(node),
+        Value::Array(items) => items,
+        _ => &[],
     }
 }
 
