@@ -19,6 +19,18 @@ use super::{markdown, markdown::MdDoc};
 /// architecture by its diagrams and component vocabulary, and anything else
 /// is read as a Markdown design document.
 pub fn resolve_kind(kind: ArtifactKind, content: &str) -> ArtifactKind {
+    detect(kind, without_bom(content))
+}
+
+/// A text without its byte order mark. Editors on Windows save UTF-8 with
+/// one; no reader here expects it (a YAML key, a JSON brace or a Markdown
+/// heading would start with U+FEFF), so it goes once, where input comes in.
+fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
+/// [`resolve_kind`] of a text whose BOM is gone.
+fn detect(kind: ArtifactKind, content: &str) -> ArtifactKind {
     if kind != ArtifactKind::Auto {
         return kind;
     }
@@ -55,8 +67,8 @@ impl Normalized {
     /// Parses the request's artifact; hostile or malformed input gives
     /// [`AnalysisError::InvalidInput`].
     pub fn parse(request: &AnalysisRequest<'_>, limits: &Limits) -> Result<Self, AnalysisError> {
-        let content = request.content;
-        let kind = resolve_kind(request.kind, content);
+        let content = without_bom(request.content);
+        let kind = detect(request.kind, content);
         let mut notes = Vec::new();
         let doc = match kind {
             // Clients mislabel JSON and YAML often enough that the syntax is
@@ -198,7 +210,7 @@ fn companion_spec(
     notes: &mut Vec<String>,
 ) -> Option<Spec> {
     let (source, text) = match metadata_spec {
-        Some(text) => ("metadata.spec", text),
+        Some(text) => ("metadata.spec", without_bom(text)),
         None => (
             "the OpenAPI block embedded in the document",
             cross::embedded_spec(doc)?,
@@ -212,5 +224,64 @@ fn companion_spec(
             ));
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::request::Metadata;
+
+    const SPEC_YAML: &str = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: {}\n";
+    const SPEC_JSON: &str =
+        r#"{"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": {}}"#;
+
+    fn normalize(content: &str, kind: ArtifactKind, metadata: &Metadata) -> Normalized {
+        let request = AnalysisRequest {
+            content,
+            kind,
+            metadata,
+        };
+        Normalized::parse(&request, &Limits::default()).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn a_byte_order_mark_changes_nothing() {
+        let none = Metadata::default();
+        let yaml = format!("\u{feff}{SPEC_YAML}");
+        let json = format!("\u{feff}{SPEC_JSON}");
+        assert_eq!(
+            resolve_kind(ArtifactKind::Auto, &yaml),
+            ArtifactKind::OpenapiYaml
+        );
+        assert_eq!(
+            resolve_kind(ArtifactKind::Auto, &json),
+            ArtifactKind::OpenapiJson
+        );
+        let kind = normalize(&json, ArtifactKind::OpenapiJson, &none).kind();
+        assert_eq!(kind, ArtifactKind::OpenapiJson);
+        let doc = normalize("\u{feff}# Design\n\nText.\n", ArtifactKind::Auto, &none);
+        let Doc::Markdown(md) = &doc.doc else {
+            panic!("not read as Markdown: {:?}", doc.kind)
+        };
+        assert_eq!(md.sections[0].title, "Design");
+        let with_spec = Metadata {
+            spec: Some(yaml),
+            ..Metadata::default()
+        };
+        let doc = normalize("# Design\n\nText.\n", ArtifactKind::Markdown, &with_spec);
+        assert!(doc.companion.is_some(), "{:?}", doc.notes);
+    }
+
+    #[test]
+    fn a_design_doc_quoting_a_spec_is_a_design_doc_checked_against_it() {
+        let text = format!("# Orders\n\n## API\n\n```yaml\n{SPEC_YAML}```\n\nPostgres.\n");
+        assert_eq!(
+            resolve_kind(ArtifactKind::Auto, &text),
+            ArtifactKind::Markdown
+        );
+        let doc = normalize(&text, ArtifactKind::Auto, &Metadata::default());
+        assert_eq!(doc.kind(), ArtifactKind::Markdown);
+        assert!(doc.companion.is_some(), "{:?}", doc.notes);
     }
 }

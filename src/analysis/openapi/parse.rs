@@ -83,19 +83,53 @@ pub fn looks_like_openapi(content: &str) -> Option<Format> {
             });
             found.then_some(Format::Json)
         }
-        _ => content
-            .lines()
-            .take(5_000)
-            .any(|l| {
-                let l = l.trim_start_matches(['"', '\'']);
-                ["openapi", "swagger"].iter().any(|k| {
-                    l.strip_prefix(k).is_some_and(|r| {
-                        r.trim_start_matches(['"', '\''])
-                            .trim_start()
-                            .starts_with(':')
-                    })
-                })
-            })
-            .then_some(Format::Yaml),
+        _ => yaml_root_key(content).then_some(Format::Yaml),
     }
+}
+
+/// Whether a line outside fenced code blocks starts with an `openapi:` or
+/// `swagger:` key (quoted or not) at column 0: a root key of a YAML document.
+/// Every line is looked at: sorted keys put `openapi` after `components`,
+/// thousands of lines down. Fences are skipped so that a design doc quoting
+/// a spec is still read as a design doc.
+fn yaml_root_key(content: &str) -> bool {
+    let mut fence = None;
+    content.lines().any(|line| {
+        if let Some(marker) = fence_marker(line) {
+            fence = match fence {
+                None => Some(marker),
+                Some(open) if closes(open, marker, line) => None,
+                open => open,
+            };
+            return false;
+        }
+        fence.is_none() && is_version_key(line)
+    })
+}
+
+fn is_version_key(line: &str) -> bool {
+    let l = line.trim_start_matches(['"', '\'']);
+    ["openapi", "swagger"].iter().any(|k| {
+        l.strip_prefix(k).is_some_and(|r| {
+            r.trim_start_matches(['"', '\''])
+                .trim_start()
+                .starts_with(':')
+        })
+    })
+}
+
+/// A Markdown code fence (up to three spaces, then three or more backticks
+/// or tildes): its character and length.
+fn fence_marker(line: &str) -> Option<(u8, usize)> {
+    let body = line.trim_start_matches(' ');
+    let c = *body.as_bytes().first()?;
+    let run = body.bytes().take_while(|&b| b == c).count();
+    (line.len() - body.len() <= 3 && (c == b'`' || c == b'~') && run >= 3).then_some((c, run))
+}
+
+/// Whether `line`, a fence `marker`, closes the block `open` started: the
+/// same character, at least as many, and nothing after them.
+fn closes(open: (u8, usize), marker: (u8, usize), line: &str) -> bool {
+    let rest = line.trim_start_matches(' ')[marker.1..].trim();
+    marker.0 == open.0 && marker.1 >= open.1 && rest.is_empty()
 }

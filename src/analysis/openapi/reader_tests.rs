@@ -1,6 +1,7 @@
 //! Reader tests: YAML merge keys follow YAML's rules and cost linear time,
 //! repeated keys are refused in both syntaxes, readers stop when the
-//! analysis time is up.
+//! analysis time is up, and OpenAPI is recognised by a root key anywhere in
+//! the text but not inside a fenced code block.
 
 use std::time::Duration;
 
@@ -8,7 +9,7 @@ use bumpalo::Bump;
 
 use super::model::Format;
 use super::node::{Node, Value};
-use super::{json, parse, yaml};
+use super::{json, looks_like_openapi, parse, yaml};
 use crate::analysis::budget;
 use crate::analysis::request::{AnalysisError, Limits};
 
@@ -156,4 +157,29 @@ fn the_readers_stop_when_the_analysis_is_out_of_time() {
         parse(spec, Format::Auto, &limits)
     })
     .unwrap();
+}
+
+#[test]
+fn the_openapi_key_is_found_however_far_down_it_is() {
+    // PyYAML's sorted keys put `openapi` after `components` and `info`.
+    let mut text = String::from("components:\n  schemas:\n");
+    for i in 0..6_000 {
+        text.push_str(&format!("    S{i}: {{type: string}}\n"));
+    }
+    text.push_str("info: {title: x, version: '1'}\nopenapi: 3.0.3\npaths: {}\n");
+    assert_eq!(looks_like_openapi(&text), Some(Format::Yaml));
+}
+
+#[test]
+fn a_spec_quoted_in_a_fenced_block_is_not_the_document() {
+    let doc = "# Orders design\n\n## API\n\n```yaml\nopenapi: 3.0.3\ninfo: {title: O, version: '1'}\npaths: {}\n```\n\nMore prose.\n";
+    assert_eq!(looks_like_openapi(doc), None);
+    let tilde = "# Doc\n\n~~~~\nswagger: '2.0'\n~~~ not a close\n~~~~\n";
+    assert_eq!(looks_like_openapi(tilde), None);
+    // Keys after a closed fence count: a root key outside any block.
+    let after = "# Notes\n```\nx\n```\nopenapi: 3.0.3\n";
+    assert_eq!(looks_like_openapi(after), Some(Format::Yaml));
+    // Indented four spaces or more is no fence (a YAML block scalar line).
+    let spec = "x-doc: |\n    ```\nopenapi: 3.0.3\n";
+    assert_eq!(looks_like_openapi(spec), Some(Format::Yaml));
 }
