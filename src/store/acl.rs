@@ -59,7 +59,6 @@ pub const SERVICE_COMMANDS: &[(&str, &str)] = &[
     // Workers.
     ("xreadgroup", "workers read the work streams"),
     ("xautoclaim", "reclaim entries of a dead worker"),
-    ("xclaim", "take over one entry"),
     (
         "xadd",
         "a malformed work entry goes to the dead-letter stream",
@@ -99,6 +98,7 @@ pub const LUA_COMMANDS: &[&str] = &[
     "time",
     "xack",
     "xadd",
+    "xclaim",
     "xdel",
     "xgroup|delconsumer",
     "xinfo|consumers",
