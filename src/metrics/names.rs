@@ -144,7 +144,7 @@ pub(super) fn describe() {
     describe_gauge!(WORKER_BUSY, "Analyses this worker process is running now.");
     describe_gauge!(
         WORK_LAG,
-        "Work entries not yet delivered to any worker, per shard (XINFO GROUPS lag)."
+        "Work entries not yet delivered to any worker, per shard (XINFO GROUPS lag, or XLEN minus pending when Redis reports none)."
     );
     describe_gauge!(
         WORK_PENDING,

@@ -70,9 +70,11 @@ pub async fn sample(store: &Store, shard: u16) -> redis::RedisResult<()> {
     let group = groups
         .iter()
         .find(|g| g.get("name").is_some_and(|v| text(v) == GROUP));
-    let number = |name: &str| group.and_then(|g| g.get(name)).map_or(0, as_u64);
-    gauge!(WORK_LAG, "shard" => shard_label.clone()).set(number("lag") as f64);
-    gauge!(WORK_PENDING, "shard" => shard_label.clone()).set(number("pending") as f64);
+    let field = |name: &str| group.and_then(|g| g.get(name));
+    let pending_count = field("pending").map_or(0, as_u64);
+    let lag = undelivered(group.is_some(), field("lag"), work_len, pending_count);
+    gauge!(WORK_LAG, "shard" => shard_label.clone()).set(lag as f64);
+    gauge!(WORK_PENDING, "shard" => shard_label.clone()).set(pending_count as f64);
     // XPENDING summary: [count, smallest id, greatest id, consumers].
     let now_ms = now.0 * 1000 + now.1 / 1000;
     let oldest_ms = pending
@@ -86,6 +88,21 @@ pub async fn sample(store: &Store, shard: u16) -> redis::RedisResult<()> {
     }
     gauge!(DELAYED, "shard" => shard_label).set(delayed as f64);
     Ok(())
+}
+
+/// Entries no worker has been given yet. Redis 7 answers a nil `lag` once
+/// entries were deleted out of order, which the engine does all the time
+/// (each finished entry is XDELed while older ones may still be pending).
+/// Every path that acknowledges a work entry deletes it in the same call
+/// (migrations-lua: drop_entry, fl_complete, fl_complete_many, fl_fail;
+/// the worker's malformed-entry discard), so the stream holds exactly the
+/// undelivered entries plus the pending ones.
+fn undelivered(has_group: bool, lag: Option<&Value>, len: u64, pending: u64) -> u64 {
+    match lag {
+        Some(Value::Nil) | None if has_group => len.saturating_sub(pending),
+        Some(v) => as_u64(v),
+        None => 0,
+    }
 }
 
 fn text(v: &Value) -> String {

@@ -213,3 +213,61 @@ async fn queue_gauges_show_lag_then_pending_and_its_age_and_counters_start_at_ze
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// Scrapes until `done` holds for the text (the sampler publishes each
+/// second); panics with `what` and the last figures otherwise.
+async fn scrape_until(app: &TestApp, what: &str, done: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let text = scrape(app, &app.base).await;
+        if done(&text) {
+            return text;
+        }
+        let gauges: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("faultline_work_"))
+            .collect();
+        assert!(Instant::now() < deadline, "{what}: {gauges:#?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Appends `n` work entries to `work` (no job behind them: nothing runs in
+/// an API-only process) and returns their ids.
+fn add_entries(redis: &TestRedis, work: &str, n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| {
+            let id = redis
+                .query(&["XADD", work, "*", "job", &format!("j{i}"), "hash", "h"])
+                .expect("xadd");
+            redis::from_redis_value(id).expect("an entry id")
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn work_lag_counts_undelivered_entries_after_out_of_order_deletes() {
+    let redis = TestRedis::start();
+    let api = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let work = api.fns.store.keys.work(0);
+    add_entries(&redis, &work, 2);
+    // The first stays pending (its analysis runs); the second completes,
+    // and completing acknowledges and deletes it, as fl_complete does.
+    take_entry(&redis, &work, "slow");
+    let (second, _) = take_entry(&redis, &work, "fast");
+    redis
+        .query(&["XACK", &work, faultline::engine::migrate::GROUP, &second])
+        .unwrap();
+    redis.query(&["XDEL", &work, &second]).unwrap();
+    add_entries(&redis, &work, 3);
+
+    // Redis itself no longer knows the lag here (XINFO GROUPS says nil).
+    let groups = redis.query(&["XINFO", "GROUPS", &work]).unwrap();
+    assert!(format!("{groups:?}").contains("nil"), "{groups:?}");
+    let shard = [("shard", "0")];
+    scrape_until(&api, "lag 3 and pending 1 on shard 0", |text| {
+        value(text, "faultline_work_lag", &shard) == Some(3.0)
+            && value(text, "faultline_work_pending", &shard) == Some(1.0)
+    })
+    .await;
+}
