@@ -14,6 +14,7 @@ use tracing::Instrument;
 
 use super::access::Gate;
 use super::problem::{self, ApiError};
+use super::route_table::{RouteTable, method_label};
 use super::stream_limits::ClientId;
 
 pub const REQUEST_ID: &str = "x-request-id";
@@ -24,42 +25,8 @@ pub struct Guard {
     pub body_limit: usize,
     /// How long the body may take to arrive once the head has.
     pub body_timeout: std::time::Duration,
-    pub allow: AllowedMethods,
-}
-
-/// The methods of each path of the spec, for the `Allow` header a 405 must
-/// carry (RFC 9110).
-pub struct AllowedMethods(Vec<(Vec<String>, String)>);
-
-impl AllowedMethods {
-    pub fn from_spec(spec: &serde_json::Value) -> Self {
-        let paths = spec["paths"].as_object().into_iter().flatten();
-        AllowedMethods(
-            paths
-                .map(|(path, item)| {
-                    let segments = path.split('/').map(str::to_string).collect();
-                    let methods: Vec<String> = item
-                        .as_object()
-                        .into_iter()
-                        .flat_map(|ops| ops.keys().map(|m| m.to_ascii_uppercase()))
-                        .collect();
-                    (segments, methods.join(", "))
-                })
-                .collect(),
-        )
-    }
-
-    fn of(&self, path: &str) -> Option<&str> {
-        let segments: Vec<&str> = path.split('/').collect();
-        self.0.iter().find_map(|(template, methods)| {
-            let matches = template.len() == segments.len()
-                && template
-                    .iter()
-                    .zip(&segments)
-                    .all(|(t, s)| t.starts_with('{') || t == s);
-            matches.then_some(methods.as_str())
-        })
-    }
+    /// The known path templates: `Allow` headers and metric labels.
+    pub routes: RouteTable,
 }
 
 impl Guard {
@@ -78,8 +45,8 @@ impl Guard {
             }
         });
         crate::metrics::http_request(
-            method.as_str(),
-            &route_label(&path),
+            method_label(&method),
+            self.routes.label(&path),
             status,
             began.elapsed().as_secs_f64(),
         );
@@ -87,7 +54,7 @@ impl Guard {
             resp.headers_mut().insert(REQUEST_ID, value);
         }
         if resp.status() == StatusCode::METHOD_NOT_ALLOWED
-            && let Some(allow) = self.allow.of(&path).and_then(|m| m.parse().ok())
+            && let Some(allow) = self.routes.allow(&path).and_then(|m| m.parse().ok())
         {
             resp.headers_mut().insert("allow", allow);
         }
@@ -217,18 +184,4 @@ fn problem_response(err: &poem::Error) -> Response {
         .status(status)
         .content_type("application/problem+json")
         .body(body.to_string())
-}
-
-/// A low-cardinality route label for metrics (ids replaced by `{id}`).
-fn route_label(path: &str) -> String {
-    path.split('/')
-        .map(|seg| {
-            if seg.len() >= 26 && seg.bytes().all(|b| b.is_ascii_alphanumeric()) {
-                "{id}"
-            } else {
-                seg
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
 }

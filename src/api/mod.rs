@@ -18,6 +18,7 @@ pub mod models;
 mod params;
 pub mod problem;
 pub mod replay;
+mod route_table;
 pub mod server;
 mod sse;
 pub mod state;
@@ -31,7 +32,8 @@ use poem::{Endpoint, EndpointExt, Route, get, handler};
 use poem_openapi::{OpenApiService, Tags};
 
 use access::Gate;
-use guard::{AllowedMethods, Guard};
+use guard::Guard;
+use route_table::RouteTable;
 
 use crate::config::Access;
 
@@ -91,7 +93,7 @@ pub fn routes(state: AppState, access: &Access) -> impl Endpoint + use<> {
         serde_json::from_str(&api.spec()).expect("the spec is JSON");
     let guard = Arc::new(Guard {
         gate: Gate::new(access),
-        allow: AllowedMethods::from_spec(&spec_value),
+        routes: RouteTable::from_spec(&spec_value),
         // Room for the JSON envelope around the largest accepted artifact.
         body_limit: state.max_content_size * 2 + 64 * 1024,
         body_timeout: state.body_timeout,

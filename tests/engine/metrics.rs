@@ -271,3 +271,66 @@ async fn work_lag_counts_undelivered_entries_after_out_of_order_deletes() {
     })
     .await;
 }
+
+/// The label sets of every `faultline_http_requests_total` series.
+fn http_series(text: &str) -> std::collections::BTreeSet<String> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix("faultline_http_requests_total{"))
+        .filter_map(|l| l.rsplit_once('}').map(|(labels, _)| labels.to_string()))
+        .collect()
+}
+
+#[tokio::test]
+async fn http_metrics_label_routes_by_template_and_never_by_raw_path_or_method() {
+    let redis = TestRedis::start();
+    let api = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let job = api.submit_spec(1).await;
+    let request = |method: &str, path: String| {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        api.http
+            .request(method, format!("{}{path}", api.base))
+            .send()
+    };
+    // One request of each kind (a scrape too), to see which series they make.
+    scrape(&api, &api.base).await;
+    request("GET", format!("/jobs/{job}")).await.unwrap();
+    request("GET", "/no-such-page-0".into()).await.unwrap();
+    request("BREW", "/jobs".into()).await.unwrap();
+    let before = http_series(&scrape(&api, &api.base).await);
+    for series in [
+        r#"method="GET",route="/jobs/{job_id}",status="200""#,
+        r#"method="GET",route="unmatched",status="404""#,
+    ] {
+        assert!(before.contains(series), "{series} in {before:#?}");
+    }
+    assert!(
+        before
+            .iter()
+            .any(|s| s.starts_with(r#"method="other",route="/jobs""#))
+    );
+
+    // Many more of the same kinds with user-chosen paths and methods.
+    for n in 1..=25 {
+        request("GET", format!("/no-such-page-{n}")).await.unwrap();
+        request("GET", format!("/jobs/{job}/nothing-{n}/x"))
+            .await
+            .unwrap();
+        request("GET", format!("/jobs/made-up-{n}")).await.unwrap();
+        request(&format!("BREW{n}"), "/jobs".into()).await.unwrap();
+    }
+    let after = http_series(&scrape(&api, &api.base).await);
+    let new: Vec<&String> = after.difference(&before).collect();
+    // `/jobs/made-up-n` is a real route answering 400 or 404 for a bad id:
+    // at most one series each, whatever the ids.
+    assert!(
+        new.iter().all(|s| s.contains(r#"route="/jobs/{job_id}""#)),
+        "{new:#?}"
+    );
+    assert!(new.len() <= 2, "{new:#?}");
+    assert!(
+        after
+            .iter()
+            .all(|s| !s.contains("no-such") && !s.contains("nothing") && !s.contains("BREW")),
+        "{after:#?}"
+    );
+}
