@@ -117,6 +117,7 @@ impl App {
         crate::metrics::visibility_timeout(settings.visibility_timeout.as_secs_f64());
         let mut tasks = vec![tokio::spawn(crate::metrics::sampler::run(
             fns.store.clone(),
+            settings.visibility_timeout,
             shutdown.clone(),
         ))];
         let mut port = 0;

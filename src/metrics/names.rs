@@ -32,6 +32,7 @@ pub const WORKER_BUSY: &str = "faultline_worker_busy_slots";
 pub const WORK_LAG: &str = "faultline_work_lag";
 pub const WORK_PENDING: &str = "faultline_work_pending";
 pub const OLDEST_PENDING: &str = "faultline_work_oldest_pending_age_seconds";
+pub const PENDING_IDLE: &str = "faultline_work_pending_max_idle_seconds";
 pub const STREAM_LENGTH: &str = "faultline_stream_length";
 pub const DELAYED: &str = "faultline_delayed_retries";
 pub const BUILD_INFO: &str = "faultline_build_info";
@@ -153,7 +154,12 @@ pub(super) fn describe() {
     describe_gauge!(
         OLDEST_PENDING,
         Unit::Seconds,
-        "Age of the oldest unacknowledged work entry, per shard."
+        "Time since the oldest unacknowledged work entry was queued (its stream id), per shard: its queue wait plus its run so far. Not what reclaim goes by (see faultline_work_pending_max_idle_seconds)."
+    );
+    describe_gauge!(
+        PENDING_IDLE,
+        Unit::Seconds,
+        "Longest time an unacknowledged work entry has gone unclaimed by its worker (XPENDING idle: no heartbeat), per shard; reclaimed past the visibility timeout."
     );
     describe_gauge!(
         STREAM_LENGTH,
@@ -211,7 +217,13 @@ pub(super) fn register(shards: u16) {
     gauge!(WORKER_BUSY).set(0.0);
     for shard in 0..shards {
         let shard = shard.to_string();
-        for name in [WORK_LAG, WORK_PENDING, OLDEST_PENDING, DELAYED] {
+        for name in [
+            WORK_LAG,
+            WORK_PENDING,
+            OLDEST_PENDING,
+            PENDING_IDLE,
+            DELAYED,
+        ] {
             gauge!(name, "shard" => shard.clone()).set(0.0);
         }
         for stream in STREAMS {

@@ -14,10 +14,13 @@ use super::names::*;
 use crate::engine::migrate::GROUP;
 use crate::store::Store;
 
-/// XINFO GROUPS, XPENDING summary, three XLENs, ZCARD, TIME.
+/// XINFO GROUPS, XPENDING summary, the idle scan and probe, three XLENs,
+/// ZCARD, TIME.
 type Sample = (
     Vec<HashMap<String, Value>>,
     Vec<Value>,
+    Vec<PendingEntry>,
+    Vec<PendingEntry>,
     u64,
     u64,
     u64,
@@ -25,9 +28,18 @@ type Sample = (
     (u64, u64),
 );
 
+/// An extended XPENDING row: id, consumer, idle ms, deliveries.
+type PendingEntry = (String, String, u64, u64);
+
+/// Pending entries whose idle time is read each tick. Pending work is
+/// bounded by the workers' slots, so this covers it whole in practice;
+/// beyond it the probe (see `sample`) still catches the alert case.
+const IDLE_SCAN: usize = 100;
+
 pub const EVERY: Duration = Duration::from_secs(1);
 
-pub async fn run(store: Store, shutdown: CancellationToken) {
+/// `visibility` is the reclaim threshold (VISIBILITY_TIMEOUT_MS).
+pub async fn run(store: Store, visibility: Duration, shutdown: CancellationToken) {
     let mut tick = tokio::time::interval(EVERY);
     loop {
         tokio::select! {
@@ -35,7 +47,7 @@ pub async fn run(store: Store, shutdown: CancellationToken) {
             _ = tick.tick() => {}
         }
         for shard in 0..store.keys.shards() {
-            if let Err(e) = sample(&store, shard).await {
+            if let Err(e) = sample(&store, shard, visibility).await {
                 tracing::debug!(shard, error = %e, "queue sampling failed");
             }
         }
@@ -43,29 +55,53 @@ pub async fn run(store: Store, shutdown: CancellationToken) {
 }
 
 /// One shard: group lag and pending (XINFO GROUPS), the oldest pending
-/// entry's age (its id is its enqueue time), stream lengths, delayed retries.
-pub async fn sample(store: &Store, shard: u16) -> redis::RedisResult<()> {
+/// entry's age (its id is its enqueue time), the longest idle time of a
+/// pending entry (what reclaim goes by), stream lengths, delayed retries.
+///
+/// Idle times are not indexed: the PEL is ordered by id, and a heartbeat
+/// resets an entry's idle time, so the oldest entries are not the most
+/// idle. The first `IDLE_SCAN` pending entries are read with their idle
+/// times, and `XPENDING … IDLE <visibility>` probes for one entry idle past
+/// the threshold anywhere in the PEL (a server-side walk that returns at
+/// most one row): the gauge is exact up to `IDLE_SCAN` pending entries, and
+/// beyond that is past the visibility timeout whenever some entry is.
+pub async fn sample(store: &Store, shard: u16, visibility: Duration) -> redis::RedisResult<()> {
     let keys = &store.keys;
     let work = keys.work(shard);
     let mut conn = store.conn.clone();
-    let (groups, pending, work_len, dead_len, feed_len, delayed, now): Sample = redis::pipe()
-        .cmd("XINFO")
-        .arg("GROUPS")
-        .arg(&work)
-        .cmd("XPENDING")
-        .arg(&work)
-        .arg(GROUP)
-        .cmd("XLEN")
-        .arg(&work)
-        .cmd("XLEN")
-        .arg(keys.dead(shard))
-        .cmd("XLEN")
-        .arg(keys.feed(shard))
-        .cmd("ZCARD")
-        .arg(keys.delayed(shard))
-        .cmd("TIME")
-        .query_async(&mut conn)
-        .await?;
+    let (groups, pending, scan, probe, work_len, dead_len, feed_len, delayed, now): Sample =
+        redis::pipe()
+            .cmd("XINFO")
+            .arg("GROUPS")
+            .arg(&work)
+            .cmd("XPENDING")
+            .arg(&work)
+            .arg(GROUP)
+            .cmd("XPENDING")
+            .arg(&work)
+            .arg(GROUP)
+            .arg("-")
+            .arg("+")
+            .arg(IDLE_SCAN)
+            .cmd("XPENDING")
+            .arg(&work)
+            .arg(GROUP)
+            .arg("IDLE")
+            .arg(visibility.as_millis() as u64)
+            .arg("-")
+            .arg("+")
+            .arg(1)
+            .cmd("XLEN")
+            .arg(&work)
+            .cmd("XLEN")
+            .arg(keys.dead(shard))
+            .cmd("XLEN")
+            .arg(keys.feed(shard))
+            .cmd("ZCARD")
+            .arg(keys.delayed(shard))
+            .cmd("TIME")
+            .query_async(&mut conn)
+            .await?;
     let shard_label = shard.to_string();
     let group = groups
         .iter()
@@ -83,6 +119,8 @@ pub async fn sample(store: &Store, shard: u16) -> redis::RedisResult<()> {
         .and_then(|id| id.split('-').next()?.parse::<u64>().ok());
     let age = oldest_ms.map_or(0.0, |ms| now_ms.saturating_sub(ms) as f64 / 1000.0);
     gauge!(OLDEST_PENDING, "shard" => shard_label.clone()).set(age);
+    let idle_ms = scan.iter().chain(&probe).map(|e| e.2).max().unwrap_or(0);
+    gauge!(PENDING_IDLE, "shard" => shard_label.clone()).set(idle_ms as f64 / 1000.0);
     for (stream, len) in [("work", work_len), ("dead", dead_len), ("feed", feed_len)] {
         gauge!(STREAM_LENGTH, "stream" => stream, "shard" => shard_label.clone()).set(len as f64);
     }

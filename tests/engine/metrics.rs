@@ -334,3 +334,74 @@ async fn http_metrics_label_routes_by_template_and_never_by_raw_path_or_method()
         "{after:#?}"
     );
 }
+
+/// Reads every waiting entry of `work` as `consumer` (they turn pending).
+fn take_all(redis: &TestRedis, work: &str, consumer: &str) {
+    let group = faultline::engine::migrate::GROUP;
+    let args = [
+        "XREADGROUP",
+        "GROUP",
+        group,
+        consumer,
+        "COUNT",
+        "1000",
+        "STREAMS",
+        work,
+        ">",
+    ];
+    redis.query(&args).expect("xreadgroup");
+}
+
+/// Sets a pending entry's idle time, as if its worker's last heartbeat
+/// was `idle_ms` ago.
+fn set_idle(redis: &TestRedis, work: &str, consumer: &str, id: &str, idle_ms: u64) {
+    let group = faultline::engine::migrate::GROUP;
+    let idle = idle_ms.to_string();
+    let args = [
+        "XCLAIM", work, group, consumer, "0", id, "IDLE", &idle, "JUSTID",
+    ];
+    redis.query(&args).expect("xclaim");
+}
+
+#[tokio::test]
+async fn pending_idle_gauge_shows_the_most_idle_entry_not_the_oldest_queued() {
+    let redis = TestRedis::start();
+    let api = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    // Shard 0: the newest entry is the one whose worker went silent; the
+    // oldest one was heartbeated a second ago.
+    let work = api.fns.store.keys.work(0);
+    let ids = add_entries(&redis, &work, 3);
+    take_all(&redis, &work, "w");
+    set_idle(&redis, &work, "w", &ids[0], 1_000);
+    set_idle(&redis, &work, "w", &ids[1], 1_000);
+    set_idle(&redis, &work, "w", &ids[2], 500_000);
+    // Shard 1: more pending entries than one sample reads whole; the most
+    // idle is the last, and is past the visibility timeout (60 s).
+    let crowded = api.fns.store.keys.work(1);
+    let many = add_entries(&redis, &crowded, 150);
+    take_all(&redis, &crowded, "w");
+    set_idle(&redis, &crowded, "w", &many[149], 900_000);
+
+    let idle = |text: &str, shard| {
+        value(
+            text,
+            "faultline_work_pending_max_idle_seconds",
+            &[("shard", shard)],
+        )
+        .unwrap_or(0.0)
+    };
+    let text = scrape_until(&api, "idle times sampled", |text| {
+        idle(text, "0") >= 500.0 && idle(text, "1") >= 900.0
+    })
+    .await;
+    // The queue-age gauge tells a different story: these entries were
+    // queued moments ago, and nothing is past the visibility timeout by it.
+    let age = value(
+        &text,
+        "faultline_work_oldest_pending_age_seconds",
+        &[("shard", "0")],
+    )
+    .unwrap();
+    assert!(age < 60.0, "queue age {age}");
+    assert_eq!(idle(&text, "2"), 0.0, "nothing pending on shard 2");
+}

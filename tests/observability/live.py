@@ -12,7 +12,9 @@ expression of the dashboards and of the rules through the HTTP API:
   each operand of its top-level comparisons and `and`/`unless` (the
   expression without its thresholds) must return data;
 - the dashboards' cache-hit-rate expressions must equal REPEATS / (UNIQUE +
-  REPEATS) within TOLERANCE.
+  REPEATS) within TOLERANCE;
+- after this healthy workload no alert is pending or firing (a long queue
+  wait or analysis must not look like a stuck entry, for one).
 
 Usage: live.py FAULTLINE_BINARY
 """
@@ -188,6 +190,8 @@ def check(prom):
     for r in rules:
         if r.get("health") != "ok":
             errors.append(f"rule {r['name']}: health {r.get('health')} {r.get('lastError')}")
+        if r.get("type") == "alerting" and r.get("state") != "inactive":
+            errors.append(f"rule {r['name']}: {r.get('state')} after a healthy workload")
         _, err = prom.query(r["query"])
         ran += 1
         if err:
