@@ -43,6 +43,9 @@ pub(super) async fn run(worker: &Arc<Worker>, taken: Taken, slot: OwnedSemaphore
         }
         Ok(Started::Skip(reason)) => return tracing::debug!(job = %d.job, reason, "entry dropped"),
         Ok(Started::Dead { attempts, error }) => {
+            // fl_start appended both events (002_start.lua, dead_letter).
+            metrics::events(EventType::DeadLettered, 1);
+            metrics::events(EventType::Failed, 1);
             metrics::job("dead_lettered");
             metrics::job("failed");
             return tracing::warn!(job = %d.job, attempts, %error, "dead-lettered before it could run");
@@ -142,6 +145,7 @@ async fn analyse(
                 // Fast analyses send their hints with the completion (same
                 // log, fewer round trips); slow ones report them live.
                 if began.elapsed() >= worker.config.progress_flush && worker.fns.progress(lease, &pending).await.is_ok() {
+                    metrics::events(EventType::Progress, pending.len() as u64);
                     pending.clear();
                 }
             }

@@ -405,3 +405,130 @@ async fn pending_idle_gauge_shows_the_most_idle_entry_not_the_oldest_queued() {
     assert!(age < 60.0, "queue age {age}");
     assert_eq!(idle(&text, "2"), 0.0, "nothing pending on shard 2");
 }
+
+/// Every event written to these jobs' logs is counted once in
+/// `faultline_events_total{type}`, type by type (the only jobs this
+/// test process touched).
+async fn assert_events_counted(api: &TestApp, jobs: &[String]) {
+    let mut logged = std::collections::HashMap::<&str, f64>::new();
+    for job in jobs {
+        for kind in kinds(&api.events(job).await) {
+            *logged.entry(kind).or_default() += 1.0;
+        }
+    }
+    let text = scrape(api, &api.base).await;
+    for kind in faultline::engine::EventType::ALL {
+        let kind = kind.as_str();
+        let counted = value(&text, "faultline_events_total", &[("type", kind)]);
+        let written = logged.get(kind).copied().unwrap_or(0.0);
+        assert_eq!(counted, Some(written), "{kind} events: {logged:?}");
+    }
+}
+
+#[tokio::test]
+async fn events_total_counts_cancellations_and_feedback() {
+    let redis = TestRedis::start();
+    let api = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let job = api.submit_spec(1).await;
+    let resp = api
+        .http
+        .delete(format!("{}/jobs/{job}", api.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 202);
+    for useful in [true, false] {
+        let body = serde_json::json!({"job_id": job, "is_useful": useful, "comment": "ok"});
+        let (status, answer) = api.post_json("/feedback", &body).await;
+        assert_eq!(status, 202, "{answer}");
+    }
+    assert_eq!(
+        kinds(&api.events(&job).await),
+        ["queued", "cancelled", "feedback", "feedback"]
+    );
+    assert_events_counted(&api, &[job]).await;
+}
+
+#[tokio::test]
+async fn events_total_counts_a_dead_letter_at_start() {
+    let redis = TestRedis::start();
+    let api = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let job = api.submit_spec(1).await;
+    // The artifact is gone: the first attempt cannot read it and is
+    // retried; the retry's start ends the job (dead_lettered + failed).
+    let id: faultline::engine::JobId = job.parse().unwrap();
+    let hash = api.fns.snapshot(id).await.unwrap().unwrap().content_hash;
+    let artifact = api.fns.store.keys.artifact(id.shard(), &hash);
+    redis.query(&["DEL", &artifact]).unwrap();
+    let mut worker = spawn_app(&redis, Role::Worker, real_engine(), &[]).await;
+    api.wait_terminal(&job, Duration::from_secs(20)).await;
+    let log = kinds(&api.events(&job).await);
+    assert_eq!(log[log.len() - 2..], ["dead_lettered", "failed"], "{log:?}");
+    assert_events_counted(&api, &[job]).await;
+    worker.stop().await;
+}
+
+/// Holds the analysis until its second stage's hint is in the job's
+/// snapshot, i.e. flushed while the analysis still runs (as a long one's).
+struct WaitsForLiveHint {
+    redis: std::sync::Arc<TestRedis>,
+    job_key: std::sync::Arc<std::sync::Mutex<Option<String>>>,
+    seen_live: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl faultline::analysis::Analyzer for WaitsForLiveHint {
+    fn analyze(
+        &self,
+        request: &faultline::analysis::AnalysisRequest<'_>,
+        progress: &mut dyn FnMut(faultline::analysis::Stage),
+    ) -> Result<faultline::analysis::Report, faultline::analysis::AnalysisError> {
+        use faultline::analysis::Stage;
+        progress(Stage::Normalizing);
+        progress(Stage::RunningHeuristics);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            let key = self.job_key.lock().unwrap().clone();
+            let hint = key
+                .and_then(|k| self.redis.query(&["GET", &k]).ok())
+                .and_then(|v| {
+                    let text: String = redis::from_redis_value(v).ok()?;
+                    let snapshot: serde_json::Value = serde_json::from_str(&text).ok()?;
+                    Some(snapshot["progress_hint"].as_str()?.to_string())
+                });
+            if hint.as_deref() == Some(Stage::RunningHeuristics.hint()) {
+                self.seen_live
+                    .store(true, std::sync::atomic::Ordering::SeqCst);
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Quick.analyze(request, &mut |_| {})
+    }
+}
+
+#[tokio::test]
+async fn events_total_counts_progress_flushed_during_the_analysis() {
+    let redis = std::sync::Arc::new(TestRedis::start());
+    let analyser = WaitsForLiveHint {
+        redis: redis.clone(),
+        job_key: Default::default(),
+        seen_live: Default::default(),
+    };
+    let (job_key, seen_live) = (analyser.job_key.clone(), analyser.seen_live.clone());
+    let app = spawn_app(
+        &redis,
+        Role::Serve,
+        std::sync::Arc::new(analyser),
+        &[("PROGRESS_FLUSH_MS", "0")],
+    )
+    .await;
+    let job = app.submit_spec(1).await;
+    let id: faultline::engine::JobId = job.parse().unwrap();
+    *job_key.lock().unwrap() = Some(app.fns.store.keys.job(id.shard(), &job));
+    app.wait_terminal(&job, Duration::from_secs(30)).await;
+    assert!(
+        seen_live.load(std::sync::atomic::Ordering::SeqCst),
+        "the hint was flushed while the analysis ran"
+    );
+    assert_events_counted(&app, &[job]).await;
+}

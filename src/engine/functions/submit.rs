@@ -290,6 +290,7 @@ impl Functions {
         ];
         self.fcall::<String>("fl_cancel", &keys, args).await?;
         crate::metrics::job("cancelled");
+        crate::metrics::events(crate::engine::EventType::Cancelled, 1);
         Ok(())
     }
 
@@ -313,7 +314,9 @@ impl Functions {
             self.ttls.events_s.to_string(),
             self.retention_ms().to_string(),
         ];
-        self.fcall("fl_feedback", &keys, args).await
+        let seq = self.fcall("fl_feedback", &keys, args).await?;
+        crate::metrics::events(crate::engine::EventType::Feedback, 1);
+        Ok(seq)
     }
 }
 
