@@ -3,8 +3,9 @@
 //! so rates and ratios (cache hit rate above all) come out right in Grafana.
 //! The catalogue is `names.rs`; `sampler.rs` turns Redis state (lag,
 //! pending, stream lengths) into gauges; `server.rs` serves `/metrics` for
-//! processes without the API.
+//! processes without the API; `buckets.rs` sizes the histograms.
 
+mod buckets;
 mod names;
 pub mod sampler;
 pub mod server;
@@ -14,7 +15,7 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use metrics::{counter, gauge, histogram};
-use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
 use crate::analysis::{Report, Severity};
 use crate::engine::EventType;
@@ -29,11 +30,7 @@ static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 pub fn install(shards: u16) -> PrometheusHandle {
     HANDLE
         .get_or_init(|| {
-            let seconds = &[
-                0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
-            ];
-            let handle = PrometheusBuilder::new()
-                .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), seconds)
+            let handle = buckets::configure(PrometheusBuilder::new())
                 .expect("static buckets are valid")
                 .install_recorder()
                 .expect("no other metrics recorder is installed");

@@ -532,3 +532,46 @@ async fn events_total_counts_progress_flushed_during_the_analysis() {
     );
     assert_events_counted(&app, &[job]).await;
 }
+
+/// The largest finite `le` bound of histogram `name`.
+fn top_bucket(text: &str, name: &str) -> f64 {
+    let prefix = format!("{name}_bucket{{");
+    text.lines()
+        .filter(|l| l.starts_with(&prefix))
+        .filter_map(|l| {
+            l.split("le=\"")
+                .nth(1)?
+                .split('"')
+                .next()?
+                .parse::<f64>()
+                .ok()
+        })
+        .filter(|le| le.is_finite())
+        .fold(0.0, f64::max)
+}
+
+#[tokio::test]
+async fn histogram_buckets_reach_past_the_longest_durations() {
+    let redis = TestRedis::start();
+    let api = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let text = scrape(&api, &api.base).await;
+    let analysis_limit = settings(&redis, &[]).analysis_timeout.as_secs_f64();
+    for name in [
+        "faultline_analysis_duration_seconds",
+        "faultline_analysis_step_duration_seconds",
+        "faultline_job_run_seconds",
+    ] {
+        let top = top_bucket(&text, name);
+        assert!(top > analysis_limit, "{name}: top bucket {top}");
+    }
+    // Queue waits and whole jobs run to many minutes under a backlog.
+    for name in [
+        "faultline_job_queue_wait_seconds",
+        "faultline_job_end_to_end_seconds",
+    ] {
+        let top = top_bucket(&text, name);
+        assert!(top >= 1800.0, "{name}: top bucket {top}");
+    }
+    let top = top_bucket(&text, "faultline_redis_command_duration_seconds");
+    assert!((1.0..=60.0).contains(&top), "Redis calls: {top}");
+}
