@@ -71,7 +71,7 @@ OVERVIEW = [
           "Queued to terminal state (p50, p95, p99), cache hits excluded.",
           "s", quantiles("faultline_job_end_to_end_seconds")),
     panel("Queue wait",
-          "Queued to an attempt starting (p50, p95, p99).",
+          "Queued to the first attempt starting (p50, p95, p99); retries and takeovers are not recorded.",
           "s", quantiles("faultline_job_queue_wait_seconds")),
     panel("Backlog and lag",
           "Work entries not yet delivered (lag), delivered but unacknowledged (pending), and retries waiting for their backoff, summed over shards.",

@@ -120,7 +120,7 @@ pub(super) fn describe() {
     describe_histogram!(
         QUEUE_WAIT,
         Unit::Seconds,
-        "Time from queued to an attempt starting."
+        "Time from queued to the first attempt starting (retried and reclaimed attempts are not recorded: their wait would include earlier attempts)."
     );
     describe_histogram!(
         RUN_TIME,

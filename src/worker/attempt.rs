@@ -38,7 +38,11 @@ pub(super) async fn run(worker: &Arc<Worker>, taken: Taken, slot: OwnedSemaphore
         }) => {
             metrics::events(EventType::Started, 1);
             metrics::events(EventType::Progress, 1);
-            metrics::queue_wait((now_ms() - created_at).max(0) as f64 / 1000.0);
+            // From creation only the first attempt's wait is known: a
+            // retry's or takeover's would include the earlier attempts.
+            if attempt == 1 {
+                metrics::queue_wait((now_ms() - created_at).max(0) as f64 / 1000.0);
+            }
             (attempt, content, content_type, metadata, created_at)
         }
         Ok(Started::Skip(reason)) => return tracing::debug!(job = %d.job, reason, "entry dropped"),

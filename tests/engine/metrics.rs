@@ -575,3 +575,26 @@ async fn histogram_buckets_reach_past_the_longest_durations() {
     let top = top_bucket(&text, "faultline_redis_command_duration_seconds");
     assert!((1.0..=60.0).contains(&top), "Redis calls: {top}");
 }
+
+#[tokio::test]
+async fn queue_wait_is_recorded_for_first_attempts_only() {
+    let redis = TestRedis::start();
+    let app = spawn_app(
+        &redis,
+        Role::Serve,
+        std::sync::Arc::new(AlwaysFails),
+        &[("MAX_ATTEMPTS", "3")],
+    )
+    .await;
+    let job = app.submit_spec(1).await;
+    app.wait_terminal(&job, Duration::from_secs(20)).await;
+    let started = kinds(&app.events(&job).await)
+        .iter()
+        .filter(|k| **k == "started")
+        .count();
+    assert_eq!(started, 3, "three attempts");
+    let text = scrape(&app, &app.base).await;
+    let count = |name| value(&text, name, &[]);
+    assert_eq!(count("faultline_job_queue_wait_seconds_count"), Some(1.0));
+    assert_eq!(count("faultline_job_end_to_end_seconds_count"), Some(1.0));
+}
