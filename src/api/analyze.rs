@@ -47,8 +47,8 @@ impl AnalyzeApi {
         body: Json<AnalyzeRequest>,
     ) -> Result<AnalyzeResponse, ApiError> {
         let req = body.0;
-        let kind = validate(&req, state.max_content_size)
-            .inspect_err(|_| metrics::submission_rejected())?;
+        // A refusal is counted by the guard, with poem's own (api/guard.rs).
+        let kind = validate(&req, state.max_content_size)?;
         let metadata = req.metadata.unwrap_or_default();
         let inputs = analysis_inputs(&req.content, kind, metadata.spec.as_deref());
         let metadata = metadata.stored_json();

@@ -44,12 +44,16 @@ impl Guard {
                 tracing::debug!(status, "request done");
             }
         });
+        let route = self.routes.label(&path);
         crate::metrics::http_request(
             method_label(&method),
-            self.routes.label(&path),
+            route,
             status,
             began.elapsed().as_secs_f64(),
         );
+        if method == Method::POST && route == ANALYZE && refuses_submission(status) {
+            crate::metrics::submission_rejected();
+        }
         if let Ok(value) = request_id.parse() {
             resp.headers_mut().insert(REQUEST_ID, value);
         }
@@ -124,6 +128,16 @@ impl Guard {
             )),
         }
     }
+}
+
+/// Submissions are counted as rejected here, where every answer passes:
+/// poem refuses a malformed or mistyped body (400, 415) before the handler
+/// runs, and this guard a too large one (413). Who may call (401, 403) and
+/// how often (429) say nothing about the submission itself.
+const ANALYZE: &str = "/artifacts/analyze";
+
+fn refuses_submission(status: u16) -> bool {
+    (400..500).contains(&status) && !matches!(status, 401 | 403 | 429)
 }
 
 /// 408 for a body slower than `HTTP_BODY_TIMEOUT_MS` (a slow-body attack

@@ -46,7 +46,7 @@ pub fn visibility_timeout(seconds: f64) {
     gauge!(VISIBILITY_TIMEOUT).set(seconds);
 }
 
-/// A submission refused before the cache lookup (validation).
+/// A submission refused for its request (invalid body, content or size).
 pub fn submission_rejected() {
     counter!(SUBMISSIONS, "outcome" => "rejected").increment(1);
 }

@@ -598,3 +598,54 @@ async fn queue_wait_is_recorded_for_first_attempts_only() {
     assert_eq!(count("faultline_job_queue_wait_seconds_count"), Some(1.0));
     assert_eq!(count("faultline_job_end_to_end_seconds_count"), Some(1.0));
 }
+
+#[tokio::test]
+async fn rejected_submissions_include_those_refused_before_the_handler() {
+    let redis = TestRedis::start();
+    let api = spawn_app(
+        &redis,
+        Role::Api,
+        real_engine(),
+        &[("MAX_CONTENT_SIZE", "1000")],
+    )
+    .await;
+    let url = format!("{}/artifacts/analyze", api.base);
+    let post = |content_type: &str, body: String| {
+        api.http
+            .post(&url)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+    };
+    let json = "application/json";
+    let cases = [
+        (json, r#"{"content": "unterminated"#.to_string(), 400), // malformed JSON
+        (json, r#"{"content_type": "markdown"}"#.to_string(), 400), // no content
+        ("text/plain", "# A doc".to_string(), 415),
+        (
+            json,
+            format!(r#"{{"content": "{}"}}"#, "a".repeat(100_000)),
+            413,
+        ),
+        (
+            json,
+            r#"{"content": " ", "content_type": "markdown"}"#.to_string(),
+            422,
+        ),
+    ];
+    for (content_type, body, status) in cases {
+        let resp = post(content_type, body).await.unwrap();
+        assert_eq!(resp.status().as_u16(), status);
+    }
+    api.submit_spec(1).await;
+    let text = scrape(&api, &api.base).await;
+    let submissions = |outcome| {
+        value(
+            &text,
+            "faultline_submissions_total",
+            &[("outcome", outcome)],
+        )
+    };
+    assert_eq!(submissions("rejected"), Some(5.0), "each once");
+    assert_eq!(submissions("cache_miss"), Some(1.0));
+}
