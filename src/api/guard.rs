@@ -6,7 +6,7 @@
 //! the metrics.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use poem::http::{Method, StatusCode};
 use poem::{Body, Endpoint, IntoResponse, Request, Response};
@@ -67,21 +67,30 @@ impl Guard {
 
     async fn handle<E: Endpoint>(&self, ep: Arc<E>, mut req: Request) -> Response {
         let authorization = req.header("authorization").map(str::to_string);
+        let ip = req
+            .remote_addr()
+            .as_socket_addr()
+            .map_or_else(|| "ip:unknown".to_string(), |a| format!("ip:{}", a.ip()));
+        let rate_limited =
+            |wait: Duration| ApiError::rate_limited(wait.as_secs_f64().ceil().max(1.0) as u64);
         let client =
             match self
                 .gate
                 .authenticate(req.method(), req.uri().path(), authorization.as_deref())
             {
                 Ok(Some(key)) => key,
-                Ok(None) => req
-                    .remote_addr()
-                    .as_socket_addr()
-                    .map_or_else(|| "ip:unknown".to_string(), |a| format!("ip:{}", a.ip())),
-                Err(e) => return e.into_response(),
+                Ok(None) => ip,
+                // A refused key counts against its address, so guessing
+                // keys is throttled like any other traffic from there.
+                Err(e) => {
+                    return match self.gate.admit(req.uri().path(), &ip) {
+                        Ok(()) => e.into_response(),
+                        Err(wait) => rate_limited(wait).into_response(),
+                    };
+                }
             };
         if let Err(wait) = self.gate.admit(req.uri().path(), &client) {
-            return ApiError::rate_limited(wait.as_secs_f64().ceil().max(1.0) as u64)
-                .into_response();
+            return rate_limited(wait).into_response();
         }
         req.extensions_mut().insert(ClientId(client));
         match tokio::time::timeout(self.body_timeout, self.read_body(&mut req)).await {

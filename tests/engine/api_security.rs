@@ -340,3 +340,29 @@ async fn the_bearer_scheme_is_accepted_in_any_case() {
         assert_eq!(resp.status(), 401, "{refused}");
     }
 }
+
+/// Refused keys count against the caller's address: guessing keys is
+/// throttled like any other traffic.
+#[tokio::test]
+async fn failed_key_attempts_are_rate_limited() {
+    let redis = TestRedis::start();
+    let keys = format!("{KEY},{OTHER_KEY}");
+    let overrides = [
+        ("FAULTLINE_API_KEYS", keys.as_str()),
+        ("FAULTLINE_AUTH_READS", "true"),
+        ("RATE_LIMIT_PER_SECOND", "1"),
+        ("RATE_LIMIT_BURST", "3"),
+    ];
+    let app = spawn_app(&redis, Role::Api, real_engine(), &overrides).await;
+    let mut statuses = Vec::new();
+    for i in 0..10 {
+        let guess = format!("guess-{i}-xxxxxxxxxxxxxxxx");
+        let resp = call(&app, reqwest::Method::GET, "/jobs", Some(&guess), None).await;
+        statuses.push(resp.status().as_u16());
+    }
+    assert_eq!(statuses[0], 401, "{statuses:?}");
+    assert!(
+        statuses.contains(&429),
+        "a burst of 3 at 1/s cannot refuse 10 guesses one by one: {statuses:?}"
+    );
+}
