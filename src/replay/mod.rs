@@ -64,8 +64,7 @@ const MAX_EVENTS: usize = 100_000;
 /// Replays `job` from its log. The fold and the comparison work on the
 /// values as stored (sealed ones too); the timeline is opened afterwards.
 pub async fn replay(fns: &Functions, job: JobId) -> Result<Replay, EngineError> {
-    let events = fns.raw_events(job, "-", MAX_EVENTS).await?;
-    let stored = fns.snapshot_json(job).await?;
+    let (events, stored) = fns.log_and_snapshot(job, MAX_EVENTS).await?;
     let id = job.to_string();
     let (mut timeline, state) = timeline(&id, events);
     let verdict = match (stored, &state) {

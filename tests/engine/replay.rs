@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use faultline::engine::{Hint, JobId, Lease, Started};
 use faultline::replay::{Verdict, replay};
 use faultline::startup::Role;
 use serde_json::json;
@@ -54,4 +55,46 @@ async fn replay_verifies_the_snapshot_reports_drift_and_survives_expiry() {
             .as_str(),
         "completed"
     );
+}
+
+/// Replays a running job again and again while its attempt reports progress
+/// as fast as it can: the log and the snapshot are read as one unit, so a
+/// transition can never land between them and pass for drift.
+#[tokio::test]
+async fn replay_of_a_job_in_flight_never_reports_drift() {
+    const TRANSITIONS: usize = 400;
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let job = app.submit_spec(90).await;
+    let id: JobId = job.parse().unwrap();
+    let (entry, hash) = take_entry(&redis, &app.fns.store.keys.work(id.shard()), "w1");
+    let started = app.fns.start(id, &hash, &entry, "w1", "Starting").await;
+    assert!(matches!(started, Ok(Started::Run { attempt: 1, .. })));
+    let lease = Lease {
+        job: id,
+        attempt: 1,
+        consumer: "w1".into(),
+        entry_id: entry,
+    };
+    let fns = app.fns.clone();
+    let writer = tokio::spawn(async move {
+        for i in 0..TRANSITIONS {
+            let hint = Hint {
+                hint: format!("step {i}"),
+                observed_at: i as i64,
+            };
+            fns.progress(&lease, &[hint]).await.unwrap();
+        }
+    });
+    let mut replays = 0;
+    while !writer.is_finished() || replays == 0 {
+        let r = replay(&app.fns, id).await.unwrap();
+        assert_eq!(r.verdict, Verdict::Consistent, "replay {replays}");
+        replays += 1;
+    }
+    writer.await.unwrap();
+    let r = replay(&app.fns, id).await.unwrap();
+    assert_eq!(r.verdict, Verdict::Consistent);
+    let last = r.timeline.last().unwrap().state.as_ref().unwrap();
+    assert_eq!(last.progress_hint, format!("step {}", TRANSITIONS - 1));
 }

@@ -161,6 +161,33 @@ impl Functions {
         reply.ids.iter().map(decode_entry).collect()
     }
 
+    /// The job's log as stored (up to `count` events) and its snapshot JSON,
+    /// read in one MULTI/EXEC (both keys share the job's slot): no
+    /// transition can land between the two reads, so replay never compares
+    /// a snapshot with a log older than it.
+    pub async fn log_and_snapshot(
+        &self,
+        job: JobId,
+        count: usize,
+    ) -> Result<(Vec<Event>, Option<String>), EngineError> {
+        let (k, s, id) = (&self.store.keys, job.shard(), job.to_string());
+        let mut pipe = redis::pipe();
+        pipe.atomic()
+            .cmd("XRANGE")
+            .arg(k.events(s, &id))
+            .arg("-")
+            .arg("+")
+            .arg("COUNT")
+            .arg(count)
+            .cmd("GET")
+            .arg(k.job(s, &id));
+        let mut conn = self.store.conn.clone();
+        let (log, snapshot): (redis::streams::StreamRangeReply, Option<String>) =
+            timed("read_events", pipe.query_async(&mut conn)).await?;
+        let events = log.ids.iter().map(decode_entry).collect::<Result<_, _>>()?;
+        Ok((events, snapshot))
+    }
+
     /// `XRANGE start end COUNT count` of `job_id`'s log (`job` locates its shard).
     async fn log_range(
         &self,
