@@ -357,6 +357,7 @@ async fn replay(job_id: &str, at: Option<usize>, json: bool) -> anyhow::Result<(
     }
     match replay.verdict {
         Verdict::Drifted { .. } => anyhow::bail!("the snapshot drifted from the log"),
+        Verdict::Corrupt { .. } => anyhow::bail!("the log is corrupt: the fold refused an event"),
         _ => Ok(()),
     }
 }

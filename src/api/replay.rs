@@ -43,9 +43,19 @@ pub struct ReplayDifference {
 
 #[derive(Debug, Clone, Object)]
 pub struct ReplayVerdict {
-    /// consistent, snapshot_expired, drifted or unknown.
+    /// `consistent` (the stored snapshot equals the fold of the log),
+    /// `snapshot_expired` (the log alone tells the story), `drifted` (see
+    /// `differences`) or `corrupt` (the fold refused event `refused_at`;
+    /// nothing after it is folded, and `differences` compares the stored
+    /// snapshot with the fold before it).
     pub verdict: String,
     pub differences: Vec<ReplayDifference>,
+    /// With `corrupt`: the 1-based position of the first refused event.
+    #[oai(nullable)]
+    pub refused_at: Option<u64>,
+    /// With `corrupt`: why the fold refused it.
+    #[oai(nullable)]
+    pub refusal: Option<String>,
 }
 
 #[derive(Debug, Clone, Object)]
@@ -112,12 +122,19 @@ impl ReplayView {
                 .map(replay::head),
             None => None,
         };
-        let (verdict, differences) = match &r.verdict {
-            Verdict::Consistent => ("consistent", Vec::new()),
-            Verdict::SnapshotExpired => ("snapshot_expired", Vec::new()),
-            Verdict::Unknown => ("unknown", Vec::new()),
-            Verdict::Drifted { differences } => ("drifted", differences.clone()),
+        let (verdict, differences, refused) = match &r.verdict {
+            Verdict::Consistent => ("consistent", Vec::new(), None),
+            Verdict::SnapshotExpired => ("snapshot_expired", Vec::new(), None),
+            Verdict::Unknown => ("unknown", Vec::new(), None),
+            Verdict::Drifted { differences } => ("drifted", differences.clone(), None),
+            Verdict::Corrupt {
+                at,
+                refusal,
+                differences,
+            } => ("corrupt", differences.clone(), Some((*at, refusal.clone()))),
         };
+        let (refused_at, refusal) =
+            refused.map_or((None, None), |(at, why)| (Some(at as u64), Some(why)));
         Ok(ReplayView {
             job_id: r.job_id.clone(),
             timeline: r.timeline.iter().map(step_view).collect(),
@@ -131,6 +148,8 @@ impl ReplayView {
                         folded: d.folded,
                     })
                     .collect(),
+                refused_at,
+                refusal,
             },
             at,
             state_at,

@@ -12,7 +12,7 @@ use crate::engine::{EngineError, Functions, JobId, Snapshot};
 
 pub use diff::{Difference, diff};
 pub use render::{cut, cut_bodies, render, state_text, time_ms};
-pub use timeline::{Step, timeline};
+pub use timeline::{Step, Timeline, timeline};
 
 /// The verdict of comparing the fold with the stored snapshot.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -24,6 +24,14 @@ pub enum Verdict {
     SnapshotExpired,
     /// Fields that differ between the stored snapshot and the fold.
     Drifted { differences: Vec<Difference> },
+    /// The fold refused event `at` (1-based): the log is corrupt. The fold
+    /// stops there; `differences` compares the stored snapshot, if any,
+    /// with the state before it.
+    Corrupt {
+        at: usize,
+        refusal: String,
+        differences: Vec<Difference>,
+    },
     /// Neither a snapshot nor events.
     Unknown,
 }
@@ -66,14 +74,28 @@ const MAX_EVENTS: usize = 100_000;
 pub async fn replay(fns: &Functions, job: JobId) -> Result<Replay, EngineError> {
     let (events, stored) = fns.log_and_snapshot(job, MAX_EVENTS).await?;
     let id = job.to_string();
-    let (mut timeline, state) = timeline(&id, events);
-    let verdict = match (stored, &state) {
-        (None, None) => Verdict::Unknown,
-        (None, Some(_)) => Verdict::SnapshotExpired,
-        (Some(raw), folded) => {
-            let stored: Value = serde_json::from_str(&raw).unwrap_or(Value::String(raw));
-            let folded = folded.as_ref().map_or(Value::Null, Snapshot::to_value);
-            let differences = diff(&stored, &folded);
+    let Timeline {
+        steps: mut timeline,
+        state,
+        refused,
+    } = timeline(&id, events);
+    let differences = |raw: String| {
+        let stored: Value = serde_json::from_str(&raw).unwrap_or(Value::String(raw));
+        diff(
+            &stored,
+            &state.as_ref().map_or(Value::Null, Snapshot::to_value),
+        )
+    };
+    let verdict = match (refused, stored) {
+        (Some((at, refusal)), stored) => Verdict::Corrupt {
+            at,
+            refusal,
+            differences: stored.map(differences).unwrap_or_default(),
+        },
+        (None, None) if state.is_none() => Verdict::Unknown,
+        (None, None) => Verdict::SnapshotExpired,
+        (None, Some(raw)) => {
+            let differences = differences(raw);
             if differences.is_empty() {
                 Verdict::Consistent
             } else {

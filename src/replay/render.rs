@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{Replay, Verdict};
+use super::{Difference, Replay, Verdict};
 use crate::engine::Snapshot;
 
 /// Characters of a result or Markdown body shown before it is cut.
@@ -63,18 +63,36 @@ fn verdict_text(verdict: &Verdict) -> String {
         }
         Verdict::Unknown => "verdict: no such job (no snapshot, no events)\n".into(),
         Verdict::Drifted { differences } => {
-            let mut s = String::from("verdict: DRIFT between the stored snapshot and the log\n");
-            for d in differences {
-                s.push_str(&format!(
-                    "  {}: stored {} ≠ folded {}\n",
-                    d.path,
-                    cut(&d.stored.to_string()),
-                    cut(&d.folded.to_string())
-                ));
+            let s = String::from("verdict: DRIFT between the stored snapshot and the log\n");
+            s + &differences_text(differences)
+        }
+        Verdict::Corrupt {
+            at,
+            refusal,
+            differences,
+        } => {
+            let mut s = format!(
+                "verdict: CORRUPT log: event {at} refused by the fold ({refusal}); nothing after it is folded\n"
+            );
+            if !differences.is_empty() {
+                s.push_str("the stored snapshot differs from the fold before it:\n");
             }
-            s
+            s + &differences_text(differences)
         }
     }
+}
+
+fn differences_text(differences: &[Difference]) -> String {
+    let mut s = String::new();
+    for d in differences {
+        s.push_str(&format!(
+            "  {}: stored {} ≠ folded {}\n",
+            d.path,
+            cut(&d.stored.to_string()),
+            cut(&d.folded.to_string())
+        ));
+    }
+    s
 }
 
 /// A snapshot as pretty JSON, its result and Markdown bodies cut short.

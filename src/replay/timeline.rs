@@ -12,24 +12,41 @@ pub struct Step {
     /// ms since the previous event (0 for the first).
     pub delta_ms: i64,
     pub state: Option<Snapshot>,
-    /// Set when the fold refused this event (the log is corrupt); the state
-    /// stays what it was before it.
+    /// Set when the fold refused this event (the log is corrupt), or did not
+    /// reach it (an earlier event was refused); the state stays what it was.
     pub refusal: Option<String>,
 }
 
-/// Folds `events` one by one, keeping every intermediate state; returns the
-/// steps and the final state.
-pub fn timeline(job_id: &str, events: Vec<Event>) -> (Vec<Step>, Option<Snapshot>) {
+/// The fold of a whole log, step by step.
+#[derive(Debug, Clone)]
+pub struct Timeline {
+    pub steps: Vec<Step>,
+    /// The state the fold ends in: up to the first refused event, where the
+    /// fold stops (as `fold_all` and the Lua fold do).
+    pub state: Option<Snapshot>,
+    /// The first refused event: 1-based position and why.
+    pub refused: Option<(usize, String)>,
+}
+
+/// Folds `events` one by one, keeping every intermediate state.
+pub fn timeline(job_id: &str, events: Vec<Event>) -> Timeline {
     let mut steps = Vec::with_capacity(events.len());
     let mut state: Option<Snapshot> = None;
+    let mut refused = None;
     let mut previous_ts = events.first().map_or(0, |e| e.ts);
-    for event in events {
-        let refusal = match fold(state.clone(), &event, job_id) {
-            Ok(next) => {
-                state = Some(next);
-                None
-            }
-            Err(r) => Some(r.to_string()),
+    for (i, event) in events.into_iter().enumerate() {
+        let refusal = match &refused {
+            Some((at, _)) => Some(format!("not folded: event {at} before it was refused")),
+            None => match fold(state.clone(), &event, job_id) {
+                Ok(next) => {
+                    state = Some(next);
+                    None
+                }
+                Err(r) => {
+                    refused = Some((i + 1, r.to_string()));
+                    Some(r.to_string())
+                }
+            },
         };
         let delta_ms = event.ts - previous_ts;
         previous_ts = event.ts;
@@ -40,5 +57,9 @@ pub fn timeline(job_id: &str, events: Vec<Event>) -> (Vec<Step>, Option<Snapshot
             refusal,
         });
     }
-    (steps, state)
+    Timeline {
+        steps,
+        state,
+        refused,
+    }
 }

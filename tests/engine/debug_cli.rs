@@ -97,3 +97,32 @@ async fn replay_rebuild_tail_inspect_and_reanalyze_from_the_command_line() {
         stdout(&out)
     );
 }
+
+#[tokio::test]
+async fn replay_of_a_corrupt_log_fails_the_command() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let job = app.submit_spec(12).await;
+    let id: faultline::engine::JobId = job.parse().unwrap();
+    let events = app.fns.store.keys.events(id.shard(), &job);
+    // queued → completed skips the start: the fold refuses it.
+    let event = ["seq", "2", "type", "completed", "ts", "1", "attempt", "3"];
+    let mut args = vec!["XADD", events.as_str(), "*"];
+    args.extend(event);
+    args.extend(["worker", "w", "data", "{}"]);
+    redis.query(&args).unwrap();
+
+    let out = faultline(&redis, &["replay", &job]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a corrupt log fails the command"
+    );
+    assert!(stdout(&out).contains("verdict: CORRUPT log: event 2 refused"));
+    let out = faultline(&redis, &["rebuild", "--job", &job, "--dry-run"]);
+    assert!(
+        stdout(&out).contains(&format!("{job}  corrupt")),
+        "{}",
+        stdout(&out)
+    );
+}

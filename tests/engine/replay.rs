@@ -4,8 +4,9 @@
 
 use std::time::Duration;
 
+use faultline::engine::functions::Rebuilt;
 use faultline::engine::{Hint, JobId, Lease, Started};
-use faultline::replay::{Verdict, replay};
+use faultline::replay::{Verdict, render, replay};
 use faultline::startup::Role;
 use serde_json::json;
 
@@ -97,4 +98,73 @@ async fn replay_of_a_job_in_flight_never_reports_drift() {
     assert_eq!(r.verdict, Verdict::Consistent);
     let last = r.timeline.last().unwrap().state.as_ref().unwrap();
     assert_eq!(last.progress_hint, format!("step {}", TRANSITIONS - 1));
+}
+
+/// Appends a hand-made event to `job`'s log, bypassing the Lua checks.
+fn append(redis: &TestRedis, app: &TestApp, job: JobId, seq: &str, kind: &str, attempt: &str) {
+    let key = app.fns.store.keys.events(job.shard(), &job.to_string());
+    let fields = ["seq", seq, "type", kind, "ts", "1", "attempt", attempt];
+    let mut args = vec!["XADD", &key, "*"];
+    args.extend(fields);
+    args.extend(["worker", "w", "data", "{}"]);
+    redis.query(&args).unwrap();
+}
+
+/// A log with an event the fold refuses is corrupt, whatever the events
+/// around it: the verdict names the first refused event and compares only
+/// the fold before it, like `rebuild` and the Lua fold; nothing after it is
+/// folded. A log refused from its first event is corrupt too, not unknown.
+#[tokio::test]
+async fn a_refused_event_makes_the_log_corrupt_not_consistent() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let job = app.submit_spec(91).await;
+    let id: JobId = job.parse().unwrap();
+    // queued → completed skips the start: refused. The snapshot still equals
+    // the fold before it, which made the old verdict "consistent".
+    append(&redis, &app, id, "2", "completed", "3");
+    append(&redis, &app, id, "3", "cancelled", "0");
+    let r = replay(&app.fns, id).await.unwrap();
+    let Verdict::Corrupt {
+        at,
+        refusal,
+        differences,
+    } = &r.verdict
+    else {
+        panic!("corrupt expected: {:?}", r.verdict)
+    };
+    assert_eq!(*at, 2);
+    assert!(refusal.starts_with("INVALID_TRANSITION"), "{refusal}");
+    assert_eq!(differences, &[]);
+    let status = |n: usize| r.state_at(n).unwrap().unwrap().status.as_str();
+    assert_eq!(
+        (status(2), status(3)),
+        ("queued", "queued"),
+        "not folded on"
+    );
+    assert!(r.timeline[2].refusal.is_some());
+    let rebuilt = app.fns.rebuild(id, None, true).await.unwrap();
+    assert!(matches!(rebuilt, Rebuilt::Corrupt(_)), "{rebuilt:?}");
+
+    let (status, body) = app.get(&format!("/jobs/{job}/replay")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["verdict"]["verdict"], json!("corrupt"));
+    assert_eq!(body["verdict"]["refused_at"], json!(2));
+    assert!(render(&r, None).contains("verdict: CORRUPT log: event 2 refused"));
+
+    // No snapshot, and a log whose only event cannot start a job.
+    let orphan = JobId::generate(id.shard());
+    append(&redis, &app, orphan, "1", "started", "1");
+    let r = replay(&app.fns, orphan).await.unwrap();
+    assert!(
+        matches!(r.verdict, Verdict::Corrupt { at: 1, .. }),
+        "{:?}",
+        r.verdict
+    );
+    let (status, body) = app.get(&format!("/jobs/{orphan}/replay")).await;
+    assert_eq!(
+        (status, &body["verdict"]["verdict"]),
+        (200, &json!("corrupt")),
+        "{body}"
+    );
 }

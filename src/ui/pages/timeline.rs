@@ -99,14 +99,21 @@ fn verdict(r: &Replay) -> Markup {
             "error",
             "Drifted: the stored snapshot differs from the fold of the log.",
         ),
+        Verdict::Corrupt { .. } => (
+            "error",
+            "Corrupt: the fold refused an event of the log; nothing after it is folded.",
+        ),
         Verdict::Unknown => ("notice", "Unknown: neither a snapshot nor events."),
     };
     html! {
         section class=(format!("panel verdict {class}")) id="verdict" aria-labelledby="verdict-heading" {
             h2 id="verdict-heading" { "Verdict" }
             p { strong { (text) } }
-            @if let Verdict::Drifted { differences } = &r.verdict {
-                div class="scroll" {
+            @if let Verdict::Corrupt { at, refusal, .. } = &r.verdict {
+                p { "Event " (at) " refused: " code { (refusal) } }
+            }
+            @if let Verdict::Drifted { differences } | Verdict::Corrupt { differences, .. } = &r.verdict {
+                @if !differences.is_empty() { div class="scroll" {
                     table {
                         caption { "Differences" }
                         thead { tr { th scope="col" { "Field" } th scope="col" { "Stored" } th scope="col" { "Folded" } } }
@@ -114,7 +121,7 @@ fn verdict(r: &Replay) -> Markup {
                             tr { th scope="row" { code { (d.path) } } td { code { (d.stored) } } td { code { (d.folded) } } }
                         } }
                     }
-                }
+                } }
             }
         }
     }
