@@ -11,7 +11,8 @@
   ARGV: 1 job_id, 2 job_ttl s, 3 cache_ttl s, 4 'dry-run' to only report
   Returns: {outcome, detail}
     outcome: 'consistent' | 'repaired' | 'drifted' (dry run) | 'expired'
-             | 'corrupt' (detail: why the log does not fold) | 'empty' (no log)
+             | 'corrupt' (detail: why the log does not fold, MALFORMED_EVENT
+               for an entry that cannot be read) | 'empty' (no log)
     detail:  the projections that drifted, comma-separated
              (snapshot, index, cache)
 ]]
@@ -58,11 +59,17 @@ local function rebuild(keys, argv)
   local prefix = shard_prefix_of(keys[2], job_id)
   local s, completed_at, completed_id
   for _, entry in ipairs(entries) do
-    local ev, bad = read_event(entry)
+    -- A malformed entry may raise (cjson on a bad Markdown or cache entry,
+    -- data the fold cannot index): it is this job's `corrupt`, not an error
+    -- that fails a whole pipelined `rebuild --all` batch.
+    local malformed = { 'corrupt', 'MALFORMED_EVENT entry=' .. entry[1] }
+    local read, ev, bad = pcall(read_event, entry)
+    if not read then return malformed end
     if not ev then return { 'corrupt', bad } end
-    local err
-    s, err = fold(s, ev, job_id)
+    local folded, next_s, err = pcall(fold, s, ev, job_id)
+    if not folded then return malformed end
     if err then return { 'corrupt', err .. ' entry=' .. entry[1] } end
+    s = next_s
     if ev.type == 'completed' then completed_at, completed_id = ev.ts, entry[1] end
   end
   local now = now_ms()

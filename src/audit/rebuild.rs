@@ -27,6 +27,7 @@ pub struct RebuildReport {
     pub expired: usize,
     pub corrupt: usize,
     pub empty: usize,
+    pub failed: usize,
     /// Every job that was not consistent, with what was found.
     pub findings: Vec<(String, Rebuilt)>,
     pub elapsed_ms: u128,
@@ -43,6 +44,7 @@ impl RebuildReport {
             Rebuilt::Expired => self.expired += 1,
             Rebuilt::Corrupt(_) => self.corrupt += 1,
             Rebuilt::Empty => self.empty += 1,
+            Rebuilt::Failed(_) => self.failed += 1,
         }
         if outcome != Rebuilt::Consistent {
             self.findings.push((job.to_string(), outcome));
@@ -105,6 +107,9 @@ async fn rebuild_batch(
     Ok(batch.iter().copied().zip(outcomes).collect())
 }
 
+/// A stream entry: its id and fields.
+type Entry = (String, Vec<String>);
+
 /// Each job's content hash, from the first event of its log (the snapshot
 /// may be the very thing that drifted). One pipelined round trip.
 async fn content_hashes(
@@ -113,6 +118,9 @@ async fn content_hashes(
 ) -> Result<Vec<Option<String>>, EngineError> {
     let keys = &fns.store.keys;
     let mut pipe = redis::pipe();
+    // A log that cannot be read leaves its job without a hash, not the batch
+    // without an answer: `fl_rebuild` then reports that job.
+    pipe.ignore_errors();
     for job in jobs {
         pipe.cmd("XRANGE")
             .arg(keys.events(job.shard(), &job.to_string()))
@@ -122,11 +130,11 @@ async fn content_hashes(
             .arg(1);
     }
     let mut conn = fns.store.conn.clone();
-    let firsts: Vec<Vec<(String, Vec<String>)>> = pipe.query_async(&mut conn).await?;
+    let firsts: Vec<redis::RedisResult<Vec<Entry>>> = pipe.query_async(&mut conn).await?;
     Ok(firsts
         .iter()
         .map(|entries| {
-            let (_, fields) = entries.first()?;
+            let (_, fields) = entries.as_ref().ok()?.first()?;
             let data: serde_json::Value =
                 serde_json::from_str(super::field(fields, "data")?).ok()?;
             Some(data.get("content_hash")?.as_str()?.to_string())
@@ -140,7 +148,7 @@ pub fn render(r: &RebuildReport) -> String {
     for (job, outcome) in &r.findings {
         let detail = match outcome {
             Rebuilt::Repaired(parts) | Rebuilt::Drifted(parts) => parts.join(", "),
-            Rebuilt::Corrupt(why) => why.clone(),
+            Rebuilt::Corrupt(why) | Rebuilt::Failed(why) => why.clone(),
             Rebuilt::Expired => "snapshot lifetime over; the log still replays".into(),
             Rebuilt::Empty => "no retained log".into(),
             Rebuilt::Consistent => String::new(),
@@ -148,7 +156,7 @@ pub fn render(r: &RebuildReport) -> String {
         out.push_str(&format!("{job}  {:<10} {detail}\n", outcome.name()));
     }
     out.push_str(&format!(
-        "{} job(s){}: {} consistent, {} {}, {} expired, {} corrupt, {} without a log; {:.0} jobs/s ({} ms)\n",
+        "{} job(s){}: {} consistent, {} {}, {} expired, {} corrupt, {} without a log{}; {:.0} jobs/s ({} ms)\n",
         r.jobs,
         if r.dry_run { " (dry run: nothing written)" } else { "" },
         r.consistent,
@@ -157,6 +165,11 @@ pub fn render(r: &RebuildReport) -> String {
         r.expired,
         r.corrupt,
         r.empty,
+        if r.failed > 0 {
+            format!(", {} failed", r.failed)
+        } else {
+            String::new()
+        },
         r.jobs_per_s,
         r.elapsed_ms
     ));

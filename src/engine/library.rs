@@ -40,6 +40,7 @@ const FILES: &[(&str, &str)] = &[
     lua!("016_artifacts_on_demand.lua"),
     lua!("017_job_lifetimes.lua"),
     lua!("018_fenced_heartbeat.lua"),
+    lua!("019_rebuild_malformed_events.lua"),
 ];
 
 /// The numbered migrations this binary knows, in order.

@@ -510,3 +510,89 @@ async fn reanalyze_compares_the_new_analysis_with_the_recorded_one() {
         .unwrap_err();
     assert!(err.to_string().contains("no longer retained"), "{err}");
 }
+
+/// Malformed log entries (an undecodable Markdown or cache entry, data the
+/// fold cannot read) are each reported `corrupt` for their own job; the
+/// rest of `rebuild --all` goes on.
+#[tokio::test]
+async fn rebuild_all_reports_malformed_entries_per_job_and_goes_on() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let mut jobs = Vec::new();
+    for n in 0..4 {
+        jobs.push(app.submit_spec(40 + n).await.parse::<JobId>().unwrap());
+    }
+    let malformed: [&[&str]; 3] = [
+        &[
+            "type",
+            "started",
+            "attempt",
+            "1",
+            "data",
+            "{}",
+            "markdown_json",
+            "{not json",
+        ],
+        &[
+            "type",
+            "started",
+            "attempt",
+            "1",
+            "data",
+            "{}",
+            "cache_entry",
+            r#"{"result":1,"markdown":{bad}"#,
+        ],
+        &["type", "failed", "attempt", "0", "data", "5"],
+    ];
+    for (job, fields) in jobs.iter().zip(malformed) {
+        let key = app.fns.store.keys.events(job.shard(), &job.to_string());
+        let mut args = vec![
+            "XADD",
+            key.as_str(),
+            "*",
+            "seq",
+            "2",
+            "ts",
+            "1",
+            "worker",
+            "w",
+        ];
+        args.extend(fields);
+        redis.query(&args).unwrap();
+    }
+
+    let report = rebuild::rebuild(&app.fns, None, true).await.unwrap();
+    assert_eq!((report.jobs, report.consistent, report.corrupt), (4, 1, 3));
+    for (job, outcome) in &report.findings {
+        let Rebuilt::Corrupt(why) = outcome else {
+            panic!("{job}: {outcome:?}")
+        };
+        assert!(why.starts_with("MALFORMED_EVENT entry="), "{job}: {why}");
+    }
+
+    // A log clobbered by a value of another type fails its own call only.
+    let (victim, healthy) = (jobs[0], jobs[3]);
+    let key = app
+        .fns
+        .store
+        .keys
+        .events(victim.shard(), &victim.to_string());
+    redis.query(&["DEL", &key]).unwrap();
+    redis.query(&["SET", &key, "not a stream"]).unwrap();
+    let report = rebuild::rebuild(&app.fns, None, true).await.unwrap();
+    assert_eq!((report.jobs, report.failed, report.consistent), (4, 1, 1));
+    let failed: Vec<&(String, Rebuilt)> = report
+        .findings
+        .iter()
+        .filter(|(_, o)| matches!(o, Rebuilt::Failed(why) if why.contains("WRONGTYPE")))
+        .collect();
+    assert_eq!(failed.len(), 1, "{:?}", report.findings);
+    assert_eq!(failed[0].0, victim.to_string());
+    assert!(
+        !report
+            .findings
+            .iter()
+            .any(|(j, _)| *j == healthy.to_string())
+    );
+}

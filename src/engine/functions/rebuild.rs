@@ -19,6 +19,9 @@ pub enum Rebuilt {
     Corrupt(String),
     /// No log (never existed, or expired).
     Empty,
+    /// The call itself failed (a Redis error): why. Only this job's: the
+    /// rest of its batch is still rebuilt.
+    Failed(String),
 }
 
 impl Rebuilt {
@@ -30,6 +33,7 @@ impl Rebuilt {
             Rebuilt::Expired => "expired",
             Rebuilt::Corrupt(_) => "corrupt",
             Rebuilt::Empty => "empty",
+            Rebuilt::Failed(_) => "failed",
         }
     }
 
@@ -82,18 +86,27 @@ impl Functions {
         Rebuilt::parse(&outcome, &detail)
     }
 
-    /// Rebuilds many jobs of one shard in one pipelined round trip.
+    /// Rebuilds many jobs of one shard in one pipelined round trip. Each
+    /// job gets its own outcome: one call's error fails only that job.
     pub async fn rebuild_batch(
         &self,
         jobs: &[(JobId, Option<String>)],
         dry_run: bool,
     ) -> Result<Vec<Rebuilt>, EngineError> {
         let mut pipe = redis::pipe();
+        pipe.ignore_errors();
         for (job, hash) in jobs {
             pipe.add_command(self.rebuild_cmd(*job, hash.as_deref(), dry_run));
         }
         let mut conn = self.store.conn.clone();
-        let replies: Vec<(String, String)> = pipe.query_async(&mut conn).await?;
-        replies.iter().map(|(o, d)| Rebuilt::parse(o, d)).collect()
+        let replies: Vec<redis::RedisResult<(String, String)>> =
+            pipe.query_async(&mut conn).await?;
+        replies
+            .into_iter()
+            .map(|reply| match reply {
+                Ok((outcome, detail)) => Rebuilt::parse(&outcome, &detail),
+                Err(e) => Ok(Rebuilt::Failed(e.to_string())),
+            })
+            .collect()
     }
 }
