@@ -8,6 +8,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::analysis::model::Severity;
 use crate::analysis::{AnalysisRequest, Analyzer, ArtifactKind, Metadata};
 use crate::engine::{EventType, Functions, JobId};
 
@@ -138,36 +139,49 @@ fn score(result: &Value) -> Option<u64> {
     result.get("production_readiness_score")?.as_u64()
 }
 
-/// Findings by rule id (read from JSON, so results of older analysers count too).
+/// Findings grouped by rule id (read from JSON, so results of older
+/// analysers count too): a rule may fire more than once, so its counts are
+/// summed and its worst severity kept (with that finding's title).
 fn briefs(result: &Value) -> BTreeMap<String, Brief> {
+    let mut by_rule: BTreeMap<String, Brief> = BTreeMap::new();
     let findings = result.get("findings").and_then(Value::as_array);
-    findings
-        .into_iter()
-        .flatten()
-        .map(|f| {
-            let s = |k: &str| {
-                f.get(k)
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string()
-            };
-            let rule_id = s("rule_id");
-            let rule_id = if rule_id.is_empty() {
-                s("title")
-            } else {
-                rule_id
-            };
-            (
-                rule_id.clone(),
-                Brief {
-                    rule_id,
-                    severity: s("severity"),
-                    title: s("title"),
-                    occurrences: f.get("occurrences").and_then(Value::as_u64).unwrap_or(1),
-                },
-            )
-        })
-        .collect()
+    for f in findings.into_iter().flatten() {
+        let s = |k: &str| {
+            f.get(k)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let rule_id = Some(s("rule_id"))
+            .filter(|r| !r.is_empty())
+            .unwrap_or_else(|| s("title"));
+        let b = Brief {
+            rule_id: rule_id.clone(),
+            severity: s("severity"),
+            title: s("title"),
+            occurrences: f.get("occurrences").and_then(Value::as_u64).unwrap_or(1),
+        };
+        match by_rule.get_mut(&rule_id) {
+            None => {
+                by_rule.insert(rule_id, b);
+            }
+            Some(group) => {
+                group.occurrences += b.occurrences;
+                if rank(&b.severity) < rank(&group.severity) {
+                    (group.severity, group.title) = (b.severity, b.title);
+                }
+            }
+        }
+    }
+    by_rule
+}
+
+/// Position of a severity from the worst (0); an unknown one ranks last.
+fn rank(severity: &str) -> usize {
+    Severity::ALL
+        .iter()
+        .position(|s| s.as_str().eq_ignore_ascii_case(severity))
+        .unwrap_or(Severity::ALL.len())
 }
 
 /// The comparison as text.

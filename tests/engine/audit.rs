@@ -596,3 +596,57 @@ async fn rebuild_all_reports_malformed_entries_per_job_and_goes_on() {
             .any(|(j, _)| *j == healthy.to_string())
     );
 }
+
+/// Today's analyser reports the first rule once more, at the mildest
+/// severity, ahead of the rest.
+struct RuleFiresTwice;
+
+impl Analyzer for RuleFiresTwice {
+    fn analyze(
+        &self,
+        request: &AnalysisRequest<'_>,
+        progress: &mut dyn FnMut(Stage),
+    ) -> Result<Report, AnalysisError> {
+        let mut report = real_engine().analyze(request, progress)?;
+        let mut again = report.result.findings[0].clone();
+        again.severity = faultline::analysis::model::Severity::Info;
+        report.result.findings.insert(0, again);
+        Ok(report)
+    }
+}
+
+#[tokio::test]
+async fn reanalyze_counts_every_finding_of_a_rule_and_keeps_its_worst_severity() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
+    let job = app.submit_spec(9).await;
+    let recorded = app
+        .wait_terminal(&job, Duration::from_secs(20))
+        .await
+        .result
+        .unwrap();
+    let first = &recorded["findings"][0];
+    let rule = first["rule_id"].as_str().unwrap();
+    let of_rule: Vec<&serde_json::Value> = recorded["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == rule)
+        .collect();
+    let count = |f: &&serde_json::Value| f["occurrences"].as_u64().unwrap_or(1);
+    let then: u64 = of_rule.iter().map(count).sum();
+
+    let r = reanalyze::reanalyze(&app.fns, Arc::new(RuleFiresTwice), job.parse().unwrap())
+        .await
+        .unwrap();
+    assert!(r.added.is_empty() && r.removed.is_empty(), "{r:?}");
+    let [(old, new)] = r.changed.as_slice() else {
+        panic!("one rule changed expected: {r:?}")
+    };
+    assert_eq!((old.rule_id.as_str(), new.rule_id.as_str()), (rule, rule));
+    assert_eq!(
+        (old.occurrences, new.occurrences),
+        (then, then + count(&first))
+    );
+    assert_eq!(new.severity, old.severity, "the worst severity is kept");
+}
