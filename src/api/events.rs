@@ -185,13 +185,15 @@ struct Follow {
 impl Follow {
     async fn next(mut self) -> Option<(EventView, Self)> {
         loop {
+            // Checked before the pending events: feedback read in the same
+            // batch as the terminal event must not keep the stream open.
+            if self.done || self.state.shutdown.is_cancelled() {
+                return None;
+            }
             if let Some(event) = self.pending.pop_front() {
                 self.last = event.id.clone();
                 self.done = event.is_terminal();
                 return Some((event, self));
-            }
-            if self.done || self.state.shutdown.is_cancelled() {
-                return None;
             }
             let shutdown = self.state.shutdown.clone();
             let read = tokio::select! {

@@ -128,6 +128,29 @@ async fn the_stream_ends_with_a_cancellation_and_rejects_bad_requests() {
 }
 
 #[tokio::test]
+async fn the_stream_closes_at_the_terminal_event_even_with_feedback_after_it() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let job = app.submit_spec(23).await;
+    app.fns
+        .cancel(job.parse().unwrap(), "user asked")
+        .await
+        .unwrap();
+    for useful in [true, false] {
+        let (status, body) = app
+            .post_json(
+                "/feedback",
+                &serde_json::json!({"job_id": job, "is_useful": useful}),
+            )
+            .await;
+        assert_eq!(status, 202, "{body}");
+    }
+    let messages = read_stream(&app, &job, None).await;
+    let types: Vec<&str> = messages.iter().map(|m| m.event.as_str()).collect();
+    assert_eq!(types, ["queued", "cancelled"]);
+}
+
+#[tokio::test]
 async fn open_streams_are_bounded() {
     let redis = TestRedis::start();
     let app = spawn_app(
