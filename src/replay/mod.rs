@@ -45,11 +45,19 @@ pub struct Replay {
 
 /// `--at N` / `?at=N` outside the log.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("event {at} is out of range: the log of job {job} has events 1 to {len}")]
+#[error("event {at} is out of range: the log of job {job} {}", extent(*.len))]
 pub struct OutOfRange {
     pub job: String,
     pub at: usize,
     pub len: usize,
+}
+
+/// What a log of `len` events holds (a snapshot may outlive its log).
+fn extent(len: usize) -> String {
+    match len {
+        0 => "is empty".into(),
+        n => format!("has events 1 to {n}"),
+    }
 }
 
 impl Replay {

@@ -168,3 +168,27 @@ async fn a_refused_event_makes_the_log_corrupt_not_consistent() {
         "{body}"
     );
 }
+
+/// A snapshot whose log is gone: asking for an event says the log is empty
+/// (not "events 1 to 0"), with the documented 422.
+#[tokio::test]
+async fn an_event_of_an_empty_log_is_out_of_range_and_says_so() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let job = app.submit_spec(92).await;
+    let id: JobId = job.parse().unwrap();
+    let events = app.fns.store.keys.events(id.shard(), &job);
+    redis.query(&["DEL", &events]).unwrap();
+    let r = replay(&app.fns, id).await.unwrap();
+    let message = r.state_at(1).unwrap_err().to_string();
+    assert_eq!(
+        message,
+        format!("event 1 is out of range: the log of job {job} is empty")
+    );
+    let (status, body) = app.get(&format!("/jobs/{job}/replay?at=1")).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("AT_OUT_OF_RANGE"))
+    );
+    assert_eq!(body["detail"], json!(message));
+}
