@@ -53,6 +53,11 @@ pub const SERVICE_COMMANDS: &[(&str, &str)] = &[
     ("zrange", "GET /jobs: the job index"),
     ("xrange", "GET /jobs/{id}/events, replay"),
     (
+        "multi",
+        "replay reads a job's log and snapshot as one unit (MULTI/EXEC)",
+    ),
+    ("exec", "with MULTI, replay's read of log and snapshot"),
+    (
         "xread",
         "the SSE feed; workers wait for new work (XREAD BLOCK on dedicated connections)",
     ),
