@@ -2,6 +2,7 @@
 //! the verdict of comparing the stored snapshot with the fold of its log, and
 //! the state as of one event (`?at=N`). Same document as `faultline replay --json`.
 
+use poem::http::StatusCode;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
@@ -11,9 +12,9 @@ use super::ApiTags;
 use super::access::Auth;
 use super::models::EventView;
 use super::params::JobIdParam;
-use super::problem::ApiError;
+use super::problem::{ApiError, Problem};
 use super::state::AppState;
-use crate::engine::JobId;
+use crate::engine::{JobId, Keyring};
 use crate::replay::{self, Replay, Step, Verdict};
 
 pub struct ReplayApi;
@@ -100,17 +101,42 @@ impl ReplayApi {
         at: Query<Option<u64>>,
     ) -> Result<ReplayResponse, ApiError> {
         let id: JobId = job_id.0.0;
-        let r = replay::replay(&state.fns, id).await?;
-        if r.verdict == Verdict::Unknown {
-            return Err(ApiError::not_found(
-                "JOB_NOT_FOUND",
-                format!("job {id} has neither a snapshot nor retained events"),
-            ));
-        }
-        let view = ReplayView::build(&r, at.0)
-            .map_err(|e| ApiError::unprocessable("AT_OUT_OF_RANGE", e.to_string()))?;
+        let stored = replay::read(&state.fns, id).await?;
+        // The fold and the view cost in proportion to the log: off the
+        // async threads, so a long log does not stall other requests.
+        let keyring = state.fns.keyring.clone();
+        let view = tokio::task::spawn_blocking(move || fold_view(stored, &keyring, at.0))
+            .await
+            .map_err(|e| {
+                tracing::error!(job = %id, error = %e, "replay fold failed");
+                ApiError::Internal(Json(Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "INTERNAL",
+                    "the replay failed",
+                )))
+            })??;
         Ok(ReplayResponse::Ok(Json(view)))
     }
+}
+
+/// Folds a read log into the wire view: 404 when there is nothing to
+/// replay, 422 when `at` lies past the log.
+fn fold_view(
+    stored: replay::Stored,
+    keyring: &Keyring,
+    at: Option<u64>,
+) -> Result<ReplayView, ApiError> {
+    let r = replay::fold(stored, keyring)?;
+    if r.verdict == Verdict::Unknown {
+        return Err(ApiError::not_found(
+            "JOB_NOT_FOUND",
+            format!(
+                "job {} has neither a snapshot nor retained events",
+                r.job_id
+            ),
+        ));
+    }
+    ReplayView::build(&r, at).map_err(|e| ApiError::unprocessable("AT_OUT_OF_RANGE", e.to_string()))
 }
 
 impl ReplayView {

@@ -123,6 +123,47 @@ impl Snapshot {
     pub fn to_value(&self) -> serde_json::Value {
         serde_json::to_value(self).expect("a snapshot always serialises")
     }
+
+    /// A copy without the result and Markdown bodies, which are not cloned:
+    /// they can be most of a snapshot.
+    pub fn without_bodies(&self) -> Snapshot {
+        let Snapshot {
+            job_id,
+            status,
+            content_hash,
+            content_type,
+            metadata,
+            progress_hint,
+            created_at,
+            updated_at,
+            attempt,
+            version,
+            cached,
+            worker,
+            error,
+            result: _,
+            markdown: _,
+            result_source,
+        } = self;
+        Snapshot {
+            job_id: job_id.clone(),
+            status: *status,
+            content_hash: content_hash.clone(),
+            content_type: content_type.clone(),
+            metadata: metadata.clone(),
+            progress_hint: progress_hint.clone(),
+            created_at: *created_at,
+            updated_at: *updated_at,
+            attempt: *attempt,
+            version: *version,
+            cached: *cached,
+            worker: worker.clone(),
+            error: error.clone(),
+            result: None,
+            markdown: None,
+            result_source: result_source.clone(),
+        }
+    }
 }
 
 /// The head of a snapshot from its first bytes: the whole text when it is

@@ -8,7 +8,7 @@ mod timeline;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::engine::{EngineError, Functions, JobId, Snapshot};
+use crate::engine::{EngineError, Event, Functions, JobId, Keyring, Snapshot};
 
 pub use diff::{Difference, diff};
 pub use render::{cut, cut_bodies, render, state_text, time_ms};
@@ -39,7 +39,13 @@ pub enum Verdict {
 #[derive(Debug, Clone, Serialize)]
 pub struct Replay {
     pub job_id: String,
+    /// The steps' states leave out the result and Markdown bodies.
     pub timeline: Vec<Step>,
+    /// The state the fold ends in, with its bodies.
+    pub state: Option<Snapshot>,
+    /// Index of the first step whose state is `state`.
+    #[serde(skip)]
+    settled_from: usize,
     pub verdict: Verdict,
 }
 
@@ -61,10 +67,15 @@ fn extent(len: usize) -> String {
 }
 
 impl Replay {
-    /// The state right after event `at` (1-based position in the log).
+    /// The state right after event `at` (1-based position in the log), with
+    /// its bodies once the fold has settled on its final state.
     pub fn state_at(&self, at: usize) -> Result<Option<&Snapshot>, OutOfRange> {
-        match at.checked_sub(1).and_then(|i| self.timeline.get(i)) {
-            Some(step) => Ok(step.state.as_ref()),
+        let step = at
+            .checked_sub(1)
+            .and_then(|i| Some((i, self.timeline.get(i)?)));
+        match step {
+            Some((i, _)) if i >= self.settled_from => Ok(self.state.as_ref()),
+            Some((_, step)) => Ok(step.state.as_ref()),
             None => Err(OutOfRange {
                 job: self.job_id.clone(),
                 at,
@@ -77,16 +88,41 @@ impl Replay {
 /// Most events one replay reads: far above any real job's log.
 const MAX_EVENTS: usize = 100_000;
 
-/// Replays `job` from its log. The fold and the comparison work on the
-/// values as stored (sealed ones too); the timeline is opened afterwards.
+/// A job's log and snapshot exactly as stored, read as one unit.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    job: JobId,
+    events: Vec<Event>,
+    snapshot: Option<String>,
+}
+
+/// Reads what `fold` replays.
+pub async fn read(fns: &Functions, job: JobId) -> Result<Stored, EngineError> {
+    let (events, snapshot) = fns.log_and_snapshot(job, MAX_EVENTS).await?;
+    Ok(Stored {
+        job,
+        events,
+        snapshot,
+    })
+}
+
+/// Replays `job` from its log.
 pub async fn replay(fns: &Functions, job: JobId) -> Result<Replay, EngineError> {
-    let (events, stored) = fns.log_and_snapshot(job, MAX_EVENTS).await?;
-    let id = job.to_string();
+    fold(read(fns, job).await?, &fns.keyring)
+}
+
+/// Folds a read log and compares it with the snapshot: CPU work in
+/// proportion to the log, which a server runs off its async threads. The
+/// fold and the comparison work on the values as stored (sealed ones too);
+/// the timeline is opened afterwards.
+pub fn fold(stored: Stored, keyring: &Keyring) -> Result<Replay, EngineError> {
+    let id = stored.job.to_string();
     let Timeline {
         steps: mut timeline,
-        state,
+        mut state,
+        settled_from,
         refused,
-    } = timeline(&id, events);
+    } = timeline(&id, stored.events);
     let differences = |raw: String| {
         let stored: Value = serde_json::from_str(&raw).unwrap_or(Value::String(raw));
         diff(
@@ -94,7 +130,7 @@ pub async fn replay(fns: &Functions, job: JobId) -> Result<Replay, EngineError> 
             &state.as_ref().map_or(Value::Null, Snapshot::to_value),
         )
     };
-    let verdict = match (refused, stored) {
+    let verdict = match (refused, stored.snapshot) {
         (Some((at, refusal)), stored) => Verdict::Corrupt {
             at,
             refusal,
@@ -112,24 +148,25 @@ pub async fn replay(fns: &Functions, job: JobId) -> Result<Replay, EngineError> 
         }
     };
     for step in &mut timeline {
-        fns.keyring.open_event(&mut step.event)?;
+        keyring.open_event(&mut step.event)?;
         if let Some(state) = &mut step.state {
-            fns.keyring.open_snapshot(state)?;
+            keyring.open_snapshot(state)?;
         }
+    }
+    if let Some(state) = &mut state {
+        keyring.open_snapshot(state)?;
     }
     Ok(Replay {
         job_id: id,
         timeline,
+        state,
+        settled_from,
         verdict,
     })
 }
 
-/// A snapshot without its bulky result and Markdown bodies.
+/// A snapshot without its bulky result and Markdown bodies (never
+/// converted, only left out).
 pub fn head(snapshot: &Snapshot) -> Value {
-    let mut value = snapshot.to_value();
-    if let Some(map) = value.as_object_mut() {
-        map.remove("result");
-        map.remove("markdown");
-    }
-    value
+    snapshot.without_bodies().to_value()
 }

@@ -192,3 +192,35 @@ async fn an_event_of_an_empty_log_is_out_of_range_and_says_so() {
     );
     assert_eq!(body["detail"], json!(message));
 }
+
+/// The steps carry no result or Markdown (a replay used to copy the whole
+/// result into every step); the state as of any event from the completion
+/// on, feedback included, is the final state with its bodies.
+#[tokio::test]
+async fn steps_leave_the_bodies_out_and_the_settled_state_has_them() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
+    let job = app.submit_spec(93).await;
+    let done = app.wait_terminal(&job, Duration::from_secs(20)).await;
+    for useful in [true, false] {
+        let feedback = json!({"job_id": job, "is_useful": useful});
+        assert_eq!(app.post_json("/feedback", &feedback).await.0, 202);
+    }
+    let id: JobId = job.parse().unwrap();
+    let r = replay(&app.fns, id).await.unwrap();
+    assert_eq!(r.verdict, Verdict::Consistent);
+    for step in &r.timeline {
+        let state = step.state.as_ref().unwrap();
+        assert!(state.result.is_none() && state.markdown.is_none());
+    }
+    let kinds: Vec<&str> = r.timeline.iter().map(|s| s.event.kind.as_str()).collect();
+    let completed = kinds.iter().position(|k| *k == "completed").unwrap() + 1;
+    assert_eq!(kinds[completed..], ["feedback", "feedback"]);
+    for n in completed..=kinds.len() {
+        let state = r.state_at(n).unwrap().unwrap();
+        assert_eq!(state.result, done.result, "state as of event {n}");
+        assert_eq!(state.markdown, done.markdown, "state as of event {n}");
+    }
+    let before = r.state_at(completed - 1).unwrap().unwrap();
+    assert_eq!((before.status.as_str(), &before.result), ("running", &None));
+}
