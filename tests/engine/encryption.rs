@@ -379,12 +379,17 @@ async fn without_a_key_a_comment_that_looks_sealed_leaves_the_log_readable() {
     assert_eq!(status, 202);
     let (status, page) = app.get(&format!("/jobs/{job}/events")).await;
     assert_eq!(status, 200, "{page}");
-    let last = page["events"].as_array().unwrap().last().unwrap().clone();
+    let events = page["events"].as_array().unwrap();
+    let last = events.last().unwrap().clone();
     assert_eq!(
         (last["type"].as_str(), last["data"]["comment"].as_str()),
         (Some("feedback"), Some("flenc1:x:y"))
     );
-    let sse = get_text(&app, &format!("/jobs/{job}/events/stream")).await;
+    // The stream closes at the terminal event: feedback after it is read by
+    // resuming there.
+    let terminal = events[events.len() - 2]["id"].as_str().unwrap();
+    let path = format!("/jobs/{job}/events/stream?after={terminal}");
+    let sse = get_text(&app, &path).await;
     assert!(sse.contains("flenc1:x:y"), "{sse}");
     let (status, replay) = app.get(&format!("/jobs/{job}/replay?at=1")).await;
     assert_eq!(status, 200, "{replay}");
