@@ -46,7 +46,8 @@ pub struct ReplayDifference {
 pub struct ReplayVerdict {
     /// `consistent` (the stored snapshot equals the fold of the log),
     /// `snapshot_expired` (the log alone tells the story), `drifted` (see
-    /// `differences`) or `corrupt` (the fold refused event `refused_at`;
+    /// `differences`) or `corrupt` (the fold refused event `refused_at`, or
+    /// that entry is not an event;
     /// nothing after it is folded, and `differences` compares the stored
     /// snapshot with the fold before it).
     pub verdict: String,

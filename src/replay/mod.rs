@@ -24,8 +24,8 @@ pub enum Verdict {
     SnapshotExpired,
     /// Fields that differ between the stored snapshot and the fold.
     Drifted { differences: Vec<Difference> },
-    /// The fold refused event `at` (1-based): the log is corrupt. The fold
-    /// stops there; `differences` compares the stored snapshot, if any,
+    /// The fold refused event `at` (1-based), or it does not decode: the log
+    /// is corrupt. The fold stops there; `differences` compares the stored snapshot, if any,
     /// with the state before it.
     Corrupt {
         at: usize,
@@ -92,16 +92,33 @@ const MAX_EVENTS: usize = 100_000;
 #[derive(Debug, Clone)]
 pub struct Stored {
     job: JobId,
+    /// The events before the first entry that does not decode.
     events: Vec<Event>,
+    /// That entry: 1-based position and why (the log is corrupt there).
+    malformed: Option<(usize, String)>,
     snapshot: Option<String>,
 }
 
 /// Reads what `fold` replays.
 pub async fn read(fns: &Functions, job: JobId) -> Result<Stored, EngineError> {
-    let (events, snapshot) = fns.log_and_snapshot(job, MAX_EVENTS).await?;
+    let (entries, snapshot) = fns.log_and_snapshot(job, MAX_EVENTS).await?;
+    let (mut events, mut malformed) = (Vec::with_capacity(entries.len()), None);
+    for (i, entry) in entries.into_iter().enumerate() {
+        match entry {
+            Ok(event) => events.push(event),
+            Err(e) => {
+                malformed = Some((
+                    i + 1,
+                    format!("MALFORMED_EVENT entry={} {}", e.id, e.reason),
+                ));
+                break;
+            }
+        }
+    }
     Ok(Stored {
         job,
         events,
+        malformed,
         snapshot,
     })
 }
@@ -130,7 +147,9 @@ pub fn fold(stored: Stored, keyring: &Keyring) -> Result<Replay, EngineError> {
             &state.as_ref().map_or(Value::Null, Snapshot::to_value),
         )
     };
-    let verdict = match (refused, stored.snapshot) {
+    // Only events before a malformed entry were folded, so a refusal among
+    // them comes first.
+    let verdict = match (refused.or(stored.malformed), stored.snapshot) {
         (Some((at, refusal)), stored) => Verdict::Corrupt {
             at,
             refusal,

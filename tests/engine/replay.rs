@@ -169,6 +169,33 @@ async fn a_refused_event_makes_the_log_corrupt_not_consistent() {
     );
 }
 
+/// An entry that is not an event (a field missing) makes the log corrupt
+/// at that entry, like `rebuild` says, instead of failing the replay: the
+/// events before it are still shown.
+#[tokio::test]
+async fn a_malformed_entry_makes_the_log_corrupt_and_the_events_before_it_replay() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let job = app.submit_spec(93).await;
+    let id: JobId = job.parse().unwrap();
+    let key = app.fns.store.keys.events(id.shard(), &job);
+    redis
+        .query(&["XADD", &key, "*", "seq", "2", "note", "no type"])
+        .unwrap();
+    let r = replay(&app.fns, id).await.unwrap();
+    let Verdict::Corrupt { at, refusal, .. } = &r.verdict else {
+        panic!("corrupt expected: {:?}", r.verdict)
+    };
+    assert_eq!(*at, 2);
+    assert!(refusal.starts_with("MALFORMED_EVENT entry="), "{refusal}");
+    assert_eq!(r.timeline.len(), 1);
+    assert_eq!(r.state_at(1).unwrap().unwrap().status.as_str(), "queued");
+    let (status, body) = app.get(&format!("/jobs/{job}/replay")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["verdict"]["verdict"], json!("corrupt"));
+    assert_eq!(body["verdict"]["refused_at"], json!(2));
+}
+
 /// A snapshot whose log is gone: asking for an event says the log is empty
 /// (not "events 1 to 0"), with the documented 422.
 #[tokio::test]

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::engine::EventType;
+use crate::engine::events::MalformedEvent;
 use crate::engine::snapshot::{SnapshotHead, snapshot_head};
 use crate::metrics::timed;
 
@@ -161,15 +162,17 @@ impl Functions {
         reply.ids.iter().map(decode_entry).collect()
     }
 
-    /// The job's log as stored (up to `count` events) and its snapshot JSON,
-    /// read in one MULTI/EXEC (both keys share the job's slot): no
+    /// The job's log as stored (up to `count` events, each decoded on its
+    /// own so one malformed entry does not hide the rest) and its snapshot
+    /// JSON, read in one MULTI/EXEC (both keys share the job's slot): no
     /// transition can land between the two reads, so replay never compares
     /// a snapshot with a log older than it.
+    #[allow(clippy::type_complexity)]
     pub async fn log_and_snapshot(
         &self,
         job: JobId,
         count: usize,
-    ) -> Result<(Vec<Event>, Option<String>), EngineError> {
+    ) -> Result<(Vec<Result<Event, MalformedEvent>>, Option<String>), EngineError> {
         let (k, s, id) = (&self.store.keys, job.shard(), job.to_string());
         let mut pipe = redis::pipe();
         pipe.atomic()
@@ -184,8 +187,7 @@ impl Functions {
         let mut conn = self.store.conn.clone();
         let (log, snapshot): (redis::streams::StreamRangeReply, Option<String>) =
             timed("read_events", pipe.query_async(&mut conn)).await?;
-        let events = log.ids.iter().map(decode_entry).collect::<Result<_, _>>()?;
-        Ok((events, snapshot))
+        Ok((log.ids.iter().map(entry_event).collect(), snapshot))
     }
 
     /// `XRANGE start end COUNT count` of `job_id`'s log (`job` locates its shard).
@@ -227,6 +229,10 @@ impl Functions {
 
 /// Decodes one stream entry into an event.
 pub fn decode_entry(entry: &redis::streams::StreamId) -> Result<Event, EngineError> {
+    entry_event(entry).map_err(|e| EngineError::Protocol(e.to_string()))
+}
+
+fn entry_event(entry: &redis::streams::StreamId) -> Result<Event, MalformedEvent> {
     let fields: Vec<(String, String)> = entry
         .map
         .iter()
@@ -237,5 +243,5 @@ pub fn decode_entry(entry: &redis::streams::StreamId) -> Result<Event, EngineErr
             )
         })
         .collect();
-    Event::from_entry(&entry.id, &fields).map_err(|e| EngineError::Protocol(e.to_string()))
+    Event::from_entry(&entry.id, &fields)
 }
