@@ -98,9 +98,8 @@ async fn writes_need_a_valid_key_and_reads_are_configurable() {
     }
 }
 
-#[tokio::test]
-async fn each_client_has_its_own_rate_limit() {
-    let redis = TestRedis::start();
+/// An API with both keys, reads behind them, and a burst of 3 at 1/s.
+async fn keyed_and_rate_limited(redis: &TestRedis) -> TestApp {
     let keys = format!("{KEY},{OTHER_KEY}");
     let overrides = [
         ("FAULTLINE_API_KEYS", keys.as_str()),
@@ -108,7 +107,13 @@ async fn each_client_has_its_own_rate_limit() {
         ("RATE_LIMIT_PER_SECOND", "1"),
         ("RATE_LIMIT_BURST", "3"),
     ];
-    let app = spawn_app(&redis, Role::Api, real_engine(), &overrides).await;
+    spawn_app(redis, Role::Api, real_engine(), &overrides).await
+}
+
+#[tokio::test]
+async fn each_client_has_its_own_rate_limit() {
+    let redis = TestRedis::start();
+    let app = keyed_and_rate_limited(&redis).await;
     let mut limited = None;
     for _ in 0..10 {
         let resp = call(&app, reqwest::Method::GET, "/jobs", Some(KEY), None).await;
@@ -346,14 +351,7 @@ async fn the_bearer_scheme_is_accepted_in_any_case() {
 #[tokio::test]
 async fn failed_key_attempts_are_rate_limited() {
     let redis = TestRedis::start();
-    let keys = format!("{KEY},{OTHER_KEY}");
-    let overrides = [
-        ("FAULTLINE_API_KEYS", keys.as_str()),
-        ("FAULTLINE_AUTH_READS", "true"),
-        ("RATE_LIMIT_PER_SECOND", "1"),
-        ("RATE_LIMIT_BURST", "3"),
-    ];
-    let app = spawn_app(&redis, Role::Api, real_engine(), &overrides).await;
+    let app = keyed_and_rate_limited(&redis).await;
     let mut statuses = Vec::new();
     for i in 0..10 {
         let guess = format!("guess-{i}-xxxxxxxxxxxxxxxx");
