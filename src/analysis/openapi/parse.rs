@@ -107,13 +107,22 @@ fn yaml_root_key(content: &str) -> bool {
     })
 }
 
+/// `openapi: 3.…` or `swagger: "2.0"` (key and value quoted or not): the
+/// value must be a version number, so prose such as `openapi: the spec lives
+/// in api/` at the start of a line in a design doc is not taken for a spec.
 fn is_version_key(line: &str) -> bool {
     let l = line.trim_start_matches(['"', '\'']);
     ["openapi", "swagger"].iter().any(|k| {
         l.strip_prefix(k).is_some_and(|r| {
             r.trim_start_matches(['"', '\''])
                 .trim_start()
-                .starts_with(':')
+                .strip_prefix(':')
+                .is_some_and(|value| {
+                    value
+                        .trim_start()
+                        .trim_start_matches(['"', '\''])
+                        .starts_with(|c: char| c.is_ascii_digit())
+                })
         })
     })
 }

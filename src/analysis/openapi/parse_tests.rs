@@ -219,6 +219,17 @@ fn detection_recognises_both_syntaxes_and_rejects_other_text() {
         None
     );
     assert_eq!(looks_like_openapi("{\"name\": \"x\"}"), None);
+    // A root key needs a version: prose at the start of a line is not a spec.
+    let prose = "# Payments\n\nopenapi: the spec lives in api/.\nswagger: retired\n";
+    assert_eq!(looks_like_openapi(prose), None);
+    for line in [
+        "openapi: 3.1.0",
+        "\"openapi\": \"3.0.3\"",
+        "swagger: '2.0'",
+        "openapi:   3.0",
+    ] {
+        assert_eq!(looks_like_openapi(line), Some(Format::Yaml), "{line}");
+    }
     assert!(invalid("title: not an api\n", &Limits::default()).contains("not an OpenAPI document"));
 }
 
