@@ -275,7 +275,7 @@ async fn serve(role: Role) -> anyhow::Result<()> {
 
 async fn migrate() -> anyhow::Result<()> {
     let settings = settings()?;
-    let fns = startup::connect(&settings)?;
+    let fns = startup::connect(&settings).await?;
     let report = startup::migrate_with_patience(&fns).await?;
     println!(
         "faultline library v{} (was v{}){}; {} consumer group(s) created",
@@ -305,6 +305,10 @@ fn analyze(
             e.utf8_error().valid_up_to()
         )
     })?;
+    if content.trim().is_empty() {
+        // As the API answers EMPTY_CONTENT: nothing to judge is no 0/100.
+        anyhow::bail!("{} is empty: there is nothing to analyse", file.display());
+    }
     let metadata = Metadata {
         spec: spec
             .map(|p| {
@@ -332,16 +336,26 @@ fn analyze(
     Ok(())
 }
 
-/// Typed access to the configured Redis, for the debugging commands.
-fn functions() -> anyhow::Result<(Settings, Functions)> {
+/// Typed access to the configured Redis, for the debugging commands. An
+/// unreachable Redis is named, with where the address comes from.
+async fn functions() -> anyhow::Result<(Settings, Functions)> {
     let settings = settings()?;
-    let fns = startup::connect(&settings)?;
+    let target = startup::default_target(&settings).await;
+    let fns = startup::functions(&settings, &target)?;
+    fns.store.ping().await.with_context(|| {
+        format!(
+            "cannot reach Redis at {target}: set REDIS_URL (or REDIS_CLUSTER_NODES), \
+             or run this beside the `faultline serve` whose FAULTLINE_DATA_DIR ({}) \
+             holds its private Redis",
+            settings.data_dir
+        )
+    })?;
     Ok((settings, fns))
 }
 
 async fn replay(job_id: &str, at: Option<usize>, json: bool) -> anyhow::Result<()> {
     let job: JobId = job_id.parse()?;
-    let (_, fns) = functions()?;
+    let (_, fns) = functions().await?;
     let replay = crate::replay::replay(&fns, job).await?;
     if replay.verdict == Verdict::Unknown {
         anyhow::bail!("job {job} is unknown: no snapshot and no retained events");
@@ -364,7 +378,7 @@ async fn replay(job_id: &str, at: Option<usize>, json: bool) -> anyhow::Result<(
 
 async fn rebuild(job: Option<&str>, dry_run: bool, json: bool) -> anyhow::Result<()> {
     let job: Option<JobId> = job.map(str::parse).transpose()?;
-    let (_, fns) = functions()?;
+    let (_, fns) = functions().await?;
     // The rebuild function arrived with a library version: make sure it is loaded.
     startup::migrate_with_patience(&fns).await?;
     let report = audit::rebuild::rebuild(&fns, job, dry_run).await?;
@@ -381,7 +395,7 @@ async fn tail(
     count: usize,
     json: bool,
 ) -> anyhow::Result<()> {
-    let (_, fns) = functions()?;
+    let (_, fns) = functions().await?;
     let show = |line: &audit::tail::TailLine| {
         let text = if json {
             serde_json::to_string(line).expect("tail lines serialise")
@@ -402,7 +416,7 @@ async fn tail(
 
 async fn inspect(job_id: &str, json: bool) -> anyhow::Result<()> {
     let job: JobId = job_id.parse()?;
-    let (_, fns) = functions()?;
+    let (_, fns) = functions().await?;
     let inspection = audit::inspect::inspect(&fns, job).await?;
     if json {
         emit(&serde_json::to_string_pretty(&inspection)?)
@@ -413,7 +427,7 @@ async fn inspect(job_id: &str, json: bool) -> anyhow::Result<()> {
 
 async fn reanalyze(job_id: &str, json: bool) -> anyhow::Result<()> {
     let job: JobId = job_id.parse()?;
-    let (settings, fns) = functions()?;
+    let (settings, fns) = functions().await?;
     let r = audit::reanalyze::reanalyze(&fns, analyzer(&settings), job).await?;
     if json {
         emit(&serde_json::to_string_pretty(&r)?)

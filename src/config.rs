@@ -141,10 +141,10 @@ impl Settings {
     /// Reads settings through `lookup`, so tests can pass a map.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let env = Env(&lookup);
-        let job_expiration = env.seconds("JOB_EXPIRATION", 3600, |v| *v > 0)?;
+        let job_expiration = env.seconds("JOB_EXPIRATION", 3600, "above 0", |v| *v > 0)?;
         let settings = Settings {
             host: env.string("HOST", "127.0.0.1"),
-            port: env.parse("PORT", 8080u16, |_| true)?,
+            port: env.parse("PORT", 8080u16, "a number", |_| true)?,
             redis_url: env.get("REDIS_URL").filter(|v| !v.is_empty()),
             redis_cluster_nodes: cluster_nodes(&env)?,
             redis_tls: redis_tls(&env)?,
@@ -152,22 +152,29 @@ impl Settings {
             cache_key_prefix: env.string("CACHE_KEY_PREFIX", "cache:"),
             key_namespace: env.string("FAULTLINE_KEY_NAMESPACE", "fl:"),
             job_expiration,
-            cache_expiration: env.seconds("CACHE_EXPIRATION", 86_400, |v| *v > 0)?,
-            event_retention: env.seconds("EVENT_RETENTION", job_expiration.max(86_400), |v| {
-                *v >= job_expiration
-            })?,
-            max_content_size: env.parse("MAX_CONTENT_SIZE", 500_000usize, |v| *v > 0)?,
-            max_event_streams: env.parse("MAX_EVENT_STREAMS", 256usize, |v| *v > 0)?,
+            cache_expiration: env.seconds("CACHE_EXPIRATION", 86_400, "above 0", |v| *v > 0)?,
+            event_retention: env.seconds(
+                "EVENT_RETENTION",
+                job_expiration.max(86_400),
+                &format!(
+                    "at least JOB_EXPIRATION ({job_expiration}): a job's log outlives its snapshot"
+                ),
+                |v| *v >= job_expiration,
+            )?,
+            max_content_size: env.parse("MAX_CONTENT_SIZE", 500_000usize, "above 0", |v| *v > 0)?,
+            max_event_streams: env.parse("MAX_EVENT_STREAMS", 256usize, "above 0", |v| *v > 0)?,
             max_event_streams_per_client: env.parse(
                 "MAX_EVENT_STREAMS_PER_CLIENT",
                 16usize,
+                "above 0",
                 |v| *v > 0,
             )?,
-            header_timeout: env.millis("HTTP_HEADER_TIMEOUT_MS", 10_000, |v| *v > 0)?,
-            body_timeout: env.millis("HTTP_BODY_TIMEOUT_MS", 30_000, |v| *v > 0)?,
+            header_timeout: env.millis("HTTP_HEADER_TIMEOUT_MS", 10_000, "above 0", |v| *v > 0)?,
+            body_timeout: env.millis("HTTP_BODY_TIMEOUT_MS", 30_000, "above 0", |v| *v > 0)?,
             max_findings: env.parse(
                 "MAX_FINDINGS",
                 crate::analysis::DEFAULT_MAX_FINDINGS,
+                "above 0",
                 |v| *v > 0,
             )?,
             log_level: log_level(&env)?,
@@ -176,19 +183,28 @@ impl Settings {
                 "text" => LogFormat::Text,
                 other => return Err(env.invalid("LOG_FORMAT", other, "expected text or json")),
             },
-            shards: env.parse("SHARDS", 16u16, |v| (1..=1024).contains(v))?,
-            worker_concurrency: env.parse("WORKER_CONCURRENCY", 8usize, |v| *v > 0)?,
-            read_batch: env.parse("WORKER_BATCH", 32usize, |v| *v > 0)?,
-            max_attempts: env.parse("MAX_ATTEMPTS", 3u32, |v| *v > 0)?,
-            retry_backoff: env.millis("RETRY_BACKOFF_MS", 1000, |_| true)?,
-            retry_backoff_max: env.millis("RETRY_BACKOFF_MAX_MS", 60_000, |_| true)?,
-            analysis_timeout: env.millis("ANALYSIS_TIMEOUT_MS", 120_000, |v| *v > 0)?,
-            visibility_timeout: env.millis("VISIBILITY_TIMEOUT_MS", 60_000, |v| *v >= 100)?,
-            progress_flush: env.millis("PROGRESS_FLUSH_MS", 250, |_| true)?,
-            redis_timeout: env.millis("REDIS_TIMEOUT_MS", 2000, |v| *v > 0)?,
-            metrics_port: env.parse("METRICS_PORT", 9464u16, |_| true)?,
-            submit_wait_replicas: env.parse("SUBMIT_WAIT_REPLICAS", 0u32, |v| *v <= 16)?,
-            submit_wait_timeout: env.millis("SUBMIT_WAIT_TIMEOUT_MS", 500, |v| *v > 0)?,
+            shards: env.parse("SHARDS", 16u16, "from 1 to 1024", |v| {
+                (1..=1024).contains(v)
+            })?,
+            worker_concurrency: env.parse("WORKER_CONCURRENCY", 8usize, "above 0", |v| *v > 0)?,
+            read_batch: env.parse("WORKER_BATCH", 32usize, "above 0", |v| *v > 0)?,
+            max_attempts: env.parse("MAX_ATTEMPTS", 3u32, "above 0", |v| *v > 0)?,
+            retry_backoff: env.millis("RETRY_BACKOFF_MS", 1000, "a number", |_| true)?,
+            retry_backoff_max: env.millis("RETRY_BACKOFF_MAX_MS", 60_000, "a number", |_| true)?,
+            analysis_timeout: env.millis("ANALYSIS_TIMEOUT_MS", 120_000, "above 0", |v| *v > 0)?,
+            visibility_timeout: env.millis(
+                "VISIBILITY_TIMEOUT_MS",
+                60_000,
+                "at least 100",
+                |v| *v >= 100,
+            )?,
+            progress_flush: env.millis("PROGRESS_FLUSH_MS", 250, "a number", |_| true)?,
+            redis_timeout: env.millis("REDIS_TIMEOUT_MS", 2000, "above 0", |v| *v > 0)?,
+            metrics_port: env.parse("METRICS_PORT", 9464u16, "a number", |_| true)?,
+            submit_wait_replicas: env
+                .parse("SUBMIT_WAIT_REPLICAS", 0u32, "from 0 to 16", |v| *v <= 16)?,
+            submit_wait_timeout: env
+                .millis("SUBMIT_WAIT_TIMEOUT_MS", 500, "above 0", |v| *v > 0)?,
             data_dir: env.string("FAULTLINE_DATA_DIR", ".faultline"),
             ai: ai_config(&env)?,
             access: access(&env)?,
@@ -306,8 +322,8 @@ fn ai_config(env: &Env<'_>) -> Result<AiConfig, ConfigError> {
     if let Some(model) = env.get("AI_MODEL") {
         ai.model = model;
     }
-    ai.max_tokens = env.parse("MAX_AI_TOKENS", ai.max_tokens, |v| *v > 0)?;
-    ai.temperature = env.parse("AI_TEMPERATURE", ai.temperature, |v| {
+    ai.max_tokens = env.parse("MAX_AI_TOKENS", ai.max_tokens, "above 0", |v| *v > 0)?;
+    ai.temperature = env.parse("AI_TEMPERATURE", ai.temperature, "from 0 to 2", |v| {
         (0.0..=2.0).contains(v)
     })?;
     Ok(ai)
@@ -317,10 +333,11 @@ fn ai_config(env: &Env<'_>) -> Result<AiConfig, ConfigError> {
 /// line, `#` comments) hold keys, or `sha256:<hex>` of keys so the plain
 /// key need not be stored at all. Only the hashes are kept.
 fn access(env: &Env<'_>) -> Result<Access, ConfigError> {
-    let mut entries: Vec<String> = env
+    // Each entry with the variable it came from, which a refusal names.
+    let mut entries: Vec<(&'static str, String)> = env
         .string("FAULTLINE_API_KEYS", "")
         .split(',')
-        .map(str::to_string)
+        .map(|e| ("FAULTLINE_API_KEYS", e.to_string()))
         .collect();
     if let Some(path) = env.get("FAULTLINE_API_KEYS_FILE").filter(|p| !p.is_empty()) {
         let text = std::fs::read_to_string(&path).map_err(|e| {
@@ -333,24 +350,30 @@ fn access(env: &Env<'_>) -> Result<Access, ConfigError> {
         entries.extend(
             text.lines()
                 .filter(|l| !l.trim_start().starts_with('#'))
-                .map(str::to_string),
+                .map(|l| ("FAULTLINE_API_KEYS_FILE", l.to_string())),
         );
     }
     let mut key_hashes = Vec::new();
-    for entry in entries.iter().map(|e| e.trim()).filter(|e| !e.is_empty()) {
+    for (source, entry) in entries.iter().map(|(v, e)| (*v, e.trim())) {
+        if entry.is_empty() {
+            continue;
+        }
         key_hashes.push(key_hash(entry).ok_or_else(|| {
             env.invalid(
-                "FAULTLINE_API_KEYS",
+                source,
                 "(hidden)",
                 "a sha256: entry must be 64 hex digits; a plain key at least 16 characters",
             )
         })?);
     }
     let auth_reads = env.flag("FAULTLINE_AUTH_READS", false)?;
-    let rate_per_second = env.parse("RATE_LIMIT_PER_SECOND", 0u32, |_| true)?;
-    let rate_burst = env.parse("RATE_LIMIT_BURST", rate_per_second.saturating_mul(2), |v| {
-        rate_per_second == 0 || *v > 0
-    })?;
+    let rate_per_second = env.parse("RATE_LIMIT_PER_SECOND", 0u32, "a number", |_| true)?;
+    let rate_burst = env.parse(
+        "RATE_LIMIT_BURST",
+        rate_per_second.saturating_mul(2),
+        "above 0 while RATE_LIMIT_PER_SECOND is set",
+        |v| rate_per_second == 0 || *v > 0,
+    )?;
     let cors_origins = env
         .string("CORS_ALLOWED_ORIGINS", "")
         .split(',')
@@ -441,10 +464,13 @@ impl Env<'_> {
         self.get(name).unwrap_or_else(|| default.to_string())
     }
 
+    /// A number; `valid` says whether it is allowed, `rule` what is (for
+    /// the message, e.g. "from 1 to 1024").
     fn parse<T: std::str::FromStr>(
         &self,
         name: &'static str,
         default: T,
+        rule: &str,
         valid: impl Fn(&T) -> bool,
     ) -> Result<T, ConfigError> {
         let Some(raw) = self.get(name) else {
@@ -452,7 +478,7 @@ impl Env<'_> {
         };
         match raw.trim().parse::<T>() {
             Ok(v) if valid(&v) => Ok(v),
-            Ok(_) => Err(self.invalid(name, &raw, "out of range")),
+            Ok(_) => Err(self.invalid(name, &raw, &format!("out of range: must be {rule}"))),
             Err(_) => Err(self.invalid(name, &raw, "not a valid number")),
         }
     }
@@ -462,9 +488,10 @@ impl Env<'_> {
         &self,
         name: &'static str,
         default: u64,
+        rule: &str,
         valid: impl Fn(&u64) -> bool,
     ) -> Result<u64, ConfigError> {
-        let v = self.parse(name, default, valid)?;
+        let v = self.parse(name, default, rule, valid)?;
         if v > MAX_DURATION_S {
             return Err(self.invalid(
                 name,
@@ -480,9 +507,10 @@ impl Env<'_> {
         &self,
         name: &'static str,
         default: u64,
+        rule: &str,
         valid: impl Fn(&u64) -> bool,
     ) -> Result<Duration, ConfigError> {
-        let v = self.parse(name, default, valid)?;
+        let v = self.parse(name, default, rule, valid)?;
         let max = MAX_DURATION_S * 1000;
         if v > max {
             return Err(self.invalid(
@@ -617,6 +645,25 @@ mod tests {
         assert!(err.to_string().contains("PORT=\"eighty\""));
         let err = settings(&[("JOB_EXPIRATION", "100"), ("EVENT_RETENTION", "50")]).unwrap_err();
         assert_eq!(err.name, "EVENT_RETENTION");
+        // An out-of-range value says what the range is.
+        assert!(
+            err.to_string().contains("at least JOB_EXPIRATION (100)"),
+            "{err}"
+        );
+        let err = settings(&[("SHARDS", "0")]).unwrap_err();
+        assert!(err.to_string().contains("must be from 1 to 1024"), "{err}");
+        let err = settings(&[("RATE_LIMIT_PER_SECOND", "5"), ("RATE_LIMIT_BURST", "0")]);
+        assert!(err.unwrap_err().to_string().contains("above 0"));
+    }
+
+    #[test]
+    fn a_bad_key_in_the_keys_file_names_the_file_variable() {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), "# ops keys\nshort\n").unwrap();
+        let err =
+            settings(&[("FAULTLINE_API_KEYS_FILE", file.path().to_str().unwrap())]).unwrap_err();
+        assert_eq!(err.name, "FAULTLINE_API_KEYS_FILE");
+        assert!(!err.to_string().contains("short"), "{err}");
     }
 
     #[test]

@@ -43,10 +43,23 @@ pub struct App {
 /// holds its connection to that node until replicas answer or it times out.
 const WAITING_CONNECTIONS: usize = 8;
 
-/// The store and functions for `settings`, connected to their configured
-/// Redis (or the default `redis://localhost:6379/0`).
-pub fn connect(settings: &Settings) -> anyhow::Result<Functions> {
-    functions(settings, &settings.redis_target_or_default())
+/// The store and functions for `settings`, connected to the Redis every
+/// command but `serve` uses ([`default_target`]).
+pub async fn connect(settings: &Settings) -> anyhow::Result<Functions> {
+    functions(settings, &default_target(settings).await)
+}
+
+/// The configured Redis; without one, the private server a `serve` started
+/// for `FAULTLINE_DATA_DIR` while it runs (so `replay` and a second `worker`
+/// find what `scripts/run.sh` wrote), else `redis://localhost:6379/0`.
+pub async fn default_target(settings: &Settings) -> Target {
+    if let Some(target) = settings.redis_target() {
+        return target;
+    }
+    match embedded::serving(std::path::Path::new(&settings.data_dir)).await {
+        Some(url) => Target::Single(url),
+        None => settings.redis_target_or_default(),
+    }
 }
 
 /// The key layout `settings` configure.
@@ -209,7 +222,7 @@ async fn redis_target(
         return Ok((target, None));
     }
     if role != Role::Serve {
-        return Ok((settings.redis_target_or_default(), None));
+        return Ok((default_target(settings).await, None));
     }
     match embedded::resolve(std::path::Path::new(&settings.data_dir)).await? {
         Resolved::Existing(url) => Ok((Target::Single(url), None)),

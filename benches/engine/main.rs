@@ -72,7 +72,7 @@ async fn run() -> anyhow::Result<()> {
         .await
         .context("worker app")?;
     // Producers get their own connection, as an API process would.
-    let fns = startup::connect(&settings)?;
+    let fns = startup::connect(&settings).await?;
     fns.store.ping().await?;
     let contents = produce::artifacts(opts.n, opts.artifact_bytes);
 

@@ -81,7 +81,7 @@ async fn measure(opts: &Opts, redis: (&str, String), workers: usize) -> anyhow::
     let mut vars = vec![("LOG_LEVEL".to_string(), "warn".to_string())];
     vars.extend(opts.service_vars(redis));
     let settings = opts::settings_from(&vars)?;
-    let fns = startup::connect(&settings)?;
+    let fns = startup::connect(&settings).await?;
     startup::migrate_with_patience(&fns).await?;
 
     let exe = std::env::current_exe()?;

@@ -81,12 +81,16 @@ impl JobsApi {
         let id = job_id.0.0;
         let s = load(&state, id).await?;
         if s.status != JobStatus::Completed {
+            // Same status and code for every state (the seed's clients
+            // poll on 400); the message says whether waiting helps.
+            let why = if s.status.is_terminal() {
+                "it ended without a result and will not have one"
+            } else {
+                "the result is available once it is completed"
+            };
             return Err(ApiError::bad_request(
                 "JOB_NOT_COMPLETED",
-                format!(
-                    "job {id} is {}; the result is available once it is completed",
-                    s.status.as_str()
-                ),
+                format!("job {id} is {}; {why}", s.status.as_str()),
             ));
         }
         if s.result.is_none()

@@ -145,8 +145,13 @@ async fn delete_cancels_a_running_job_whose_worker_then_writes_no_result() {
     let types = kinds(&app.events(&job).await);
     assert_eq!(types.iter().filter(|t| **t == "cancelled").count(), 1);
     assert!(!types.contains(&"completed"), "{types:?}");
-    let (status, _) = app.get(&format!("/jobs/{job}/result")).await;
-    assert_eq!(status, 400);
+    let (status, problem) = app.get(&format!("/jobs/{job}/result")).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (400, Some("JOB_NOT_COMPLETED"))
+    );
+    let detail = problem["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains("ended without a result"), "{problem}");
 
     let unknown = JobId::generate(0);
     assert_eq!(delete(&app, &format!("/jobs/{unknown}")).await.0, 404);

@@ -126,3 +126,28 @@ async fn replay_of_a_corrupt_log_fails_the_command() {
         stdout(&out)
     );
 }
+
+#[test]
+fn offline_analysis_of_an_empty_file_fails_as_the_api_refuses_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let analyze = |text: &str| {
+        let file = dir.path().join("doc.md");
+        std::fs::write(&file, text).unwrap();
+        std::process::Command::new(env!("CARGO_BIN_EXE_faultline"))
+            .args(["analyze", file.to_str().unwrap()])
+            .output()
+            .expect("the faultline binary runs")
+    };
+    for empty in ["", " \n\t\n"] {
+        let out = analyze(empty);
+        assert!(!out.status.success(), "{empty:?} was analysed");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("doc.md is empty"), "{err}");
+    }
+    let out = analyze("# Design\n\nOne service, one Postgres.\n");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

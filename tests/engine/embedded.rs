@@ -219,6 +219,57 @@ async fn a_killed_serve_leaves_no_second_redis_on_its_data_dir() {
     );
 }
 
+/// `faultline replay JOB` with no `REDIS_URL`, on `data_dir`: (success, stdout, stderr).
+fn replay_without_redis_url(data_dir: &Path, job: &str) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .args(["replay", job])
+        .env_remove("REDIS_URL")
+        .env_remove("REDIS_CLUSTER_NODES")
+        .env("FAULTLINE_DATA_DIR", data_dir)
+        .env("SHARDS", "4")
+        .output()
+        .expect("the faultline binary runs");
+    let text = |b: Vec<u8>| String::from_utf8_lossy(&b).into_owned();
+    (out.status.success(), text(out.stdout), text(out.stderr))
+}
+
+#[tokio::test]
+async fn the_debugging_commands_find_the_private_redis_of_a_running_serve() {
+    let Some(_port_6379) = hold_default_redis_port() else {
+        eprintln!("SKIPPED: a Redis answers on localhost:6379, so `serve` would use it");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let http = reqwest::Client::new();
+    let mut cleanup = Cleanup {
+        dir: dir.path(),
+        children: Vec::new(),
+    };
+    let (serving, base) = serve(dir.path()).expect("serve starts");
+    cleanup.children.push(serving);
+    let job = submit(&http, &base, 1).await;
+    wait_completed(&http, &base, &job).await;
+
+    let url = embedded::serving(dir.path()).await;
+    assert!(url.is_some(), "the running serve's private Redis is found");
+    let (ok, out, err) = replay_without_redis_url(dir.path(), &job);
+    assert!(ok, "replay finds the job: {out}{err}");
+    assert!(out.contains("equals the fold of the log"), "{out}");
+
+    // Once that serve has stopped, the error names the address tried and
+    // where an address comes from.
+    let serving = &mut cleanup.children[0];
+    sigterm(serving);
+    assert!(serving.wait().unwrap().success());
+    assert_eq!(embedded::serving(dir.path()).await, None);
+    let (ok, _, err) = replay_without_redis_url(dir.path(), &job);
+    assert!(!ok);
+    assert!(
+        err.contains("cannot reach Redis at redis://localhost:6379/0") && err.contains("REDIS_URL"),
+        "{err}"
+    );
+}
+
 #[tokio::test]
 async fn a_redis_from_an_earlier_run_still_on_the_dir_is_shut_down_cleanly_first() {
     let dir = tempfile::tempdir().unwrap();

@@ -8,9 +8,9 @@ use crate::helpers::*;
 async fn eight_processes_migrating_at_once_all_succeed_and_load_the_library() {
     let redis = TestRedis::start();
     let settings = settings(&redis, &[]);
-    let runs = (0..8).map(|_| {
-        let fns = faultline::startup::connect(&settings).unwrap();
-        async move { migrate::migrate(&fns.store).await }
+    let runs = (0..8).map(|_| async {
+        let fns = faultline::startup::connect(&settings).await.unwrap();
+        migrate::migrate(&fns.store).await
     });
     let reports: Vec<_> = futures::future::join_all(runs)
         .await
@@ -28,7 +28,7 @@ async fn eight_processes_migrating_at_once_all_succeed_and_load_the_library() {
         "each shard's group created once"
     );
 
-    let fns = faultline::startup::connect(&settings).unwrap();
+    let fns = faultline::startup::connect(&settings).await.unwrap();
     let (version, sum) = migrate::deployed(&fns.store).await.unwrap();
     assert_eq!((version, sum), (library::version(), library::checksum()));
     let ledger = redis.query(&["HLEN", &fns.store.keys.ledger()]).unwrap();
@@ -48,7 +48,9 @@ async fn a_binary_refuses_to_start_on_a_newer_library() {
     let redis = TestRedis::start();
     let newer = "#!lua name=faultline\nredis.register_function{function_name='fl_version', callback=function() return '999:abc' end, flags={'no-writes'}}";
     redis.query(&["FUNCTION", "LOAD", newer]).unwrap();
-    let fns = faultline::startup::connect(&settings(&redis, &[])).unwrap();
+    let fns = faultline::startup::connect(&settings(&redis, &[]))
+        .await
+        .unwrap();
     let err = migrate::migrate(&fns.store).await.unwrap_err();
     assert!(
         matches!(err, EngineError::NewerLibrary { deployed: 999, .. }),

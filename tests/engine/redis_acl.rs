@@ -134,14 +134,18 @@ async fn the_service_runs_its_main_flow_as_the_least_privileged_user() {
 
     // The service user may not load the library: a first start says to
     // run `faultline migrate` as the admin user.
-    let fns = startup::connect(&settings(&redis, &overrides(&service))).unwrap();
+    let fns = startup::connect(&settings(&redis, &overrides(&service)))
+        .await
+        .unwrap();
     let err = startup::migrate_with_patience(&fns).await.unwrap_err();
     let text = format!("{err:#}");
     assert!(
         text.contains("NoPerm") && text.contains("admin Redis user"),
         "{text}"
     );
-    let admin_fns = startup::connect(&settings(&redis, &overrides(&admin))).unwrap();
+    let admin_fns = startup::connect(&settings(&redis, &overrides(&admin)))
+        .await
+        .unwrap();
     let report = startup::migrate_with_patience(&admin_fns).await.unwrap();
     assert!(report.loaded);
     for port in nodes(&redis) {
@@ -216,7 +220,9 @@ async fn the_service_runs_its_main_flow_as_the_least_privileged_user() {
 
     // The debugging commands read beyond the service's needs: admin only.
     let id: JobId = done.parse().unwrap();
-    let service_fns = startup::connect(&settings(&redis, &overrides(&service))).unwrap();
+    let service_fns = startup::connect(&settings(&redis, &overrides(&service)))
+        .await
+        .unwrap();
     let refused = faultline::audit::inspect::inspect(&service_fns, id).await;
     assert!(
         refused.is_err_and(|e| e.to_string().to_ascii_lowercase().contains("noperm")),
@@ -257,7 +263,9 @@ async fn the_service_runs_its_main_flow_as_the_least_privileged_user() {
     )));
     assert!(query_as(port, "faultline", "wrong-password", &["PING"]).is_err());
     let wrong = as_user(&redis, "faultline", "wrong-password");
-    let fns = startup::connect(&settings(&redis, &overrides(&wrong))).unwrap();
+    let fns = startup::connect(&settings(&redis, &overrides(&wrong)))
+        .await
+        .unwrap();
     let err = startup::migrate_with_patience(&fns).await.unwrap_err();
     let hint = if redis.is_cluster() {
         "no Redis Cluster node accepted a connection"

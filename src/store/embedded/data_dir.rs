@@ -81,7 +81,7 @@ pub(super) async fn stop_earlier_server(dir: &Path, lock_path: &Path) -> anyhow:
 
 /// Whether the Redis at `url` keeps its files in `dir` (so a stale
 /// `redis.json` never gets an unrelated server stopped).
-async fn serves_dir(url: &str, dir: &Path) -> bool {
+pub(super) async fn serves_dir(url: &str, dir: &Path) -> bool {
     let Ok(client) = redis::Client::open(url) else {
         return false;
     };

@@ -120,6 +120,18 @@ pub async fn resolve(data_dir: &Path) -> anyhow::Result<Resolved> {
     Ok(Resolved::Started(start(data_dir).await?))
 }
 
+/// The private server a `serve` started for `data_dir`, while it serves
+/// that dir: where the other commands (`replay`, `worker`, ...) find the data
+/// when `REDIS_URL` is unset. Read from `redis.json` and confirmed by asking
+/// the server for its dir, so a stale file never points anywhere else.
+pub async fn serving(data_dir: &Path) -> Option<String> {
+    let dir = std::fs::canonicalize(data_dir).ok()?;
+    let state: data_dir::ServerState =
+        serde_json::from_slice(&std::fs::read(dir.join(SERVER_STATE)).ok()?).ok()?;
+    let url = format!("redis://127.0.0.1:{}/0", state.port);
+    data_dir::serves_dir(&url, &dir).await.then_some(url)
+}
+
 /// What a Redis answers to PING.
 enum Probe {
     Ready,
