@@ -70,9 +70,21 @@ impl AnalyzeApi {
             }
             Submitted::Attached(_) => metrics::submission("single_flight"),
         }
+        let job_s = state.fns.ttls.job_s as i64;
+        let expires_in = match submitted {
+            // A job already running: its TTL was last set when it last
+            // changed (each transition refreshes it).
+            Submitted::Attached(_) => {
+                let now_ms = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_millis() as i64);
+                let age_s = (now_ms - snapshot.updated_at).max(0) / 1000;
+                (job_s - age_s).max(0)
+            }
+            Submitted::Queued(_) | Submitted::Cached(_) => job_s,
+        };
         Ok(AnalyzeResponse::Ok(Json(JobView::from_snapshot(
-            &snapshot,
-            state.fns.ttls.job_s as i64,
+            &snapshot, expires_in,
         ))))
     }
 
@@ -124,7 +136,12 @@ fn validate(req: &AnalyzeRequest, max: usize) -> Result<ArtifactKind, ApiError> 
             spec.len()
         )));
     }
-    if req.content.trim().is_empty() {
+    // A byte order mark alone is no content either (`trim` keeps U+FEFF).
+    if req
+        .content
+        .trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+        .is_empty()
+    {
         return Err(ApiError::unprocessable("EMPTY_CONTENT", "content is empty"));
     }
     if looks_binary(&req.content) {

@@ -50,6 +50,11 @@ enum StreamResponse {
     /// the event as JSON), history first, closing after the terminal event.
     #[oai(status = 200)]
     Ok(EventMessages),
+    /// The job has finished and nothing follows the given event: there is
+    /// nothing to stream. (An `EventSource` stops reconnecting on 204; an
+    /// empty 200 would make it reconnect forever.)
+    #[oai(status = 204)]
+    Finished,
 }
 
 #[OpenApi]
@@ -145,7 +150,7 @@ impl EventsApi {
             .dedicated(BLOCK)
             .await
             .map_err(EngineError::from)?;
-        let follow = Follow {
+        let mut follow = Follow {
             state: state.clone(),
             id,
             conn,
@@ -155,6 +160,14 @@ impl EventsApi {
             block: live,
             _permits: (permit, client_permit),
         };
+        if !live {
+            // A finished job: what follows `after` is all there will be.
+            let events = follow.read().await?;
+            if events.is_empty() {
+                return Ok(StreamResponse::Finished);
+            }
+            follow.pending.extend(events);
+        }
         let events = stream::unfold(follow, Follow::next).boxed();
         Ok(StreamResponse::Ok(EventMessages(
             EventStream::new(events)
@@ -205,8 +218,13 @@ impl Follow {
                 // Nothing new for a while: stop if the job has finished or gone
                 // (a resume after the terminal event, or an expired job).
                 Ok(_) => {
-                    if !self.block || !Follow::live(&self.state, self.id).await {
+                    if !self.block {
                         return None;
+                    }
+                    if !Follow::live(&self.state, self.id).await {
+                        // It finished since the read began: one more read,
+                        // without blocking, so its last events are sent.
+                        self.block = false;
                     }
                 }
                 Err(e) => {

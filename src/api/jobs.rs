@@ -163,6 +163,8 @@ impl JobsApi {
 
     /// Cancel a queued or running job: a `cancelled` event; its worker stops
     /// at its next step and writes no result. 409 when already finished.
+    /// Identical content in flight is one job, so this ends it for every
+    /// submitter attached to it.
     #[oai(
         path = "/jobs/:job_id",
         method = "delete",

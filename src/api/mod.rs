@@ -26,9 +26,9 @@ pub mod stream_limits;
 
 use std::sync::Arc;
 
-use poem::http::Method;
+use poem::http::{Method, header};
 use poem::middleware::Cors;
-use poem::{Endpoint, EndpointExt, Route, get, handler};
+use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, handler};
 use poem_openapi::{OpenApiService, Tags};
 
 use access::Gate;
@@ -94,8 +94,12 @@ pub fn routes(state: AppState, access: &Access) -> impl Endpoint + use<> {
     let guard = Arc::new(Guard {
         gate: Gate::new(access),
         routes: RouteTable::from_spec(&spec_value),
-        // Room for the JSON envelope around the largest accepted artifact.
-        body_limit: state.max_content_size * 2 + 64 * 1024,
+        // Room for the largest accepted request: content and metadata.spec
+        // of MAX_CONTENT_SIZE bytes each, as a client's JSON encoder may
+        // write them (Python's json.dumps escapes non-ASCII text as \uXXXX,
+        // up to 3 times its UTF-8 size), and the envelope. The byte limit
+        // itself is checked on the decoded strings.
+        body_limit: state.max_content_size * 6 + 64 * 1024,
         body_timeout: state.body_timeout,
     });
     let reads_locked = !access.key_hashes.is_empty() && access.auth_reads;
@@ -112,7 +116,25 @@ pub fn routes(state: AppState, access: &Access) -> impl Endpoint + use<> {
             async move { guard.call(ep, req).await }
         })
         .with_if(!access.cors_origins.is_empty(), cors(&access.cors_origins))
+        .around(not_cross_origin)
         .around(move |ep, req| crate::ui::front(ep, req, reads_locked))
+}
+
+/// Browsers send `Origin` on same-origin POSTs and DELETEs too (the web
+/// UI's own): such a request is not cross-origin, so the CORS layer, which
+/// refuses every origin it does not list, must not see its `Origin`. Same
+/// origin means the same host and port as the request's `Host` (the scheme
+/// is left out: TLS often ends at a proxy in front).
+async fn not_cross_origin<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result<Response> {
+    let value = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
+    let origin_host = value(header::ORIGIN).and_then(|o| o.split_once("://").map(|(_, h)| h));
+    let own = origin_host
+        .zip(value(header::HOST))
+        .is_some_and(|(origin, host)| origin.eq_ignore_ascii_case(host));
+    if own {
+        req.headers_mut().remove(header::ORIGIN);
+    }
+    ep.call(req).await.map(IntoResponse::into_response)
 }
 
 /// CORS for the configured origins only (none by default: same-origin).

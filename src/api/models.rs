@@ -211,8 +211,13 @@ impl EventView {
         }
     }
 
+    /// Whether the job ends with this event: a terminal transition, or
+    /// `cache_hit` (a job born completed).
     pub fn is_terminal(&self) -> bool {
-        matches!(self.kind.as_str(), "completed" | "failed" | "cancelled")
+        matches!(
+            self.kind.as_str(),
+            "completed" | "failed" | "cancelled" | "cache_hit"
+        )
     }
 }
 

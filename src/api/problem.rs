@@ -161,8 +161,14 @@ impl From<EngineError> for ApiError {
             EngineError::Unavailable(_) => {
                 ApiError::unavailable("the job store is unreachable; retry shortly")
             }
-            EngineError::Refused { code, .. } if code == "NO_SUCH_JOB" => {
-                ApiError::not_found("JOB_NOT_FOUND", e.to_string())
+            EngineError::Refused { code, detail } if code == "NO_SUCH_JOB" => {
+                // The detail is `job=<id>`: said as the other 404s say it,
+                // without the engine's refusal code.
+                let id = detail.strip_prefix("job=").unwrap_or(detail);
+                ApiError::not_found(
+                    "JOB_NOT_FOUND",
+                    format!("job {id} is unknown or has expired"),
+                )
             }
             EngineError::Refused { code, .. } => ApiError::conflict(code, e.to_string()),
             EngineError::Undecryptable(why) => {

@@ -27,6 +27,11 @@ async fn bad_requests_get_problem_json_with_the_right_status() {
             "EMPTY_CONTENT",
         ),
         (
+            json!({"content": "\u{feff}\n", "content_type": "auto"}),
+            422,
+            "EMPTY_CONTENT",
+        ),
+        (
             json!({"content": "# doc", "content_type": "pdf"}),
             422,
             "UNKNOWN_CONTENT_TYPE",
@@ -86,6 +91,46 @@ async fn bad_requests_get_problem_json_with_the_right_status() {
     }
 }
 
+/// Python's `json.dumps` (what `requests` sends) writes non-ASCII text as
+/// `\uXXXX`: a body three times the content's size is still a valid request.
+#[tokio::test]
+async fn content_under_the_limit_is_accepted_however_its_json_is_escaped() {
+    let redis = TestRedis::start();
+    let max = 100_000;
+    let app = spawn_app(
+        &redis,
+        Role::Api,
+        real_engine(),
+        &[("MAX_CONTENT_SIZE", &max.to_string())],
+    )
+    .await;
+    let text = "# Дизайн\n".to_string() + &"Ж".repeat(max / 2 - 10);
+    assert!(text.len() <= max);
+    let escaped: String = text
+        .chars()
+        .map(|c| match c {
+            '\n' => "\\n".to_string(),
+            c if c.is_ascii() => c.to_string(),
+            c => format!("\\u{:04x}", c as u32),
+        })
+        .collect();
+    let body = format!(r#"{{"content": "{escaped}", "content_type": "markdown"}}"#);
+    assert!(
+        body.len() > 2 * max + 64 * 1024,
+        "as large as the test means"
+    );
+    let resp = app
+        .http
+        .post(format!("{}/artifacts/analyze", app.base))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    assert_eq!(status, 200, "{}", resp.text().await.unwrap());
+}
+
 #[tokio::test]
 async fn the_result_of_an_unfinished_job_is_a_400() {
     let redis = TestRedis::start();
@@ -99,6 +144,18 @@ async fn the_result_of_an_unfinished_job_is_a_400() {
     let (status, view) = app.get(&format!("/jobs/{job}")).await;
     assert_eq!((status, view["status"].as_str()), (200, Some("queued")));
     assert!(view["expires_in"].as_i64().unwrap() > 3500);
+
+    // A submission attached to it is told the job's own remaining time.
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let (status, view) = app
+        .post_json(
+            "/artifacts/analyze",
+            &json!({"content": spec(50), "content_type": "openapi-yaml"}),
+        )
+        .await;
+    assert_eq!((status, view["job_id"].as_str()), (200, Some(job.as_str())));
+    let expires_in = view["expires_in"].as_i64().unwrap();
+    assert!((3590..=3598).contains(&expires_in), "{expires_in}");
 }
 
 /// 26 base32 characters hold 130 bits: an id starting above '7' is out of

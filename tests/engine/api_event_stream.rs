@@ -86,9 +86,39 @@ async fn the_stream_sends_history_then_live_events_until_the_terminal_one() {
     let ids: Vec<&String> = resumed.iter().map(|m| &m.id).collect();
     let expected: Vec<&String> = messages[2..].iter().map(|m| &m.id).collect();
     assert_eq!(ids, expected);
-    // Resuming after the terminal event closes at once with nothing.
+    // Resuming after the terminal event answers 204 No Content, which stops
+    // an EventSource (an empty 200 made it reconnect every few seconds).
     let last = &messages.last().unwrap().id;
-    assert!(read_stream(&app, &job, Some(last)).await.is_empty());
+    let resp = app
+        .http
+        .get(format!("{}/jobs/{job}/events/stream", app.base))
+        .header("Last-Event-ID", last.as_str())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 204);
+    assert!(resp.bytes().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_cache_hits_stream_is_its_cache_hit_event_then_204() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
+    let first = app.submit_spec(22).await;
+    app.wait_terminal(&first, Duration::from_secs(20)).await;
+    let hit = app.submit_spec(22).await;
+    assert_ne!(hit, first);
+    let messages = read_stream(&app, &hit, None).await;
+    let types: Vec<&str> = messages.iter().map(|m| m.event.as_str()).collect();
+    assert_eq!(types, ["cache_hit"]);
+    let resp = app
+        .http
+        .get(format!("{}/jobs/{hit}/events/stream", app.base))
+        .header("Last-Event-ID", messages[0].id.as_str())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 204);
 }
 
 #[tokio::test]

@@ -218,6 +218,11 @@ async fn feedback_is_kept_as_an_event_and_the_log_pages_by_entry_id() {
     for (body, want) in cases {
         let (status, problem) = app.post_json("/feedback", &body).await;
         assert_eq!(status, want, "{body}: {problem}");
+        if status == 404 {
+            // Said as every 404 says it, without the engine's refusal code.
+            let detail = problem["detail"].as_str().unwrap_or_default();
+            assert_eq!(detail, format!("job {unknown} is unknown or has expired"));
+        }
     }
     assert_eq!(app.get(&format!("/jobs/{unknown}/events")).await.0, 404);
     assert_eq!(app.get("/jobs/nope/events").await.0, 400);

@@ -260,6 +260,28 @@ async fn cors_allows_only_the_configured_origins() {
     assert_eq!(resp.headers()["access-control-allow-origin"], ui);
     let resp = preflight(&app, "https://evil.example").await.unwrap();
     assert!(!resp.headers().contains_key("access-control-allow-origin"));
+
+    // The server's own page (the web UI) sends its origin on a POST too:
+    // that is no cross-origin request, and is served.
+    let own = app.base.clone();
+    let resp = app
+        .http
+        .post(format!("{own}/artifacts/analyze"))
+        .header("origin", own.as_str())
+        .json(&serde_json::json!({"content": "# Design\n\nOne service.\n"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
+    let resp = app
+        .http
+        .post(format!("{own}/artifacts/analyze"))
+        .header("origin", "https://evil.example")
+        .json(&serde_json::json!({"content": "# Design\n\nOne service.\n"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(!resp.status().is_success(), "an unlisted origin is refused");
 }
 
 #[test]
