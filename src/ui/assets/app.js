@@ -157,6 +157,7 @@ async function followStream(url, onEvent, signal) {
       await new Promise((r) => setTimeout(r, 1000));
       continue;
     }
+    if (resp.status === 204) return; // the job has finished: nothing more will come
     if (!resp.ok || !resp.body) throw new Error(await problemText(resp));
     const reader = resp.body.getReader();
     const decoder = new TextDecoder();
