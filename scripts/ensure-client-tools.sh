@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what scripts/test-clients.sh needs, fast no-op when present:
-# python3 with venv and node/npm (apt-get on Debian), then the pinned tools
+# python3 with venv, node/npm and curl (apt-get on Debian), then the pinned tools
 # into tests/clients/.venv and tests/clients/typescript/node_modules (both
 # gitignored), reinstalled only when their pins change.
 set -euo pipefail
@@ -8,10 +8,11 @@ cd "$(dirname "$0")/.."
 need=()
 command -v python3 >/dev/null 2>&1 && python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3 python3-venv)
 command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
+command -v curl >/dev/null 2>&1 || need+=(curl)
 if [ ${#need[@]} -gt 0 ]; then
   source scripts/lib/apt.sh
   apt_install "${need[@]}" || {
-    echo "missing: ${need[*]} (install Python 3.10+ with venv and Node.js 18+ with npm)" >&2
+    echo "missing: ${need[*]} (install Python 3.10+ with venv, Node.js 18+ with npm, and curl)" >&2
     exit 1
   }
 fi

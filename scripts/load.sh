@@ -4,7 +4,7 @@
 # at 32 and 256 concurrent connections, against a release build of
 # `faultline serve` and a private redis-server on this machine. Afterwards it
 # checks that no request failed and that every job drained (none left queued
-# or running). Installs wrk (apt-get) if missing.
+# or running). Installs wrk, curl and python3 (apt-get) if missing.
 #
 #   bash scripts/load.sh            # DURATION=10 seconds per run, THREADS=2
 #   FRESH=1 bash scripts/load.sh    # a new Redis and service for each run
@@ -20,10 +20,14 @@ DURATION=${DURATION:-10}
 THREADS=${THREADS:-2}
 FRESH=${FRESH:-0}
 bash scripts/ensure-redis.sh
-if ! command -v wrk >/dev/null 2>&1; then
+need=()
+for tool in wrk curl python3; do command -v "$tool" >/dev/null 2>&1 || need+=("$tool"); done
+if [ ${#need[@]} -gt 0 ]; then
   source scripts/lib/apt.sh
-  apt_install wrk || { echo "wrk is missing: install it and retry" >&2; exit 1; }
+  apt_install "${need[@]}" || { echo "missing: ${need[*]}; install them and retry" >&2; exit 1; }
 fi
+source scripts/lib/rust.sh
+ensure_rust
 cargo build --release -q --bin faultline
 
 work=$(mktemp -d)

@@ -5,5 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-redis.sh
+source scripts/lib/rust.sh
+ensure_rust
 cargo build --release --bin faultline
 exec ./target/release/faultline serve "$@"

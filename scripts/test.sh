@@ -10,6 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-redis.sh
+source scripts/lib/rust.sh
+ensure_rust
 
 # Single-server only: restarting one Redis, one server's memory and keyspace,
 # the plain-connection fold check, and tests that involve no Redis topology.

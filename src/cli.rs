@@ -103,6 +103,10 @@ pub enum Command {
         user: String,
         #[arg(long, default_value = "faultline-admin")]
         admin_user: String,
+        /// Print `user …` lines for a Redis ACL file (`aclfile` in
+        /// redis.conf, or `redis-server --aclfile`) instead of commands.
+        #[arg(long)]
+        aclfile: bool,
     },
     /// Print the OpenAPI spec the API serves (JSON, or YAML with --yaml).
     Openapi {
@@ -187,7 +191,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             format,
             spec,
         } => analyze(&file, kind.into(), format, spec.as_deref()),
-        Command::Acl { user, admin_user } => {
+        Command::Acl {
+            user,
+            admin_user,
+            aclfile,
+        } => {
             let settings = Settings::from_env()?;
             let password = |name| std::env::var(name).ok().filter(|p| !p.is_empty());
             let users = [
@@ -203,7 +211,16 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 ),
             ];
             let keys = startup::keys(&settings);
-            emit(acl_lines(&keys, &users).trim_end())
+            let lines = acl_lines(&keys, &users);
+            if aclfile {
+                // An ACL file holds the same rules, one `user` line each.
+                let file: String = lines
+                    .lines()
+                    .map(|l| l.replacen("ACL SETUSER ", "user ", 1) + "\n")
+                    .collect();
+                return emit(file.trim_end());
+            }
+            emit(lines.trim_end())
         }
         Command::Openapi { yaml } => {
             let spec = if yaml {

@@ -151,3 +151,51 @@ fn offline_analysis_of_an_empty_file_fails_as_the_api_refuses_it() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `faultline acl --aclfile` is a file redis-server loads as it is.
+#[test]
+fn the_acl_file_output_loads_into_redis_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .args(["acl", "--aclfile"])
+        .env("FAULTLINE_ACL_PASSWORD", "a-service-password")
+        .output()
+        .expect("the faultline binary runs");
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(text.lines().all(|l| l.starts_with("user ")), "{text}");
+    let file = dir.path().join("users.acl");
+    std::fs::write(&file, &text).unwrap();
+
+    let port = faultline::store::embedded::free_port().unwrap();
+    let mut server = std::process::Command::new("redis-server")
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+        ])
+        .arg("--aclfile")
+        .arg(&file)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("redis-server runs");
+    let users = (0..100).find_map(|_| {
+        std::thread::sleep(Duration::from_millis(50));
+        let mut conn = redis::Client::open(format!("redis://127.0.0.1:{port}/0"))
+            .ok()?
+            .get_connection()
+            .ok()?;
+        redis::cmd("ACL")
+            .arg("USERS")
+            .query::<Vec<String>>(&mut conn)
+            .ok()
+    });
+    let _ = server.kill();
+    let _ = server.wait();
+    let users = users.expect("redis-server started with the ACL file");
+    assert!(users.contains(&"faultline".to_string()), "{users:?}");
+    assert!(users.contains(&"faultline-admin".to_string()), "{users:?}");
+}

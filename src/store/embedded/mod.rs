@@ -105,6 +105,14 @@ pub async fn resolve(data_dir: &Path) -> anyhow::Result<Resolved> {
                 url = LOCAL,
                 "using the Redis already running on localhost:6379"
             );
+            if aof_enabled(LOCAL).await == Some(false) {
+                tracing::warn!(
+                    url = LOCAL,
+                    "the Redis on localhost:6379 does not persist with AOF (appendonly no): jobs \
+                     acknowledged to clients can be lost if it restarts; turn AOF on there, or stop \
+                     it so that `serve` starts its private Redis with AOF, or set REDIS_URL"
+                );
+            }
             return Ok(Resolved::Existing(LOCAL.to_string()));
         }
         Probe::Loading(progress) => {
@@ -130,6 +138,25 @@ pub async fn serving(data_dir: &Path) -> Option<String> {
         serde_json::from_slice(&std::fs::read(dir.join(SERVER_STATE)).ok()?).ok()?;
     let url = format!("redis://127.0.0.1:{}/0", state.port);
     data_dir::serves_dir(&url, &dir).await.then_some(url)
+}
+
+/// Whether the Redis at `url` has AOF on (`INFO persistence`); `None` when
+/// it cannot tell.
+async fn aof_enabled(url: &str) -> Option<bool> {
+    let client = redis::Client::open(url).ok()?;
+    let attempt = async {
+        let mut conn = client.get_multiplexed_async_connection().await?;
+        redis::cmd("INFO")
+            .arg("persistence")
+            .query_async::<String>(&mut conn)
+            .await
+    };
+    let info = tokio::time::timeout(Duration::from_millis(500), attempt)
+        .await
+        .ok()?
+        .ok()?;
+    let value = info.lines().find_map(|l| l.strip_prefix("aof_enabled:"))?;
+    Some(value.trim() == "1")
 }
 
 /// What a Redis answers to PING.
