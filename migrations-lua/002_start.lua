@@ -57,15 +57,15 @@ local function dead_letter(k, o, ctx, s, err)
 end
 
 -- Keeps the artifact for this attempt and any later one (a retry, or a
--- takeover after this worker dies). Submission gave it JOB_EXPIRATION, as
--- it gave the snapshot, but each start renews the snapshot: without this a
--- job that waited long in the queue could be retried after its artifact
--- expired. A first start early in that life skips the command (the hot
--- path). False when the artifact is gone.
-local function keep_artifact(k, o, s, attempt, now)
-  local ttl = tonumber(o.job_ttl)
-  if attempt == 1 and now - s.created_at < ttl * 500 then return true end
-  return redis.call('EXPIRE', k.artifact, ttl) == 1
+-- takeover after this worker dies): JOB_EXPIRATION from now, as the
+-- snapshot this start renews. Heartbeats renew it during a long analysis
+-- and a scheduled retry renews it for its backoff (018, 005), so no attempt
+-- runs, or is retried, after its artifact expired. (A first start early in
+-- the job's life used to skip this; with a short JOB_EXPIRATION the retry
+-- of a long first attempt then found its artifact gone.) False when the
+-- artifact is gone.
+local function keep_artifact(k, o)
+  return redis.call('EXPIRE', k.artifact, tonumber(o.job_ttl)) == 1
 end
 
 -- Whether this start must renew the job's log: the log has to outlive the
@@ -110,7 +110,7 @@ local function start_entry(k, o)
     return dead_letter(k, o, ctx, s,
       'attempts exhausted: the job was taken over ' .. s.attempt .. ' times after its worker stopped responding')
   end
-  if not keep_artifact(k, o, s, attempt, ctx.now) then
+  if not keep_artifact(k, o) then
     return dead_letter(k, o, ctx, s, 'the artifact is no longer stored (it expired after JOB_EXPIRATION '
       .. 'or was evicted) before attempt ' .. attempt .. ' could run: submit the content again')
   end

@@ -54,7 +54,7 @@ local function complete_entry(k, o)
   if s.status == 'completed' and s.attempt == attempt then return true, nil, true end
   local ack_anyway = TERMINAL[s.status] and s.attempt == attempt
   local ctx = new_ctx(k.events, k.feed, o.job_id, o.events_ttl, o.retention, o.now, o.batch)
-  local events = progress_events(o.hints, attempt, o.consumer)
+  local events = progress_events(k.events, o.hints, attempt, o.consumer)
   table.insert(events, { type = 'completed', attempt = attempt, worker = o.consumer, data = {},
     data_json = '{}', result = o.result, markdown_json = o.markdown_json })
   local err

@@ -21,7 +21,7 @@ local function fail(keys, argv)
   if s.attempt == attempt and s.status == 'failed' then return 'dead' end
   if s.attempt == attempt and s.status == 'queued' then return 'retry' end
   local ctx = new_ctx(keys[2], keys[5], argv[1], argv[12], argv[13])
-  local events = progress_events(argv[6], attempt, argv[3])
+  local events = progress_events(keys[2], argv[6], attempt, argv[3])
   local retry = argv[8] == '1' and attempt < tonumber(argv[9])
   if retry then
     table.insert(events, { type = 'retry_scheduled', attempt = attempt, worker = argv[3],
@@ -47,6 +47,9 @@ local function fail(keys, argv)
   store_snapshot(keys[1], s, argv[11])
   if retry then
     redis.call('ZADD', keys[6], int(ctx.now + tonumber(argv[10])), argv[1] .. ' ' .. s.content_hash)
+    -- The retry needs the artifact after the backoff: kept as long as the
+    -- snapshot (same slot; the key is the shard's `artifact:<hash>`).
+    redis.call('EXPIRE', shard_prefix_of(keys[2], argv[1]) .. 'artifact:' .. s.content_hash, argv[11])
   else
     redis.call('HDEL', keys[3], s.content_hash)
     redis.call('XADD', keys[7], '*', 'job', argv[1], 'error', err_msg, 'attempts', attempt)

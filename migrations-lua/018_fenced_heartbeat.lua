@@ -7,7 +7,9 @@
   nothing. (It used to be a plain `XCLAIM … 0` from the worker.)
 
   KEYS: 1 job, 2 work stream
-  ARGV: 1 job_id, 2 attempt, 3 consumer, 4 entry id, 5 group
+  ARGV: 1 job_id, 2 attempt, 3 consumer, 4 entry id, 5 group,
+        6 job_ttl s (renews the job's artifact; callers before version 20
+          pass none)
   Returns: 'OK'
   Errors: NO_SUCH_JOB, JOB_TERMINAL, STALE_ATTEMPT
   Events: none (a heartbeat changes no state)
@@ -22,6 +24,11 @@ local function heartbeat(keys, argv)
     return refuse('STALE_ATTEMPT', 'job=' .. argv[1] .. ' attempt=' .. argv[2] .. ' current=' .. s.attempt)
   end
   redis.call('XCLAIM', keys[2], argv[5], argv[3], 0, argv[4], 'JUSTID')
+  -- A long analysis keeps its artifact (same slot: the work stream's
+  -- shard) for a retry or a takeover: JOB_EXPIRATION from now, if given.
+  if argv[6] then
+    redis.call('EXPIRE', string.sub(keys[2], 1, -5) .. 'artifact:' .. s.content_hash, argv[6])
+  end
   return 'OK'
 end
 

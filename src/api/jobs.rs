@@ -150,7 +150,7 @@ impl JobsApi {
             })
             .collect();
         let note = format!(
-            "newest first from the job index; total counts every status; jobs expire {}s after their last event",
+            "newest first from the job index; total counts every status; jobs expire {}s after their last transition",
             state.fns.ttls.job_s
         );
         Ok(ListResponse::Ok(Json(JobList {

@@ -41,6 +41,7 @@ const FILES: &[(&str, &str)] = &[
     lua!("017_job_lifetimes.lua"),
     lua!("018_fenced_heartbeat.lua"),
     lua!("019_rebuild_malformed_events.lua"),
+    lua!("020_progress_once_artifact_kept.lua"),
 ];
 
 /// The numbered migrations this binary knows, in order.

@@ -111,6 +111,7 @@ pub const LUA_COMMANDS: &[&str] = &[
     "xpending",
     "xrange",
     "xreadgroup",
+    "xrevrange",
     "xtrim",
     "zadd",
     "zrangebyscore",
@@ -125,7 +126,6 @@ pub const ADMIN_COMMANDS: &[(&str, &str)] = &[
         "faultline migrate: load or upgrade the library",
     ),
     ("strlen", "faultline inspect: artifact size"),
-    ("xrevrange", "faultline inspect and events tail"),
 ];
 
 /// The ACL rules (after `reset`) of `role` for this key layout: no

@@ -121,10 +121,7 @@ async fn analyse(
                 steps.enter(stage);
                 // `start` already recorded the first stage.
                 if stage != Stage::Normalizing {
-                    let _ = tx.send(Hint {
-                        hint: stage.hint().to_string(),
-                        observed_at: now_ms(),
-                    });
+                    let _ = tx.send(Hint::new(stage.hint(), now_ms()));
                 }
             })
         });
@@ -148,9 +145,17 @@ async fn analyse(
                 pending.push(hint);
                 // Fast analyses send their hints with the completion (same
                 // log, fewer round trips); slow ones report them live.
-                if began.elapsed() >= worker.config.progress_flush && worker.fns.progress(lease, &pending).await.is_ok() {
-                    metrics::events(EventType::Progress, pending.len() as u64);
-                    pending.clear();
+                if began.elapsed() >= worker.config.progress_flush {
+                    match worker.fns.progress(lease, &pending).await {
+                        Ok(()) => {
+                            metrics::events(EventType::Progress, pending.len() as u64);
+                            pending.clear();
+                        }
+                        // Refused: nothing was written. Anything else (a
+                        // lost reply) may have been: sent again, flagged.
+                        Err(e) if e.code().is_some() => {}
+                        Err(_) => pending.iter_mut().for_each(|h| h.resent = true),
+                    }
                 }
             }
             _ = heartbeat.tick() => if let Err(refusal) = keep_claimed(worker, lease).await {

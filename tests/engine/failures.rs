@@ -51,10 +51,7 @@ async fn a_worker_that_dies_mid_job_loses_nothing_and_its_late_writes_are_refuse
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     // While attempt 2 runs, attempt 1 wakes up: its progress and result are refused.
-    let hint = Hint {
-        hint: "late".into(),
-        observed_at: 0,
-    };
+    let hint = Hint::new("late", 0);
     let err = api
         .fns
         .progress(&stale, std::slice::from_ref(&hint))
@@ -432,4 +429,62 @@ async fn a_cancelled_jobs_analysis_is_abandoned_and_its_slot_freed_at_the_next_h
     let snap = app.fns.snapshot(id).await.unwrap().unwrap();
     assert_eq!((snap.status, snap.attempt), (JobStatus::Cancelled, 1));
     assert!(!kinds(&app.events(&slow_job).await).contains(&"completed"));
+}
+
+/// A progress call whose reply is lost may or may not have run: the worker
+/// sends its hints again, flagged `resent`, and each lands in the log once.
+#[tokio::test]
+async fn hints_sent_again_after_a_lost_reply_are_recorded_once() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let job = app.submit_spec(95).await;
+    let id: JobId = job.parse().unwrap();
+    let (entry, hash) = take_entry(&redis, &app.fns.store.keys.work(id.shard()), "w1");
+    let started = app.fns.start(id, &hash, &entry, "w1", "Starting").await;
+    assert!(matches!(started, Ok(Started::Run { attempt: 1, .. })));
+    let lease = Lease {
+        job: id,
+        attempt: 1,
+        consumer: "w1".into(),
+        entry_id: entry,
+    };
+    let resent = |h: &Hint| Hint {
+        resent: true,
+        ..h.clone()
+    };
+    let (a, b, c, d) = (
+        Hint::new("Running heuristics...", 1_700_000_000_100),
+        Hint::new("Scoring...", 1_700_000_000_100),
+        Hint::new("Synthesizing with AI...", 1_700_000_000_200),
+        Hint::new("Writing the report...", 1_700_000_000_300),
+    );
+    // The call ran, its reply was lost: sent again with a new hint.
+    app.fns
+        .progress(&lease, &[a.clone(), b.clone()])
+        .await
+        .unwrap();
+    app.fns
+        .progress(&lease, &[resent(&a), resent(&b), c.clone()])
+        .await
+        .unwrap();
+    // A resent hint the log does not have (that call never ran) is kept, and
+    // the completion leaves out the one already there.
+    app.fns
+        .complete(&lease, &hash, &[resent(&c), resent(&d)], "{}", "# r")
+        .await
+        .unwrap();
+    let hints: Vec<String> = app
+        .events(&job)
+        .await
+        .iter()
+        .filter(|e| e.kind == faultline::engine::EventType::Progress)
+        .map(|e| e.data["hint"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        hints,
+        ["Starting", a.hint.as_str(), &b.hint, &c.hint, &d.hint],
+        "each hint once, in order"
+    );
+    let replay = faultline::replay::replay(&app.fns, id).await.unwrap();
+    assert_eq!(replay.verdict, faultline::replay::Verdict::Consistent);
 }

@@ -122,6 +122,32 @@ async fn a_retry_after_the_artifacts_first_lifetime_still_analyses_the_artifact(
     );
 }
 
+/// A first attempt started early in a short life, failing after the
+/// artifact's first lifetime: its retry still finds the artifact (each start
+/// renews it, and so does scheduling the retry).
+#[tokio::test]
+async fn a_long_first_attempt_early_in_a_short_life_still_has_its_artifact_for_the_retry() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Api, real_engine(), &[("JOB_EXPIRATION", "4")]).await;
+    let job = submit_doc(&app).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await; // inside the first half of its life
+    assert!(matches!(
+        start_next(&app, &redis, job).await,
+        Started::Run { attempt: 1, .. }
+    ));
+    tokio::time::sleep(Duration::from_millis(2700)).await; // past submit + JOB_EXPIRATION
+    retry(&app, &redis, job, 1).await;
+    match start_next(&app, &redis, job).await {
+        Started::Run {
+            attempt, content, ..
+        } => {
+            assert_eq!(attempt, 2);
+            assert_eq!(content, DOC);
+        }
+        other => panic!("the retry did not run: {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn a_job_whose_artifact_is_gone_fails_saying_so_and_is_never_analysed_empty() {
     let redis = TestRedis::start();
@@ -131,20 +157,13 @@ async fn a_job_whose_artifact_is_gone_fails_saying_so_and_is_never_analysed_empt
     redis
         .query(&["DEL", &app.fns.store.keys.artifact(job.shard(), &hash)])
         .unwrap();
+    // Every start renews the artifact, so the first one finds it gone and
+    // ends the job at once (no attempt runs on nothing, none is retried).
     match start_next(&app, &redis, job).await {
-        Started::Unreadable { attempt: 1, error } => {
+        Started::Dead { error, .. } => {
             assert!(error.contains("no longer stored"), "{error}")
         }
         other => panic!("an attempt without its artifact must not run: {other:?}"),
-    }
-    // The worker fails that attempt as retryable; the retry's start finds
-    // the artifact gone for good and ends the job.
-    retry(&app, &redis, job, 1).await;
-    match start_next(&app, &redis, job).await {
-        Started::Dead { attempts: 1, error } => {
-            assert!(error.contains("no longer stored"), "{error}")
-        }
-        other => panic!("the job must end: {other:?}"),
     }
     let snapshot = app.fns.snapshot(job).await.unwrap().unwrap();
     assert_eq!(snapshot.status, JobStatus::Failed);

@@ -80,10 +80,7 @@ async fn replay_of_a_job_in_flight_never_reports_drift() {
     let fns = app.fns.clone();
     let writer = tokio::spawn(async move {
         for i in 0..TRANSITIONS {
-            let hint = Hint {
-                hint: format!("step {i}"),
-                observed_at: i as i64,
-            };
+            let hint = Hint::new(format!("step {i}"), i as i64);
             fns.progress(&lease, &[hint]).await.unwrap();
         }
     });

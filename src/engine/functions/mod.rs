@@ -139,6 +139,20 @@ impl Started {
 pub struct Hint {
     pub hint: String,
     pub observed_at: i64,
+    /// Sent before in a call whose reply was lost (it may have run): the
+    /// library leaves it out if the log already has it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub resent: bool,
+}
+
+impl Hint {
+    pub fn new(hint: impl Into<String>, observed_at: i64) -> Self {
+        Self {
+            hint: hint.into(),
+            observed_at,
+            resent: false,
+        }
+    }
 }
 
 /// Identifies one running attempt of a job (the fencing token).

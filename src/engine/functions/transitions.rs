@@ -97,6 +97,7 @@ impl Functions {
             lease.consumer.clone(),
             lease.entry_id.clone(),
             GROUP.to_string(),
+            self.ttls.job_s.to_string(),
         ];
         self.fcall::<String>("fl_heartbeat", &keys, args)
             .await
