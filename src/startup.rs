@@ -125,6 +125,10 @@ impl App {
             "functions library ready"
         );
         tracing::info!(encryption = ?settings.encryption, "encryption at rest (key ids only)");
+        if let Some(Err(unsafe_writes)) = fns.store.write_safety().await {
+            // Not fatal (it may be fixed live), but /readyz says not ready.
+            tracing::error!(problem = %unsafe_writes, "Redis may lose or refuse jobs");
+        }
         let shutdown = CancellationToken::new();
         let metrics = crate::metrics::install(settings.shards);
         crate::metrics::visibility_timeout(settings.visibility_timeout.as_secs_f64());

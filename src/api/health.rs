@@ -36,7 +36,9 @@ impl HealthApi {
         }))
     }
 
-    /// Readiness: Redis reachable, this binary's library loaded, consumer groups present.
+    /// Readiness: Redis reachable, this binary's library loaded, consumer
+    /// groups present, and (when this user may read `INFO`) Redis a master
+    /// that is neither out of memory nor evicting.
     #[oai(
         path = "/readyz",
         operation_id = "readyz",
@@ -60,6 +62,9 @@ impl HealthApi {
                 Err(e) => Err(e.to_string()),
             }));
             checks.push(check("consumer_groups", groups_present(&state).await));
+            if let Some(safety) = state.fns.store.write_safety().await {
+                checks.push(check("writes", safety));
+            }
         }
         let ready = checks.iter().all(|c| c.ok);
         let health = Health {

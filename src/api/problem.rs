@@ -158,8 +158,15 @@ impl ApiError {
 impl From<EngineError> for ApiError {
     fn from(e: EngineError) -> Self {
         match &e {
-            EngineError::Unavailable(_) => {
-                ApiError::unavailable("the job store is unreachable; retry shortly")
+            EngineError::Unavailable(cause) => {
+                log_unavailable(cause);
+                if e.is_wrong_server() {
+                    ApiError::unavailable("the job store is failing over; retry shortly")
+                } else if cause.contains("(OOM") {
+                    ApiError::unavailable("the job store is full; retry later")
+                } else {
+                    ApiError::unavailable("the job store is unreachable; retry shortly")
+                }
             }
             EngineError::Refused { code, detail } if code == "NO_SUCH_JOB" => {
                 // The detail is `job=<id>`: said as the other 404s say it,
@@ -229,4 +236,17 @@ fn parameter_code(err: &poem::Error) -> Option<&'static str> {
         "content_hash" => "INVALID_CONTENT_HASH",
         _ => "INVALID_PARAMETER",
     })
+}
+
+/// Logs why requests get 503s: at most once a second, so an outage does not
+/// flood the log (every request fails the same way).
+fn log_unavailable(cause: &str) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static LAST: AtomicU64 = AtomicU64::new(0);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    if LAST.swap(now, Ordering::Relaxed) != now {
+        tracing::warn!(cause, "answering 503: the job store is unavailable");
+    }
 }

@@ -35,7 +35,15 @@ impl EngineError {
     pub fn is_unavailable(&self) -> bool {
         matches!(self, EngineError::Unavailable(_))
     }
+
+    /// Redis answered as a replica (or a master without its link): the
+    /// connection reaches a server that no longer takes writes.
+    pub fn is_wrong_server(&self) -> bool {
+        matches!(self, EngineError::Unavailable(m) if m.starts_with(WRONG_SERVER))
+    }
 }
+
+const WRONG_SERVER: &str = "the Redis server no longer takes writes";
 
 /// Refusal codes the library raises (see the headers in `migrations-lua/`).
 const REFUSALS: &[&str] = &[
@@ -82,8 +90,16 @@ impl From<redis::RedisError> for EngineError {
             return EngineError::Unavailable(e.to_string());
         }
         match e.code() {
-            Some("LOADING" | "BUSY" | "TRYAGAIN" | "CLUSTERDOWN" | "MASTERDOWN" | "READONLY") => {
+            Some("LOADING" | "BUSY" | "TRYAGAIN" | "CLUSTERDOWN") => {
                 EngineError::Unavailable(e.to_string())
+            }
+            Some(code @ ("MASTERDOWN" | "READONLY")) => EngineError::Unavailable(format!(
+                "{WRONG_SERVER} ({code}: a failover behind a fixed address?): {e}"
+            )),
+            // maxmemory reached under `noeviction`: writes come back once
+            // memory is freed, so it is retried like an outage.
+            Some("OOM") => {
+                EngineError::Unavailable(format!("Redis is out of memory (OOM, maxmemory): {e}"))
             }
             _ => EngineError::Protocol(e.to_string()),
         }

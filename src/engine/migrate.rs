@@ -73,8 +73,18 @@ pub async fn deployed(store: &Store) -> Result<(u32, String), EngineError> {
 
 /// Brings Redis up to this binary's library and setup steps.
 pub async fn migrate(store: &Store) -> Result<MigrateReport, EngineError> {
+    migrate_within(store, Duration::from_millis(2 * LOCK_LEASE_MS)).await
+}
+
+/// `migrate`, waiting at most `patience` for another process's migration
+/// lock: a request that found the library gone answers quickly (503)
+/// instead of waiting for a lease a killed migrator left behind.
+pub async fn migrate_within(
+    store: &Store,
+    patience: Duration,
+) -> Result<MigrateReport, EngineError> {
     let token = ulid::Ulid::generate().to_string();
-    acquire_lock(store, &token).await?;
+    acquire_lock(store, &token, patience).await?;
     let result = apply(store).await;
     release_lock(store, &token).await;
     result
@@ -151,9 +161,9 @@ pub async fn ensure_group(store: &Store, shard: u16) -> Result<bool, EngineError
     }
 }
 
-async fn acquire_lock(store: &Store, token: &str) -> Result<(), EngineError> {
+async fn acquire_lock(store: &Store, token: &str, patience: Duration) -> Result<(), EngineError> {
     let mut conn = store.conn.clone();
-    let deadline = tokio::time::Instant::now() + Duration::from_millis(2 * LOCK_LEASE_MS);
+    let deadline = tokio::time::Instant::now() + patience;
     loop {
         let got: Option<String> = redis::cmd("SET")
             .arg(store.keys.migrate_lock())

@@ -14,7 +14,7 @@ pub mod keys;
 mod topology;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 pub use conn::Conn;
@@ -32,6 +32,8 @@ pub struct Store {
     /// it must not run on the shared one every other call goes through.
     waiting: Arc<Vec<Conn>>,
     next_waiting: Arc<AtomicUsize>,
+    /// When `reconnect_soon` last ran (seconds since the epoch).
+    last_reconnect: Arc<AtomicU64>,
 }
 
 impl Store {
@@ -53,6 +55,7 @@ impl Store {
             topology,
             waiting: Arc::new(Vec::new()),
             next_waiting: Arc::new(AtomicUsize::new(0)),
+            last_reconnect: Arc::new(AtomicU64::new(0)),
         })
     }
 
@@ -104,6 +107,55 @@ impl Store {
             .await
     }
 
+    /// Makes the shared connections dial again: Redis closes a connection
+    /// after `QUIT` (whatever the user's ACL), and the connection manager
+    /// reconnects on its next command. For a server that stopped taking
+    /// writes behind the configured address (a failover behind a DNS name
+    /// or a proxy), which the manager does not notice by itself: its socket
+    /// is fine. At most once a second; a cluster follows failovers itself.
+    pub async fn reconnect_soon(&self) {
+        if self.is_cluster() {
+            return;
+        }
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let last = self.last_reconnect.load(Ordering::Relaxed);
+        if last == now
+            || self
+                .last_reconnect
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_err()
+        {
+            return;
+        }
+        tracing::warn!("Redis answered as a replica: reconnecting to the configured address");
+        for conn in std::iter::once(&self.conn).chain(self.waiting.iter()) {
+            let mut conn = conn.clone();
+            let _: redis::RedisResult<()> = redis::cmd("QUIT").query_async(&mut conn).await;
+        }
+    }
+
+    /// Whether the Redis behind a single address keeps what it is given:
+    /// a master, not out of memory, and not evicting (every Faultline key
+    /// has a TTL, so any policy but `noeviction` may drop queued jobs, logs
+    /// and artifacts under memory pressure). `None` when it cannot tell:
+    /// a cluster (per node), or a user without `INFO` (the least-privilege
+    /// service user).
+    pub async fn write_safety(&self) -> Option<Result<String, String>> {
+        if self.is_cluster() {
+            return None;
+        }
+        let mut conn = self.conn.clone();
+        let info: String = redis::cmd("INFO")
+            .arg("memory")
+            .arg("replication")
+            .query_async(&mut conn)
+            .await
+            .ok()?;
+        Some(judge_write_safety(&info))
+    }
+
     /// PING with the configured timeout.
     pub async fn ping(&self) -> redis::RedisResult<()> {
         let mut conn = self.conn.clone();
@@ -115,3 +167,59 @@ impl Store {
 }
 
 pub use topology::Target;
+
+/// [`Store::write_safety`] of an `INFO memory replication` text.
+fn judge_write_safety(info: &str) -> Result<String, String> {
+    let field = |name: &str| {
+        info.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
+            .map(str::trim)
+    };
+    let number = |name: &str| field(name).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    let role = field("role").unwrap_or("master");
+    if role != "master" {
+        return Err(format!(
+            "Redis is a replica (role:{role}): it refuses writes (a failover behind a fixed address?)"
+        ));
+    }
+    let (used, max) = (number("used_memory"), number("maxmemory"));
+    let policy = field("maxmemory_policy").unwrap_or("noeviction");
+    if max > 0 && policy != "noeviction" {
+        return Err(format!(
+            "maxmemory-policy is {policy}: under memory pressure Redis evicts queued jobs, logs and \
+             artifacts (all have TTLs); set maxmemory-policy noeviction"
+        ));
+    }
+    if max > 0 && used >= max {
+        return Err(format!(
+            "Redis is out of memory ({used} of maxmemory {max} bytes used): writes are refused"
+        ));
+    }
+    Ok(match max {
+        0 => "master, no maxmemory".to_string(),
+        _ => format!("master, noeviction, {used} of {max} bytes used"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::judge_write_safety;
+
+    #[test]
+    fn a_replica_an_evicting_policy_or_a_full_server_is_not_safe_to_write() {
+        let info = |role: &str, used: u64, max: u64, policy: &str| {
+            format!(
+                "# Memory\r\nused_memory:{used}\r\nmaxmemory:{max}\r\nmaxmemory_policy:{policy}\r\n# Replication\r\nrole:{role}\r\n"
+            )
+        };
+        assert!(judge_write_safety(&info("master", 10, 0, "noeviction")).is_ok());
+        assert!(judge_write_safety(&info("master", 10, 0, "allkeys-lru")).is_ok());
+        assert!(judge_write_safety(&info("master", 10, 100, "noeviction")).is_ok());
+        let err = judge_write_safety(&info("slave", 10, 0, "noeviction")).unwrap_err();
+        assert!(err.contains("replica"), "{err}");
+        let err = judge_write_safety(&info("master", 10, 100, "volatile-lru")).unwrap_err();
+        assert!(err.contains("set maxmemory-policy noeviction"), "{err}");
+        let err = judge_write_safety(&info("master", 100, 100, "noeviction")).unwrap_err();
+        assert!(err.contains("out of memory"), "{err}");
+    }
+}

@@ -108,3 +108,100 @@ async fn the_embedded_redis_starts_with_aof_and_stops_cleanly() {
         "AOF files are kept in the data dir"
     );
 }
+
+/// A Redis that stops taking writes (full under `noeviction`, evicting, or
+/// turned into a replica behind the same address): requests get 503s that
+/// say why, /readyz names the problem, and everything recovers without a
+/// restart once Redis does.
+#[tokio::test]
+async fn a_redis_that_cannot_keep_writes_is_not_ready_and_recovers_by_itself() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let mut n = 400;
+    let mut submit = async || {
+        n += 1;
+        let body = serde_json::json!({"content": spec(n), "content_type": "openapi-yaml"});
+        app.post_json("/artifacts/analyze", &body).await
+    };
+    let readyz = async || {
+        let (status, body) = app.get("/readyz").await;
+        (status, body.to_string())
+    };
+    assert_eq!(readyz().await.0, 200);
+    let config = |name: &str, value: &str| {
+        redis.query(&["CONFIG", "SET", name, value]).unwrap();
+    };
+
+    // Full under noeviction: refused, and said so.
+    config("maxmemory", "1");
+    let (status, problem) = submit().await;
+    assert_eq!(status, 503, "{problem}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("full"),
+        "{problem}"
+    );
+    let (status, body) = readyz().await;
+    assert!(status == 503 && body.contains("out of memory"), "{body}");
+    config("maxmemory", "0");
+    assert_eq!(submit().await.0, 200);
+    assert_eq!(readyz().await.0, 200);
+
+    // A policy that would evict jobs silently.
+    config("maxmemory", "1gb");
+    config("maxmemory-policy", "allkeys-lru");
+    let (status, body) = readyz().await;
+    assert!(status == 503 && body.contains("noeviction"), "{body}");
+    config("maxmemory-policy", "noeviction");
+    config("maxmemory", "0");
+    assert_eq!(readyz().await.0, 200);
+
+    // A failover behind the same address: the server became a replica.
+    let primary = TestRedis::start();
+    let fns = faultline::startup::connect(&settings(&primary, &[]))
+        .await
+        .unwrap();
+    faultline::engine::migrate::migrate(&fns.store)
+        .await
+        .unwrap();
+    redis
+        .query(&["REPLICAOF", "127.0.0.1", &primary.port.to_string()])
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let info: String =
+            redis::from_redis_value(redis.query(&["INFO", "replication"]).unwrap()).unwrap();
+        if info.contains("master_link_status:up") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the replica never synced"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (status, problem) = submit().await;
+    assert_eq!(status, 503, "{problem}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("failing over"),
+        "{problem}"
+    );
+    // (A probe may first meet the connection being re-dialled.)
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let (status, body) = readyz().await;
+        assert_eq!(status, 503, "{body}");
+        if body.contains("replica") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{body}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Promoted again: the same service takes submissions.
+    redis.query(&["REPLICAOF", "NO", "ONE"]).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while submit().await.0 != 200 {
+        assert!(std::time::Instant::now() < deadline, "never recovered");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(readyz().await.0, 200);
+}

@@ -324,13 +324,23 @@ impl Functions {
                     function = name,
                     "faultline library missing in Redis; reloading it"
                 );
-                migrate::migrate(&self.store).await?;
+                migrate::migrate_within(&self.store, RELOAD_PATIENCE).await?;
                 send(&mut conn).await
+            }
+            Err(e) if e.is_wrong_server() => {
+                // A failover behind a fixed address: the shared connection
+                // still reaches the old master, now a replica.
+                self.store.reconnect_soon().await;
+                Err(e)
             }
             other => other,
         }
     }
 }
+
+/// How long a call that found the library gone waits for another
+/// process's migration lock before it answers "unavailable".
+const RELOAD_PATIENCE: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The markdown argument of `fl_complete`/`fl_complete_many`: already a
 /// JSON string, so the Lua splices it as it is instead of encoding it (an
