@@ -11,7 +11,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use redis::streams::StreamAutoClaimReply;
+use redis::AsyncCommands;
+use redis::streams::{StreamAutoClaimReply, StreamClaimReply, StreamId, StreamPendingCountReply};
 use tokio_util::sync::CancellationToken;
 
 use super::{Slots, Worker, reader};
@@ -95,26 +96,81 @@ async fn reclaim(worker: &Arc<Worker>, shard: u16, slots: Slots) {
         .query_async(&mut conn)
         .await;
     match reply {
-        Ok(reply) => {
-            let mut delivered = Vec::with_capacity(reply.claimed.len());
-            for entry in &reply.claimed {
-                if worker.is_running(shard, &entry.id) {
-                    // Ours and running, its heartbeat late: starting it
-                    // again would run the same attempt twice. The claim
-                    // served as the heartbeat.
-                    continue;
-                }
-                match reader::delivery(entry) {
-                    Some(d) => {
-                        tracing::info!(job = %d.job, shard, "reclaimed an entry from a silent worker");
-                        crate::metrics::job("reclaimed");
-                        delivered.push(d);
-                    }
-                    None => reader::discard_malformed(worker, shard, &entry.id).await,
-                }
-            }
-            worker.start_delivered(shard, &delivered, slots).await;
-        }
+        Ok(reply) => start_claimed(worker, shard, &reply.claimed, slots, true).await,
         Err(e) => tracing::debug!(shard, error = %e, "reclaim failed"),
+    }
+}
+
+/// Starts claimed entries (at most one per slot) and runs them. `reclaimed`:
+/// taken over from a silent worker (logged and counted as such).
+async fn start_claimed(
+    worker: &Arc<Worker>,
+    shard: u16,
+    claimed: &[StreamId],
+    slots: Slots,
+    reclaimed: bool,
+) {
+    let mut delivered = Vec::with_capacity(claimed.len());
+    for entry in claimed {
+        if worker.is_running(shard, &entry.id) {
+            // Ours and running, its heartbeat late: starting it again
+            // would run the same attempt twice. The claim served as the
+            // heartbeat.
+            continue;
+        }
+        match reader::delivery(entry) {
+            Some(d) => {
+                if reclaimed {
+                    tracing::info!(job = %d.job, shard, "reclaimed an entry from a silent worker");
+                    crate::metrics::job("reclaimed");
+                }
+                delivered.push(d);
+            }
+            None => reader::discard_malformed(worker, shard, &entry.id).await,
+        }
+    }
+    worker.start_delivered(shard, &delivered, slots).await;
+}
+
+/// Starts again, at once, the entries this consumer holds on `shard` but
+/// runs none of: a take whose reply was lost (Redis stalled, or the
+/// connection dropped) may have started them after all, and they would
+/// otherwise wait out the visibility timeout. Called by the reader once
+/// Redis answers again.
+pub(super) async fn resume_own(worker: &Arc<Worker>, shard: u16) {
+    let mut conn = worker.fns.store.conn.clone();
+    let work = worker.fns.store.keys.work(shard);
+    let pending: redis::RedisResult<StreamPendingCountReply> = conn
+        .xpending_consumer_count(&work, GROUP, "-", "+", 1000, &worker.consumer)
+        .await;
+    let mut orphans: Vec<String> = match pending {
+        Ok(reply) => reply.ids.into_iter().map(|p| p.id).collect(),
+        Err(e) => {
+            tracing::debug!(shard, error = %e, "could not list this worker's pending entries");
+            return;
+        }
+    };
+    orphans.retain(|id| !worker.is_running(shard, id));
+    if !orphans.is_empty() {
+        tracing::info!(
+            shard,
+            entries = orphans.len(),
+            "starting again the entries a lost reply left started"
+        );
+    }
+    while !orphans.is_empty() {
+        let Some(slots) = worker.reserve(orphans.len().min(worker.config.batch)).await else {
+            return;
+        };
+        let ids: Vec<String> = orphans.drain(..slots.len().min(orphans.len())).collect();
+        let claimed: redis::RedisResult<StreamClaimReply> =
+            conn.xclaim(&work, GROUP, &worker.consumer, 0, &ids).await;
+        match claimed {
+            Ok(reply) => start_claimed(worker, shard, &reply.ids, slots, false).await,
+            Err(e) => {
+                tracing::debug!(shard, error = %e, "could not claim this worker's pending entries");
+                return;
+            }
+        }
     }
 }

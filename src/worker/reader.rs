@@ -32,6 +32,8 @@ pub(super) async fn run(worker: Arc<Worker>, shard: u16, shutdown: CancellationT
     // The newest entry of the work stream this reader has seen; `$` (the
     // stream's end when the wait starts) until it has seen one.
     let mut cursor = String::from("$");
+    // A take failed without an answer: it may have started entries anyway.
+    let mut lost_reply = false;
     while !shutdown.is_cancelled() {
         let slots = tokio::select! {
             _ = shutdown.cancelled() => break,
@@ -41,6 +43,9 @@ pub(super) async fn run(worker: Arc<Worker>, shard: u16, shutdown: CancellationT
         match take(&worker, shard, slots, &mut cursor).await {
             Ok(full) => {
                 backoff = Duration::from_millis(100);
+                if std::mem::take(&mut lost_reply) {
+                    super::maintenance::resume_own(&worker, shard).await;
+                }
                 if full {
                     // The shard may hold more: read again, no wait.
                     continue;
@@ -48,8 +53,9 @@ pub(super) async fn run(worker: Arc<Worker>, shard: u16, shutdown: CancellationT
             }
             Err(e) => {
                 // Entries the call may have started before it failed stay
-                // in this consumer's pending list and are reclaimed after
-                // the visibility timeout.
+                // in this consumer's pending list: started again once a
+                // take gets through (`resume_own`).
+                lost_reply |= e.is_unavailable();
                 crate::metrics::worker_error("read");
                 tracing::warn!(shard, error = %e, "take failed; retrying");
                 if !e.is_unavailable() {

@@ -205,3 +205,46 @@ async fn a_redis_that_cannot_keep_writes_is_not_ready_and_recovers_by_itself() {
     }
     assert_eq!(readyz().await.0, 200);
 }
+
+/// Takes that time out while Redis stalls still run when it resumes, and
+/// start entries this worker never hears about. They are started again as
+/// soon as Redis answers, not after the visibility timeout (a minute here).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn entries_a_stalled_take_started_run_as_soon_as_redis_answers() {
+    let redis = TestRedis::start();
+    let overrides = [
+        ("REDIS_TIMEOUT_MS", "200"),
+        ("VISIBILITY_TIMEOUT_MS", "60000"),
+        ("SHARDS", "2"),
+    ];
+    let (quick, _) = counting(Duration::from_millis(20));
+    let app = Arc::new(spawn_app(&redis, Role::Serve, quick, &overrides).await);
+    let submitter = {
+        let app = app.clone();
+        tokio::spawn(async move {
+            let mut acknowledged = Vec::new();
+            for n in 0..120 {
+                let body =
+                    serde_json::json!({"content": spec(700 + n), "content_type": "openapi-yaml"});
+                let (status, view) = app.post_json("/artifacts/analyze", &body).await;
+                if status == 200 {
+                    acknowledged.push(view["job_id"].as_str().unwrap().to_string());
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            acknowledged
+        })
+    };
+    // Stalls while work keeps arriving: replies time out, the calls run later.
+    for _ in 0..3 {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        redis.query(&["CLIENT", "PAUSE", "1200", "WRITE"]).unwrap();
+        tokio::time::sleep(Duration::from_millis(1300)).await;
+    }
+    let acknowledged = submitter.await.unwrap();
+    assert!(!acknowledged.is_empty());
+    for job in &acknowledged {
+        let snap = app.wait_terminal(job, Duration::from_secs(20)).await;
+        assert_eq!(snap.status, JobStatus::Completed, "{job}");
+    }
+}
