@@ -54,12 +54,13 @@ pub(super) async fn run(worker: &Arc<Worker>, taken: Taken, slot: OwnedSemaphore
             metrics::job("failed");
             return tracing::warn!(job = %d.job, attempts, %error, "dead-lettered before it could run");
         }
-        // Sealed under a key this worker lacks: a failed attempt, retried
-        // (another worker, or this one restarted with the key, may read it).
+        // Sealed under a key this worker lacks, or gone between the start
+        // and the read of a large one: a failed attempt, retried (another
+        // worker, or this one restarted with the key, may read it).
         Ok(Started::Unreadable { attempt, error }) => {
             metrics::events(EventType::Started, 1);
             metrics::events(EventType::Progress, 1);
-            tracing::error!(job = %d.job, %error, "cannot decrypt the artifact");
+            tracing::error!(job = %d.job, %error, "cannot read the artifact");
             let lease = Lease {
                 job: d.job,
                 attempt,
