@@ -37,8 +37,8 @@ impl HealthApi {
     }
 
     /// Readiness: Redis reachable, this binary's library loaded, consumer
-    /// groups present, and (when this user may read `INFO`) Redis a master
-    /// that is neither out of memory nor evicting.
+    /// groups present, and Redis a master that is neither out of memory nor
+    /// evicting (checked on a single Redis, not on a cluster).
     #[oai(
         path = "/readyz",
         operation_id = "readyz",

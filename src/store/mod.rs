@@ -140,8 +140,8 @@ impl Store {
     /// a master, not out of memory, and not evicting (every Faultline key
     /// has a TTL, so any policy but `noeviction` may drop queued jobs, logs
     /// and artifacts under memory pressure). `None` when it cannot tell:
-    /// a cluster (per node), or a user without `INFO` (the least-privilege
-    /// service user).
+    /// a cluster (per node), or a user without `INFO` (an ACL older than
+    /// `faultline acl`'s).
     pub async fn write_safety(&self) -> Option<Result<String, String>> {
         if self.is_cluster() {
             return None;
