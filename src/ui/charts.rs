@@ -113,6 +113,7 @@ fn bars(points: &[&Point]) -> Markup {
     let max = scale_max(points);
     let slot = (RIGHT - LEFT) / points.len() as f64;
     let bar = (slot * 0.6).max(2.0);
+    let labels = axis_labels(points);
     html! {
         line x1=(LEFT) y1=(BOTTOM) x2=(RIGHT) y2=(BOTTOM) stroke="#4a4a4a" {}
         @for (i, p) in points.iter().enumerate() {
@@ -122,7 +123,7 @@ fn bars(points: &[&Point]) -> Markup {
             rect x=(fmt(x)) y=(fmt(BOTTOM - h)) width=(fmt(bar)) height=(fmt(h)) fill=(PALETTE[0]) {}
             text x=(fmt(cx)) y=(fmt(BOTTOM - h - 4.0)) text-anchor="middle" font-family="sans-serif"
                 font-size="12" fill="#1a1a1a" { (number(p.value)) }
-            (axis_label(cx, i, &p.label, points.len()))
+            (axis_label(cx, i, &p.label, &labels[i], points.len()))
         }
     }
 }
@@ -148,6 +149,7 @@ fn line(points: &[&Point]) -> Markup {
         .map(|(x, y)| format!("{},{}", fmt(*x), fmt(*y)))
         .collect::<Vec<_>>()
         .join(" ");
+    let labels = axis_labels(points);
     html! {
         line x1=(LEFT) y1=(BOTTOM) x2=(RIGHT) y2=(BOTTOM) stroke="#4a4a4a" {}
         polyline points=(path) fill="none" stroke=(PALETTE[0]) stroke-width="2" {}
@@ -155,20 +157,36 @@ fn line(points: &[&Point]) -> Markup {
             circle cx=(fmt(*x)) cy=(fmt(*y)) r="3.5" fill=(PALETTE[0]) {}
             text x=(fmt(*x)) y=(fmt(y - 8.0)) text-anchor="middle" font-family="sans-serif"
                 font-size="12" fill="#1a1a1a" { (number(p.value)) }
-            (axis_label(*x, i, &p.label, points.len()))
+            (axis_label(*x, i, &p.label, &labels[i], points.len()))
         }
     }
 }
 
-/// Labels under the axis; with many points every other one is lowered so
+/// Labels under the axis (`shown`, from [`axis_labels`]; the whole `label`
+/// as its tooltip); with many points every other one is lowered so
 /// neighbours do not overlap.
-fn axis_label(x: f64, i: usize, label: &str, n: usize) -> Markup {
+fn axis_label(x: f64, i: usize, label: &str, shown: &str, n: usize) -> Markup {
     let y = BOTTOM + 16.0 + if n > 6 && i % 2 == 1 { 14.0 } else { 0.0 };
     let max_chars = if n > 6 { 10 } else { 16 };
     html! {
         text x=(fmt(x)) y=(fmt(y)) text-anchor="middle" font-family="sans-serif" font-size="11"
-            fill="#1a1a1a" { (short(label, max_chars)) }
+            fill="#1a1a1a" { title { (label) } (short(shown, max_chars)) }
     }
+}
+
+/// The axis labels without the words they all start with ("Operations
+/// with security", "Operations with error responses" → "security", "error
+/// responses"): cut short, they would all read the same.
+fn axis_labels(points: &[&Point]) -> Vec<String> {
+    let words: Vec<Vec<&str>> = points
+        .iter()
+        .map(|p| p.label.split(' ').collect())
+        .collect();
+    let shortest = words.iter().map(Vec::len).min().unwrap_or(0);
+    let common = (0..shortest.saturating_sub(1))
+        .take_while(|&i| words.len() > 1 && words.iter().all(|w| w[i] == words[0][i]))
+        .count();
+    words.iter().map(|w| w[common..].join(" ")).collect()
 }
 
 fn pie(points: &[&Point]) -> Markup {
@@ -230,6 +248,27 @@ fn short(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn axis_labels_drop_the_words_they_all_start_with() {
+        let point = |label: &str| Point {
+            label: label.to_string(),
+            value: 1.0,
+        };
+        let coverage = [
+            point("Operations with security"),
+            point("Operations with error responses"),
+            point("Operations with 429"),
+        ];
+        let refs: Vec<&Point> = coverage.iter().collect();
+        assert_eq!(axis_labels(&refs), ["security", "error responses", "429"]);
+        let other = [point("Critical"), point("High")];
+        let refs: Vec<&Point> = other.iter().collect();
+        assert_eq!(axis_labels(&refs), ["Critical", "High"]);
+        let one = [point("Operations with security")];
+        let refs: Vec<&Point> = one.iter().collect();
+        assert_eq!(axis_labels(&refs), ["Operations with security"]);
+    }
 
     fn chart(kind: &str, data: &[(&str, f64)]) -> ChartData {
         ChartData {

@@ -60,6 +60,7 @@ fn key_dialog() -> Markup {
         section id="key-panel" class="panel key" hidden aria-labelledby="key-heading" {
             h2 id="key-heading" { "API key required" }
             p { "This server requires an API key. It is kept in this tab's session storage only." }
+            p id="key-refused" class="error" role="alert" {}
             form id="key-form" {
                 label for="api-key" { "API key" }
                 input id="api-key" name="api-key" type="password" autocomplete="off" required;

@@ -116,6 +116,19 @@ async fn a_completed_job_page_shows_the_score_breakdown_charts_findings_and_repo
     let (_, stored) = app.get(&format!("/jobs/{job}/result")).await;
     assert!(md.starts_with(stored["markdown"].as_str().unwrap()));
     assert!(md.contains(&format!("/ui/jobs/{job}/charts/0.svg)")));
+    assert!(md.contains("](http://127.0.0.1:"), "absolute links");
+    // Behind a TLS-terminating proxy the links keep the client's scheme.
+    let proxied = app
+        .http
+        .get(format!("{}/ui/jobs/{job}/report.md", app.base))
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(proxied.contains("](https://127.0.0.1:"), "{proxied}");
 
     // The same content again: a cache hit, marked on its page.
     let again = app.submit(&spec(1), "openapi-yaml").await;

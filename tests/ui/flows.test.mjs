@@ -219,7 +219,8 @@ test("with locked reads the UI asks for a key once and keeps it in the session o
   await page.screenshot({ path: join(SHOTS, "10-api-key.png"), fullPage: true });
   await key.fill("not-the-key-0123456789");
   await page.getByRole("button", { name: "Use key" }).click();
-  await key.waitFor(WAIT); // refused: asked again
+  await key.waitFor(WAIT); // refused: asked again, saying so
+  await page.getByText("That key was refused").waitFor(WAIT);
   await key.fill(process.env.UI_KEY);
   await page.getByRole("button", { name: "Use key" }).click();
   await page.getByRole("heading", { name: "Recent runs" }).waitFor(WAIT);
@@ -239,4 +240,8 @@ test("with locked reads the UI asks for a key once and keeps it in the session o
   const text = readFileSync(await download.path(), "utf8");
   assert.match(text, /Production readiness/i);
   assert.match(text, new RegExp(`/ui/jobs/${id}/charts/0\\.svg`));
+  // The JSON link opens with the key too (a plain link would get a 401).
+  await page.getByRole("link", { name: "JSON", exact: true }).click();
+  await page.waitForFunction(() => document.body.innerText.includes('"job_id"'), null, WAIT);
+  assert.ok(!(await page.content()).includes("UNAUTHORIZED"));
 });

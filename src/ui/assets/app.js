@@ -21,11 +21,13 @@ function authHeaders(extra) {
   return headers;
 }
 
-// Shows the key panel and resolves once a key is entered.
-function askForKey() {
+// Shows the key panel (saying so when the last key was refused) and
+// resolves once a key is entered.
+function askForKey(refused) {
   const panel = document.getElementById("key-panel");
   const form = document.getElementById("key-form");
   const input = document.getElementById("api-key");
+  document.getElementById("key-refused").textContent = refused ? "That key was refused; enter another." : "";
   panel.hidden = false;
   input.focus();
   return new Promise((resolve) => {
@@ -44,8 +46,9 @@ async function apiFetch(url, opts) {
   for (;;) {
     const resp = await fetch(url, Object.assign({}, opts, { headers: authHeaders(opts.headers) }));
     if (resp.status !== 401) return resp;
+    const refused = sessionStorage.getItem(KEY) !== null;
     sessionStorage.removeItem(KEY);
-    await askForKey();
+    await askForKey(refused);
   }
 }
 
@@ -60,14 +63,26 @@ async function problemText(resp) {
 
 // ---------- analyse page ----------
 
-function detectType(text, name) {
-  const lower = (name || "").toLowerCase();
-  const head = text.slice(0, 4000);
-  const isOpenapi = /(^|\n)\s*["']?(openapi|swagger)["']?\s*:/.test(head);
-  if (lower.endsWith(".json") || /^\s*[{[]/.test(text)) return isOpenapi ? "openapi-json" : "architecture";
-  if (isOpenapi) return "openapi-yaml";
-  if (lower.endsWith(".md") || lower.endsWith(".markdown") || /(^|\n)#{1,3} \S/.test(head)) return "markdown";
-  return "architecture";
+// A preview of the server's detection (src/analysis/detect.rs) for `auto`:
+// OpenAPI by a root `openapi`/`swagger` key with a version (outside code
+// fences), architecture by a diagram; `null` when only the server's fuller
+// rules (component vocabulary, design-doc shape) can tell.
+function detectType(text) {
+  const body = text.replace(/^\uFEFF/, "");
+  if (/^\s*\{/.test(body)) return /"(openapi|swagger)"\s*:/.test(body) ? "openapi-json" : null;
+  let fence = null;
+  for (const line of body.split("\n")) {
+    const m = /^ {0,3}(`{3,}|~{3,})/.exec(line);
+    if (m) {
+      if (fence === null) fence = m[1];
+      else if (m[1][0] === fence[0] && m[1].length >= fence.length && !line.trim().slice(m[1].length)) fence = null;
+      continue;
+    }
+    if (fence === null && /^["']?(openapi|swagger)["']?\s*:\s*["']?\d/.test(line)) return "openapi-yaml";
+  }
+  const lower = body.toLowerCase();
+  if (lower.includes("```mermaid") || lower.includes("@startuml")) return "architecture";
+  return null;
 }
 
 function initAnalyse() {
@@ -82,11 +97,12 @@ function initAnalyse() {
   const error = document.getElementById("form-error");
   const submit = document.getElementById("submit");
   const maxBytes = Number(form.dataset.maxBytes);
-  let fileName = "";
 
   const showDetected = () => {
+    const kind = detectType(content.value);
+    const text = kind ? "Detected: " + kind : "Detected on the server: Markdown or architecture";
     detected.textContent = content.value.trim()
-      ? "Detected: " + detectType(content.value, fileName) + (type.value === "auto" ? "" : " (overridden)")
+      ? text + (type.value === "auto" ? "" : " (overridden)")
       : "";
   };
   const load = async (f) => {
@@ -96,13 +112,12 @@ function initAnalyse() {
       error.textContent = f.name + " is " + f.size + " bytes; the limit is " + maxBytes + ".";
       return;
     }
-    fileName = f.name;
     content.value = await f.text();
     error.hidden = true;
     status.textContent = "Loaded " + f.name + ".";
     showDetected();
   };
-  content.addEventListener("input", () => { fileName = ""; showDetected(); });
+  content.addEventListener("input", showDetected);
   type.addEventListener("change", showDetected);
   file.addEventListener("change", () => load(file.files[0]));
   drop.addEventListener("dragover", (ev) => { ev.preventDefault(); drop.classList.add("over"); });
@@ -121,8 +136,7 @@ function initAnalyse() {
       const v = form.elements[name].value.trim();
       if (v) metadata[name] = v;
     }
-    const chosen = type.value === "auto" ? detectType(content.value, fileName) : type.value;
-    const body = { content: content.value, content_type: type.value === "auto" ? "auto" : chosen };
+    const body = { content: content.value, content_type: type.value };
     if (Object.keys(metadata).length) body.metadata = metadata;
     submit.disabled = true;
     status.textContent = "Submitting…";
@@ -145,48 +159,102 @@ function initAnalyse() {
 
 // ---------- Server-Sent Events over fetch (EventSource cannot send a bearer header) ----------
 
-async function followStream(url, onEvent, signal) {
+// A refusal that reconnecting will not change (4xx other than 429).
+class StreamRefused extends Error {}
+
+const sleep = (ms, signal) => new Promise((resolve) => {
+  const t = setTimeout(resolve, ms);
+  signal?.addEventListener("abort", () => { clearTimeout(t); resolve(); }, { once: true });
+});
+
+// Resolves when the tab is shown again (or `signal` aborts).
+const shown = (signal) => new Promise((resolve) => {
+  const check = () => {
+    if (document.hidden && !signal.aborted) return;
+    document.removeEventListener("visibilitychange", check);
+    resolve();
+  };
+  document.addEventListener("visibilitychange", check);
+  signal.addEventListener("abort", check, { once: true });
+});
+
+// Retry-After in ms, or `fallback`.
+function retryAfter(resp, fallback) {
+  const s = Number(resp.headers.get("Retry-After"));
+  return Number.isFinite(s) && s > 0 ? s * 1000 : fallback;
+}
+
+// Follows a job's events until onEvent returns true (the terminal event),
+// resuming after the last id whenever the stream breaks: after a 503 or 429
+// (honouring Retry-After) or a network error, for as long as the page is
+// open, telling `onState` while it reconnects. It lets go of the connection
+// while the tab is hidden and resumes when it is shown: browsers allow six
+// connections per host over HTTP/1.1, and six open job pages would
+// otherwise starve every other page and the Cancel button.
+async function followStream(url, onEvent, signal, onState) {
   let lastId = null;
-  for (let tries = 0; tries < 30 && !signal.aborted; tries++) {
-    const headers = lastId ? { "Last-Event-ID": lastId, Accept: "text/event-stream" } : { Accept: "text/event-stream" };
-    let resp;
+  let wait = 1000;
+  const again = async (why) => {
+    onState("Reconnecting… (" + why + ")");
+    await sleep(wait, signal);
+    wait = Math.min(wait * 2, 15000);
+  };
+  while (!signal.aborted) {
+    if (document.hidden) { await shown(signal); continue; }
+    const attempt = new AbortController();
+    const stop = () => attempt.abort();
+    const onHide = () => { if (document.hidden) attempt.abort(); };
+    signal.addEventListener("abort", stop, { once: true });
+    document.addEventListener("visibilitychange", onHide);
     try {
-      resp = await apiFetch(url, { headers, signal });
-    } catch (_) {
-      if (signal.aborted) return;
-      await new Promise((r) => setTimeout(r, 1000));
-      continue;
-    }
-    if (resp.status === 204) return; // the job has finished: nothing more will come
-    if (!resp.ok || !resp.body) throw new Error(await problemText(resp));
-    const reader = resp.body.getReader();
-    const decoder = new TextDecoder();
-    let buffer = "";
-    for (;;) {
-      let chunk;
-      try { chunk = await reader.read(); } catch (_) { break; }
-      if (chunk.done) break;
-      buffer += decoder.decode(chunk.value, { stream: true }).replace(/\r\n?/g, "\n");
-      let cut;
-      while ((cut = buffer.indexOf("\n\n")) >= 0) {
-        const block = buffer.slice(0, cut);
-        buffer = buffer.slice(cut + 2);
-        const msg = { id: null, event: "message", data: [] };
-        for (const line of block.split("\n")) {
-          if (!line || line.startsWith(":")) continue;
-          const i = line.indexOf(":");
-          const field = i < 0 ? line : line.slice(0, i);
-          const value = i < 0 ? "" : line.slice(i + 1).replace(/^ /, "");
-          if (field === "id") msg.id = value;
-          else if (field === "event") msg.event = value;
-          else if (field === "data") msg.data.push(value);
-        }
-        if (msg.id) lastId = msg.id;
-        if (msg.data.length && onEvent(msg.event, JSON.parse(msg.data.join("\n")))) return;
+      const headers = lastId ? { "Last-Event-ID": lastId, Accept: "text/event-stream" } : { Accept: "text/event-stream" };
+      const resp = await apiFetch(url, { headers, signal: attempt.signal });
+      if (resp.status === 204) return; // the job has finished: nothing more will come
+      if (resp.status === 503 || resp.status === 429) {
+        const why = await problemText(resp);
+        wait = retryAfter(resp, wait);
+        await again(why);
+        continue;
       }
+      if (!resp.ok || !resp.body) throw new StreamRefused(await problemText(resp));
+      onState("");
+      wait = 1000;
+      const reader = resp.body.getReader();
+      const decoder = new TextDecoder();
+      let buffer = "";
+      for (;;) {
+        let chunk;
+        try { chunk = await reader.read(); } catch (_) { break; }
+        if (chunk.done) break;
+        buffer += decoder.decode(chunk.value, { stream: true }).replace(/\r\n?/g, "\n");
+        let cut;
+        while ((cut = buffer.indexOf("\n\n")) >= 0) {
+          const block = buffer.slice(0, cut);
+          buffer = buffer.slice(cut + 2);
+          const msg = { id: null, event: "message", data: [] };
+          for (const line of block.split("\n")) {
+            if (!line || line.startsWith(":")) continue;
+            const i = line.indexOf(":");
+            const field = i < 0 ? line : line.slice(0, i);
+            const value = i < 0 ? "" : line.slice(i + 1).replace(/^ /, "");
+            if (field === "id") msg.id = value;
+            else if (field === "event") msg.event = value;
+            else if (field === "data") msg.data.push(value);
+          }
+          if (msg.id) lastId = msg.id;
+          if (msg.data.length && onEvent(msg.event, JSON.parse(msg.data.join("\n")))) return;
+        }
+      }
+      // Closed before the terminal event (or hidden): resume after the last id.
+      if (!document.hidden) await sleep(500, signal);
+    } catch (e) {
+      if (e instanceof StreamRefused) throw e;
+      if (signal.aborted || document.hidden) continue; // hidden: resumed when shown
+      await again("connection lost");
+    } finally {
+      signal.removeEventListener("abort", stop);
+      document.removeEventListener("visibilitychange", onHide);
     }
-    // Closed before the terminal event: resume after the last id.
-    await new Promise((r) => setTimeout(r, 500));
   }
 }
 
@@ -214,13 +282,14 @@ function initJob(root) {
       if (hint && ev.data && ev.data.hint) hint.textContent = ev.data.hint;
       const attempt = document.getElementById("job-attempt");
       if (attempt && ev.attempt !== undefined) attempt.textContent = ev.attempt;
-      if (TERMINAL.has(type)) {
+      if (TERMINAL.has(type) || type === "cache_hit") {
         note.textContent = "Finished: loading the report…";
         showReport(live);
         return true;
       }
       return false;
-    }, controller.signal).catch((e) => { note.textContent = "Live updates unavailable: " + e.message; });
+    }, controller.signal, (state) => { note.textContent = state; })
+      .catch((e) => { note.textContent = "Live updates unavailable: " + e.message; });
   }
   initCancel(root);
   initFindings(root);
@@ -235,9 +304,28 @@ function initCancel(root) {
   button.addEventListener("click", async () => {
     const status = root.querySelector("#cancel-status");
     button.disabled = true;
-    const resp = await apiFetch("/jobs/" + encodeURIComponent(button.dataset.job), { method: "DELETE" });
-    status.textContent = resp.ok ? "Cancelling…" : "Not cancelled: " + (await problemText(resp));
-    if (!resp.ok) button.disabled = false;
+    let resp;
+    try {
+      resp = await apiFetch("/jobs/" + encodeURIComponent(button.dataset.job), { method: "DELETE" });
+    } catch (_) {
+      status.textContent = "Could not reach the server; try again.";
+      button.disabled = false;
+      return;
+    }
+    if (resp.ok) {
+      status.textContent = "Cancelling…";
+    } else if (resp.status === 409) {
+      // Already finished (or cancelled by a call whose answer was lost): show it.
+      status.textContent = "The job has already finished; loading it…";
+      location.reload();
+    } else if (resp.status === 503) {
+      // The cancel may still have been recorded: the live updates will say.
+      status.textContent = "Not confirmed: " + (await problemText(resp)) + ". The status above updates if it took effect.";
+      button.disabled = false;
+    } else {
+      status.textContent = "Not cancelled: " + (await problemText(resp));
+      button.disabled = false;
+    }
   });
 }
 
@@ -252,8 +340,17 @@ async function showReport(live) {
   live.removeAttribute("data-stream");
   const anchor = fresh.querySelector(".links");
   if (anchor) anchor.after(document.adoptNode(live));
+  const hadFocus = main.contains(document.activeElement);
   main.replaceChildren(...Array.from(fresh.childNodes).map((n) => document.adoptNode(n)));
   main.dataset.ready = "1";
+  const note = live.querySelector("#live-status");
+  if (note) note.textContent = "Finished.";
+  // Focus inside the swapped part would fall back to the page: move it to
+  // the heading of what was loaded.
+  if (hadFocus && !main.contains(document.activeElement)) {
+    const heading = main.querySelector("h2, h1");
+    if (heading) { heading.tabIndex = -1; heading.focus(); }
+  }
   initJob(main);
 }
 
@@ -319,6 +416,7 @@ function initCopy(root) {
 function initTimeline() {
   const root = document.getElementById("timeline");
   if (!root) return;
+  initKeyedLinks(document);
   const job = root.dataset.job;
   const scrubber = document.getElementById("scrubber");
   const label = document.getElementById("scrub-label");
@@ -371,15 +469,22 @@ function initRuns() {
   const box = document.querySelector('#runs[data-live="true"]');
   if (!box) return;
   // The newest page refreshes itself while visible; older pages stay put.
+  const note = document.getElementById("runs-status");
+  const stale = (why) => { if (note) note.textContent = "Not refreshed (" + why + "); the list may be out of date."; };
   setInterval(async () => {
     if (document.hidden) return;
     try {
       const resp = await apiFetch(location.href, { headers: PAGE_HEADERS });
-      if (!resp.ok) return;
+      if (!resp.ok) return stale(resp.status + " " + resp.statusText);
       const doc = new DOMParser().parseFromString(await resp.text(), "text/html");
       const fresh = doc.getElementById("runs");
-      if (fresh && fresh.innerHTML !== box.innerHTML) box.innerHTML = fresh.innerHTML;
-    } catch (_) { /* the next tick retries */ }
+      if (note) note.textContent = "";
+      if (!fresh || fresh.innerHTML === box.innerHTML) return;
+      // Keep keyboard focus on the same link across the refresh.
+      const focused = box.contains(document.activeElement) ? document.activeElement.getAttribute("href") : null;
+      box.innerHTML = fresh.innerHTML;
+      if (focused) box.querySelector('a[href="' + CSS.escape(focused) + '"]')?.focus();
+    } catch (_) { stale("the server did not answer"); }
   }, 3000);
 }
 

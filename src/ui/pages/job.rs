@@ -43,7 +43,7 @@ async fn render(state: &AppState, raw_id: &str) -> Result<Markup, UiError> {
             (status_panel(&s, source.as_deref()))
             p class="links" {
                 a href=(format!("/ui/jobs/{id}/timeline")) { "Timeline and replay" }
-                " · " a href=(format!("/jobs/{id}")) { "JSON" }
+                " · " a href=(format!("/jobs/{id}")) data-keyed { "JSON" }
             }
             @if !s.status.is_terminal() { (live(&s, &events)) }
             @match s.status {
@@ -64,6 +64,17 @@ async fn render(state: &AppState, raw_id: &str) -> Result<Markup, UiError> {
     ))
 }
 
+/// The artifact type as submitted, or, for `auto`, what the analysis
+/// detected once it has a result.
+fn shown_type(s: &Snapshot) -> String {
+    let detected = s.result.as_ref().and_then(|r| r["artifact_type"].as_str());
+    match (s.content_type.as_str(), detected) {
+        ("auto", Some(kind)) => format!("{kind} (detected)"),
+        ("auto", None) => "auto (detected by the analysis)".to_string(),
+        (kind, _) => kind.to_string(),
+    }
+}
+
 /// `source`: the job whose analysis a cache hit's result came from, when known.
 fn status_panel(s: &Snapshot, source: Option<&str>) -> Markup {
     html! {
@@ -71,7 +82,7 @@ fn status_panel(s: &Snapshot, source: Option<&str>) -> Markup {
             dl class="facts" {
                 div { dt { "Status" } dd { (status_badge(s.status, Some("job-status"))) } }
                 div { dt { "Progress" } dd id="job-hint" { (s.progress_hint) } }
-                div { dt { "Type" } dd { (s.content_type) } }
+                div { dt { "Type" } dd { (shown_type(s)) } }
                 div { dt { "Attempt" } dd id="job-attempt" { (s.attempt) } }
                 div { dt { "Created" } dd { (time_el(s.created_at)) } }
                 div { dt { "Updated" } dd id="job-updated" { (time_el(s.updated_at)) } }
@@ -412,14 +423,20 @@ pub async fn report_markdown(
 ) -> Response {
     match completed_result(&state, &job_id).await {
         Ok(s) => {
+            // Absolute links, so the file works once downloaded; behind a
+            // TLS-terminating proxy the scheme is the forwarded one.
             let host = req.header("host").unwrap_or("localhost");
+            let scheme = match req.header("x-forwarded-proto") {
+                Some(p) if p.eq_ignore_ascii_case("https") => "https",
+                _ => "http",
+            };
             let mut text = s.markdown.clone().unwrap_or_default();
             let all = charts::of_result(s.result.as_ref().unwrap_or(&Value::Null));
             if !all.is_empty() {
                 text.push_str("\n\n## Charts\n\n");
                 for (n, c) in all.iter().enumerate() {
                     text.push_str(&format!(
-                        "![{}](http://{host}/ui/jobs/{}/charts/{n}.svg)\n\n",
+                        "![{}]({scheme}://{host}/ui/jobs/{}/charts/{n}.svg)\n\n",
                         c.title.replace(['[', ']'], ""),
                         s.job_id
                     ));

@@ -64,8 +64,9 @@ async fn render(state: &AppState, params: Params) -> Result<Markup, UiError> {
                 }
                 button type="submit" { "Filter" }
             }
-            div id="runs" data-live=(first_page) aria-live="polite" {
-                p class="help" id="runs-total" { (listing.total) " jobs in the index; jobs expire " (state.fns.ttls.job_s) " s after their last event." }
+            p id="runs-status" class="help" role="status" {}
+            div id="runs" data-live=(first_page) {
+                p class="help" id="runs-total" { (listing.total) " jobs in the index; jobs expire " (state.fns.ttls.job_s) " s after their last transition." }
                 (rows(&listing.jobs))
                 @if let Some(next) = &listing.next {
                     p { a id="older" href=(older_href(status, &next.encode())) { "Older runs" } }

@@ -38,7 +38,7 @@ async fn render(state: &AppState, raw_id: &str) -> Result<Markup, UiError> {
         html! {
           div id="timeline" data-job=(r.job_id) data-count=(last) {
             h1 { "Timeline of " code { (id) } }
-            p class="links" { a href=(format!("/ui/jobs/{id}")) { "Back to the job" } " · " a href=(format!("/jobs/{id}/replay")) { "Replay JSON" } }
+            p class="links" { a href=(format!("/ui/jobs/{id}")) { "Back to the job" } " · " a href=(format!("/jobs/{id}/replay")) data-keyed { "Replay JSON" } }
             (verdict(&r))
             section class="panel" aria-labelledby="axis-heading" {
                 h2 id="axis-heading" { "Events on a time axis" }
