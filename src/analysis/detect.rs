@@ -125,7 +125,10 @@ impl Normalized {
             Doc::OpenApi(spec) => run.run(&openapi::rules(), spec),
             Doc::Architecture(arch) => {
                 run.run(&architecture::rules(), arch);
-                run.run(&markdown::rules_for_architecture(), &arch.doc);
+                run.run(
+                    &markdown::rules_for_architecture(arch.is_assessable()),
+                    &arch.doc,
+                );
             }
             Doc::Markdown(doc) => run.run(&markdown::rules(), doc),
         }

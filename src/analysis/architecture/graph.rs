@@ -137,6 +137,15 @@ pub fn longest_sync_chain(model: &ArchModel) -> Vec<usize> {
     longest
 }
 
+/// Whether any diagram (or the prose) draws a synchronous call between two
+/// classified server-side components: without one, neither a chain nor a
+/// cycle can be judged.
+pub fn has_sync_call(model: &ArchModel) -> bool {
+    groups(model)
+        .into_iter()
+        .any(|group| !graph(model, group).nodes.is_empty())
+}
+
 /// A cycle of synchronous calls within one diagram, if there is one.
 pub fn sync_cycle(model: &ArchModel) -> Option<Vec<usize>> {
     groups(model).into_iter().find_map(|group| {

@@ -70,6 +70,11 @@ pub struct Diagram {
 pub const MAX_COMPONENTS: usize = 2_000;
 pub const MAX_EDGES: usize = 20_000;
 
+/// A model with fewer server-side components than this is too thin to
+/// assess (FL-ARC-023): the rules about the system as a whole (auth,
+/// observability, scaling, encryption in transit) need at least two parts.
+pub const MIN_ASSESSABLE_COMPONENTS: usize = 2;
+
 /// The architecture model.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ArchModel {
@@ -230,6 +235,20 @@ impl ArchModel {
     /// Whether any component has this kind.
     pub fn has_kind(&self, kind: ComponentKind) -> bool {
         self.components.iter().any(|c| c.kind == kind)
+    }
+
+    /// Components that are part of the system (not its users).
+    pub fn server_side(&self) -> usize {
+        self.components
+            .iter()
+            .filter(|c| c.kind != ComponentKind::Client)
+            .count()
+    }
+
+    /// Whether the model gives the `FL-ARC` rules a system to judge (see
+    /// [`MIN_ASSESSABLE_COMPONENTS`]).
+    pub fn is_assessable(&self) -> bool {
+        self.server_side() >= MIN_ASSESSABLE_COMPONENTS
     }
 
     /// Edges leaving component `i`.

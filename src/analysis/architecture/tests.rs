@@ -26,6 +26,110 @@ fn every_arc_rule_fires_on_its_fixture_and_not_on_the_clean_one() {
     }
 }
 
+/// Ids of the `FL-ARC` rules that count in the score on `text`, and the
+/// ids of those that did not say how many objects they examined.
+fn arc_outcomes(text: &str) -> (Vec<&'static str>, Vec<&'static str>) {
+    let mut run = crate::analysis::engine::RuleRun::default();
+    run.run(&rules(), &model(text));
+    let applicable = run
+        .outcomes
+        .iter()
+        .filter(|o| o.applicable().is_some())
+        .map(|o| o.meta.id)
+        .collect();
+    let silent = run
+        .outcomes
+        .iter()
+        .filter(|o| o.examined.is_none())
+        .map(|o| o.meta.id)
+        .collect();
+    (applicable, silent)
+}
+
+#[test]
+fn every_arc_rule_says_what_it_examined() {
+    // A rule that never calls `Sink::examined` counts as one object passed,
+    // so a rule with nothing to judge would vouch for the document.
+    for rule in rules() {
+        let id = rule.meta().id;
+        for name in ["fires.md", "clean.md"] {
+            let (_, silent) = arc_outcomes(&fixture(id, name));
+            assert!(
+                silent.is_empty(),
+                "{id}/{name}: {silent:?} examined nothing"
+            );
+        }
+    }
+}
+
+#[test]
+fn arc_rules_with_nothing_to_judge_do_not_apply() {
+    // No component at all: only the rule saying so applies.
+    let (applicable, _) = arc_outcomes("# Notes\n\n![Architecture](arch.png)\n");
+    assert_eq!(applicable, ["FL-ARC-023"]);
+    // One component, no edge: what can be judged of it is, nothing else.
+    let (applicable, _) = arc_outcomes("# Meet\n\nDashboards are in Grafana.\n");
+    assert_eq!(applicable, ["FL-ARC-022", "FL-ARC-023"]);
+    let (applicable, _) = arc_outcomes("# Store\n\nData lives in PostgreSQL.\n");
+    assert_eq!(
+        applicable,
+        ["FL-ARC-001", "FL-ARC-007", "FL-ARC-017", "FL-ARC-023"]
+    );
+    // Components without a single edge: no call graph rule applies.
+    let (applicable, _) = arc_outcomes(
+        "# Shop\n\nThe API Gateway routes to the Orders service and the Billing service. \
+         PostgreSQL stores orders; Kafka carries events.\n",
+    );
+    for id in [
+        "FL-ARC-008",
+        "FL-ARC-010",
+        "FL-ARC-018",
+        "FL-ARC-019",
+        "FL-ARC-021",
+    ] {
+        assert!(!applicable.contains(&id), "{id} applied: {applicable:?}");
+    }
+    assert!(applicable.contains(&"FL-ARC-004"), "{applicable:?}");
+}
+
+#[test]
+fn a_thin_architecture_description_is_not_reported_ready() {
+    use crate::analysis::model::ArtifactKind;
+    use crate::analysis::request::{AnalysisRequest, Analyzer, Metadata};
+    let analyse = |content: &str| {
+        let request = AnalysisRequest {
+            content,
+            kind: ArtifactKind::Architecture,
+            metadata: &Metadata::default(),
+        };
+        crate::analysis::engine::Engine::default()
+            .analyze(&request, &mut |_| {})
+            .expect("analyses")
+            .result
+    };
+    // Nothing to judge: the "too little to assess" path, as for a note.
+    let empty = analyse("# Meet@Mensa\n\n## Overview\n\n![Components](c.png)\n");
+    assert_eq!(empty.production_readiness_score, 0);
+    assert!(
+        empty.summary.starts_with("No rule could be applied")
+            && empty
+                .summary
+                .contains("Too little to assess as an architecture description"),
+        "{}",
+        empty.summary
+    );
+    // One component and no edge (a README whose diagrams are images): what
+    // is found counts, but clean rules and hygiene vouch for nothing.
+    let thin = analyse(&fixture("FL-ARC-023", "fires.md"));
+    let ids: Vec<&str> = thin.findings.iter().map(|f| f.rule_id.as_str()).collect();
+    assert_eq!(ids, ["FL-ARC-022", "FL-ARC-023"]);
+    assert!(
+        thin.production_readiness_score < 70,
+        "{}",
+        thin.production_readiness_score
+    );
+}
+
 #[test]
 fn rules_are_sorted_and_unique() {
     let ids: Vec<&str> = rules().iter().map(|r| r.meta().id).collect();

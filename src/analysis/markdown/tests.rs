@@ -160,7 +160,7 @@ fn architecture_documents_count_clean_hygiene_results() {
     // The architecture family judges substance by its model, so a clean
     // short document still passes the marker rules there.
     assert_eq!(
-        applicable(&super::rules_for_architecture(), "A calls B.\n"),
+        applicable(&super::rules_for_architecture(true), "A calls B.\n"),
         ["FL-DOC-011", "FL-DOC-012"]
     );
 }

@@ -1,6 +1,6 @@
 //! FL-ARC-020: Availability claim with a single point of failure.
 
-use super::support::{AVAILABILITY_CLAIM, REPLICATION};
+use super::support::{AVAILABILITY_CLAIM, REPLICATION, server_side};
 use crate::analysis::architecture::{ArchModel, ComponentKind};
 use crate::analysis::model::Location;
 use crate::analysis::model::{Category, Severity};
@@ -51,7 +51,11 @@ impl Rule<ArchModel> for AvailabilityClaimWithSinglePoint {
     }
 
     fn check(&self, doc: &ArchModel, sink: &mut Sink) {
-        let Some(claim) = doc.doc.mentions(AVAILABILITY_CLAIM) else {
+        // Judged only when availability is claimed for a system with parts.
+        let claim = doc.doc.mentions(AVAILABILITY_CLAIM);
+        let judged = claim.is_some() && server_side(doc) > 0;
+        sink.examined(&META, u32::from(judged));
+        let Some(claim) = claim.filter(|_| judged) else {
             return;
         };
         // Replication described anywhere covers the databases (as in FL-ARC-001).

@@ -48,6 +48,13 @@ impl Rule<ArchModel> for ClientAccessesDatabaseDirectly {
     }
 
     fn check(&self, doc: &ArchModel, sink: &mut Sink) {
+        // Judged only when a client is drawn calling something: without
+        // its calls there is nothing to say about what a client reaches.
+        let client_calls = doc.edges.iter().any(|e| {
+            let (from, to) = (&doc.components[e.from], &doc.components[e.to]);
+            from.kind == ComponentKind::Client && from.classified && to.classified
+        });
+        sink.examined(&META, u32::from(client_calls));
         for e in &doc.edges {
             let (from, to) = (&doc.components[e.from], &doc.components[e.to]);
             if from.kind == ComponentKind::Client

@@ -49,6 +49,9 @@ impl Rule<ArchModel> for ExternalDependencyWithoutResilience {
     }
 
     fn check(&self, doc: &ArchModel, sink: &mut Sink) {
+        // Judged only when there is a third party to call.
+        let externals = doc.of_kind(ComponentKind::External).count();
+        sink.examined(&META, u32::from(externals > 0));
         if doc.doc.mentions(RESILIENCE).is_some() {
             return;
         }

@@ -55,6 +55,12 @@ impl Rule<ArchModel> for HighFanOutWithoutCacheOrQueue {
     }
 
     fn check(&self, doc: &ArchModel, sink: &mut Sink) {
+        // Judged only when some component is drawn calling another.
+        let calls = doc
+            .edges
+            .iter()
+            .any(|e| e.mode == Mode::Sync && doc.components[e.to].classified);
+        sink.examined(&META, u32::from(calls));
         if doc.has_kind(ComponentKind::Cache) || doc.has_kind(ComponentKind::Queue) {
             return;
         }

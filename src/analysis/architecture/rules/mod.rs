@@ -22,6 +22,7 @@ mod single_instance_component;
 mod stateful_service_without_persistence;
 pub(crate) mod support;
 mod sync_call_cycle;
+mod too_little_to_assess;
 
 use super::ArchModel;
 use crate::analysis::rule::Rule;
@@ -50,5 +51,6 @@ pub fn rules() -> Vec<Box<dyn Rule<ArchModel>>> {
         Box::new(availability_claim_with_single_point::AvailabilityClaimWithSinglePoint),
         Box::new(sync_call_cycle::SyncCallCycle),
         Box::new(monitoring_without_alerting::MonitoringWithoutAlerting),
+        Box::new(too_little_to_assess::TooLittleToAssess),
     ]
 }

@@ -55,6 +55,8 @@ impl Rule<ArchModel> for MonitoringWithoutAlerting {
                 .doc
                 .mentions(&["monitor*", "metrics", "dashboard*", "prometheus", "grafana"])
                 .is_some();
+        // Without monitoring there is nothing to alert on (FL-ARC-005 says so).
+        sink.examined(&META, u32::from(observed));
         if observed && doc.doc.mentions(ALERTING).is_none() {
             let loc = doc
                 .of_kind(ComponentKind::Observability)

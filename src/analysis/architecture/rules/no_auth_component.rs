@@ -51,10 +51,10 @@ impl Rule<ArchModel> for NoAuthComponent {
     }
 
     fn check(&self, doc: &ArchModel, sink: &mut Sink) {
-        if server_side(doc) >= 2
-            && !doc.has_kind(ComponentKind::Auth)
-            && doc.doc.mentions(AUTH).is_none()
-        {
+        // One component alone gives nothing to say about who may call whom.
+        let judged = server_side(doc) >= 2;
+        sink.examined(&META, u32::from(judged));
+        if judged && !doc.has_kind(ComponentKind::Auth) && doc.doc.mentions(AUTH).is_none() {
             sink.report(
                 &META,
                 doc_at(doc),

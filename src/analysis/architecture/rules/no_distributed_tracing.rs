@@ -54,7 +54,11 @@ impl Rule<ArchModel> for NoDistributedTracing {
         let observed =
             doc.has_kind(ComponentKind::Observability) || doc.doc.mentions(OBSERVABILITY).is_some();
         let calls = doc.edges.iter().filter(|e| e.mode == Mode::Sync).count();
-        if services >= 3 && calls >= 2 && observed && doc.doc.mentions(TRACING).is_none() {
+        // Tracing matters only across several services that call each other
+        // in a system that is observed at all (else FL-ARC-005 fires).
+        let judged = services >= 3 && calls >= 2 && observed;
+        sink.examined(&META, u32::from(judged));
+        if judged && doc.doc.mentions(TRACING).is_none() {
             sink.report(
                 &META,
                 doc_at(doc),

@@ -59,6 +59,8 @@ impl Rule<ArchModel> for NoEdgeRateLimiting {
                     .find(|e| doc.components[e.from].kind == ComponentKind::Client)
                     .map(|e| &doc.components[e.to])
             });
+        // Without an entry point there is no edge to limit.
+        sink.examined(&META, u32::from(entry.is_some()));
         if let Some(c) = entry
             && doc.doc.mentions(RATE_LIMIT).is_none()
         {

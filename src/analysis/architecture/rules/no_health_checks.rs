@@ -50,6 +50,8 @@ impl Rule<ArchModel> for NoHealthChecks {
 
     fn check(&self, doc: &ArchModel, sink: &mut Sink) {
         let services = services(doc);
+        // Judged only where several services depend on each other.
+        sink.examined(&META, u32::from(services >= 2));
         if services >= 2 && doc.doc.mentions(HEALTH).is_none() {
             sink.report(
                 &META,

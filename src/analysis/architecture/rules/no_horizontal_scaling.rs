@@ -50,6 +50,8 @@ impl Rule<ArchModel> for NoHorizontalScaling {
 
     fn check(&self, doc: &ArchModel, sink: &mut Sink) {
         let services = services(doc);
+        // Judged only where there are several services to scale.
+        sink.examined(&META, u32::from(services >= 2));
         if services >= 2
             && !doc.has_kind(ComponentKind::LoadBalancer)
             && doc.doc.mentions(SCALING).is_none()

@@ -49,7 +49,10 @@ impl Rule<ArchModel> for NoObservability {
     }
 
     fn check(&self, doc: &ArchModel, sink: &mut Sink) {
-        if server_side(doc) >= 2
+        // One component alone gives too little to say what should be watched.
+        let judged = server_side(doc) >= 2;
+        sink.examined(&META, u32::from(judged));
+        if judged
             && !doc.has_kind(ComponentKind::Observability)
             && doc.doc.mentions(OBSERVABILITY).is_none()
         {

@@ -55,8 +55,11 @@ impl Rule<ArchModel> for NoTransportEncryption {
                 ComponentKind::Client | ComponentKind::Gateway | ComponentKind::External
             )
         });
+        // Judged only where traffic crosses a network between several parts.
+        let judged = exposed.is_some() && server_side(doc) >= 2;
+        sink.examined(&META, u32::from(judged));
         if let Some(c) = exposed
-            && server_side(doc) >= 2
+            && judged
             && doc.doc.mentions(TRANSPORT).is_none()
         {
             sink.report(&META, at(c), "No TLS, HTTPS or mTLS described for traffic");

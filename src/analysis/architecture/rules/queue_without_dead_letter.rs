@@ -49,10 +49,13 @@ impl Rule<ArchModel> for QueueWithoutDeadLetter {
     }
 
     fn check(&self, doc: &ArchModel, sink: &mut Sink) {
+        let queue = doc.of_kind(ComponentKind::Queue).next();
+        // No queue, no messages to dead-letter: not applicable.
+        sink.examined(&META, u32::from(queue.is_some()));
         if doc.doc.mentions(DEAD_LETTER).is_some() {
             return;
         }
-        if let Some((_, c)) = doc.of_kind(ComponentKind::Queue).next() {
+        if let Some((_, c)) = queue {
             sink.report(
                 &META,
                 at(c),

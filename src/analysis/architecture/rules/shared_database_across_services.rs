@@ -48,7 +48,7 @@ impl Rule<ArchModel> for SharedDatabaseAcrossServices {
     }
 
     fn check(&self, doc: &ArchModel, sink: &mut Sink) {
-        for (i, c) in doc.of_kind(ComponentKind::Database) {
+        let users_of = |i: usize| {
             let mut users: Vec<usize> = doc
                 .edges_to(i)
                 .filter(|e| {
@@ -59,6 +59,16 @@ impl Rule<ArchModel> for SharedDatabaseAcrossServices {
                 .collect();
             users.sort_unstable();
             users.dedup();
+            users
+        };
+        // Judged only where a service is drawn using a database: without
+        // those edges nobody can tell whether one is shared.
+        let used = doc
+            .of_kind(ComponentKind::Database)
+            .any(|(i, _)| !users_of(i).is_empty());
+        sink.examined(&META, u32::from(used));
+        for (i, c) in doc.of_kind(ComponentKind::Database) {
+            let users = users_of(i);
             if users.len() >= 2 {
                 let names: Vec<&str> = users
                     .iter()

@@ -48,11 +48,14 @@ impl Rule<ArchModel> for SingleInstanceComponent {
     }
 
     fn check(&self, doc: &ArchModel, sink: &mut Sink) {
-        for c in doc
-            .components
-            .iter()
-            .filter(|c| !matches!(c.kind, ComponentKind::Client | ComponentKind::External))
-        {
+        let own = || {
+            doc.components
+                .iter()
+                .filter(|c| !matches!(c.kind, ComponentKind::Client | ComponentKind::External))
+        };
+        // Judged only where the document states an instance count.
+        sink.examined(&META, u32::from(own().any(|c| c.replicas.is_some())));
+        for c in own() {
             if c.replicas == Some(1) {
                 sink.report(
                     &META,

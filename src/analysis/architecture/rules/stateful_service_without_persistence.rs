@@ -58,10 +58,13 @@ impl Rule<ArchModel> for StatefulServiceWithoutPersistence {
             "local file*",
             "sqlite",
         ];
-        for (i, c) in doc.of_kind(ComponentKind::Service) {
-            if !has_any(&c.notes, STATEFUL) {
-                continue;
-            }
+        let stateful = || {
+            doc.of_kind(ComponentKind::Service)
+                .filter(|(_, c)| has_any(&c.notes, STATEFUL))
+        };
+        // Judged only where a service is described as keeping state.
+        sink.examined(&META, u32::from(stateful().next().is_some()));
+        for (i, c) in stateful() {
             let persisted = doc.edges_from(i).any(|e| {
                 let k = doc.components[e.to].kind;
                 k.is_datastore() || k == ComponentKind::Cache

@@ -36,10 +36,7 @@ pub fn services(m: &ArchModel) -> usize {
 
 /// Components that are part of the system (not its users).
 pub fn server_side(m: &ArchModel) -> usize {
-    m.components
-        .iter()
-        .filter(|c| c.kind != ComponentKind::Client)
-        .count()
+    m.server_side()
 }
 
 /// Words that show the document addresses a concern.

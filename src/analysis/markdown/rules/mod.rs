@@ -57,9 +57,16 @@ pub fn rules() -> Vec<Box<dyn Rule<MdDoc>>> {
 /// unchecked checklists.
 ///
 /// They run as [`Family::Architecture`]: the document's substance is its
-/// model, so a clean result counts even with few headings.
-pub fn rules_for_architecture() -> Vec<Box<dyn Rule<MdDoc>>> {
-    let family = Family::Architecture;
+/// model, so a clean result counts even with few headings. When that model
+/// is too thin to assess (`assessable` false, see FL-ARC-023) they run as
+/// [`Family::ThinArchitecture`]: what they find still counts, a clean
+/// result does not.
+pub fn rules_for_architecture(assessable: bool) -> Vec<Box<dyn Rule<MdDoc>>> {
+    let family = if assessable {
+        Family::Architecture
+    } else {
+        Family::ThinArchitecture
+    };
     vec![
         Box::new(unresolved_todo_marker::UnresolvedTodoMarker(family)),
         Box::new(open_question_unresolved::OpenQuestionUnresolved(family)),

@@ -45,8 +45,13 @@ pub enum Family {
     /// can assess ([`is_assessable`]).
     Design,
     /// The architecture family: the document's substance is its model,
-    /// judged by the `FL-ARC` rules, so a clean result always counts.
+    /// judged by the `FL-ARC` rules, so a clean result counts as long as
+    /// that model can be assessed.
     Architecture,
+    /// The architecture family on a model too thin to assess (FL-ARC-023):
+    /// like a note given to the design family, a clean result vouches for
+    /// nothing.
+    ThinArchitecture,
 }
 
 /// How many of `count` objects a hygiene rule may claim to have examined.
@@ -56,6 +61,7 @@ pub enum Family {
 pub fn judged(doc: &MdDoc, family: Family, count: u32) -> u32 {
     match family {
         Family::Design if !is_assessable(doc) => 0,
+        Family::ThinArchitecture => 0,
         _ => count,
     }
 }
