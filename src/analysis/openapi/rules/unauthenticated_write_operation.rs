@@ -1,8 +1,8 @@
 //! FL-OAS-002: Write operation without authentication.
 
 use crate::analysis::model::{Category, Severity};
-use crate::analysis::openapi::model::Spec;
-use crate::analysis::openapi::query::n;
+use crate::analysis::openapi::model::{Operation, Spec};
+use crate::analysis::openapi::query::{n, squash, static_segments};
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
 
 /// POST, PUT, PATCH or DELETE that anyone may call.
@@ -10,7 +10,10 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// ## What it checks
 /// A write operation whose effective security (its own `security`, else the top-level one) is
 /// absent, empty (`security: []`) or has an empty alternative (`{}`), which allows anonymous
-/// calls.
+/// calls. Auth bootstrap operations (login, sign-in, sign-up, register, token, token refresh,
+/// password reset or forgotten password, judged by the words of the path and operationId)
+/// that opt out explicitly with their own `security: []` are left alone: a caller cannot
+/// authenticate before it has credentials.
 ///
 /// ## Why it matters
 /// Anonymous writes let anyone create, change or delete data; `security: []` is an explicit
@@ -52,12 +55,129 @@ impl Rule<Spec> for UnauthenticatedWriteOperation {
             .filter(|o| o.method.is_write())
             .collect();
         sink.examined(&META, n(writes.len()));
-        for op in writes.into_iter().filter(|o| !spec.is_secured(o)) {
+        for op in writes
+            .into_iter()
+            .filter(|o| !spec.is_secured(o) && !is_public_by_design(o))
+        {
             sink.report(
                 &META,
                 op.loc.location(),
                 format!("{} can be called anonymously", op.label()),
             );
         }
+    }
+}
+
+/// An auth bootstrap operation that declares itself public: its own
+/// `security` is `[]` or has an empty alternative. Inheriting an anonymous
+/// top-level `security` is not a declaration.
+fn is_public_by_design(op: &Operation) -> bool {
+    let explicit = op
+        .security
+        .as_ref()
+        .is_some_and(|reqs| reqs.is_empty() || reqs.iter().any(|r| r.schemes.is_empty()));
+    explicit && is_auth_bootstrap(op)
+}
+
+/// Whether the path's static segments or the operationId name a step a
+/// caller takes before it has credentials: log in, sign up, get or refresh
+/// a token, reset a forgotten password.
+fn is_auth_bootstrap(op: &Operation) -> bool {
+    const WORDS: &[&str] = &[
+        "login",
+        "signin",
+        "logon",
+        "signup",
+        "register",
+        "registration",
+        "token",
+    ];
+    let mut words: Vec<String> = static_segments(&op.path).map(squash).collect();
+    words.extend(op.operation_id.as_deref().map(squash));
+    let text = words.join("/");
+    let has = |w: &str| text.contains(w);
+    let named = WORDS.iter().any(|w| has(w)) && !has("deregister") && !has("unregister");
+    // "refresh" alone may be a cache or a feed; with auth words it is a token.
+    let refresh = has("refresh") && (has("auth") || has("session"));
+    let password = has("password") && (has("reset") || has("forgot") || has("recover"));
+    named || refresh || password
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::openapi::model::Format;
+    use crate::analysis::openapi::{parse, rules};
+    use crate::analysis::request::Limits;
+    use crate::analysis::rule::Sink;
+
+    /// Labels of the operations FL-OAS-002 flags in `yaml`.
+    fn flagged(yaml: &str) -> Vec<String> {
+        let spec = parse(yaml, Format::Yaml, &Limits::default()).expect("parses");
+        let rule = rules()
+            .into_iter()
+            .find(|r| r.meta().id == "FL-OAS-002")
+            .expect("rule");
+        let mut sink = Sink::new();
+        rule.check(&spec, &mut sink);
+        let Some(f) = sink.findings().first() else {
+            return Vec::new();
+        };
+        std::iter::once(&f.location)
+            .chain(&f.more_locations)
+            .filter_map(|l| l.pointer.clone())
+            .collect()
+    }
+
+    const SPEC: &str = "openapi: 3.0.3
+info: {title: T, version: 1.0.0}
+security: [{bearer: []}]
+paths:
+  /auth/login:
+    post: {operationId: loginUser, security: [], responses: {'200': {description: ok}}}
+  /auth/register:
+    post: {security: [], responses: {'201': {description: ok}}}
+  /users/sign-up:
+    post: {security: [{}], responses: {'201': {description: ok}}}
+  /oauth/token:
+    post: {security: [], responses: {'200': {description: ok}}}
+  /auth/refresh:
+    post: {security: [], responses: {'200': {description: ok}}}
+  /password/reset:
+    post: {security: [], responses: {'204': {description: ok}}}
+  /session:
+    post: {operationId: forgotPassword, security: [], responses: {'204': {description: ok}}}
+  /orders:
+    post: {security: [], responses: {'201': {description: ok}}}
+  /cache/refresh:
+    post: {security: [], responses: {'204': {description: ok}}}
+  /devices/deregister:
+    post: {security: [], responses: {'204': {description: ok}}}
+components:
+  securitySchemes:
+    bearer: {type: http, scheme: bearer}
+";
+
+    #[test]
+    fn auth_bootstrap_operations_declared_public_are_not_flagged() {
+        assert_eq!(
+            flagged(SPEC),
+            [
+                "/paths/~1orders/post",
+                "/paths/~1cache~1refresh/post",
+                "/paths/~1devices~1deregister/post"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_login_left_public_without_saying_so_is_flagged() {
+        // No `security` of its own: the API as a whole is anonymous.
+        let spec = "openapi: 3.0.3
+info: {title: T, version: 1.0.0}
+paths:
+  /auth/login:
+    post: {responses: {'200': {description: ok}}}
+";
+        assert_eq!(flagged(spec), ["/paths/~1auth~1login/post"]);
     }
 }
