@@ -1,11 +1,15 @@
-//! Suggested next steps, ordered by the risk each one removes.
+//! Suggested next steps, most severe first, then by the risk each one
+//! removes.
 //!
 //! One step per finding (a finding already aggregates every occurrence of
 //! its rule). Risk reduction = severity weight × confidence × (1 + ln
-//! occurrences). The occurrence count is damped by the logarithm so that
-//! 500 missing descriptions cannot outrank one unauthenticated write
-//! endpoint, while a problem repeated across many operations still moves up.
-//! Ties break on severity, then rule id, so the order is deterministic.
+//! occurrences). Steps are ordered by severity first: the damped count
+//! still lets 60 missing operationIds (Medium, 2 × 0.9 × (1 + ln 60) ≈ 9.2)
+//! outweigh one API key in the URL (High, 5 × 0.9 = 4.5), yet while a High
+//! or Critical finding caps the score no fix of a milder one lifts it.
+//! Within a severity the risk reduction orders the steps, so a problem
+//! repeated across many operations moves up among its peers. Ties break on
+//! rule id, so the order is deterministic.
 
 use serde::{Deserialize, Serialize};
 
@@ -42,8 +46,9 @@ pub fn risk(finding: &Finding) -> f64 {
 pub fn plan(findings: &[Finding]) -> Vec<NextStep> {
     let mut ranked: Vec<(&Finding, f64)> = findings.iter().map(|f| (f, risk(f))).collect();
     ranked.sort_by(|(a, ra), (b, rb)| {
-        rb.total_cmp(ra)
-            .then(a.severity.cmp(&b.severity))
+        a.severity
+            .cmp(&b.severity)
+            .then(rb.total_cmp(ra))
             .then(a.rule_id.cmp(&b.rule_id))
     });
     ranked
@@ -118,7 +123,7 @@ mod tests {
     }
 
     #[test]
-    fn steps_are_ordered_by_risk_reduction() {
+    fn steps_are_ordered_by_severity_then_risk_reduction() {
         let steps = plan(&[
             finding("FL-T-001", Severity::Low, 500),
             finding("FL-T-002", Severity::Critical, 1),
@@ -126,9 +131,26 @@ mod tests {
             finding("FL-T-004", Severity::Medium, 20),
         ]);
         let ids: Vec<&str> = steps.iter().map(|s| s.finding_ids[0].as_str()).collect();
-        assert_eq!(ids, ["FL-T-002", "FL-T-004", "FL-T-001", "FL-T-003"]);
+        assert_eq!(ids, ["FL-T-002", "FL-T-004", "FL-T-003", "FL-T-001"]);
         assert_eq!(steps[0].rank, 1);
         assert_eq!(steps[0].risk_reduction, 10.0);
+    }
+
+    #[test]
+    fn many_medium_occurrences_do_not_outrank_one_high() {
+        // FL-OAS-047 (missing operationId, Medium) on 60 operations against
+        // FL-OAS-008 (API key in the URL, High, which caps the score).
+        let mut many = finding("FL-OAS-047", Severity::Medium, 60);
+        many.confidence = 0.9;
+        let mut one = finding("FL-OAS-008", Severity::High, 1);
+        one.confidence = 0.9;
+        assert!(
+            risk(&many) > risk(&one),
+            "the damped count alone would rank 047 first"
+        );
+        let steps = plan(&[many, one]);
+        let ids: Vec<&str> = steps.iter().map(|s| s.finding_ids[0].as_str()).collect();
+        assert_eq!(ids, ["FL-OAS-008", "FL-OAS-047"]);
     }
 
     #[test]

@@ -31,7 +31,7 @@ pub struct SynthInput<'a> {
     /// Sorted by severity then rule id.
     pub findings: &'a [Finding],
     pub breakdown: &'a ScoreBreakdown,
-    /// Ordered by risk reduction.
+    /// Most severe first, then by risk reduction.
     pub steps: &'a [NextStep],
 }
 
