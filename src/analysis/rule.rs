@@ -34,7 +34,9 @@ pub trait Rule<D: ?Sized>: Send + Sync {
 
 /// Collects findings. One rule that fires on many objects becomes one finding
 /// with a count and the first few locations, so a large spec is not buried in
-/// repeats.
+/// repeats. Locations are kept in document order whatever order a rule
+/// reports them in: the finding's location is the earliest line, and the
+/// extra locations are the next earliest ones.
 #[derive(Debug, Default)]
 pub struct Sink {
     findings: Vec<Finding>,
@@ -53,7 +55,8 @@ impl Sink {
     }
 
     /// Reports that `meta` fired at `location`; `detail` says what exactly was
-    /// seen there (it becomes the finding's description on first occurrence).
+    /// seen there (it becomes the finding's description when this is the
+    /// earliest occurrence in the document so far).
     pub fn report(
         &mut self,
         meta: &'static RuleMeta,
@@ -62,8 +65,17 @@ impl Sink {
     ) {
         if let Some(existing) = self.findings.iter_mut().find(|f| f.rule_id == meta.id) {
             existing.occurrences += 1;
-            if existing.more_locations.len() < MAX_EXTRA_LOCATIONS {
-                existing.more_locations.push(location);
+            let extra = if document_order(&location) < document_order(&existing.location) {
+                existing.description = detail.into();
+                std::mem::replace(&mut existing.location, location)
+            } else {
+                location
+            };
+            let more = &mut existing.more_locations;
+            let at = more.partition_point(|l| document_order(l) <= document_order(&extra));
+            if at < MAX_EXTRA_LOCATIONS {
+                more.insert(at, extra);
+                more.truncate(MAX_EXTRA_LOCATIONS);
             }
             return;
         }
@@ -105,6 +117,12 @@ impl Sink {
     }
 }
 
+/// Sort key of a location: its line; one without a line comes after every
+/// located one (ties keep the order they were reported in).
+fn document_order(location: &Location) -> u32 {
+    location.line.unwrap_or(u32::MAX)
+}
+
 fn new_finding(meta: &'static RuleMeta, location: Location, description: String) -> Finding {
     Finding {
         title: meta.title.to_string(),
@@ -118,5 +136,66 @@ fn new_finding(meta: &'static RuleMeta, location: Location, description: String)
         location,
         more_locations: Vec::new(),
         occurrences: 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static META: RuleMeta = RuleMeta {
+        id: "FL-T-001",
+        title: "t",
+        category: Category::Maintainability,
+        severity: Severity::Low,
+        confidence: 1.0,
+        rationale: "r",
+        remediation: "f",
+    };
+
+    fn at(line: Option<u32>) -> Location {
+        Location {
+            line,
+            pointer: Some(format!("{line:?}")),
+        }
+    }
+
+    fn lines(f: &Finding) -> Vec<Option<u32>> {
+        std::iter::once(&f.location)
+            .chain(&f.more_locations)
+            .map(|l| l.line)
+            .collect()
+    }
+
+    #[test]
+    fn locations_are_kept_in_document_order() {
+        let mut sink = Sink::new();
+        for line in [Some(30), None, Some(10), Some(20), Some(5), Some(20)] {
+            sink.report(&META, at(line), format!("seen at {line:?}"));
+        }
+        let f = &sink.findings()[0];
+        assert_eq!(f.occurrences, 6);
+        assert_eq!(
+            lines(f),
+            [Some(5), Some(10), Some(20), Some(20), Some(30), None]
+        );
+        assert_eq!(
+            f.description, "seen at Some(5)",
+            "the description is of the first place"
+        );
+    }
+
+    #[test]
+    fn the_earliest_locations_are_the_ones_kept() {
+        // Reported last to first, as a LIFO walk would: the earliest
+        // occurrences must not be the ones dropped.
+        let mut sink = Sink::new();
+        for line in (1..=25).rev() {
+            sink.report(&META, at(Some(line)), "d");
+        }
+        let f = &sink.findings()[0];
+        assert_eq!(f.occurrences, 25);
+        let want: Vec<Option<u32>> = (1..=1 + MAX_EXTRA_LOCATIONS as u32).map(Some).collect();
+        assert_eq!(lines(f), want);
     }
 }

@@ -36,26 +36,35 @@ impl Spec {
     }
 
     /// Visits every schema reachable from `roots` once (properties, items,
-    /// additionalProperties, allOf/anyOf/oneOf), cycles included.
+    /// additionalProperties, allOf/anyOf/oneOf), cycles included, in the
+    /// order a reader meets them: the roots in the order given, each one
+    /// depth first with its children in the order they are written (a
+    /// plain stack would visit the last root first). The `Sink` keeps a
+    /// finding's locations in document order whatever the visiting order.
     pub fn walk(
         &self,
         roots: impl IntoIterator<Item = SchemaId>,
         mut visit: impl FnMut(SchemaId, &Schema),
     ) {
         let mut seen = HashSet::new();
+        // A stack pops last-in first: push everything in reverse.
         let mut stack: Vec<SchemaId> = roots.into_iter().collect();
+        stack.reverse();
+        let mut children: Vec<SchemaId> = Vec::new();
         while let Some(id) = stack.pop() {
             if seen.len() >= MAX_WALK || !seen.insert(id) {
                 continue;
             }
             let Some(s) = self.schema(id) else { continue };
             visit(id, s);
-            stack.extend(s.properties.iter().map(|p| p.schema));
-            stack.extend(s.items);
+            children.clear();
+            children.extend(s.properties.iter().map(|p| p.schema));
+            children.extend(s.items);
             if let Additional::Schema(a) = s.additional {
-                stack.push(a);
+                children.push(a);
             }
-            stack.extend(s.all_of.iter().chain(&s.any_of).chain(&s.one_of).copied());
+            children.extend(s.all_of.iter().chain(&s.any_of).chain(&s.one_of).copied());
+            stack.extend(children.iter().rev().filter(|c| !seen.contains(*c)));
         }
     }
 

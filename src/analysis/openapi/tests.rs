@@ -233,3 +233,44 @@ fn snake_case(name: &str) -> String {
     }
     out
 }
+
+#[test]
+fn schema_walking_rules_report_the_first_occurrence_first() {
+    // Three operations with an unbounded string input (FL-OAS-015) and a
+    // shared body schema with a sensitive field not write-only (FL-OAS-013).
+    let mut text = String::from("openapi: 3.0.3\ninfo: {title: T, version: 1.0.0}\npaths:\n");
+    for p in ["a", "b", "c"] {
+        text.push_str(&format!(
+            "  /{p}:\n    post:\n      parameters: [{{name: q, in: query, schema: {{type: string}}}}]\n      requestBody: {{content: {{application/json: {{schema: {{$ref: '#/components/schemas/{p}'}}}}}}}}\n      responses: {{'200': {{description: ok}}}}\n"
+        ));
+    }
+    text.push_str("components:\n  schemas:\n");
+    for p in ["a", "b", "c"] {
+        text.push_str(&format!(
+            "    {p}:\n      type: object\n      properties:\n        password: {{type: string, maxLength: 64}}\n"
+        ));
+    }
+    let spec = parse(&text, Format::Yaml, &Limits::default()).expect("parses");
+    for id in ["FL-OAS-015", "FL-OAS-013"] {
+        let rule = rules()
+            .into_iter()
+            .find(|r| r.meta().id == id)
+            .expect("rule");
+        let found = run(rule.as_ref(), &spec);
+        let f = found.first().unwrap_or_else(|| panic!("{id} did not fire"));
+        let lines = lines_of(f);
+        let mut sorted = lines.clone();
+        sorted.sort_unstable();
+        assert_eq!(lines, sorted, "{id}: locations out of document order");
+        assert_eq!(
+            f.occurrences as usize,
+            lines.len(),
+            "{id}: a location was dropped"
+        );
+        let first = f.location.pointer.as_deref().unwrap_or_default();
+        assert!(
+            first.contains("~1a/") || first.contains("/schemas/a/"),
+            "{id}: first location {first}"
+        );
+    }
+}
