@@ -49,7 +49,7 @@ fn score_section(out: &mut String, b: &ScoreBreakdown) {
          (1 − confidence × failing objects / examined objects) is averaged per category with \
          severity weights (Critical 10, High 5, Medium 2, Low 1, Info 0); the categories are \
          then averaged with the weights below (formula v{FORMULA_VERSION}, documented in \
-         `src/analysis/score.rs`).\n",
+         `src/analysis/score/mod.rs`).\n",
         b.rules_applicable, b.rules_evaluated, b.rules_failing
     );
     if !b.categories.is_empty() {
@@ -345,6 +345,42 @@ mod tests {
                 .find(needle)
                 .unwrap_or_else(|| panic!("missing or out of order: {needle}\n{md}"));
             at += found + needle.len();
+        }
+    }
+
+    #[test]
+    fn source_files_the_report_cites_exist() {
+        let (findings, breakdown, steps) = sample();
+        let info = SynthesisInfo {
+            engine: "deterministic",
+            provider: None,
+            model: None,
+            note: None,
+            attempts: 0,
+        };
+        let md = render(&ReportInput {
+            kind: ArtifactKind::OpenapiYaml,
+            summary: "S.",
+            findings: &findings,
+            breakdown: &breakdown,
+            steps: &steps,
+            synthesis: &info,
+            notes: &[],
+        });
+        let cited: Vec<&str> = md
+            .split('`')
+            .filter(|s| s.starts_with("src/") && s.ends_with(".rs"))
+            .collect();
+        assert!(
+            !cited.is_empty(),
+            "the report cites the score's source\n{md}"
+        );
+        for path in cited {
+            let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+            assert!(
+                file.is_file(),
+                "the report cites {path}, which does not exist"
+            );
         }
     }
 
