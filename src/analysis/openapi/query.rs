@@ -131,6 +131,46 @@ impl Spec {
         })
     }
 
+    /// The kind of secret a schema property holds (a password, secret, SSN
+    /// or card number; see [`sensitive_kind`], tokens left out), or `None`
+    /// when its name only refers to one or its value cannot be one: a
+    /// boolean flag (`serviceAccountTokenInSecrets`), an object or `$ref`'d
+    /// object (a reference or a container, `secret: SecretVolumeSource`), or
+    /// an array of those (`imagePullSecrets`). Strings, numbers, maps of
+    /// strings and untyped values may hold one.
+    pub fn secret_property(&self, p: &Property) -> Option<&'static str> {
+        let kind = sensitive_kind(&p.name).filter(|k| *k != "token")?;
+        self.may_hold_secret_value(p.schema, 0).then_some(kind)
+    }
+
+    fn may_hold_secret_value(&self, id: SchemaId, depth: u8) -> bool {
+        // Unknown or too deep to tell: assume it may.
+        let Some(s) = self.schema(id) else {
+            return true;
+        };
+        if depth > 4 || s.has_type("string") || s.has_type("integer") || s.has_type("number") {
+            return true;
+        }
+        if s.has_type("array") {
+            return s
+                .items
+                .is_none_or(|i| self.may_hold_secret_value(i, depth + 1));
+        }
+        let map_of_values = match s.additional {
+            Additional::Schema(a) => self.may_hold_secret_value(a, depth + 1),
+            _ => false,
+        };
+        if s.has_type("object") || !s.properties.is_empty() {
+            return map_of_values;
+        }
+        if !s.types.is_empty() {
+            // boolean or null
+            return false;
+        }
+        let mut parts = s.all_of.iter().chain(&s.any_of).chain(&s.one_of).peekable();
+        parts.peek().is_none() || parts.any(|&x| self.may_hold_secret_value(x, depth + 1))
+    }
+
     /// GET on a collection path (not ending in a `{param}`) returning a list.
     pub fn is_list_endpoint(&self, op: &Operation) -> bool {
         op.method == Method::Get && !last_segment_is_param(&op.path) && self.returns_list(op)
@@ -285,12 +325,18 @@ pub fn style(name: &str) -> Option<&'static str> {
 /// What kind of sensitive data a field name denotes, if any.
 pub fn sensitive_kind(name: &str) -> Option<&'static str> {
     let s = squash(name);
-    // `secretRef`, `passwordPolicy`, `tokenExpiresAt` name or describe a secret; they are not one.
+    // `secretRef`, `passwordPolicy`, `tokenExpiresAt` name or describe a secret; they are not one,
+    // and neither is where one is kept (`secretFile`, `keyPath`, `secretNamespace`).
     const ABOUT: &[&str] = &[
         "ref",
         "refs",
         "name",
         "names",
+        "namespace",
+        "file",
+        "files",
+        "path",
+        "paths",
         "id",
         "ids",
         "policy",

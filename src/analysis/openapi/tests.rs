@@ -274,3 +274,103 @@ fn schema_walking_rules_report_the_first_occurrence_first() {
         );
     }
 }
+
+/// Property names FL-OAS-013 and FL-OAS-014 report on `text`.
+fn sensitive_fields(text: &str) -> [Vec<String>; 2] {
+    let spec = parse(text, Format::Yaml, &Limits::default()).expect("parses");
+    ["FL-OAS-013", "FL-OAS-014"].map(|id| {
+        let rule = rules()
+            .into_iter()
+            .find(|r| r.meta().id == id)
+            .expect("rule");
+        run(rule.as_ref(), &spec)
+            .iter()
+            .flat_map(|f| std::iter::once(&f.location).chain(&f.more_locations))
+            .filter_map(|l| l.pointer.as_deref()?.rsplit('/').next().map(str::to_string))
+            .collect()
+    })
+}
+
+#[test]
+fn names_and_values_that_are_not_secrets_are_not_sensitive_fields() {
+    // Kubernetes-style fields: a path, a namespace, references and a flag.
+    let text = "openapi: 3.0.3
+info: {title: T, version: 1.0.0}
+paths:
+  /pods:
+    post:
+      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Pod'}}}}
+      responses: {'201': {description: ok}}
+components:
+  schemas:
+    Ref:
+      type: object
+      properties: {name: {type: string}}
+    Pod:
+      type: object
+      properties:
+        secretFile: {type: string}
+        keyPath: {type: string}
+        secretNamespace: {type: string}
+        imagePullSecrets: {type: array, items: {$ref: '#/components/schemas/Ref'}}
+        secret: {$ref: '#/components/schemas/Ref'}
+        serviceAccountTokenInSecrets: {type: boolean}
+        clientSecret: {type: string}
+        passwords: {type: array, items: {type: string}}
+        secrets: {type: object, additionalProperties: {type: string}}
+        cardNumber: {type: integer}
+";
+    let [input, output] = sensitive_fields(text);
+    assert_eq!(
+        input,
+        ["clientSecret", "passwords", "secrets", "cardNumber"]
+    );
+    assert!(output.is_empty(), "{output:?}");
+}
+
+#[test]
+fn a_field_returned_in_a_response_is_reported_once() {
+    // One schema for the request and the response: FL-OAS-014 (returned)
+    // says it, FL-OAS-013 (readable input) does not say it again.
+    let text = "openapi: 3.0.3
+info: {title: T, version: 1.0.0}
+paths:
+  /users:
+    post:
+      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/User'}}}}
+      responses:
+        '201': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/User'}}}}
+  /logins:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, properties: {password: {type: string}}}
+      responses: {'204': {description: ok}}
+components:
+  schemas:
+    User:
+      type: object
+      properties:
+        name: {type: string}
+        password: {type: string}
+";
+    let [input, output] = sensitive_fields(text);
+    assert_eq!(input, ["password"], "only the login's own field");
+    assert_eq!(output, ["password"]);
+    let spec = parse(text, Format::Yaml, &Limits::default()).expect("parses");
+    let lines: Vec<u32> = sensitive_lines(&spec);
+    assert_eq!(lines.len(), 2);
+    assert_ne!(lines[0], lines[1], "two different fields");
+}
+
+/// The lines of FL-OAS-013's and FL-OAS-014's first locations.
+fn sensitive_lines(spec: &Spec) -> Vec<u32> {
+    ["FL-OAS-013", "FL-OAS-014"]
+        .iter()
+        .filter_map(|id| {
+            let rule = rules().into_iter().find(|r| r.meta().id == *id)?;
+            run(rule.as_ref(), spec).first()?.location.line
+        })
+        .collect()
+}

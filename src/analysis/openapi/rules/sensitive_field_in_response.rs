@@ -4,14 +4,16 @@ use crate::analysis::model::{Category, Severity};
 use crate::analysis::openapi::model::Loc;
 use crate::analysis::openapi::model::Spec;
 use crate::analysis::openapi::node::child;
-use crate::analysis::openapi::query::{n, sensitive_kind};
+use crate::analysis::openapi::query::n;
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
 
 /// A successful response schema exposes passwords, secrets, SSNs or card numbers.
 ///
 /// ## What it checks
 /// Properties of 2xx response schemas named like passwords, secrets, private keys, SSNs or card
-/// numbers that are not `writeOnly`.
+/// numbers that are not `writeOnly`. Names of where a secret is kept (`secretRef`, `secretFile`,
+/// `secretName`) and values that cannot be one (booleans, objects, arrays of objects) are not
+/// counted.
 ///
 /// ## Why it matters
 /// Excessive data exposure (OWASP API3): the client receives data it should never see, and it
@@ -54,7 +56,7 @@ impl Rule<Spec> for SensitiveFieldInResponse {
         let mut examined = 0;
         spec.walk(roots, |_, s| {
             for p in &s.properties {
-                let Some(kind) = sensitive_kind(&p.name).filter(|k| *k != "token") else {
+                let Some(kind) = spec.secret_property(p) else {
                     continue;
                 };
                 examined += 1;
