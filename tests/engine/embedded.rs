@@ -370,7 +370,15 @@ async fn a_redis_loading_a_long_aof_is_waited_for() {
     redis.shutdown().await;
 
     let began = Instant::now();
-    let redis = embedded::start_with_args(dir.path(), &["--key-load-delay", "500"])
+    // Events processed every KB of AOF: the server answers -LOADING all
+    // along, however slow a busy machine makes the load.
+    let slow_load = [
+        "--key-load-delay",
+        "500",
+        "--loading-process-events-interval-bytes",
+        "1024",
+    ];
+    let redis = embedded::start_with_args(dir.path(), &slow_load)
         .await
         .expect("a server still loading its AOF is waited for, not killed");
     assert!(
