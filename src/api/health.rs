@@ -103,14 +103,19 @@ async fn groups_present(state: &AppState) -> Result<String, String> {
             .arg(keys.work(shard))
             .query_async(&mut conn)
             .await;
-        match groups {
-            Ok(g) if g.groups.iter().any(|g| g.name == migrate::GROUP) => {}
-            Ok(_) | Err(_) => {
-                return Err(format!(
-                    "shard {shard} has no `{}` group (run `faultline migrate`)",
-                    migrate::GROUP
-                ));
-            }
+        let missing = match groups {
+            Ok(g) => !g.groups.iter().any(|g| g.name == migrate::GROUP),
+            // No work stream at all: no group either.
+            Err(e) if e.to_string().contains("no such key") => true,
+            // Anything else (a cluster down, a slot moving, a timeout) is
+            // what it is, not a reason to run migrate.
+            Err(e) => return Err(format!("shard {shard}: {e}")),
+        };
+        if missing {
+            return Err(format!(
+                "shard {shard} has no `{}` group (run `faultline migrate`)",
+                migrate::GROUP
+            ));
         }
     }
     Ok(format!("{} shards", keys.shards()))

@@ -19,7 +19,7 @@ pub enum EngineError {
     #[error("unexpected reply from redis: {0}")]
     Protocol(String),
     /// Stored data this process cannot decrypt (a key it lacks, or altered).
-    #[error("{0}")]
+    #[error(transparent)]
     Undecryptable(#[from] super::crypto::CryptoError),
 }
 
@@ -89,6 +89,11 @@ impl From<redis::RedisError> for EngineError {
         {
             return EngineError::Unavailable(e.to_string());
         }
+        // A slot moving between cluster nodes (a pipeline does not follow
+        // ASK/MOVED; a script meets a key already moved): retried later.
+        if matches!(e.code(), Some("ASK" | "MOVED")) || e.to_string().contains("non local key") {
+            return EngineError::Unavailable(format!("a cluster slot is moving: {e}"));
+        }
         match e.code() {
             Some("LOADING" | "BUSY" | "TRYAGAIN" | "CLUSTERDOWN") => {
                 EngineError::Unavailable(e.to_string())
@@ -103,5 +108,40 @@ impl From<redis::RedisError> for EngineError {
             }
             _ => EngineError::Protocol(e.to_string()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EngineError;
+
+    /// The error a server reply `-<text>` becomes.
+    fn reply(text: &str) -> EngineError {
+        let value = redis::parse_redis_value(format!("-{text}\r\n").as_bytes()).unwrap();
+        let redis::Value::ServerError(e) = value else {
+            panic!("not an error reply: {value:?}")
+        };
+        redis::RedisError::from(e).into()
+    }
+
+    #[test]
+    fn outages_and_moving_slots_are_retried_and_say_why() {
+        for text in [
+            "ASK 7 127.0.0.1:7001",
+            "MOVED 7 127.0.0.1:7001",
+            "TRYAGAIN Multiple keys request during rehashing of slot",
+            "OOM command not allowed when used memory > 'maxmemory'.",
+            "READONLY You can't write against a read only replica.",
+        ] {
+            assert!(reply(text).is_unavailable(), "{text}");
+        }
+        assert!(reply("READONLY You can't write against a read only replica.").is_wrong_server());
+        assert!(!reply("OOM command not allowed").is_wrong_server());
+        assert!(
+            reply("OOM command not allowed")
+                .to_string()
+                .contains("out of memory")
+        );
+        assert!(!reply("ERR unknown command").is_unavailable());
     }
 }
