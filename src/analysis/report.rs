@@ -301,10 +301,9 @@ mod tests {
     use crate::analysis::model::ArtifactKind;
     use crate::analysis::synth::tests::sample;
 
-    #[test]
-    fn report_has_summary_breakdown_grouped_findings_and_steps() {
-        let (mut findings, breakdown, steps) = sample();
-        findings[1].description = "Op `x` <script> has [a link](x)\nat all".into();
+    /// The report of the synthesiser's sample, written deterministically.
+    fn sample_report(findings: &[Finding], notes: &[String]) -> String {
+        let (_, breakdown, steps) = sample();
         let info = SynthesisInfo {
             engine: "deterministic",
             provider: None,
@@ -312,16 +311,23 @@ mod tests {
             note: None,
             attempts: 0,
         };
-        let notes = vec!["rule FL-T-009 failed internally".to_string()];
-        let md = render(&ReportInput {
+        render(&ReportInput {
             kind: ArtifactKind::OpenapiYaml,
             summary: "S.",
-            findings: &findings,
+            findings,
             breakdown: &breakdown,
             steps: &steps,
             synthesis: &info,
-            notes: &notes,
-        });
+            notes,
+        })
+    }
+
+    #[test]
+    fn report_has_summary_breakdown_grouped_findings_and_steps() {
+        let (mut findings, _, _) = sample();
+        findings[1].description = "Op `x` <script> has [a link](x)\nat all".into();
+        let notes = vec!["rule FL-T-009 failed internally".to_string()];
+        let md = sample_report(&findings, &notes);
         let order = [
             "# Production readiness: 69/100 (needs work)",
             "## Summary",
@@ -350,23 +356,7 @@ mod tests {
 
     #[test]
     fn source_files_the_report_cites_exist() {
-        let (findings, breakdown, steps) = sample();
-        let info = SynthesisInfo {
-            engine: "deterministic",
-            provider: None,
-            model: None,
-            note: None,
-            attempts: 0,
-        };
-        let md = render(&ReportInput {
-            kind: ArtifactKind::OpenapiYaml,
-            summary: "S.",
-            findings: &findings,
-            breakdown: &breakdown,
-            steps: &steps,
-            synthesis: &info,
-            notes: &[],
-        });
+        let md = sample_report(&sample().0, &[]);
         let cited: Vec<&str> = md
             .split('`')
             .filter(|s| s.starts_with("src/") && s.ends_with(".rs"))

@@ -122,6 +122,17 @@ fn serve(data_dir: &Path) -> Result<(Child, String), String> {
     panic!("faultline serve did not listen within 60 s");
 }
 
+/// `serve` on `dir`, held by the returned cleanup (which also stops any
+/// redis-server left serving the dir); and its base URL.
+fn serve_with_cleanup(dir: &Path) -> (Cleanup<'_>, String) {
+    let (child, base) = serve(dir).expect("serve starts");
+    let cleanup = Cleanup {
+        dir,
+        children: vec![child],
+    };
+    (cleanup, base)
+}
+
 async fn job_status(http: &reqwest::Client, base: &str, job: &str) -> String {
     let body: Value = http
         .get(format!("{base}/jobs/{job}"))
@@ -171,13 +182,7 @@ async fn a_killed_serve_leaves_no_second_redis_on_its_data_dir() {
     };
     let dir = tempfile::tempdir().unwrap();
     let http = reqwest::Client::new();
-
-    let mut cleanup = Cleanup {
-        dir: dir.path(),
-        children: Vec::new(),
-    };
-    let (first, base) = serve(dir.path()).expect("serve starts");
-    cleanup.children.push(first);
+    let (mut cleanup, base) = serve_with_cleanup(dir.path());
     let earlier = servers_of(dir.path());
     assert_eq!(earlier.len(), 1, "one private redis-server: {earlier:?}");
     let job = submit(&http, &base, 1).await;
@@ -241,12 +246,7 @@ async fn the_debugging_commands_find_the_private_redis_of_a_running_serve() {
     };
     let dir = tempfile::tempdir().unwrap();
     let http = reqwest::Client::new();
-    let mut cleanup = Cleanup {
-        dir: dir.path(),
-        children: Vec::new(),
-    };
-    let (serving, base) = serve(dir.path()).expect("serve starts");
-    cleanup.children.push(serving);
+    let (mut cleanup, base) = serve_with_cleanup(dir.path());
     let job = submit(&http, &base, 1).await;
     wait_completed(&http, &base, &job).await;
 

@@ -437,17 +437,8 @@ async fn a_cancelled_jobs_analysis_is_abandoned_and_its_slot_freed_at_the_next_h
 async fn hints_sent_again_after_a_lost_reply_are_recorded_once() {
     let redis = TestRedis::start();
     let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
-    let job = app.submit_spec(95).await;
-    let id: JobId = job.parse().unwrap();
-    let (entry, hash) = take_entry(&redis, &app.fns.store.keys.work(id.shard()), "w1");
-    let started = app.fns.start(id, &hash, &entry, "w1", "Starting").await;
-    assert!(matches!(started, Ok(Started::Run { attempt: 1, .. })));
-    let lease = Lease {
-        job: id,
-        attempt: 1,
-        consumer: "w1".into(),
-        entry_id: entry,
-    };
+    let (id, hash, lease) = started_spec(&app, &redis, 95).await;
+    let job = id.to_string();
     let resent = |h: &Hint| Hint {
         resent: true,
         ..h.clone()

@@ -10,7 +10,7 @@ use faultline::analysis::engine::Engine;
 use faultline::analysis::synth::AiConfig;
 use faultline::analysis::{AnalysisError, AnalysisRequest, Analyzer, Limits, Report, Stage};
 use faultline::config::Settings;
-use faultline::engine::{Event, Functions, JobId, Snapshot};
+use faultline::engine::{Event, Functions, JobId, Lease, Snapshot, Started};
 use faultline::startup::{App, Role};
 use serde_json::Value;
 
@@ -550,6 +550,26 @@ pub fn pending(redis: &TestRedis, work: &str) -> i64 {
         panic!("{summary:?}")
     };
     redis::from_redis_value(parts[0].clone()).unwrap()
+}
+
+/// Submits spec `n` through `app` (an API-only app, so no worker takes
+/// it), reads its entry as worker `w1` and starts it as attempt 1 with the
+/// hint `Starting`: the job, its content hash and the attempt's lease.
+pub async fn started_spec(app: &TestApp, redis: &TestRedis, n: usize) -> (JobId, String, Lease) {
+    let id: JobId = app.submit_spec(n).await.parse().unwrap();
+    let (entry, hash) = take_entry(redis, &app.fns.store.keys.work(id.shard()), "w1");
+    let started = app.fns.start(id, &hash, &entry, "w1", "Starting").await;
+    assert!(
+        matches!(started, Ok(Started::Run { attempt: 1, .. })),
+        "{started:?}"
+    );
+    let lease = Lease {
+        job: id,
+        attempt: 1,
+        consumer: "w1".into(),
+        entry_id: entry,
+    };
+    (id, hash, lease)
 }
 
 /// Reads one entry of a work stream as `consumer`, like a worker would:

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use faultline::engine::functions::Rebuilt;
-use faultline::engine::{Hint, JobId, Lease, Started};
+use faultline::engine::{Hint, JobId};
 use faultline::replay::{Verdict, render, replay};
 use faultline::startup::Role;
 use serde_json::json;
@@ -66,17 +66,7 @@ async fn replay_of_a_job_in_flight_never_reports_drift() {
     const TRANSITIONS: usize = 400;
     let redis = TestRedis::start();
     let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
-    let job = app.submit_spec(90).await;
-    let id: JobId = job.parse().unwrap();
-    let (entry, hash) = take_entry(&redis, &app.fns.store.keys.work(id.shard()), "w1");
-    let started = app.fns.start(id, &hash, &entry, "w1", "Starting").await;
-    assert!(matches!(started, Ok(Started::Run { attempt: 1, .. })));
-    let lease = Lease {
-        job: id,
-        attempt: 1,
-        consumer: "w1".into(),
-        entry_id: entry,
-    };
+    let (id, _, lease) = started_spec(&app, &redis, 90).await;
     let fns = app.fns.clone();
     let writer = tokio::spawn(async move {
         for i in 0..TRANSITIONS {
