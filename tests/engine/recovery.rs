@@ -248,3 +248,69 @@ async fn entries_a_stalled_take_started_run_as_soon_as_redis_answers() {
         assert_eq!(snap.status, JobStatus::Completed, "{job}");
     }
 }
+
+/// A failover behind a fixed address (a DNS name, a proxy): the service's
+/// connection still reaches the old master, now a replica answering
+/// READONLY. It re-dials the address and reaches the new master, with no
+/// restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn after_a_failover_behind_one_address_the_service_reaches_the_new_master() {
+    let old = TestRedis::start();
+    let new = TestRedis::start();
+    // The fixed address: a proxy that sends each new connection to the
+    // current master's port.
+    let target = Arc::new(std::sync::atomic::AtomicU16::new(old.port));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let to = target.clone();
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            let port = to.load(Ordering::SeqCst);
+            tokio::spawn(async move {
+                if let Ok(mut server) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await {
+                    let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                }
+            });
+        }
+    });
+    let url = format!("redis://{address}/0");
+    let app = spawn_app(&old, Role::Api, real_engine(), &[("REDIS_URL", &url)]).await;
+    assert_eq!(
+        app.submit(&spec(900), "openapi-yaml").await["status"],
+        "queued"
+    );
+
+    // Fail over: the replica becomes the master, the old master its replica,
+    // and the address now leads to the new one.
+    new.query(&["REPLICAOF", "127.0.0.1", &old.port.to_string()])
+        .unwrap();
+    let synced = |redis: &TestRedis| {
+        let info: String =
+            redis::from_redis_value(redis.query(&["INFO", "replication"]).unwrap()).unwrap();
+        info.contains("master_link_status:up")
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !synced(&new) {
+        assert!(Instant::now() < deadline, "the replica never synced");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    new.query(&["REPLICAOF", "NO", "ONE"]).unwrap();
+    old.query(&["REPLICAOF", "127.0.0.1", &new.port.to_string()])
+        .unwrap();
+    target.store(new.port, Ordering::SeqCst);
+
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut n = 901;
+    loop {
+        let body = serde_json::json!({"content": spec(n), "content_type": "openapi-yaml"});
+        let (status, _) = app.post_json("/artifacts/analyze", &body).await;
+        if status == 200 {
+            break;
+        }
+        assert_eq!(status, 503);
+        assert!(Instant::now() < deadline, "still talking to the old master");
+        n += 1;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(app.get("/readyz").await.0, 200);
+}
