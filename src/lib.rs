@@ -22,6 +22,7 @@ pub mod analysis;
 pub mod api;
 pub mod audit;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod engine;
 pub mod metrics;

@@ -75,10 +75,7 @@ impl AnalyzeApi {
             // A job already running: its TTL was last set when it last
             // changed (each transition refreshes it).
             Submitted::Attached(_) => {
-                let now_ms = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_millis() as i64);
-                let age_s = (now_ms - snapshot.updated_at).max(0) / 1000;
+                let age_s = (crate::clock::now_ms() - snapshot.updated_at).max(0) / 1000;
                 (job_s - age_s).max(0)
             }
             Submitted::Queued(_) | Submitted::Cached(_) => job_s,

@@ -241,12 +241,8 @@ fn parameter_code(err: &poem::Error) -> Option<&'static str> {
 /// Logs why requests get 503s: at most once a second, so an outage does not
 /// flood the log (every request fails the same way).
 fn log_unavailable(cause: &str) {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static LAST: AtomicU64 = AtomicU64::new(0);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    if LAST.swap(now, Ordering::Relaxed) != now {
+    static GATE: crate::clock::OncePerSecond = crate::clock::OncePerSecond::new();
+    if GATE.ready() {
         tracing::warn!(cause, "answering 503: the job store is unavailable");
     }
 }

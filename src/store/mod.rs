@@ -14,7 +14,9 @@ pub mod keys;
 mod topology;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::clock::OncePerSecond;
 use std::time::Duration;
 
 pub use conn::Conn;
@@ -32,8 +34,8 @@ pub struct Store {
     /// it must not run on the shared one every other call goes through.
     waiting: Arc<Vec<Conn>>,
     next_waiting: Arc<AtomicUsize>,
-    /// When `reconnect_soon` last ran (seconds since the epoch).
-    last_reconnect: Arc<AtomicU64>,
+    /// Lets `reconnect_soon` run at most once a second.
+    reconnect_gate: Arc<OncePerSecond>,
 }
 
 impl Store {
@@ -55,7 +57,7 @@ impl Store {
             topology,
             waiting: Arc::new(Vec::new()),
             next_waiting: Arc::new(AtomicUsize::new(0)),
-            last_reconnect: Arc::new(AtomicU64::new(0)),
+            reconnect_gate: Arc::new(OncePerSecond::new()),
         })
     }
 
@@ -117,16 +119,7 @@ impl Store {
         if self.is_cluster() {
             return;
         }
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        let last = self.last_reconnect.load(Ordering::Relaxed);
-        if last == now
-            || self
-                .last_reconnect
-                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
-                .is_err()
-        {
+        if !self.reconnect_gate.ready() {
             return;
         }
         tracing::warn!("Redis answered as a replica: reconnecting to the configured address");
@@ -168,13 +161,16 @@ impl Store {
 
 pub use topology::Target;
 
+/// The value of `name` in an `INFO` reply (`name:value` lines).
+pub fn info_field<'i>(info: &'i str, name: &str) -> Option<&'i str> {
+    info.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
+        .map(str::trim)
+}
+
 /// [`Store::write_safety`] of an `INFO memory replication` text.
 fn judge_write_safety(info: &str) -> Result<String, String> {
-    let field = |name: &str| {
-        info.lines()
-            .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
-            .map(str::trim)
-    };
+    let field = |name: &str| info_field(info, name);
     let number = |name: &str| field(name).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
     let role = field("role").unwrap_or("master");
     if role != "master" {

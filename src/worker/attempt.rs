@@ -12,6 +12,7 @@ use super::{PATIENCE, Worker, with_retry};
 use crate::analysis::{
     AnalysisError, AnalysisRequest, ArtifactKind, Metadata, Report, Stage, budget,
 };
+use crate::clock::now_ms;
 use crate::engine::{Completion, EngineError, EventType, Hint, Lease, Started, Taken, WorkEntry};
 use crate::metrics;
 
@@ -304,11 +305,4 @@ fn report_error(operation: &'static str, d: &WorkEntry, e: EngineError) {
             tracing::error!(job = %d.job, operation, error = %e, "giving up for now; the entry stays pending and will be reclaimed");
         }
     }
-}
-
-pub(crate) fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }

@@ -155,8 +155,7 @@ async fn aof_enabled(url: &str) -> Option<bool> {
         .await
         .ok()?
         .ok()?;
-    let value = info.lines().find_map(|l| l.strip_prefix("aof_enabled:"))?;
-    Some(value.trim() == "1")
+    Some(super::info_field(&info, "aof_enabled")? == "1")
 }
 
 /// What a Redis answers to PING.
@@ -194,11 +193,7 @@ async fn probe(url: &str) -> Probe {
 
 /// "37.5% loaded, about 12 s left" from `INFO persistence` while loading.
 fn loading_progress(info: &str) -> String {
-    let field = |name: &str| {
-        info.lines()
-            .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
-            .map(str::trim)
-    };
+    let field = |name: &str| super::info_field(info, name);
     match (field("loading_loaded_perc"), field("loading_eta_seconds")) {
         (Some(perc), Some(eta)) => format!("{perc}% loaded, about {eta} s left"),
         (Some(perc), None) => format!("{perc}% loaded"),
