@@ -63,6 +63,12 @@ async function submit(page, content, type, base = BASE) {
   return page.url().split("/").pop();
 }
 
+// Polls a condition on this side (the test's own state), for up to 30 s.
+async function until(condition) {
+  for (let i = 0; i < 300 && !condition(); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(condition(), "timed out waiting for " + condition);
+}
+
 let jobId;
 
 test("a queued job is cancelled from its page and the page follows it", async () => {
@@ -73,6 +79,57 @@ test("a queued job is cancelled from its page and the page follows it", async ()
   await page.getByRole("button", { name: "Cancel job" }).click();
   await page.getByText("This job was cancelled").waitFor(WAIT);
   assert.equal(await page.locator("#job-status").textContent(), "cancelled");
+  const live = await page.locator("#live-events li strong").allTextContents();
+  assert.deepEqual(live, ["queued", "cancelled"]);
+});
+
+test("live updates come back after a 503, let go of the stream while hidden and resume after the last event", async () => {
+  assert.equal(worker, undefined, "runs before any worker starts");
+  const page = await newPage();
+  // The first stream request is refused as an overloaded server would; the
+  // others reach the server, and we keep the Last-Event-ID each one sends.
+  let refused = false;
+  const resumedAfter = [];
+  await page.route("**/events/stream", (route) => {
+    if (!refused) {
+      refused = true;
+      return route.fulfill({
+        status: 503,
+        headers: { "Retry-After": "1", "Content-Type": "application/problem+json" },
+        body: JSON.stringify({ title: "Service Unavailable", status: 503, detail: "test outage" }),
+      });
+    }
+    resumedAfter.push(route.request().headers()["last-event-id"] ?? null);
+    return route.continue();
+  });
+  const id = await submit(page, SPEC.replace("Pets", "Hidden pets"), "openapi-yaml");
+  await page.locator("#live-status", { hasText: "Reconnecting… (test outage" }).waitFor(WAIT);
+  await until(() => resumedAfter.length > 0);
+  assert.deepEqual(resumedAfter, [null], "one retry after the 503, from the start");
+  await page.locator("#live-status:empty").waitFor({ state: "attached", ...WAIT });
+
+  // Hidden: the open stream is dropped and nothing reconnects.
+  const dropped = page.waitForEvent("requestfailed", { predicate: (r) => r.url().endsWith("/events/stream"), ...WAIT });
+  await page.evaluate(() => {
+    Object.defineProperty(document, "hidden", { configurable: true, get: () => window.hiddenForTest === true });
+    window.hiddenForTest = true;
+    document.dispatchEvent(new Event("visibilitychange"));
+  });
+  await dropped;
+  const cancel = await page.request.delete(BASE + "/jobs/" + id);
+  assert.equal(cancel.status(), 202, await cancel.text());
+  await page.waitForTimeout(1500);
+  assert.equal(resumedAfter.length, 1, "no stream while hidden");
+
+  // Shown again: one stream, resumed after the `queued` event, so the page
+  // gets `cancelled` once and nothing twice.
+  await page.evaluate(() => {
+    window.hiddenForTest = false;
+    document.dispatchEvent(new Event("visibilitychange"));
+  });
+  await page.getByText("This job was cancelled").waitFor(WAIT);
+  assert.equal(resumedAfter.length, 2, "one stream after the tab is shown");
+  assert.match(resumedAfter[1] ?? "", /^\d+-\d+$/, "resumed after an entry id");
   const live = await page.locator("#live-events li strong").allTextContents();
   assert.deepEqual(live, ["queued", "cancelled"]);
 });
