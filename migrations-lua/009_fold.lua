@@ -1,7 +1,8 @@
 --[[
   fold: folds a list of events with the library's own fold and returns the
-  snapshot, writing nothing. `rebuild`/`replay` and the property test that
-  holds the Lua and Rust folds to the same answers use it.
+  snapshot, writing nothing. The property test that holds the Lua and Rust
+  folds to the same answers calls it; `fl_rebuild` folds with the same
+  `fold` in place.
 
   KEYS: none
   ARGV: 1 job_id, 2 events JSON [{seq, type, ts, attempt, worker, data, result?, markdown?}]

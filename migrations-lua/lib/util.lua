@@ -164,9 +164,11 @@ local function feed_flush(feed_key, feed_min, records)
 end
 
 -- Appends already-folded events (seq and ts set by fold_all). The job
--- stream's TTL is set only when `expire` is true (birth, retry and terminal
--- transitions): the stream outlives the snapshot, so refreshing it on every
--- step bought nothing but a command. Returns the last event's stream id.
+-- stream's TTL is set only when `expire` is true, so that the log always
+-- outlives the snapshot: every call but a start passes true; a start passes
+-- it only when the snapshot's new expiry would pass the log's
+-- (`log_needs_renewal`), which spares the hot path a command. Returns the
+-- last event's stream id.
 local function write_events(ctx, events, expire)
   local types, ts, id = {}, int(ctx.now), nil
   for _, ev in ipairs(events) do

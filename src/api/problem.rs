@@ -186,9 +186,15 @@ impl From<EngineError> for ApiError {
                     why.to_string(),
                 )))
             }
+            // A reply this build cannot read, a denied command, a library
+            // fault: retrying would not change it.
             _ => {
                 tracing::error!(error = %e, "engine error");
-                ApiError::unavailable("the job store answered unexpectedly; retry shortly")
+                ApiError::Internal(Json(Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "INTERNAL",
+                    "the job store answered unexpectedly; the server log has the details".to_string(),
+                )))
             }
         }
     }

@@ -45,8 +45,9 @@ impl EngineError {
 
 const WRONG_SERVER: &str = "the Redis server no longer takes writes";
 
-/// Refusal codes the library raises (see the headers in `migrations-lua/`).
-const REFUSALS: &[&str] = &[
+/// The library's refusals: the call conflicts with the job's state (see the
+/// `Errors:` lines in `migrations-lua/`). Mapped to `EngineError::Refused`.
+pub const REFUSAL_CODES: [&str; 7] = [
     "NO_SUCH_JOB",
     "INVALID_TRANSITION",
     "JOB_TERMINAL",
@@ -61,7 +62,7 @@ impl EngineError {
     /// of its jobs, mapped as the same refusal raised by a single-job call.
     pub fn from_refusal_text(text: &str) -> Self {
         let (code, detail) = text.split_once(' ').unwrap_or((text, ""));
-        if REFUSALS.contains(&code) {
+        if REFUSAL_CODES.contains(&code) {
             EngineError::Refused {
                 code: code.to_string(),
                 detail: detail.to_string(),
@@ -74,7 +75,7 @@ impl EngineError {
 
 impl From<redis::RedisError> for EngineError {
     fn from(e: redis::RedisError) -> Self {
-        if let Some(code) = e.code().filter(|c| REFUSALS.contains(c)) {
+        if let Some(code) = e.code().filter(|c| REFUSAL_CODES.contains(c)) {
             let detail = e.detail().unwrap_or_default().to_string();
             return EngineError::Refused {
                 code: code.to_string(),
@@ -113,7 +114,35 @@ impl From<redis::RedisError> for EngineError {
 
 #[cfg(test)]
 mod tests {
-    use super::EngineError;
+    use super::{EngineError, REFUSAL_CODES};
+
+    /// The library's other errors: it was handed something it cannot read
+    /// (metadata that is not JSON, an unknown event type, a malformed log
+    /// entry). Only a bug or damaged data does that, so they stay
+    /// `EngineError::Protocol` (an internal error, never retried).
+    const FAULT_CODES: [&str; 3] = ["BAD_METADATA", "UNKNOWN_EVENT", "MALFORMED_EVENT"];
+
+    #[test]
+    fn every_error_code_the_library_raises_is_known_here() {
+        let source = crate::engine::library::source();
+        let raised: std::collections::BTreeSet<&str> = regex::Regex::new(r"'([A-Z]+(?:_[A-Z]+)+)[ ']")
+            .unwrap()
+            .captures_iter(&source)
+            .map(|c| c.get(1).unwrap().as_str())
+            .collect();
+        assert!(raised.len() >= 8, "found {raised:?}");
+        for code in &raised {
+            let e = reply(&format!("{code} job=01J"));
+            match e {
+                EngineError::Refused { .. } => assert!(REFUSAL_CODES.contains(code), "{code}"),
+                EngineError::Protocol(_) => assert!(FAULT_CODES.contains(code), "{code} is not mapped"),
+                other => panic!("{code} became {other:?}"),
+            }
+        }
+        for code in REFUSAL_CODES.iter().chain(&FAULT_CODES) {
+            assert!(raised.contains(code), "{code} is no longer raised by the library");
+        }
+    }
 
     /// The error a server reply `-<text>` becomes.
     fn reply(text: &str) -> EngineError {

@@ -100,7 +100,8 @@ async fn apply(store: &Store) -> Result<MigrateReport, EngineError> {
         });
     }
     let mut conn = store.conn.clone();
-    let loaded = from < known || sum != library::checksum();
+    let checksum = library::checksum();
+    let loaded = from < known || sum != checksum;
     if loaded {
         // Routed to every master by the cluster client; replicas get it by
         // replication.
@@ -110,14 +111,12 @@ async fn apply(store: &Store) -> Result<MigrateReport, EngineError> {
             .arg(library::source())
             .query_async::<String>(&mut conn)
             .await?;
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default();
+        let applied_at_ms = crate::clock::now_ms();
         for m in library::migrations()
             .iter()
-            .filter(|m| m.version > from || sum != library::checksum())
+            .filter(|m| m.version > from || sum != checksum)
         {
-            let entry = serde_json::json!({"name": m.name, "checksum": library::checksum(), "applied_at_ms": now.as_millis() as u64});
+            let entry = serde_json::json!({"name": m.name, "checksum": checksum, "applied_at_ms": applied_at_ms});
             let _: () = conn
                 .hset(store.keys.ledger(), m.version, entry.to_string())
                 .await?;

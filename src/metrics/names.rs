@@ -70,13 +70,6 @@ pub const REDIS_CALLS: [&str; 16] = [
     "get_artifacts",
     "read_events",
 ];
-const REFUSAL_CODES: [&str; 5] = [
-    "STALE_ATTEMPT",
-    "JOB_TERMINAL",
-    "NOT_OWNER",
-    "INVALID_TRANSITION",
-    "NO_SUCH_JOB",
-];
 const WORKER_OPERATIONS: [&str; 5] = ["read", "start", "progress", "complete", "fail"];
 
 pub(super) fn describe() {
@@ -194,7 +187,7 @@ pub(super) fn register(shards: u16) {
     for kind in EventType::ALL {
         counter!(EVENTS, "type" => kind.as_str()).absolute(0);
     }
-    for code in REFUSAL_CODES {
+    for code in crate::engine::error::REFUSAL_CODES {
         counter!(REFUSALS, "code" => code).absolute(0);
     }
     for operation in WORKER_OPERATIONS {

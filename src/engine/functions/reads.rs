@@ -1,4 +1,4 @@
-//! Reads: the Lua fold without writes, snapshots, cache entries, job logs.
+//! Reads: snapshots, cache entries, job logs.
 
 use super::*;
 use crate::engine::EventType;
@@ -7,27 +7,6 @@ use crate::engine::snapshot::{SnapshotHead, snapshot_head};
 use crate::metrics::timed;
 
 impl Functions {
-    /// Folds `events` with the Lua fold, writing nothing: (events folded,
-    /// snapshot JSON if any, refusal if any).
-    pub async fn fold_events(
-        &self,
-        job_id: &str,
-        events: &[Event],
-    ) -> Result<(usize, Option<serde_json::Value>, Option<String>), EngineError> {
-        let json =
-            serde_json::to_string(events).map_err(|e| EngineError::Protocol(e.to_string()))?;
-        let mut cmd = redis::cmd("FCALL_RO");
-        cmd.arg("fl_fold").arg(0).arg(job_id).arg(json);
-        let mut conn = self.store.conn.clone();
-        let (n, snap, refusal): (usize, String, String) = cmd.query_async(&mut conn).await?;
-        let snap = if snap.is_empty() {
-            None
-        } else {
-            Some(serde_json::from_str(&snap).map_err(|e| EngineError::Protocol(e.to_string()))?)
-        };
-        Ok((n, snap, Some(refusal).filter(|r| !r.is_empty())))
-    }
-
     /// The head of the stored snapshot (opened) and its TTL in seconds, in
     /// one round trip; `None` when unknown or expired. Only the first KB is
     /// read (a head is about 400 bytes): the result and report, most of a
