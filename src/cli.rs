@@ -224,7 +224,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Openapi { yaml } => {
             let spec = if yaml {
-                crate::api::service().spec_yaml()
+                crate::api::spec_yaml()
             } else {
                 crate::api::spec_json()
             };

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use poem::http::{Method, StatusCode};
+use poem::http::{HeaderValue, Method, StatusCode, header};
 use poem::{Body, Endpoint, IntoResponse, Request, Response};
 use tracing::Instrument;
 
@@ -125,6 +125,15 @@ impl Guard {
         }
         match req.take_body().into_bytes_limit(limit).await {
             Ok(bytes) => {
+                // The seed (FastAPI) read a body sent without Content-Type
+                // as JSON, and its clients may rely on that; every body this
+                // API takes is JSON.
+                if !bytes.is_empty() && !req.headers().contains_key(header::CONTENT_TYPE) {
+                    req.headers_mut().insert(
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("application/json"),
+                    );
+                }
                 req.set_body(Body::from_bytes(bytes));
                 Ok(())
             }

@@ -81,14 +81,27 @@ pub fn service() -> OpenApiService<Apis, ()> {
 
 /// The committed spec text (`openapi/openapi.json`) as this binary serves it.
 pub fn spec_json() -> String {
-    service().spec()
+    sse::with_item_schema(&service().spec())
+}
+
+/// The same spec as YAML (`openapi/openapi.yaml`).
+pub fn spec_yaml() -> String {
+    sse::with_item_schema(&service().spec_yaml())
+}
+
+/// `GET /openapi.json`.
+#[poem::handler]
+fn served_spec() -> poem::Response {
+    static SPEC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    poem::Response::builder()
+        .content_type("application/json; charset=utf-8")
+        .body(SPEC.get_or_init(spec_json).as_str())
 }
 
 /// The whole HTTP surface.
 pub fn routes(state: AppState, access: &Access) -> impl Endpoint + use<> {
     let api = service();
     let docs = api.swagger_ui();
-    let spec = api.spec_endpoint();
     let spec_value: serde_json::Value =
         serde_json::from_str(&api.spec()).expect("the spec is JSON");
     let guard = Arc::new(Guard {
@@ -107,7 +120,7 @@ pub fn routes(state: AppState, access: &Access) -> impl Endpoint + use<> {
         .nest("/ui", crate::ui::routes())
         .nest("/", api)
         .nest("/docs", docs)
-        .at("/openapi.json", spec)
+        .at("/openapi.json", get(served_spec))
         .at("/metrics", get(metrics))
         .around(crate::ui::index)
         .data(state)

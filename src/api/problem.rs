@@ -193,7 +193,8 @@ impl From<EngineError> for ApiError {
                 ApiError::Internal(Json(Problem::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "INTERNAL",
-                    "the job store answered unexpectedly; the server log has the details".to_string(),
+                    "the job store answered unexpectedly; the server log has the details"
+                        .to_string(),
                 )))
             }
         }
@@ -205,7 +206,12 @@ impl From<EngineError> for ApiError {
 pub fn problem_from_poem(err: &poem::Error) -> Problem {
     let status = err.status();
     if let Some(code) = parameter_code(err) {
-        return Problem::new(StatusCode::BAD_REQUEST, code, err.to_string());
+        // A path error's own text names poem's internal `param0`.
+        let detail = match err.downcast_ref::<poem_openapi::error::ParsePathError>() {
+            Some(path) => format!("invalid path parameter: {}", path.reason),
+            None => err.to_string(),
+        };
+        return Problem::new(StatusCode::BAD_REQUEST, code, detail);
     }
     let code = match status {
         StatusCode::NOT_FOUND => "ROUTE_NOT_FOUND",

@@ -25,12 +25,12 @@ pub const UNMATCHED: &str = "unmatched";
 struct Template {
     text: String,
     segments: Vec<String>,
-    /// The spec's methods for this path (`Allow`); none outside the spec.
-    allow: Option<String>,
+    /// The methods this path answers (`Allow`).
+    allow: String,
 }
 
 impl Template {
-    fn new(text: &str, allow: Option<String>) -> Self {
+    fn new(text: &str, allow: String) -> Self {
         Template {
             text: text.to_string(),
             segments: text.split('/').map(str::to_string).collect(),
@@ -60,15 +60,25 @@ impl RouteTable {
         let paths = spec["paths"].as_object().into_iter().flatten();
         let mut templates: Vec<Template> = paths
             .map(|(path, item)| {
-                let methods: Vec<String> = item
+                let mut methods: Vec<String> = item
                     .as_object()
                     .into_iter()
                     .flat_map(|ops| ops.keys().map(|m| m.to_ascii_uppercase()))
                     .collect();
-                Template::new(path, Some(methods.join(", ")))
+                // poem answers HEAD wherever it answers GET.
+                if methods.iter().any(|m| m == "GET") {
+                    methods.push("HEAD".to_string());
+                }
+                methods.sort();
+                Template::new(path, methods.join(", "))
             })
             .collect();
-        templates.extend(OUTSIDE_SPEC.iter().map(|t| Template::new(t, None)));
+        // Every route outside the spec is a read.
+        templates.extend(
+            OUTSIDE_SPEC
+                .iter()
+                .map(|t| Template::new(t, "GET, HEAD".into())),
+        );
         RouteTable(templates)
     }
 
@@ -88,7 +98,7 @@ impl RouteTable {
 
     /// The `Allow` value for a 405 on `path`.
     pub fn allow(&self, path: &str) -> Option<&str> {
-        self.find(path)?.allow.as_deref()
+        self.find(path).map(|t| t.allow.as_str())
     }
 
     /// The template `path` matches, or `unmatched`.

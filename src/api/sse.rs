@@ -2,8 +2,11 @@
 //!
 //! poem-openapi describes an event stream as an array of items, which no
 //! client or validator reads that way: each message on the wire is
-//! `id`/`event`/`data` lines. This payload documents one such message (its
-//! `data` being an EventView as JSON) and sends the stream unchanged.
+//! `id`/`event`/`data` lines. This payload gives the body no type, so
+//! generated clients hand it over as text (with an object schema they parsed
+//! it as one JSON value and failed), and `with_item_schema` adds each
+//! message's shape as OpenAPI 3.2's `itemSchema`, which validators such as
+//! Schemathesis check every event against. The stream is sent unchanged.
 
 use futures_util::stream::BoxStream;
 use poem::{IntoResponse, Response};
@@ -19,29 +22,17 @@ impl Payload for EventMessages {
     const CONTENT_TYPE: &'static str = "text/event-stream";
 
     fn schema_ref() -> MetaSchemaRef {
-        let text = |description: &'static str| {
-            MetaSchemaRef::Inline(Box::new(MetaSchema {
-                description: Some(description),
-                ..MetaSchema::new("string")
-            }))
-        };
+        // No type: generated clients hand over the text as it comes (with an
+        // object they parsed it as JSON and failed), and validators read it
+        // as the whole stream, each event being checked against `itemSchema`.
         MetaSchemaRef::Inline(Box::new(MetaSchema {
             description: Some(
-                "One SSE message per event of the job's log, in order; the stream closes after the terminal event",
+                "Server-Sent Events: one message per event of the job's log, in order; the stream \
+                 closes after the terminal event. Each message is `id: <the event's entry id in the \
+                 job's stream; resume with Last-Event-ID>`, `event: <the event type: queued, started, \
+                 progress, completed, ...>` and `data: <the EventView, as JSON>` lines, then a blank line",
             ),
-            required: vec!["id", "event", "data"],
-            properties: vec![
-                (
-                    "id",
-                    text("the event's entry id in the job's stream (resume with Last-Event-ID)"),
-                ),
-                (
-                    "event",
-                    text("the event type, e.g. queued, started, progress, completed"),
-                ),
-                ("data", text("the EventView, as JSON")),
-            ],
-            ..MetaSchema::new("object")
+            ..MetaSchema::ANY
         }))
     }
 
@@ -53,5 +44,52 @@ impl Payload for EventMessages {
 impl IntoResponse for EventMessages {
     fn into_response(self) -> Response {
         self.0.into_response()
+    }
+}
+
+/// One message of the stream, as `itemSchema` describes it.
+fn item_schema() -> serde_json::Value {
+    serde_json::json!({
+        "type": "object",
+        "required": ["id", "event", "data"],
+        "properties": {
+            "id": {"type": "string", "description": "the event's entry id in the job's stream (resume with Last-Event-ID)"},
+            "event": {"type": "string", "description": "the event type, e.g. queued, started, progress, completed"},
+            "data": {"type": "string", "description": "the EventView, as JSON"}
+        }
+    })
+}
+
+/// The spec text (poem-openapi's JSON or YAML) with `itemSchema` added to
+/// every `text/event-stream` media type. poem-openapi has no field for it,
+/// so it is spliced in as a line of flow-style JSON, valid in both formats.
+pub fn with_item_schema(spec: &str) -> String {
+    let item = item_schema().to_string();
+    let mut out = String::with_capacity(spec.len() + 2 * item.len());
+    for line in spec.lines() {
+        out.push_str(line);
+        out.push('\n');
+        let body = line.trim_start();
+        let indent = " ".repeat(line.len() - body.len() + 2);
+        if body == "\"text/event-stream\": {" {
+            out.push_str(&format!("{indent}\"itemSchema\": {item},\n"));
+        } else if body == "text/event-stream:" {
+            out.push_str(&format!("{indent}itemSchema: {item}\n"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn both_spec_formats_carry_the_item_schema_of_the_stream() {
+        let json: serde_json::Value = serde_json::from_str(&crate::api::spec_json()).unwrap();
+        let media = &json["paths"]["/jobs/{job_id}/events/stream"]["get"]["responses"]["200"]["content"]
+            ["text/event-stream"];
+        assert!(media["schema"].get("type").is_none(), "{media}");
+        assert_eq!(media["itemSchema"], super::item_schema());
+        let yaml = crate::api::spec_yaml();
+        assert_eq!(yaml.matches("itemSchema: {").count(), 1, "{yaml:.200}");
     }
 }

@@ -125,22 +125,28 @@ mod tests {
     #[test]
     fn every_error_code_the_library_raises_is_known_here() {
         let source = crate::engine::library::source();
-        let raised: std::collections::BTreeSet<&str> = regex::Regex::new(r"'([A-Z]+(?:_[A-Z]+)+)[ ']")
-            .unwrap()
-            .captures_iter(&source)
-            .map(|c| c.get(1).unwrap().as_str())
-            .collect();
+        let raised: std::collections::BTreeSet<&str> =
+            regex::Regex::new(r"'([A-Z]+(?:_[A-Z]+)+)[ ']")
+                .unwrap()
+                .captures_iter(&source)
+                .map(|c| c.get(1).unwrap().as_str())
+                .collect();
         assert!(raised.len() >= 8, "found {raised:?}");
         for code in &raised {
             let e = reply(&format!("{code} job=01J"));
             match e {
                 EngineError::Refused { .. } => assert!(REFUSAL_CODES.contains(code), "{code}"),
-                EngineError::Protocol(_) => assert!(FAULT_CODES.contains(code), "{code} is not mapped"),
+                EngineError::Protocol(_) => {
+                    assert!(FAULT_CODES.contains(code), "{code} is not mapped")
+                }
                 other => panic!("{code} became {other:?}"),
             }
         }
         for code in REFUSAL_CODES.iter().chain(&FAULT_CODES) {
-            assert!(raised.contains(code), "{code} is no longer raised by the library");
+            assert!(
+                raised.contains(code),
+                "{code} is no longer raised by the library"
+            );
         }
     }
 

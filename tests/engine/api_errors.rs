@@ -73,6 +73,8 @@ async fn bad_requests_get_problem_json_with_the_right_status() {
         (status, problem["code"].as_str()),
         (400, Some("INVALID_JOB_ID"))
     );
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(!detail.contains("param0"), "{detail}");
     let unknown = faultline::engine::JobId::generate(0);
     let (status, problem) = app.get(&format!("/jobs/{unknown}")).await;
     assert_eq!(
@@ -242,4 +244,32 @@ async fn wrong_typed_fields_are_a_malformed_body() {
         (status, problem["code"].as_str()),
         (400, Some("BAD_REQUEST"))
     );
+}
+
+/// The seed (FastAPI) read a body sent without Content-Type as JSON; its
+/// clients keep working. A declared non-JSON type is still refused.
+#[tokio::test]
+async fn a_json_body_without_a_content_type_is_read_as_json() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let body = r##"{"content": "# Orders\n\nOrders go to Postgres.", "content_type": "markdown"}"##;
+    let resp = app
+        .http
+        .post(format!("{}/artifacts/analyze", app.base))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "{:?}", resp.text().await);
+    let job: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(job["status"], "queued");
+    let resp = app
+        .http
+        .post(format!("{}/artifacts/analyze", app.base))
+        .header("content-type", "text/plain")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 415);
 }

@@ -219,8 +219,19 @@ async fn a_wrong_method_is_a_405_naming_the_allowed_ones() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 405);
-    assert_eq!(resp.headers()["allow"], "DELETE, GET");
+    assert_eq!(resp.headers()["allow"], "DELETE, GET, HEAD");
     assert_eq!(resp.headers()["content-type"], "application/problem+json");
+    // Outside the spec too (pages, metrics, the spec itself).
+    for path in ["/metrics", "/openapi.json", "/ui/runs"] {
+        let resp = app
+            .http
+            .post(format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 405, "{path}");
+        assert_eq!(resp.headers()["allow"], "GET, HEAD", "{path}");
+    }
 }
 
 #[tokio::test]

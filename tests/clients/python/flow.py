@@ -16,6 +16,7 @@ from faultline_client.api.jobs import (
     list_job_events,
     list_jobs,
     send_feedback,
+    stream_job_events,
 )
 from faultline_client.models import (
     AnalyzeRequest,
@@ -61,6 +62,13 @@ result = get_job_result.sync(client=client, job_id=job)
 assert isinstance(result, JobResult), result
 score = result.result["production_readiness_score"]
 assert isinstance(score, int) and 0 <= score <= 100, score
+
+# The generated call for the stream hands over its text (the job has
+# finished, so the server sends the whole log and closes).
+text = stream_job_events.sync(client=client, job_id=job)
+assert isinstance(text, str), text
+types = [line[len("event: ") :] for line in text.splitlines() if line.startswith("event: ")]
+assert types == [e.type_ for e in streamed], types
 
 page = list_job_events.sync(client=client, job_id=job)
 assert isinstance(page, EventPage), page

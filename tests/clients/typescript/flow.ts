@@ -39,6 +39,13 @@ check(result.data !== undefined, "result", result.error);
 const score = (result.data.result as { production_readiness_score: number }).production_readiness_score;
 check(Number.isInteger(score) && score >= 0 && score <= 100, "score", score);
 
+// The generated call for the stream, read as text (the job has finished, so
+// the server sends the whole log and closes).
+const sse = await client.GET("/jobs/{job_id}/events/stream", { params: { path: { job_id: job } }, parseAs: "text" });
+check(typeof sse.data === "string", "stream as text", sse.error);
+const sseTypes = sse.data.split("\n").filter((l) => l.startsWith("event: ")).map((l) => l.slice(7));
+check(sseTypes.join() === streamed.map((e) => e.type).join(), "streamed types", sseTypes);
+
 const page = await client.GET("/jobs/{job_id}/events", { params: { path: { job_id: job }, query: { limit: 1000 } } });
 check(page.data !== undefined, "events", page.error);
 check(page.data.events.map((e) => e.id).join() === streamed.map((e) => e.id).join(), "event ids");
