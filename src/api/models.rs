@@ -7,16 +7,22 @@ use serde_json::Value;
 
 use crate::engine::{Event, Snapshot, SnapshotHead};
 
-/// Optional context sent with an artifact.
+/// Optional context sent with an artifact. `repo`, `team`, `riskTolerance`
+/// and `depth` are labels of at most 1,024 characters: the job's log and
+/// every step of its replay carry them.
 #[derive(Debug, Clone, Default, Object)]
 pub struct MetadataIn {
-    #[oai(deserialize_with = "optional_text")]
+    #[oai(deserialize_with = "optional_text", validator(max_length = 1024))]
     pub repo: Option<String>,
-    #[oai(deserialize_with = "optional_text")]
+    #[oai(deserialize_with = "optional_text", validator(max_length = 1024))]
     pub team: Option<String>,
-    #[oai(rename = "riskTolerance", deserialize_with = "optional_text")]
+    #[oai(
+        rename = "riskTolerance",
+        deserialize_with = "optional_text",
+        validator(max_length = 1024)
+    )]
     pub risk_tolerance: Option<String>,
-    #[oai(deserialize_with = "optional_text")]
+    #[oai(deserialize_with = "optional_text", validator(max_length = 1024))]
     pub depth: Option<String>,
     /// An OpenAPI document to check an architecture or design doc against.
     #[oai(deserialize_with = "optional_text")]

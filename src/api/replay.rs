@@ -146,7 +146,7 @@ impl ReplayView {
         let state_at = match at {
             Some(n) => r
                 .state_at(usize::try_from(n).unwrap_or(usize::MAX))?
-                .map(replay::head),
+                .map(|s| replay::head(&s)),
             None => None,
         };
         let (verdict, differences, refused) = match &r.verdict {

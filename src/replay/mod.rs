@@ -7,6 +7,7 @@ mod timeline;
 
 use serde::Serialize;
 use serde_json::Value;
+use std::borrow::Cow;
 
 use crate::engine::{EngineError, Event, Functions, JobId, Keyring, Snapshot};
 
@@ -39,7 +40,8 @@ pub enum Verdict {
 #[derive(Debug, Clone, Serialize)]
 pub struct Replay {
     pub job_id: String,
-    /// The steps' states leave out the result and Markdown bodies.
+    /// The steps' states leave out the result and Markdown bodies and
+    /// `metadata.spec`.
     pub timeline: Vec<Step>,
     /// The state the fold ends in, with its bodies.
     pub state: Option<Snapshot>,
@@ -68,19 +70,33 @@ fn extent(len: usize) -> String {
 
 impl Replay {
     /// The state right after event `at` (1-based position in the log), with
-    /// its bodies once the fold has settled on its final state.
-    pub fn state_at(&self, at: usize) -> Result<Option<&Snapshot>, OutOfRange> {
+    /// its bodies once the fold has settled on its final state, and with
+    /// `metadata.spec`, which the steps leave out.
+    pub fn state_at(&self, at: usize) -> Result<Option<Cow<'_, Snapshot>>, OutOfRange> {
         let step = at
             .checked_sub(1)
             .and_then(|i| Some((i, self.timeline.get(i)?)));
         match step {
-            Some((i, _)) if i >= self.settled_from => Ok(self.state.as_ref()),
-            Some((_, step)) => Ok(step.state.as_ref()),
+            Some((i, _)) if i >= self.settled_from => Ok(self.state.as_ref().map(Cow::Borrowed)),
+            Some((_, step)) => Ok(step.state.as_ref().map(|s| self.with_spec(s))),
             None => Err(OutOfRange {
                 job: self.job_id.clone(),
                 at,
                 len: self.timeline.len(),
             }),
+        }
+    }
+
+    /// A step's state with the `metadata.spec` the final state holds.
+    fn with_spec<'a>(&self, step: &'a Snapshot) -> Cow<'a, Snapshot> {
+        let spec = self.state.as_ref().and_then(|s| s.metadata.get("spec"));
+        match (spec, step.metadata.as_object()) {
+            (Some(spec), Some(metadata)) if !metadata.contains_key("spec") => {
+                let mut full = step.clone();
+                full.metadata["spec"] = spec.clone();
+                Cow::Owned(full)
+            }
+            _ => Cow::Borrowed(step),
         }
     }
 }
@@ -166,14 +182,21 @@ pub fn fold(stored: Stored, keyring: &Keyring) -> Result<Replay, EngineError> {
             }
         }
     };
-    for step in &mut timeline {
-        keyring.open_event(&mut step.event)?;
-        if let Some(state) = &mut step.state {
-            keyring.open_snapshot(state)?;
-        }
-    }
     if let Some(state) = &mut state {
         keyring.open_snapshot(state)?;
+    }
+    // The steps' metadata, opened once: without the spec, which the state at
+    // an event adds back (`Replay::state_at`).
+    let mut shown = state.as_ref().map_or(Value::Null, |s| s.metadata.clone());
+    if let Some(m) = shown.as_object_mut() {
+        m.remove("spec");
+    }
+    for step in &mut timeline {
+        keyring.open_event(&mut step.event)?;
+        if let Some(s) = &mut step.state {
+            s.metadata = shown.clone();
+            keyring.open_snapshot(s)?;
+        }
     }
     Ok(Replay {
         job_id: id,

@@ -44,7 +44,7 @@ pub fn render(r: &Replay, at: Option<usize>) -> String {
     if let Some(n) = at {
         out.push_str(&format!("state as of event {n}:\n"));
         match r.state_at(n) {
-            Ok(Some(s)) => out.push_str(&format!("{}\n", state_text(s))),
+            Ok(Some(s)) => out.push_str(&format!("{}\n", state_text(&s))),
             Ok(None) => {
                 out.push_str("(no state: the log does not start with queued or cache_hit)\n")
             }

@@ -12,7 +12,8 @@ pub struct Step {
     /// ms since the previous event (0 for the first).
     pub delta_ms: i64,
     /// The state after the event, without its result and Markdown bodies
-    /// (`Replay::state_at` has them).
+    /// and with `metadata` null (`replay::fold` puts it back without its
+    /// `spec`; `Replay::state_at` has them all).
     pub state: Option<Snapshot>,
     /// Set when the fold refused this event (the log is corrupt), or did not
     /// reach it (an earlier event was refused); the state stays what it was.
@@ -37,11 +38,14 @@ pub struct Timeline {
 /// The bodies are held apart from the state that is folded on and copied
 /// into each step: copying a large result into every step made a replay
 /// cost events × result size. Only `completed` and `cache_hit` write them,
-/// so every other event keeps them as they were.
+/// so every other event keeps them as they were. The metadata is held apart
+/// too: it is written at birth and never changed, and it can hold a spec of
+/// MAX_CONTENT_SIZE (sealed as one value when encryption is on).
 pub fn timeline(job_id: &str, events: Vec<Event>) -> Timeline {
     let mut steps = Vec::with_capacity(events.len());
     let mut bare: Option<Snapshot> = None;
     let mut bodies = (None, None);
+    let mut metadata = serde_json::Value::Null;
     let (mut settled_from, mut refused) = (0, None);
     let mut previous_ts = events.first().map_or(0, |e| e.ts);
     for (i, event) in events.into_iter().enumerate() {
@@ -51,6 +55,10 @@ pub fn timeline(job_id: &str, events: Vec<Event>) -> Timeline {
                 Ok(mut next) => {
                     if matches!(event.kind, EventType::Completed | EventType::CacheHit) {
                         bodies = (next.result.take(), next.markdown.take());
+                    }
+                    let born_with = std::mem::take(&mut next.metadata);
+                    if !born_with.is_null() {
+                        metadata = born_with;
                     }
                     // Feedback changes nothing: the state stays settled.
                     if event.kind != EventType::Feedback {
@@ -76,6 +84,7 @@ pub fn timeline(job_id: &str, events: Vec<Event>) -> Timeline {
     }
     let state = bare.map(|mut s| {
         (s.result, s.markdown) = bodies;
+        s.metadata = metadata;
         s
     });
     Timeline {

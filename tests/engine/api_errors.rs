@@ -273,3 +273,35 @@ async fn a_json_body_without_a_content_type_is_read_as_json() {
         .unwrap();
     assert_eq!(resp.status(), 415);
 }
+
+/// Metadata labels are bounded: the job's log and every replay step carry
+/// them, so a long one would be multiplied by every read of the replay.
+#[tokio::test]
+async fn metadata_labels_longer_than_1024_characters_are_refused() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    for field in ["repo", "team", "riskTolerance", "depth"] {
+        for (len, accepted) in [(1024, true), (1025, false)] {
+            let resp = app
+                .http
+                .post(format!("{}/artifacts/analyze", app.base))
+                .json(&json!({
+                    "content": format!("# {field} {len}\n\nOrders go to Postgres."),
+                    "content_type": "markdown",
+                    "metadata": {field: "é".repeat(len)},
+                }))
+                .send()
+                .await
+                .unwrap();
+            let status = resp.status().as_u16();
+            let body: serde_json::Value = resp.json().await.unwrap();
+            if accepted {
+                assert_eq!(status, 200, "{field} {len}: {body}");
+            } else {
+                assert_eq!(status, 400, "{field} {len}: {body}");
+                assert_eq!(body["code"], "BAD_REQUEST", "{body}");
+                assert!(body["detail"].as_str().unwrap().contains(field), "{body}");
+            }
+        }
+    }
+}

@@ -650,3 +650,64 @@ async fn reanalyze_counts_every_finding_of_a_rule_and_keeps_its_worst_severity()
     );
     assert_eq!(new.severity, old.severity, "the worst severity is kept");
 }
+
+/// `metadata.spec` can be MAX_CONTENT_SIZE: the replay's steps leave it out
+/// (a copy per step made one read cost events × spec: here it is in the
+/// `queued` event and the state asked for), and the state at
+/// any event still has it, as the fold gave it. In clear and sealed (the
+/// metadata is then one encrypted value).
+#[tokio::test]
+async fn a_replay_carries_a_companion_spec_once_whatever_the_length_of_the_log() {
+    replay_carries_the_spec_once(&[]).await;
+    let key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    replay_carries_the_spec_once(&[("FAULTLINE_ENCRYPTION_KEY", key)]).await;
+}
+
+async fn replay_carries_the_spec_once(env: &[(&str, &str)]) {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Serve, real_engine(), env).await;
+    let companion = format!("{}# {}\n", spec(7), "padding ".repeat(4000));
+    let (status, job) = app
+        .post_json(
+            "/artifacts/analyze",
+            &json!({"content": "# Orders\n\nThe API writes orders to Postgres.\n", "content_type": "markdown",
+                    "metadata": {"spec": companion, "team": "payments"}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{job}");
+    let job = job["job_id"].as_str().unwrap().to_string();
+    app.wait_terminal(&job, Duration::from_secs(20)).await;
+    for _ in 0..20 {
+        let (status, body) = app
+            .post_json("/feedback", &json!({"job_id": job, "is_useful": true}))
+            .await;
+        assert_eq!(status, 202, "{body}");
+    }
+    let resp = app
+        .http
+        .get(format!("{}/jobs/{job}/replay?at=1", app.base))
+        .send()
+        .await
+        .unwrap();
+    let text = resp.text().await.unwrap();
+    assert!(
+        text.len() < 3 * companion.len(),
+        "a replay of {} bytes for a {}-byte spec",
+        text.len(),
+        companion.len()
+    );
+    let body: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        body["verdict"]["verdict"], "consistent",
+        "{:.300}",
+        body["verdict"]
+    );
+    let steps = body["timeline"].as_array().unwrap();
+    assert!(steps.len() >= 26, "{}", steps.len());
+    for step in steps {
+        assert_eq!(step["state"]["metadata"]["team"], "payments");
+        assert!(step["state"]["metadata"].get("spec").is_none());
+    }
+    assert_eq!(body["state_at"]["metadata"]["spec"], json!(companion));
+    assert_eq!(body["state_at"]["status"], "queued");
+}
