@@ -50,12 +50,23 @@ struct Builder<'t, 'l> {
     limits: &'l Limits,
 }
 
+/// Nodes any document may expand to through aliases, however short.
+const ALIAS_FLOOR: usize = 100_000;
+
 /// Parses the first document of `text`, its containers in `arena`.
 pub fn parse<'t>(
     text: &'t str,
     arena: &'t Bump,
     limits: &Limits,
 ) -> Result<Node<'t>, AnalysisError> {
+    // A document without aliases has at most a node per two bytes; aliases
+    // and merges may expand it a few times over, but not to millions of
+    // nodes from a few hundred bytes (each node costs ~40 bytes of memory,
+    // and workers parse in parallel).
+    let limits = &Limits {
+        max_nodes: limits.max_nodes.min(ALIAS_FLOOR + 4 * text.len()),
+        ..*limits
+    };
     let mut parser = Parser::new_from_str(text);
     let mut b = Builder {
         arena,

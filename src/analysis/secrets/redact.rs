@@ -7,6 +7,7 @@
 //! events or the logs that carry it.
 
 use aho_corasick::{AhoCorasick, MatchKind};
+use memchr::memmem::Finder;
 use serde_json::Value;
 
 use super::SecretKind;
@@ -18,12 +19,20 @@ use crate::analysis::request::AnalysisError;
 /// Shortest fragment of a private key body that is scrubbed on its own.
 const MIN_KEY_FRAGMENT: usize = 16;
 
+/// Longest secret given to the automaton. Building a leftmost-longest
+/// automaton costs up to the square of a pattern's length when it repeats
+/// itself (a 10 KB run of one character took 10 s); longer secrets (key
+/// blocks, pasted blobs: few per artifact) are replaced one by one.
+const AUTOMATON_MAX: usize = 128;
+
 /// Replaces known secrets with their masks.
 #[derive(Debug, Default)]
 pub struct Redactor {
-    /// `None` when nothing was found: scrubbing is then free.
+    /// `None` when no short secret was found.
     matcher: Option<AhoCorasick>,
     masks: Vec<String>,
+    /// Secrets over `AUTOMATON_MAX` bytes and their masks, longest first.
+    long: Vec<(Finder<'static>, String)>,
 }
 
 impl Redactor {
@@ -46,30 +55,50 @@ impl Redactor {
         secrets.retain(|s| !s.is_empty());
         secrets.sort();
         secrets.dedup();
-        if secrets.is_empty() {
-            return Self::default();
+        let (mut long, short): (Vec<String>, Vec<String>) =
+            secrets.into_iter().partition(|s| s.len() > AUTOMATON_MAX);
+        long.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        let long = long
+            .iter()
+            .map(|s| (Finder::new(s).into_owned(), mask(s)))
+            .collect();
+        if short.is_empty() {
+            return Self {
+                long,
+                ..Self::default()
+            };
         }
-        let masks = secrets.iter().map(|s| mask(s)).collect();
+        let masks = short.iter().map(|s| mask(s)).collect();
         let matcher = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
-            .build(&secrets)
+            .build(&short)
             .ok();
-        Self { matcher, masks }
+        Self {
+            matcher,
+            masks,
+            long,
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.matcher.is_none()
+        self.matcher.is_none() && self.long.is_empty()
     }
 
     /// `text` with every known secret replaced by its mask.
     pub fn scrub(&self, text: &str) -> String {
-        match &self.matcher {
-            Some(m) if m.is_match(text) => m.replace_all(text, &self.masks),
-            _ => text.to_string(),
-        }
+        let mut out = text.to_string();
+        self.scrub_in_place(&mut out);
+        out
     }
 
     fn scrub_in_place(&self, text: &mut String) {
+        // Long secrets first, longest first: a shorter secret inside one is
+        // then gone with it.
+        for (finder, mask) in &self.long {
+            if finder.find(text.as_bytes()).is_some() {
+                *text = replace_all(text, finder, mask);
+            }
+        }
         if let Some(m) = &self.matcher
             && m.is_match(text.as_str())
         {
@@ -162,4 +191,19 @@ impl Redactor {
             AnalysisError::TimedOut(m) => AnalysisError::TimedOut(self.scrub(&m)),
         }
     }
+}
+
+/// `text` with every occurrence of the finder's needle replaced by `mask`.
+/// The needle is UTF-8, so its matches start and end on char boundaries.
+fn replace_all(text: &str, finder: &Finder<'_>, mask: &str) -> String {
+    let needle = finder.needle().len();
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for at in finder.find_iter(text.as_bytes()) {
+        out.push_str(&text[last..at]);
+        out.push_str(mask);
+        last = at + needle;
+    }
+    out.push_str(&text[last..]);
+    out
 }

@@ -240,6 +240,27 @@ fn the_redactor_masks_every_secret_and_key_fragment() {
     assert_eq!(Redactor::default().scrub("same"), "same");
 }
 
+/// Secrets too long for the automaton (a pasted key block, a run of one
+/// character) are scrubbed whole, and a shorter secret found inside one
+/// goes with it.
+#[test]
+fn long_and_repetitive_secrets_are_scrubbed_whole() {
+    let password = "a".repeat(5_000);
+    let body = "M".repeat(3_000);
+    let text = format!(
+        "db: postgres://app:{password}@db/orders\n-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----\n"
+    );
+    let scan = SecretScan::of([(None, text.as_str())]);
+    let redactor = scan.redactor();
+    assert!(!redactor.is_empty());
+    let dirty = format!("quoted {password} and {body}, twice: {password}{password}");
+    let clean = redactor.scrub(&dirty);
+    assert!(!clean.contains(&"a".repeat(20)), "{clean:.200}");
+    assert!(!clean.contains(&"M".repeat(20)), "{clean:.200}");
+    assert!(clean.starts_with("quoted "), "{clean:.200}");
+    assert_eq!(clean.matches(&mask(&password)).count(), 3, "{clean:.300}");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
