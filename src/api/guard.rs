@@ -1,12 +1,14 @@
 //! The request guard every call passes through, in order: a request id (in
 //! the response and the request's tracing span), the API key check, the rate
 //! limit (not on the public paths: probes, metrics, the spec), the body size
-//! limit (declared or chunked, refused before the body is read whole), then
-//! the operation; errors become problem+json and every request is counted in
-//! the metrics.
+//! limit (declared or chunked, refused before the body is read whole) and the
+//! budget for bodies held at once, then the operation; errors become
+//! problem+json and every request is counted in the metrics.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use poem::http::{HeaderValue, Method, StatusCode, header};
 use poem::{Body, Endpoint, IntoResponse, Request, Response};
@@ -27,7 +29,13 @@ pub struct Guard {
     pub body_timeout: std::time::Duration,
     /// The known path templates: `Allow` headers and metric labels.
     pub routes: RouteTable,
+    /// KiB of request bodies held in memory at once, by all requests.
+    pub body_budget: Arc<Semaphore>,
 }
+
+/// Bodies of the largest size the server holds at once: without a bound,
+/// a hundred clients sending large bodies slowly held 600 MB.
+pub const LARGEST_BODIES_AT_ONCE: usize = 16;
 
 impl Guard {
     pub async fn call<E: Endpoint>(&self, ep: Arc<E>, req: Request) -> poem::Result<Response> {
@@ -93,6 +101,11 @@ impl Guard {
             return rate_limited(wait).into_response();
         }
         req.extensions_mut().insert(ClientId(client));
+        // Held until the answer is ready: the body lives as long.
+        let _held = match self.reserve_body(&req) {
+            Ok(held) => held,
+            Err(e) => return e.into_response(),
+        };
         match tokio::time::timeout(self.body_timeout, self.read_body(&mut req)).await {
             Ok(Ok(())) => {}
             Ok(Err(e)) => return e.into_response(),
@@ -101,6 +114,31 @@ impl Guard {
         match ep.call(req).await {
             Ok(resp) => resp.into_response(),
             Err(err) => error_response(err),
+        }
+    }
+
+    /// Takes room in the budget for this request's body: its declared
+    /// length, or the whole limit for a body of unknown length. A full
+    /// budget is a 503 at once rather than a wait, so that slow senders
+    /// cannot make everyone else wait behind them.
+    fn reserve_body(&self, req: &Request) -> Result<Option<OwnedSemaphorePermit>, ApiError> {
+        if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+            return Ok(None);
+        }
+        let declared = req
+            .header("content-length")
+            .and_then(|v| v.parse::<usize>().ok());
+        let bytes = declared.unwrap_or(self.body_limit).min(self.body_limit);
+        if bytes == 0 {
+            return Ok(None);
+        }
+        let kib = u32::try_from(bytes.div_ceil(1024)).unwrap_or(u32::MAX);
+        match self.body_budget.clone().try_acquire_many_owned(kib) {
+            Ok(permit) => Ok(Some(permit)),
+            Err(_) => Err(ApiError::busy(
+                "SERVER_BUSY",
+                "the server is receiving too many request bodies at once; retry shortly",
+            )),
         }
     }
 

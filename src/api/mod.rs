@@ -11,6 +11,7 @@ mod analyze;
 mod events;
 mod feedback;
 mod guard;
+pub use guard::LARGEST_BODIES_AT_ONCE;
 mod health;
 mod jobs;
 pub(crate) mod listing;
@@ -104,16 +105,20 @@ pub fn routes(state: AppState, access: &Access) -> impl Endpoint + use<> {
     let docs = api.swagger_ui();
     let spec_value: serde_json::Value =
         serde_json::from_str(&api.spec()).expect("the spec is JSON");
+    // Room for the largest accepted request: content and metadata.spec
+    // of MAX_CONTENT_SIZE bytes each, as a client's JSON encoder may
+    // write them (Python's json.dumps escapes non-ASCII text as \uXXXX,
+    // up to 3 times its UTF-8 size), and the envelope. The byte limit
+    // itself is checked on the decoded strings.
+    let body_limit = state.max_content_size * 6 + 64 * 1024;
     let guard = Arc::new(Guard {
         gate: Gate::new(access),
         routes: RouteTable::from_spec(&spec_value),
-        // Room for the largest accepted request: content and metadata.spec
-        // of MAX_CONTENT_SIZE bytes each, as a client's JSON encoder may
-        // write them (Python's json.dumps escapes non-ASCII text as \uXXXX,
-        // up to 3 times its UTF-8 size), and the envelope. The byte limit
-        // itself is checked on the decoded strings.
-        body_limit: state.max_content_size * 6 + 64 * 1024,
+        body_limit,
         body_timeout: state.body_timeout,
+        body_budget: Arc::new(tokio::sync::Semaphore::new(
+            guard::LARGEST_BODIES_AT_ONCE * body_limit.div_ceil(1024),
+        )),
     });
     let reads_locked = !access.key_hashes.is_empty() && access.auth_reads;
     Route::new()

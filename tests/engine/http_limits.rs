@@ -175,3 +175,75 @@ async fn a_companion_spec_over_the_content_limit_is_refused() {
     let (_, jobs) = app.get("/jobs").await;
     assert_eq!(jobs["total"], 0, "{jobs}");
 }
+
+/// Bodies held at once are bounded: clients that send large bodies slowly
+/// fill the budget, the next body gets a 503 at once (not a wait), and the
+/// room comes back when they go.
+#[tokio::test]
+async fn request_bodies_held_at_once_are_bounded() {
+    let redis = TestRedis::start();
+    // MAX_CONTENT_SIZE 1000 makes the largest body 71,536 bytes.
+    let app = spawn_app(
+        &redis,
+        Role::Api,
+        real_engine(),
+        &[
+            ("MAX_CONTENT_SIZE", "1000"),
+            ("HTTP_BODY_TIMEOUT_MS", "30000"),
+        ],
+    )
+    .await;
+    let addr = app.base.trim_start_matches("http://").to_string();
+    let body = format!(
+        "{{\"content\": \"# Orders\\n\\nOrders go to Postgres.\", \"content_type\": \"markdown\"}}{}",
+        " ".repeat(70_000)
+    );
+    let head = format!(
+        "POST /artifacts/analyze HTTP/1.1\r\nHost: faultline\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n",
+        body.len()
+    );
+    let mut slow = Vec::new();
+    for _ in 0..faultline::api::LARGEST_BODIES_AT_ONCE {
+        let mut s = TcpStream::connect(&addr).await.unwrap();
+        s.write_all(head.as_bytes()).await.unwrap();
+        s.write_all(&body.as_bytes()[..100]).await.unwrap();
+        slow.push(s);
+    }
+    let post = || async {
+        app.http
+            .post(format!("{}/artifacts/analyze", app.base))
+            .header("content-type", "application/json")
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap()
+    };
+    // Once the slow bodies hold the budget, the next one is refused.
+    let mut refused = None;
+    for _ in 0..100 {
+        let resp = post().await;
+        if resp.status() == 503 {
+            refused = Some(resp);
+            break;
+        }
+        assert_eq!(resp.status(), 200);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let refused = refused.expect("a body past the budget is refused");
+    assert!(refused.headers().contains_key("retry-after"));
+    let problem: Value = refused.json().await.unwrap();
+    assert_eq!(problem["code"], "SERVER_BUSY", "{problem}");
+    // Reads need no room.
+    assert_eq!(app.get("/healthz").await.0, 200);
+    drop(slow);
+    let mut accepted = false;
+    for _ in 0..100 {
+        if post().await.status() == 200 {
+            accepted = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(accepted, "the room comes back when the slow clients go");
+}
