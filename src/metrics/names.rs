@@ -209,19 +209,24 @@ pub(super) fn register(shards: u16) {
     gauge!(WORKER_SLOTS).set(0.0);
     gauge!(WORKER_BUSY).set(0.0);
     for shard in 0..shards {
-        let shard = shard.to_string();
-        for name in [
-            WORK_LAG,
-            WORK_PENDING,
-            OLDEST_PENDING,
-            PENDING_IDLE,
-            DELAYED,
-        ] {
-            gauge!(name, "shard" => shard.clone()).set(0.0);
-        }
-        for stream in STREAMS {
-            gauge!(STREAM_LENGTH, "stream" => stream, "shard" => shard.clone()).set(0.0);
-        }
+        set_shard_gauges(shard, 0.0);
     }
     gauge!(BUILD_INFO, "version" => env!("CARGO_PKG_VERSION")).set(1.0);
+}
+
+/// Sets every queue gauge of `shard` (those the sampler reads) to `value`.
+pub(super) fn set_shard_gauges(shard: u16, value: f64) {
+    let shard = shard.to_string();
+    for name in [
+        WORK_LAG,
+        WORK_PENDING,
+        OLDEST_PENDING,
+        PENDING_IDLE,
+        DELAYED,
+    ] {
+        gauge!(name, "shard" => shard.clone()).set(value);
+    }
+    for stream in STREAMS {
+        gauge!(STREAM_LENGTH, "stream" => stream, "shard" => shard.clone()).set(value);
+    }
 }

@@ -1,6 +1,10 @@
 //! Samples the queues' state from Redis into gauges, once a second, in every
 //! process (so an API-only deployment still shows a backlog nobody consumes).
 //! Several processes report the same values: dashboards take `max by (shard)`.
+//! A process that cannot read a shard reports its gauges as NaN until it
+//! can again: its last sample would otherwise stand for the queue forever
+//! (a backlog long drained, an alert that never clears), and `max` skips
+//! NaN wherever another process reports a number.
 
 use std::time::Duration;
 
@@ -11,6 +15,7 @@ use redis::Value;
 use tokio_util::sync::CancellationToken;
 
 use super::names::*;
+use crate::clock::OncePerMinute;
 use crate::engine::migrate::GROUP;
 use crate::store::Store;
 
@@ -48,10 +53,20 @@ pub async fn run(store: Store, visibility: Duration, shutdown: CancellationToken
         }
         for shard in 0..store.keys.shards() {
             if let Err(e) = sample(&store, shard, visibility).await {
-                tracing::debug!(shard, error = %e, "queue sampling failed");
+                unknown(shard);
+                static LOG: OncePerMinute = OncePerMinute::new();
+                if LOG.ready() {
+                    tracing::warn!(shard, error = %e, "cannot sample the queues: their gauges read NaN until Redis answers (logged once a minute)");
+                }
             }
         }
     }
+}
+
+/// Marks every queue gauge of `shard` unknown (NaN): what this process
+/// last read is no longer the queue's state.
+pub fn unknown(shard: u16) {
+    set_shard_gauges(shard, f64::NAN);
 }
 
 /// One shard: group lag and pending (XINFO GROUPS), the oldest pending

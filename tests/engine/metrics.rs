@@ -232,6 +232,55 @@ async fn scrape_until(app: &TestApp, what: &str, done: impl Fn(&str) -> bool) ->
     }
 }
 
+/// The values of every per-shard queue gauge (those the sampler reads).
+fn queue_gauges(text: &str) -> Vec<(String, f64)> {
+    let names = [
+        "faultline_work_lag{",
+        "faultline_work_pending{",
+        "faultline_work_oldest_pending_age_seconds{",
+        "faultline_work_pending_max_idle_seconds{",
+        "faultline_stream_length{",
+        "faultline_delayed_retries{",
+    ];
+    text.lines()
+        .filter(|l| names.iter().any(|n| l.starts_with(n)))
+        .filter_map(|l| {
+            let (series, v) = l.rsplit_once(' ')?;
+            Some((series.to_string(), v.parse().ok()?))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_process_that_loses_redis_reports_its_queue_gauges_unknown_not_its_last_sample() {
+    let mut redis = TestRedis::start_single();
+    let api = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    api.submit_specs(1, 5).await;
+    scrape_until(&api, "lag 5", |text| {
+        value(text, "faultline_work_lag", &[]) == Some(5.0)
+    })
+    .await;
+
+    // Redis goes away (for this process: a partition, a dead proxy) while
+    // other processes may still see the queue drain: the backlog this one
+    // saw last is no longer known, and must not stand for the queue.
+    redis.stop();
+    let text = scrape_until(&api, "every queue gauge NaN", |text| {
+        queue_gauges(text).iter().all(|(_, v)| v.is_nan())
+    })
+    .await;
+    // 4 shards: lag, pending, oldest age, idle, delayed, 3 stream lengths.
+    assert_eq!(queue_gauges(&text).len(), 4 * 8, "{text}");
+
+    // Back: numbers again (the AOF brings the 5 entries back).
+    redis.start_again();
+    scrape_until(&api, "lag 5 again", |text| {
+        value(text, "faultline_work_lag", &[]) == Some(5.0)
+            && queue_gauges(text).iter().all(|(_, v)| v.is_finite())
+    })
+    .await;
+}
+
 /// Appends `n` work entries to `work` (no job behind them: nothing runs in
 /// an API-only process) and returns their ids.
 fn add_entries(redis: &TestRedis, work: &str, n: usize) -> Vec<String> {
