@@ -39,13 +39,16 @@ pub const BUILD_INFO: &str = "faultline_build_info";
 pub const VISIBILITY_TIMEOUT: &str = "faultline_visibility_timeout_seconds";
 
 pub const SUBMISSION_OUTCOMES: [&str; 4] = ["cache_hit", "cache_miss", "single_flight", "rejected"];
-pub const JOB_OUTCOMES: [&str; 6] = [
+/// `invalid`: failed because the analyser found the content invalid (the
+/// client's error); `failed` and `dead_lettered` count the other failures.
+pub const JOB_OUTCOMES: [&str; 7] = [
     "completed",
     "failed",
     "dead_lettered",
     "retried",
     "reclaimed",
     "cancelled",
+    "invalid",
 ];
 pub const SEVERITIES: [&str; 5] = ["critical", "high", "medium", "low", "info"];
 pub const STEPS: [&str; 3] = ["normalizing", "running_heuristics", "synthesizing"];
@@ -83,7 +86,7 @@ pub(super) fn describe() {
     );
     describe_counter!(
         JOBS,
-        "Job outcomes seen by this process (completed, failed, dead_lettered, retried, reclaimed, cancelled)."
+        "Job outcomes seen by this process (completed, failed, dead_lettered, retried, reclaimed, cancelled; invalid: failed on content the analyser found invalid, not counted as failed or dead_lettered)."
     );
     describe_counter!(FINDINGS, "Findings of completed analyses by severity.");
     describe_counter!(EVENTS, "Job events appended by this process, by type.");

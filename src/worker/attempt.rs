@@ -196,7 +196,8 @@ async fn keep_claimed(worker: &Worker, lease: &Lease) -> Result<(), EngineError>
     }
 }
 
-/// Records the outcome; returns it when the job reached a terminal state.
+/// Records the outcome; returns the job's terminal state (`completed` or
+/// `failed`) when it reached one.
 async fn finish(
     worker: &Worker,
     lease: &Lease,
@@ -246,6 +247,15 @@ async fn finish(
                     metrics::events(EventType::RetryScheduled, 1);
                     metrics::job("retried");
                 }
+                // The client's content, not the service, failed: the job
+                // ends the same (failed, its log and dead-letter entry
+                // alike), but it is counted apart, so user error pages no
+                // one as a dead letter or a failure would.
+                "invalid" => {
+                    metrics::events(EventType::DeadLettered, 1);
+                    metrics::events(EventType::Failed, 1);
+                    metrics::job("invalid");
+                }
                 _ => {
                     metrics::events(EventType::DeadLettered, 1);
                     metrics::events(EventType::Failed, 1);
@@ -253,7 +263,11 @@ async fn finish(
                     metrics::job("failed");
                 }
             }
-            (outcome != "retry_scheduled").then_some(outcome)
+            match outcome {
+                "retry_scheduled" => None,
+                "completed" => Some("completed"),
+                _ => Some("failed"),
+            }
         }
         Err(e) => {
             let d = WorkEntry {
@@ -281,7 +295,11 @@ async fn fail(
             .fail(lease, hints, &msg, error.is_retryable(), delay)
     })
     .await?;
-    Ok(if retried { "retry_scheduled" } else { "failed" })
+    Ok(match error {
+        _ if retried => "retry_scheduled",
+        AnalysisError::InvalidInput(_) => "invalid",
+        _ => "failed",
+    })
 }
 
 /// Exponential backoff with full jitter on the upper half.

@@ -147,6 +147,7 @@ async fn queue_gauges_show_lag_then_pending_and_its_age_and_counters_start_at_ze
         "retried",
         "reclaimed",
         "cancelled",
+        "invalid",
     ] {
         let v = value(&text, "faultline_jobs_total", &[("outcome", outcome)]);
         assert_eq!(v, Some(0.0), "{outcome} is registered at zero");
@@ -697,4 +698,43 @@ async fn rejected_submissions_include_those_refused_before_the_handler() {
     };
     assert_eq!(submissions("rejected"), Some(5.0), "each once");
     assert_eq!(submissions("cache_miss"), Some(1.0));
+}
+
+#[tokio::test]
+async fn content_the_analyser_finds_invalid_is_counted_invalid_not_as_a_failure_or_dead_letter() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
+    // Accepted (YAML, not empty), then found not to be an OpenAPI document.
+    let queued = app.submit("hello: world\n", "openapi-yaml").await;
+    assert_eq!(queued["status"], "queued", "{queued}");
+    let job = queued["job_id"].as_str().unwrap().to_string();
+    let snap = app.wait_terminal(&job, Duration::from_secs(20)).await;
+    // The job's contract is unchanged: failed, its log ending as any
+    // failure's.
+    assert_eq!(snap.status, faultline::engine::JobStatus::Failed);
+    assert!(
+        snap.error
+            .as_deref()
+            .unwrap_or("")
+            .contains("invalid artifact"),
+        "{:?}",
+        snap.error
+    );
+    let log = kinds(&app.events(&job).await);
+    assert_eq!(log[log.len() - 2..], ["dead_lettered", "failed"], "{log:?}");
+    assert_events_counted(&app, std::slice::from_ref(&job)).await;
+
+    let text = scrape(&app, &app.base).await;
+    let jobs_total = |outcome| value(&text, "faultline_jobs_total", &[("outcome", outcome)]);
+    assert_eq!(jobs_total("invalid"), Some(1.0));
+    assert_eq!(jobs_total("failed"), Some(0.0));
+    assert_eq!(jobs_total("dead_lettered"), Some(0.0));
+    let e2e = |outcome| {
+        value(
+            &text,
+            "faultline_job_end_to_end_seconds_count",
+            &[("outcome", outcome)],
+        )
+    };
+    assert_eq!(e2e("failed"), Some(1.0), "a failed job all the same");
 }
