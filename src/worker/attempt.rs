@@ -53,12 +53,19 @@ pub(super) async fn run(worker: &Arc<Worker>, taken: Taken, slot: OwnedSemaphore
             metrics::events(EventType::Failed, 1);
             metrics::job("dead_lettered");
             metrics::job("failed");
+            // fl_start does not answer the job's creation time here; the
+            // id's timestamp is when it was queued (the API's clock).
+            end_to_end("failed", d.job.timestamp_ms() as i64);
             return tracing::warn!(job = %d.job, attempts, %error, "dead-lettered before it could run");
         }
         // Sealed under a key this worker lacks, or gone between the start
         // and the read of a large one: a failed attempt, retried (another
         // worker, or this one restarted with the key, may read it).
-        Ok(Started::Unreadable { attempt, error }) => {
+        Ok(Started::Unreadable {
+            attempt,
+            error,
+            created_at,
+        }) => {
             metrics::events(EventType::Started, 1);
             metrics::events(EventType::Progress, 1);
             tracing::error!(job = %d.job, %error, "cannot read the artifact");
@@ -70,7 +77,10 @@ pub(super) async fn run(worker: &Arc<Worker>, taken: Taken, slot: OwnedSemaphore
             };
             let outcome = Err(AnalysisError::Transient(error));
             drop(slot);
-            finish(worker, &lease, &d.hash, outcome, Vec::new()).await;
+            // Retried as a rule; the last attempt's failure ends the job.
+            if let Some(terminal) = finish(worker, &lease, &d.hash, outcome, Vec::new()).await {
+                end_to_end(terminal, created_at);
+            }
             return;
         }
         Err(e) => return report_error("start", &d, e),
@@ -91,8 +101,13 @@ pub(super) async fn run(worker: &Arc<Worker>, taken: Taken, slot: OwnedSemaphore
         metrics::run_time(began.elapsed().as_secs_f64());
     }
     if let Some(outcome) = terminal {
-        metrics::end_to_end(outcome, (now_ms() - created_at).max(0) as f64 / 1000.0);
+        end_to_end(outcome, created_at);
     }
+}
+
+/// Records a finished job's time from queued (`created_at`, ms) to now.
+fn end_to_end(outcome: &'static str, created_at: i64) {
+    metrics::end_to_end(outcome, (now_ms() - created_at).max(0) as f64 / 1000.0);
 }
 
 type Outcome = Result<Report, AnalysisError>;

@@ -515,7 +515,62 @@ async fn events_total_counts_a_dead_letter_at_start() {
     let log = kinds(&api.events(&job).await);
     assert_eq!(log[log.len() - 2..], ["dead_lettered", "failed"], "{log:?}");
     assert_events_counted(&api, &[job]).await;
+    // Its time from queued to failed is recorded, once.
+    let text = scrape(&api, &api.base).await;
+    let e2e = |outcome| {
+        value(
+            &text,
+            "faultline_job_end_to_end_seconds_count",
+            &[("outcome", outcome)],
+        )
+    };
+    assert_eq!((e2e("failed"), e2e("completed")), (Some(1.0), Some(0.0)));
     worker.stop().await;
+}
+
+#[tokio::test]
+async fn end_to_end_latency_is_recorded_for_a_job_failed_on_an_unreadable_artifact() {
+    let redis = TestRedis::start();
+    // Queued under one key while no worker runs; the worker has another.
+    let key_a = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    let key_b = "//////////////////////////////////////////8=";
+    let mut api = spawn_app(
+        &redis,
+        Role::Api,
+        real_engine(),
+        &[("FAULTLINE_ENCRYPTION_KEY", key_a)],
+    )
+    .await;
+    let job = api.submit_spec(1).await;
+    api.stop().await;
+    let app = spawn_app(
+        &redis,
+        Role::Serve,
+        real_engine(),
+        &[("FAULTLINE_ENCRYPTION_KEY", key_b), ("MAX_ATTEMPTS", "1")],
+    )
+    .await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        // The status view reads no sealed metadata, so it answers for any job.
+        let (_, view) = app.get(&format!("/jobs/{job}")).await;
+        if view["status"] == "failed" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{view}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let text = scrape(&app, &app.base).await;
+    let e2e = |outcome| {
+        value(
+            &text,
+            "faultline_job_end_to_end_seconds_count",
+            &[("outcome", outcome)],
+        )
+    };
+    assert_eq!((e2e("failed"), e2e("completed")), (Some(1.0), Some(0.0)));
+    let jobs_total = |outcome| value(&text, "faultline_jobs_total", &[("outcome", outcome)]);
+    assert_eq!(jobs_total("failed"), Some(1.0));
 }
 
 /// Holds the analysis until its second stage's hint is in the job's

@@ -87,7 +87,12 @@ pub enum Started {
     Dead { attempts: u32, error: String },
     /// The attempt started but its artifact cannot be decrypted here (a key
     /// this process lacks): the worker fails the attempt with this error.
-    Unreadable { attempt: u32, error: String },
+    Unreadable {
+        attempt: u32,
+        error: String,
+        /// As `Run`'s.
+        created_at: i64,
+    },
 }
 
 impl Started {
@@ -110,6 +115,7 @@ impl Started {
                     return Started::Unreadable {
                         attempt,
                         error: "the artifact is no longer stored".to_string(),
+                        created_at,
                     };
                 }
                 let opened = keyring
@@ -126,6 +132,7 @@ impl Started {
                     Err(e) => Started::Unreadable {
                         attempt,
                         error: e.to_string(),
+                        created_at,
                     },
                 }
             }
