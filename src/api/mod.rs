@@ -120,6 +120,7 @@ pub fn routes(state: AppState, access: &Access) -> impl Endpoint + use<> {
             guard::LARGEST_BODIES_AT_ONCE * body_limit.div_ceil(1024),
         )),
     });
+    crate::metrics::http_routes(guard.routes.operations());
     let reads_locked = !access.key_hashes.is_empty() && access.auth_reads;
     Route::new()
         .nest("/ui", crate::ui::routes())

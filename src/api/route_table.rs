@@ -101,6 +101,17 @@ impl RouteTable {
         self.find(path).map(|t| t.allow.as_str())
     }
 
+    /// Every (method, template) the surface answers, HEAD aside (poem
+    /// answers it wherever GET is): the HTTP series created at start.
+    pub fn operations(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().flat_map(|t| {
+            t.allow
+                .split(", ")
+                .filter(|m| *m != "HEAD")
+                .map(|m| (m, t.text.as_str()))
+        })
+    }
+
     /// The template `path` matches, or `unmatched`.
     pub fn label(&self, path: &str) -> &str {
         self.find(path).map_or(UNMATCHED, |t| t.text.as_str())

@@ -137,6 +137,19 @@ pub fn worker_slots(capacity: usize, busy: usize) {
     gauge!(WORKER_BUSY).set(busy as f64);
 }
 
+/// Creates, at zero, the error series of each (method, route) the API
+/// answers: `HTTP_STATUSES_AT_START`, so the first 5xx is a jump `rate()`
+/// sees. Other statuses (and the latency histograms) appear with their
+/// first request: every route × status would be hundreds of series.
+pub fn http_routes<'a>(operations: impl IntoIterator<Item = (&'a str, &'a str)>) {
+    for (method, route) in operations {
+        for status in HTTP_STATUSES_AT_START {
+            counter!(HTTP_REQUESTS, "method" => method.to_string(), "route" => route.to_string(), "status" => status)
+                .increment(0);
+        }
+    }
+}
+
 /// `method` and `route` must come from bounded sets (the standard methods,
 /// the route templates): they are labels.
 pub fn http_request(method: &'static str, route: &str, status: u16, seconds: f64) {

@@ -55,24 +55,28 @@ pub const STEPS: [&str; 3] = ["normalizing", "running_heuristics", "synthesizing
 pub const STREAMS: [&str; 3] = ["work", "dead", "feed"];
 /// The Lua functions called through `Functions::fcall` and the plain reads
 /// timed with `metrics::timed`: the `command` label of the Redis metrics.
-pub const REDIS_CALLS: [&str; 16] = [
+pub const REDIS_CALLS: [&str; 18] = [
     "fl_submit",
     "fl_submit_many",
     "fl_start",
     "fl_take",
     "fl_progress",
+    "fl_heartbeat",
     "fl_complete",
     "fl_complete_many",
     "fl_fail",
     "fl_cancel",
     "fl_feedback",
     "fl_maintain",
+    "fl_prune_consumers",
     "get_snapshot",
     "get_head",
     "get_cache",
     "get_artifacts",
     "read_events",
 ];
+/// The statuses of `HTTP_REQUESTS` created at zero for every route.
+pub const HTTP_STATUSES_AT_START: [&str; 2] = ["500", "503"];
 const WORKER_OPERATIONS: [&str; 5] = ["read", "start", "progress", "complete", "fail"];
 
 pub(super) fn describe() {
@@ -231,5 +235,48 @@ pub(super) fn set_shard_gauges(shard: u16, value: f64) {
     }
     for stream in STREAMS {
         gauge!(STREAM_LENGTH, "stream" => stream, "shard" => shard.clone()).set(value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    /// The names the source hands `Functions::fcall*` and `metrics::timed`,
+    /// read from the files under `dir`.
+    fn called(dir: &std::path::Path, re: &regex::Regex, found: &mut BTreeSet<String>) {
+        for entry in std::fs::read_dir(dir).expect("src is readable") {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                called(&path, re, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("a source file");
+                found.extend(re.captures_iter(&text).map(|c| c[1].to_string()));
+            }
+        }
+    }
+
+    /// Each Redis call's series are created at start: a call missing from
+    /// `REDIS_CALLS` would have none until its first use (`fl_heartbeat`
+    /// and `fl_prune_consumers` did), and one listed but never made
+    /// would be a series that never moves.
+    #[test]
+    fn every_timed_redis_call_is_registered_and_every_registered_one_is_made() {
+        // `fcall(`, `fcall::<T>(`, `fcall_on(`, `fcall_after(` or `timed(`,
+        // then arguments (one level of parentheses) up to a string literal.
+        let re = regex::Regex::new(
+            r#"\b(?:fcall\w*(?:::<[^>]*>)?|timed)\((?:[^()"]|\([^()]*\))*?"([a-z_]+)""#,
+        )
+        .unwrap();
+        let mut found = BTreeSet::new();
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        called(&src, &re, &mut found);
+        let registered: BTreeSet<String> =
+            super::REDIS_CALLS.iter().map(|c| c.to_string()).collect();
+        assert!(
+            found.contains("fl_heartbeat"),
+            "the scan finds calls: {found:?}"
+        );
+        assert_eq!(found, registered);
     }
 }

@@ -385,6 +385,45 @@ async fn http_metrics_label_routes_by_template_and_never_by_raw_path_or_method()
     );
 }
 
+#[tokio::test]
+async fn each_routes_5xx_series_and_each_redis_calls_series_exist_from_the_start() {
+    let redis = TestRedis::start();
+    let api = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let text = scrape(&api, &api.base).await;
+    let series = http_series(&text);
+    for (method, route) in [
+        ("POST", "/artifacts/analyze"),
+        ("GET", "/jobs/{job_id}"),
+        ("DELETE", "/jobs/{job_id}"),
+        ("GET", "/jobs/{job_id}/events/stream"),
+        ("POST", "/feedback"),
+        ("GET", "/ui/runs"),
+    ] {
+        for status in ["500", "503"] {
+            let labels = [("method", method), ("route", route), ("status", status)];
+            let v = value(&text, "faultline_http_requests_total", &labels);
+            assert_eq!(v, Some(0.0), "{method} {route} {status} in {series:#?}");
+        }
+    }
+    // Only those: no method a route does not answer, no other status yet.
+    assert!(
+        !series.contains(r#"method="DELETE",route="/artifacts/analyze",status="500""#),
+        "{series:#?}"
+    );
+    assert!(
+        series
+            .iter()
+            .all(|s| s.ends_with(r#"status="500""#) || s.ends_with(r#"status="503""#)),
+        "{series:#?}"
+    );
+    // Functions called only by workers (heartbeats, pruning) included.
+    for command in ["fl_heartbeat", "fl_prune_consumers", "fl_submit"] {
+        let labels = [("command", command)];
+        let errors = value(&text, "faultline_redis_errors_total", &labels);
+        assert_eq!(errors, Some(0.0), "{command}");
+    }
+}
+
 /// Reads every waiting entry of `work` as `consumer` (they turn pending).
 fn take_all(redis: &TestRedis, work: &str, consumer: &str) {
     let group = faultline::engine::migrate::GROUP;
