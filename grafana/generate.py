@@ -42,7 +42,9 @@ HIT_RATIO_RANGE = (
 BACKLOG = "sum(max by (shard) (faultline_work_lag{%s}))" % I
 
 
-def panel(title, description, unit, targets, kind="timeseries", w=12, h=8):
+def panel(title, description, unit, targets, kind="timeseries", w=12, h=8, bars=False, min_interval=None):
+    """`bars`: drawn as bars (counts per interval); `min_interval`: the
+    shortest $__interval (and query step) Grafana may pick for the panel."""
     return {
         "title": title,
         "description": description,
@@ -51,6 +53,8 @@ def panel(title, description, unit, targets, kind="timeseries", w=12, h=8):
         "kind": kind,
         "w": w,
         "h": h,
+        "bars": bars,
+        "min_interval": min_interval,
     }
 
 
@@ -92,9 +96,13 @@ OVERVIEW = [
               (rate("faultline_jobs_total", 'outcome=~"failed|dead_lettered|retried"', by="outcome"), "{{outcome}}/s"),
               ("sum(max by (shard) (faultline_stream_length{%s,stream=\"dead\"}))" % I, "dead-letter entries"),
           ]),
+    # Counts per step: increase over $__interval, the query step, so the
+    # windows neither overlap nor leave gaps whatever the zoom; at least a
+    # minute, so each window holds several scrapes.
     panel("Reclaimed jobs",
-          "Entries taken over from a worker that stopped responding (idle past the visibility timeout).",
-          "short", [("sum(increase(faultline_jobs_total{%s,outcome=\"reclaimed\"}[$__rate_interval]))" % I, "reclaimed")]),
+          "Entries taken over from a worker that stopped responding (idle past the visibility timeout): each bar counts those of one interval (the query step, 1 minute at least).",
+          "short", [("sum(increase(faultline_jobs_total{%s,outcome=\"reclaimed\"}[$__interval]))" % I, "reclaimed")],
+          bars=True, min_interval="1m"),
     panel("Analysis step durations (p95)",
           "95th percentile of each analysis step: normalizing, running heuristics, synthesizing.",
           "s", [("histogram_quantile(0.95, sum by (le, step) (rate(faultline_analysis_step_duration_seconds_bucket{%s}[$__rate_interval])))" % I, "{{step}}")]),
@@ -108,7 +116,7 @@ OVERVIEW = [
 
 WORKER_REDIS = [
     panel("Worker slots in use",
-          "Analyses running now against WORKER_CONCURRENCY, per worker process.",
+          "Analyses running now against WORKER_CONCURRENCY, per worker process (only processes that run a worker report slots).",
           "short", [
               ("sum by (instance) (faultline_worker_busy_slots{%s})" % I, "busy {{instance}}"),
               ("sum by (instance) (faultline_worker_slots{%s})" % I, "capacity {{instance}}"),
@@ -168,6 +176,9 @@ def dashboard(uid, title, description, panels):
         options = {"reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False}} \
             if p["kind"] == "stat" else {"legend": {"displayMode": "list", "placement": "bottom", "showLegend": True},
                                           "tooltip": {"mode": "multi", "sort": "none"}}
+        defaults = {"unit": p["unit"]}
+        if p["bars"]:
+            defaults["custom"] = {"drawStyle": "bars", "fillOpacity": 80, "lineWidth": 1}
         out.append({
             "id": n,
             "type": p["kind"],
@@ -175,10 +186,12 @@ def dashboard(uid, title, description, panels):
             "description": p["description"],
             "datasource": DS,
             "gridPos": {"h": p["h"], "w": p["w"], "x": x, "y": y},
-            "fieldConfig": {"defaults": {"unit": p["unit"]}, "overrides": []},
+            "fieldConfig": {"defaults": defaults, "overrides": []},
             "options": options,
             "targets": targets,
         })
+        if p["min_interval"]:
+            out[-1]["interval"] = p["min_interval"]
         x += p["w"]
         row_h = max(row_h, p["h"])
     return {

@@ -131,7 +131,7 @@ pub async fn timed<T>(
     reply
 }
 
-/// The worker's capacity and the slots in use.
+/// The worker's capacity and the slots in use (worker processes only).
 pub fn worker_slots(capacity: usize, busy: usize) {
     gauge!(WORKER_SLOTS).set(capacity as f64);
     gauge!(WORKER_BUSY).set(busy as f64);

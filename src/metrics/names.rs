@@ -177,7 +177,8 @@ pub(super) fn describe() {
     );
 }
 
-/// Creates every known series at zero.
+/// Creates every known series at zero (but the worker slot gauges, which
+/// the worker creates: a process without one has no slots to show).
 pub(super) fn register(shards: u16) {
     for outcome in SUBMISSION_OUTCOMES {
         counter!(SUBMISSIONS, "outcome" => outcome).absolute(0);
@@ -213,8 +214,6 @@ pub(super) fn register(shards: u16) {
     for step in STEPS {
         let _ = histogram!(STEP, "step" => step);
     }
-    gauge!(WORKER_SLOTS).set(0.0);
-    gauge!(WORKER_BUSY).set(0.0);
     for shard in 0..shards {
         set_shard_gauges(shard, 0.0);
     }

@@ -69,6 +69,8 @@ impl Worker {
             std::process::id(),
             &ulid::Ulid::generate().to_string()[20..]
         );
+        // Only worker processes report slots (an API-only one has none).
+        crate::metrics::worker_slots(config.concurrency, 0);
         Arc::new(Worker {
             completer: completer::Completer::start(&fns),
             permits: Arc::new(Semaphore::new(config.concurrency)),

@@ -386,7 +386,7 @@ async fn http_metrics_label_routes_by_template_and_never_by_raw_path_or_method()
 }
 
 #[tokio::test]
-async fn each_routes_5xx_series_and_each_redis_calls_series_exist_from_the_start() {
+async fn an_api_starts_with_each_routes_5xx_series_and_each_redis_calls_and_no_worker_slots() {
     let redis = TestRedis::start();
     let api = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
     let text = scrape(&api, &api.base).await;
@@ -416,6 +416,11 @@ async fn each_routes_5xx_series_and_each_redis_calls_series_exist_from_the_start
             .all(|s| s.ends_with(r#"status="500""#) || s.ends_with(r#"status="503""#)),
         "{series:#?}"
     );
+    // No worker here: no slots to show (a capacity-0 line per API process
+    // in the slots panel, else).
+    for gauge in ["faultline_worker_slots", "faultline_worker_busy_slots"] {
+        assert_eq!(value(&text, gauge, &[]), None, "{gauge}");
+    }
     // Functions called only by workers (heartbeats, pruning) included.
     for command in ["fl_heartbeat", "fl_prune_consumers", "fl_submit"] {
         let labels = [("command", command)];

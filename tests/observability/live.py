@@ -39,7 +39,7 @@ TOLERANCE = 0.02
 # What Grafana would put in; windows long enough to cover the whole workload.
 SUBSTITUTIONS = {
     "$__rate_interval": "3m",
-    "$__interval": "1s",
+    "$__interval": "1m",  # the panels' shortest (min interval)
     "$__range": "10m",
     "$instance": ".*",
 }
