@@ -77,7 +77,12 @@ pub const REDIS_CALLS: [&str; 18] = [
 ];
 /// The statuses of `HTTP_REQUESTS` created at zero for every route.
 pub const HTTP_STATUSES_AT_START: [&str; 2] = ["500", "503"];
-const WORKER_OPERATIONS: [&str; 5] = ["read", "start", "progress", "complete", "fail"];
+/// `finish`: recording an attempt's outcome gave up; `maintain`:
+/// `fl_maintain` and `fl_prune_consumers`; `reclaim`: taking over entries
+/// (`XAUTOCLAIM`, and a worker's own after a lost reply).
+const WORKER_OPERATIONS: [&str; 7] = [
+    "read", "start", "complete", "fail", "finish", "maintain", "reclaim",
+];
 
 pub(super) fn describe() {
     describe_counter!(
@@ -100,7 +105,7 @@ pub(super) fn describe() {
     );
     describe_counter!(
         WORKER_ERRORS,
-        "Worker errors talking to Redis, by operation."
+        "Worker calls to Redis that failed, by operation (read, start, complete, fail; finish: recording an outcome gave up; maintain: promoting retries, pruning the index and stopped workers' consumers; reclaim: taking over entries)."
     );
     describe_counter!(
         REDIS_ERRORS,
@@ -276,6 +281,24 @@ mod tests {
             found.contains("fl_heartbeat"),
             "the scan finds calls: {found:?}"
         );
+        assert_eq!(found, registered);
+    }
+
+    /// The same for the worker errors' `operation` label: every name the
+    /// worker counts under is created at start, and only those.
+    #[test]
+    fn every_worker_operation_counted_is_registered_and_every_registered_one_is_counted() {
+        let re = regex::Regex::new(
+            r#"\b(?:worker_error|with_retry|report_error|upkeep_failed)\(\s*"([a-z_]+)""#,
+        )
+        .unwrap();
+        let mut found = BTreeSet::new();
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        called(&src, &re, &mut found);
+        let registered: BTreeSet<String> = super::WORKER_OPERATIONS
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
         assert_eq!(found, registered);
     }
 }

@@ -16,6 +16,8 @@ use redis::streams::{StreamAutoClaimReply, StreamClaimReply, StreamId, StreamPen
 use tokio_util::sync::CancellationToken;
 
 use super::{Slots, Worker, reader};
+use crate::clock::OncePerMinute;
+use crate::engine::EngineError;
 use crate::engine::migrate::GROUP;
 
 const TICK: Duration = Duration::from_millis(500);
@@ -39,7 +41,8 @@ pub(super) async fn run(worker: Arc<Worker>, shutdown: CancellationToken) {
         n += 1;
         for shard in 0..worker.fns.store.keys.shards() {
             if let Err(e) = worker.fns.maintain(shard, STEP_LIMIT).await {
-                tracing::debug!(shard, error = %e, "maintenance step failed");
+                static LOG: OncePerMinute = OncePerMinute::new();
+                upkeep_failed("maintain", "fl_maintain", shard, &e, &LOG);
             }
             if n.is_multiple_of(prune_every) {
                 match worker
@@ -51,7 +54,10 @@ pub(super) async fn run(worker: Arc<Worker>, shutdown: CancellationToken) {
                     Ok(forgotten) => {
                         tracing::info!(shard, forgotten, "forgot the consumers of stopped workers")
                     }
-                    Err(e) => tracing::debug!(shard, error = %e, "pruning consumers failed"),
+                    Err(e) => {
+                        static LOG: OncePerMinute = OncePerMinute::new();
+                        upkeep_failed("maintain", "fl_prune_consumers", shard, &e, &LOG);
+                    }
                 }
             }
         }
@@ -97,7 +103,32 @@ async fn reclaim(worker: &Arc<Worker>, shard: u16, slots: Slots) {
         .await;
     match reply {
         Ok(reply) => start_claimed(worker, shard, &reply.claimed, slots, true).await,
-        Err(e) => tracing::debug!(shard, error = %e, "reclaim failed"),
+        Err(e) => {
+            static LOG: OncePerMinute = OncePerMinute::new();
+            upkeep_failed("reclaim", "XAUTOCLAIM", shard, &e.into(), &LOG);
+        }
+    }
+}
+
+/// A failed upkeep call, made again next tick: counted in the worker
+/// errors under `operation`. Redis out of reach is logged at debug (the
+/// Redis errors and every other call say so already); anything else (a
+/// permission the Redis user lacks, a library bug, a damaged key) will not
+/// pass by itself, and would leave retries unpromoted or dead workers'
+/// entries unclaimed without a word: logged at error, once a minute per
+/// call site.
+fn upkeep_failed(
+    operation: &'static str,
+    call: &'static str,
+    shard: u16,
+    e: &EngineError,
+    log: &OncePerMinute,
+) {
+    crate::metrics::worker_error(operation);
+    if e.is_unavailable() {
+        tracing::debug!(shard, call, error = %e, "upkeep call failed; Redis is out of reach");
+    } else if log.ready() {
+        tracing::error!(shard, call, error = %e, "upkeep call failed and will keep failing until this is fixed (logged once a minute)");
     }
 }
 
@@ -146,7 +177,8 @@ pub(super) async fn resume_own(worker: &Arc<Worker>, shard: u16) {
     let mut orphans: Vec<String> = match pending {
         Ok(reply) => reply.ids.into_iter().map(|p| p.id).collect(),
         Err(e) => {
-            tracing::debug!(shard, error = %e, "could not list this worker's pending entries");
+            static LOG: OncePerMinute = OncePerMinute::new();
+            upkeep_failed("reclaim", "XPENDING", shard, &e.into(), &LOG);
             return;
         }
     };
@@ -168,7 +200,8 @@ pub(super) async fn resume_own(worker: &Arc<Worker>, shard: u16) {
         match claimed {
             Ok(reply) => start_claimed(worker, shard, &reply.ids, slots, false).await,
             Err(e) => {
-                tracing::debug!(shard, error = %e, "could not claim this worker's pending entries");
+                static LOG: OncePerMinute = OncePerMinute::new();
+                upkeep_failed("reclaim", "XCLAIM", shard, &e.into(), &LOG);
                 return;
             }
         }

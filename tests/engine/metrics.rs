@@ -837,3 +837,50 @@ async fn content_the_analyser_finds_invalid_is_counted_invalid_not_as_a_failure_
     };
     assert_eq!(e2e("failed"), Some(1.0), "a failed job all the same");
 }
+
+#[tokio::test]
+async fn upkeep_and_reclaim_failures_are_counted_as_worker_errors() {
+    let redis = TestRedis::start();
+    let port = faultline::store::embedded::free_port().expect("free port");
+    let app = spawn_app(
+        &redis,
+        Role::Worker,
+        real_engine(),
+        &[
+            ("VISIBILITY_TIMEOUT_MS", "1000"),
+            ("METRICS_PORT", &port.to_string()),
+        ],
+    )
+    .await;
+    let keys = &app.fns.store.keys;
+    // Failures that do not pass by themselves (as a missing permission or
+    // a library bug would not): a key of the wrong type under each call.
+    // Shard 0: the delayed retries, which fl_maintain reads each tick.
+    redis.query(&["SET", &keys.delayed(0), "x"]).unwrap();
+    // Shard 1: the work stream, which XAUTOCLAIM reads.
+    redis.query(&["DEL", &keys.work(1)]).unwrap();
+    redis.query(&["SET", &keys.work(1), "x"]).unwrap();
+
+    let errors = |text: &str, operation| {
+        value(
+            text,
+            "faultline_worker_errors_total",
+            &[("operation", operation)],
+        )
+        .unwrap_or(0.0)
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let text = scrape(&app, &format!("http://127.0.0.1:{port}")).await;
+        if errors(&text, "maintain") > 0.0 && errors(&text, "reclaim") > 0.0 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "maintain {}, reclaim {}",
+            errors(&text, "maintain"),
+            errors(&text, "reclaim")
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
