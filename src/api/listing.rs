@@ -3,9 +3,10 @@
 //!
 //! Entries are ordered by (created_at, job id) descending, which is also the
 //! order `ZRANGE ... BYSCORE REV` gives ties, so a cursor is that pair and a
-//! page is exact across shards. The status filter reads the snapshots of the
-//! entries it walks; each request examines a bounded number of entries, so a
-//! rare status may give a short page whose `next_cursor` continues the walk.
+//! page is exact across shards. The status filter reads the snapshot heads of
+//! the entries it walks (never their results); each request examines a
+//! bounded number of entries, so a rare status may give a short page whose
+//! `next_cursor` continues the walk.
 
 use std::cmp::Ordering;
 
@@ -13,7 +14,7 @@ use redis::AsyncCommands;
 
 use super::problem::ApiError;
 use super::state::AppState;
-use crate::engine::{EngineError, JobStatus, Snapshot};
+use crate::engine::{EngineError, JobStatus, SnapshotHead};
 
 /// Index entries examined per request, over all shards.
 const SCAN_BUDGET: usize = 2000;
@@ -49,16 +50,16 @@ impl Cursor {
     }
 }
 
-/// One page: snapshots newest first, and where the next page starts.
+/// One page: snapshot heads newest first, and where the next page starts.
 pub struct Page {
-    pub jobs: Vec<Snapshot>,
+    pub jobs: Vec<SnapshotHead>,
     pub next: Option<Cursor>,
     pub total: u64,
 }
 
 /// What one shard's walk found.
 struct ShardScan {
-    matches: Vec<(Cursor, Snapshot)>,
+    matches: Vec<(Cursor, SnapshotHead)>,
     /// The last entry examined, when the shard has older entries left.
     frontier: Option<Cursor>,
 }
@@ -153,11 +154,11 @@ async fn scan_shard(
         }
         offset = 0;
         examined += fresh.len();
-        let job_keys: Vec<String> = fresh.iter().map(|c| keys.job(shard, &c.id)).collect();
-        let raws: Vec<Option<String>> = conn.mget(&job_keys).await.map_err(EngineError::from)?;
-        for (c, raw) in fresh.iter().zip(raws) {
+        let ids: Vec<String> = fresh.iter().map(|c| c.id.clone()).collect();
+        let heads = state.fns.heads(shard, &ids).await?;
+        for (c, head) in fresh.iter().zip(heads) {
             // An expired job whose index entry is not pruned yet is skipped.
-            let Some(s) = raw.and_then(|r| serde_json::from_str::<Snapshot>(&r).ok()) else {
+            let Some(s) = head else {
                 continue;
             };
             if status.is_none_or(|want| s.status == want) {

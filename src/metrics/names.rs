@@ -55,7 +55,7 @@ pub const STEPS: [&str; 3] = ["normalizing", "running_heuristics", "synthesizing
 pub const STREAMS: [&str; 3] = ["work", "dead", "feed"];
 /// The Lua functions called through `Functions::fcall` and the plain reads
 /// timed with `metrics::timed`: the `command` label of the Redis metrics.
-pub const REDIS_CALLS: [&str; 18] = [
+pub const REDIS_CALLS: [&str; 19] = [
     "fl_submit",
     "fl_submit_many",
     "fl_start",
@@ -71,6 +71,7 @@ pub const REDIS_CALLS: [&str; 18] = [
     "fl_prune_consumers",
     "get_snapshot",
     "get_head",
+    "get_heads",
     "get_cache",
     "get_artifacts",
     "read_events",

@@ -54,9 +54,20 @@ async fn jobs_are_listed_newest_first_by_cursor_pages_and_by_status() {
     // API only: nothing runs, so the jobs stay queued unless cancelled.
     let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
     let mut submitted = Vec::new();
-    for n in 0..7 {
+    for n in 0..6 {
         submitted.push(app.submit_spec(n).await);
     }
+    // A snapshot whose head is longer than the first KB the listing reads
+    // (metadata before the result) is listed and filtered all the same.
+    let (status, long_head) = app
+        .post_json(
+            "/artifacts/analyze",
+            &json!({"content": spec(6), "content_type": "openapi-yaml",
+                    "metadata": {"spec": spec(7) + &"#".repeat(3000), "team": "t".repeat(1000)}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{long_head}");
+    submitted.push(long_head["job_id"].as_str().unwrap().to_string());
     for job in &submitted[1..3] {
         let (status, body) = delete(&app, &format!("/jobs/{job}")).await;
         assert_eq!((status, body["status"].as_str()), (202, Some("cancelled")));

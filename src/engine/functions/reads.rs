@@ -24,11 +24,7 @@ impl Functions {
                 .query_async(&mut conn),
         )
         .await?;
-        // The range may end inside a multi-byte character: keep what is whole.
-        let prefix = match std::str::from_utf8(&bytes) {
-            Ok(text) => text,
-            Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default(),
-        };
+        let prefix = whole_chars(&bytes);
         if prefix.is_empty() {
             return Ok(None);
         }
@@ -45,6 +41,49 @@ impl Functions {
         };
         self.keyring.open_head(&mut head)?;
         Ok(Some((head, ttl)))
+    }
+
+    /// The heads of jobs of one shard (opened), in order; `None` for a job
+    /// unknown or expired. One pipelined read of each snapshot's first KB,
+    /// then whole snapshots only for heads longer than that (large
+    /// metadata): a listing never reads results and reports.
+    pub async fn heads(
+        &self,
+        shard: u16,
+        ids: &[String],
+    ) -> Result<Vec<Option<SnapshotHead>>, EngineError> {
+        const HEAD_BYTES: isize = 1023;
+        let keys: Vec<String> = ids
+            .iter()
+            .map(|id| self.store.keys.job(shard, id))
+            .collect();
+        let mut pipe = redis::pipe();
+        for key in &keys {
+            pipe.getrange(key, 0, HEAD_BYTES);
+        }
+        let mut conn = self.store.conn.clone();
+        let prefixes: Vec<Vec<u8>> = timed("get_heads", pipe.query_async(&mut conn)).await?;
+        let mut heads = Vec::with_capacity(ids.len());
+        for (key, bytes) in keys.iter().zip(prefixes) {
+            let prefix = whole_chars(&bytes);
+            let head = match snapshot_head(prefix) {
+                Some(head) => Some(head),
+                None if prefix.is_empty() => None,
+                None => {
+                    let raw: Option<String> = conn.get(key).await?;
+                    // Unreadable: skipped like an expired job (replay tells why).
+                    raw.and_then(|r| serde_json::from_str(&r).ok())
+                }
+            };
+            heads.push(match head {
+                Some(mut head) => {
+                    self.keyring.open_head(&mut head)?;
+                    Some(head)
+                }
+                None => None,
+            });
+        }
+        Ok(heads)
     }
 
     /// The stored snapshot (opened), `None` when unknown or expired. A job
@@ -223,4 +262,12 @@ fn entry_event(entry: &redis::streams::StreamId) -> Result<Event, MalformedEvent
         })
         .collect();
     Event::from_entry(&entry.id, &fields)
+}
+
+/// A range read may end inside a multi-byte character: keep what is whole.
+fn whole_chars(bytes: &[u8]) -> &str {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default(),
+    }
 }

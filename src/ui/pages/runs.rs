@@ -11,7 +11,7 @@ use super::super::layout::{Nav, page as shell};
 use super::{respond, status_badge, time_el};
 use crate::api::AppState;
 use crate::api::listing::{self, Cursor};
-use crate::engine::{JobStatus, Snapshot};
+use crate::engine::{JobStatus, SnapshotHead};
 use crate::ui::UiError;
 
 const PAGE: usize = 25;
@@ -92,7 +92,7 @@ fn older_href(status: Option<JobStatus>, cursor: &str) -> String {
     }
 }
 
-fn rows(jobs: &[Snapshot]) -> Markup {
+fn rows(jobs: &[SnapshotHead]) -> Markup {
     html! {
         @if jobs.is_empty() { p { "No jobs." } }
         @else {
