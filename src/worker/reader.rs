@@ -23,7 +23,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::{Slots, Worker};
 use crate::analysis::Stage;
-use crate::engine::migrate::{self, GROUP};
+use crate::engine::migrate;
 use crate::engine::{EngineError, WorkEntry};
 
 pub(super) async fn run(worker: Arc<Worker>, shard: u16, shutdown: CancellationToken) {
@@ -172,35 +172,19 @@ async fn pause(shutdown: &CancellationToken, backoff: &mut Duration) {
 
 /// A work entry Faultline did not write (no job id or hash): it can never
 /// run, so it goes to the dead-letter stream and leaves the pending list
-/// instead of being reclaimed forever. (`fl_take` does the same for the
-/// entries it reads itself.)
+/// instead of being reclaimed forever.
 pub(super) async fn discard_malformed(worker: &Worker, shard: u16, entry_id: &str) {
     tracing::error!(
         shard,
         entry = entry_id,
         "malformed work entry moved to the dead-letter stream"
     );
-    let keys = &worker.fns.store.keys;
-    let mut pipe = redis::pipe();
-    pipe.cmd("XADD")
-        .arg(keys.dead(shard))
-        .arg("*")
-        .arg("entry")
-        .arg(entry_id)
-        .arg("error")
-        .arg("malformed work entry")
-        .ignore();
-    pipe.cmd("XACK")
-        .arg(keys.work(shard))
-        .arg(GROUP)
-        .arg(entry_id)
-        .ignore();
-    pipe.cmd("XDEL")
-        .arg(keys.work(shard))
-        .arg(entry_id)
-        .ignore();
-    let mut conn = worker.fns.store.conn.clone();
-    if let Err(e) = pipe.query_async::<()>(&mut conn).await {
+    let ids = [entry_id.to_string()];
+    if let Err(e) = worker
+        .fns
+        .discard_malformed(shard, &worker.consumer, &ids)
+        .await
+    {
         tracing::warn!(shard, error = %e, "could not discard a malformed entry; it stays pending");
     }
 }

@@ -199,6 +199,54 @@ async fn a_malformed_work_entry_goes_to_the_dead_letter_stream() {
     assert_eq!(pending(&redis, &keys.work(0)), 0);
 }
 
+/// The same for a malformed entry taken over from a silent consumer: moved
+/// by one atomic call, off the pending list.
+#[tokio::test]
+async fn a_malformed_entry_reclaimed_from_a_silent_worker_goes_to_the_dead_letter_stream() {
+    let redis = TestRedis::start();
+    let api = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let keys = &api.fns.store.keys;
+    redis
+        .query(&["XADD", &keys.work(0), "*", "garbage", "1"])
+        .unwrap();
+    // A consumer that reads it and dies.
+    redis
+        .query(&[
+            "XREADGROUP",
+            "GROUP",
+            "workers",
+            "ghost",
+            "COUNT",
+            "10",
+            "STREAMS",
+            &keys.work(0),
+            ">",
+        ])
+        .unwrap();
+    assert_eq!(pending(&redis, &keys.work(0)), 1);
+    let _worker = spawn_app(
+        &redis,
+        Role::Worker,
+        real_engine(),
+        &[("VISIBILITY_TIMEOUT_MS", "200")],
+    )
+    .await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while pending(&redis, &keys.work(0)) > 0 {
+        assert!(std::time::Instant::now() < deadline, "never reclaimed");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let dead = redis.query(&["XRANGE", &keys.dead(0), "-", "+"]).unwrap();
+    let dead: redis::streams::StreamRangeReply = redis::from_redis_value(dead).unwrap();
+    assert_eq!(dead.ids.len(), 1);
+    assert_eq!(
+        dead.ids[0].get::<String>("error").unwrap(),
+        "malformed work entry"
+    );
+    let left = redis.query(&["XLEN", &keys.work(0)]).unwrap();
+    assert_eq!(redis::from_redis_value::<i64>(left).unwrap(), 0);
+}
+
 /// Sleeps (without looking at any limit) on content holding `marker`.
 struct SlowOn {
     marker: &'static str,

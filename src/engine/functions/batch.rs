@@ -37,17 +37,31 @@ pub struct Completion {
 const ROW: usize = 9;
 
 impl Functions {
-    /// Starts up to `count` new entries of `shard` for `consumer` (read by
-    /// the function itself), or exactly `delivered` when given (entries a
-    /// blocking read handed over; each is checked to be still ours).
-    pub async fn take(
+    /// Moves work entries Faultline did not write (no job id or hash: they
+    /// can never run) to the dead-letter stream and off the pending list, in
+    /// one atomic call: `fl_take` does so for an entry without a job or hash.
+    pub async fn discard_malformed(
+        &self,
+        shard: u16,
+        consumer: &str,
+        entry_ids: &[String],
+    ) -> Result<(), EngineError> {
+        let (keys, mut args) = self.take_call(shard, consumer, entry_ids.len(), "");
+        for id in entry_ids {
+            args.extend([id.clone(), String::new(), String::new()]);
+        }
+        let _: Vec<Value> = self.fcall("fl_take", &keys, args).await?;
+        Ok(())
+    }
+
+    /// The keys and leading arguments of an `fl_take` call.
+    fn take_call(
         &self,
         shard: u16,
         consumer: &str,
         count: usize,
         first_hint: &str,
-        delivered: &[WorkEntry],
-    ) -> Result<Vec<Taken>, EngineError> {
+    ) -> (Vec<String>, Vec<String>) {
         let k = &self.store.keys;
         let keys = vec![
             k.work(shard),
@@ -55,7 +69,7 @@ impl Functions {
             k.inflight(shard),
             k.dead(shard),
         ];
-        let mut args = vec![
+        let args = vec![
             GROUP.to_string(),
             consumer.to_string(),
             count.to_string(),
@@ -68,6 +82,21 @@ impl Functions {
             k.shard_prefix(shard),
             ARTIFACTS_BY_CALLER.to_string(),
         ];
+        (keys, args)
+    }
+
+    /// Starts up to `count` new entries of `shard` for `consumer` (read by
+    /// the function itself), or exactly `delivered` when given (entries a
+    /// blocking read handed over; each is checked to be still ours).
+    pub async fn take(
+        &self,
+        shard: u16,
+        consumer: &str,
+        count: usize,
+        first_hint: &str,
+        delivered: &[WorkEntry],
+    ) -> Result<Vec<Taken>, EngineError> {
+        let (keys, mut args) = self.take_call(shard, consumer, count, first_hint);
         for e in delivered {
             args.extend([e.entry_id.clone(), e.job.to_string(), e.hash.clone()]);
         }
