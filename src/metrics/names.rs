@@ -148,7 +148,10 @@ pub(super) fn describe() {
         WORKER_SLOTS,
         "Analyses this worker process may run at once (WORKER_CONCURRENCY)."
     );
-    describe_gauge!(WORKER_BUSY, "Analyses this worker process is running now.");
+    describe_gauge!(
+        WORKER_BUSY,
+        "Attempts this worker process holds now: analysing, or recording the outcome of their analysis (at most WORKER_CONCURRENCY)."
+    );
     describe_gauge!(
         WORK_LAG,
         "Work entries not yet delivered to any worker, per shard (XINFO GROUPS lag, or XLEN minus pending when Redis reports none)."

@@ -229,8 +229,10 @@ impl Slots {
     }
 }
 
-/// One attempt running in this process: its slot and its entry, released
-/// together when the attempt ends (even if it panics).
+/// One attempt of this process, from its start until its outcome is
+/// recorded (even if it panics): while it is here no reclaim of this
+/// process starts its entry again. Its slot is freed earlier, when the
+/// analysis ends (see `attempt::run`).
 struct Running {
     worker: Arc<Worker>,
     key: (u16, String),
