@@ -1,4 +1,7 @@
-//! The key layout: every key Faultline touches is built here and nowhere else.
+//! The key layout: every key Faultline touches is built here, or by the Lua
+//! library from the prefixes built here (the batch functions, whose job keys
+//! are known only inside the call; the tests below hold what the library
+//! builds to these functions).
 //!
 //! Keys are grouped by *shard*. A shard is a hash tag (`{…}`), so every key of
 //! one shard lives in one Redis Cluster slot and each Lua function touches a
@@ -290,7 +293,34 @@ mod tests {
                 format!("{}artifact:H", k.shard_prefix(shard)),
                 k.artifact(shard, "H")
             );
+            assert_eq!(
+                format!("{}source:H", k.shard_prefix(shard)),
+                k.source(shard, "H")
+            );
+            // 010_rebuild: the expiry set from the index key.
+            assert_eq!(format!("{}:expiry", k.index(shard)), k.expiry(shard));
+            // 018_fenced_heartbeat: the shard prefix from the work key.
+            let work = k.work(shard);
+            assert_eq!(work.strip_suffix("work"), Some(k.shard_prefix(shard).as_str()));
         }
+    }
+
+    /// Every kind of key the Lua library builds itself (`<prefix> .. 'kind:'
+    /// .. id`) is one the test above holds to the key functions.
+    #[test]
+    fn the_library_builds_no_other_kind_of_key() {
+        let source = crate::engine::library::source();
+        let kinds: std::collections::BTreeSet<&str> =
+            regex::Regex::new(r"\.\. '([a-z_]+):' \.\.")
+                .unwrap()
+                .captures_iter(&source)
+                .map(|c| c.get(1).unwrap().as_str())
+                .collect();
+        assert_eq!(
+            kinds.into_iter().collect::<Vec<_>>(),
+            ["artifact", "events", "source"],
+            "a new kind of key built in Lua: add it to the test above"
+        );
     }
 
     #[test]
