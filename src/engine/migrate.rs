@@ -184,19 +184,40 @@ async fn acquire_lock(store: &Store, token: &str, patience: Duration) -> Result<
     }
 }
 
-async fn release_lock(store: &Store, token: &str) {
-    // Delete only our own lease: if it expired and another process took it,
-    // leave theirs alone.
-    let script = redis::Script::new(
-        "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
-    );
-    let mut conn = store.conn.clone();
-    let released: redis::RedisResult<i64> = script
-        .key(store.keys.migrate_lock())
-        .arg(token)
-        .invoke_async(&mut conn)
-        .await;
-    if let Err(e) = released {
+/// Deletes the migration lease if it still holds `token` (if it expired
+/// and another process took it, theirs is left alone). A compare-and-delete
+/// without a script, so the service user needs no `EVAL`/`SCRIPT LOAD`
+/// (which would let it run any Lua, an endless loop included): `WATCH` the
+/// key, `GET` it, and `DEL` it in `MULTI`/`EXEC`, which Redis drops if the
+/// key changed after the `WATCH`. `WATCH` belongs to a connection, so this
+/// runs on one of its own; the lease is one key, so on a cluster every
+/// command goes to the master owning its slot. A failure only leaves the
+/// lease to expire by itself (30 s).
+pub async fn release_lock(store: &Store, token: &str) {
+    if let Err(e) = compare_and_delete(store, &store.keys.migrate_lock(), token).await {
         tracing::warn!(error = %e, "could not release the migration lock; it expires by itself");
     }
+}
+
+/// `DEL key` if its value is `value`; whether it was deleted.
+async fn compare_and_delete(store: &Store, key: &str, value: &str) -> redis::RedisResult<bool> {
+    let mut conn = store.dedicated(Duration::ZERO).await?;
+    let (_, held): ((), Option<String>) = redis::pipe()
+        .cmd("WATCH")
+        .arg(key)
+        .cmd("GET")
+        .arg(key)
+        .query_async(&mut conn)
+        .await?;
+    if held.as_deref() != Some(value) {
+        // Not ours (or gone): the WATCH ends with the connection.
+        return Ok(false);
+    }
+    // Nil when the key changed since the WATCH: then it is not ours either.
+    let deleted: Option<(i64,)> = redis::pipe()
+        .atomic()
+        .del(key)
+        .query_async(&mut conn)
+        .await?;
+    Ok(deleted.is_some_and(|(n,)| n == 1))
 }

@@ -56,7 +56,10 @@ pub const SERVICE_COMMANDS: &[(&str, &str)] = &[
         "multi",
         "replay reads a job's log and snapshot as one unit (MULTI/EXEC)",
     ),
-    ("exec", "with MULTI, replay's read of log and snapshot"),
+    (
+        "exec",
+        "with MULTI, replay's read of log and snapshot and the lease release",
+    ),
     (
         "xread",
         "the SSE feed; workers wait for new work (XREAD BLOCK on dedicated connections)",
@@ -76,9 +79,11 @@ pub const SERVICE_COMMANDS: &[(&str, &str)] = &[
         "set",
         "the migration lease lock (SET NX PX); artifacts over 2 KB, beside fl_submit",
     ),
-    ("evalsha", "release the lease only if still ours"),
-    ("del", "that script deletes the lease"),
-    ("script|load", "redis-rs loads that script on NOSCRIPT"),
+    (
+        "watch",
+        "release the lease only if still ours (WATCH, GET, MULTI/DEL/EXEC)",
+    ),
+    ("del", "with WATCH and MULTI/EXEC, release the lease"),
     // Readiness and queue metrics.
     ("xinfo|groups", "/readyz and the lag gauges"),
     ("xpending", "the pending gauges"),

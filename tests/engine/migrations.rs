@@ -58,3 +58,27 @@ async fn a_binary_refuses_to_start_on_a_newer_library() {
     );
     assert!(err.to_string().contains("upgrade faultline"));
 }
+
+/// The lease is deleted only by the process whose token it holds: one that
+/// expired and was taken by another process stays theirs.
+#[tokio::test]
+async fn the_migration_lease_is_released_only_by_its_holder() {
+    let redis = TestRedis::start();
+    let fns = faultline::startup::connect(&settings(&redis, &[]))
+        .await
+        .unwrap();
+    migrate::migrate(&fns.store).await.unwrap();
+    let lock = fns.store.keys.migrate_lock();
+    let exists = |redis: &TestRedis| -> i64 {
+        redis::from_redis_value(redis.query(&["EXISTS", &lock]).unwrap()).unwrap()
+    };
+    assert_eq!(exists(&redis), 0, "migrate gives its lease back");
+
+    redis
+        .query(&["SET", &lock, "someone-else", "PX", "30000"])
+        .unwrap();
+    migrate::release_lock(&fns.store, "not-the-holder").await;
+    assert_eq!(redis.text(&lock), "someone-else");
+    migrate::release_lock(&fns.store, "someone-else").await;
+    assert_eq!(exists(&redis), 0);
+}

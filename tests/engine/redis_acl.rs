@@ -249,6 +249,12 @@ async fn the_service_runs_its_main_flow_as_the_least_privileged_user() {
         &["GET", "someone-else:key"],
         &["SET", "fl:{meta}:migrations", "x"],
         &["SUBSCRIBE", "news"],
+        // Scripts would run any Lua as the service user (an endless loop
+        // stalls Redis for everyone): only the library's functions run.
+        &["SCRIPT", "LOAD", "while true do end"],
+        &["EVAL", "while true do end", "0"],
+        &["EVAL_RO", "return 1", "0"],
+        &["EVALSHA", "e0e1f9fabfc9d4800c877a703b823ac0578ff8db", "0"],
     ] {
         assert!(
             is_noperm(query_as(port, "faultline", SERVICE_PW, args)),
@@ -274,4 +280,42 @@ async fn the_service_runs_its_main_flow_as_the_least_privileged_user() {
     };
     assert!(format!("{err:#}").contains(hint), "{err:#}");
     assert!(!format!("{err:#}").contains("wrong-password"), "{err:#}");
+}
+
+/// The migration lease is taken and given back without a script (the
+/// service user may not run one): eight services starting at once as the
+/// service user all get through, leave no lease behind, and are refused
+/// nothing.
+#[tokio::test]
+async fn the_service_user_migrates_concurrently_without_scripts() {
+    let redis = TestRedis::start();
+    create_users(&redis);
+    let admin = as_user(&redis, "faultline-admin", ADMIN_PW);
+    let admin_fns = startup::connect(&settings(&redis, &overrides(&admin)))
+        .await
+        .unwrap();
+    assert!(
+        faultline::engine::migrate::migrate(&admin_fns.store)
+            .await
+            .unwrap()
+            .loaded
+    );
+    for port in nodes(&redis) {
+        redis.query_node(port, &["ACL", "LOG", "RESET"]).unwrap();
+    }
+
+    let service = as_user(&redis, "faultline", SERVICE_PW);
+    let settings = settings(&redis, &overrides(&service));
+    let runs = (0..8).map(|_| async {
+        let fns = startup::connect(&settings).await.unwrap();
+        faultline::engine::migrate::migrate(&fns.store).await
+    });
+    for report in futures::future::join_all(runs).await {
+        let report = report.expect("migrate as the service user");
+        assert!(!report.loaded);
+    }
+    let lock = admin_fns.store.keys.migrate_lock();
+    let exists: i64 = redis::from_redis_value(redis.query(&["EXISTS", &lock]).unwrap()).unwrap();
+    assert_eq!(exists, 0, "every holder released the lease");
+    assert_eq!(denials(&redis, "faultline"), Vec::<String>::new());
 }
