@@ -102,6 +102,124 @@ pub struct Access {
     pub rate_burst: u32,
     /// Origins allowed by CORS; empty means same-origin only.
     pub cors_origins: Vec<String>,
+    /// The `Host` names the HTTP server answers (DNS rebinding).
+    pub allowed_hosts: AllowedHosts,
+}
+
+/// Which `Host` headers the HTTP server answers: a web page that rebinds
+/// its own DNS name to Faultline's address reaches it as a same-origin
+/// page, with that name in `Host`. An IP address in `Host` cannot be such a
+/// page (its origin is the address itself), nor can `localhost` (browsers
+/// resolve it to loopback themselves), so those are always answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AllowedHosts {
+    /// Every name: `ALLOWED_HOSTS=*`, or `HOST` is all interfaces (`0.0.0.0`,
+    /// `::`: behind a proxy) and `ALLOWED_HOSTS` is unset.
+    Any,
+    /// IP addresses, `localhost`, and these names (lowercase; one with a
+    /// leading dot stands for that domain and all its subdomains).
+    Names(Vec<String>),
+}
+
+impl Default for AllowedHosts {
+    fn default() -> Self {
+        AllowedHosts::Names(Vec::new())
+    }
+}
+
+impl AllowedHosts {
+    /// Whether a request whose `Host` header is `host` (with or without a
+    /// port) is answered.
+    pub fn allows(&self, host: &str) -> bool {
+        let names = match self {
+            AllowedHosts::Any => return true,
+            AllowedHosts::Names(names) => names,
+        };
+        let Some(name) = host_name(host) else {
+            return false;
+        };
+        if name == "localhost" || name.parse::<std::net::IpAddr>().is_ok() {
+            return true;
+        }
+        names.iter().any(|allowed| match allowed.strip_prefix('.') {
+            Some(domain) => {
+                name == domain
+                    || name
+                        .strip_suffix(domain)
+                        .is_some_and(|sub| sub.ends_with('.'))
+            }
+            None => name == *allowed,
+        })
+    }
+}
+
+/// The name part of a `Host` header (`name`, `name:port`, `[v6]:port`),
+/// lowercase, without a final dot; None when it is not a plausible name.
+fn host_name(host: &str) -> Option<String> {
+    let host = host.trim();
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        let (v6, after) = rest.split_once(']')?;
+        if !(after.is_empty() || after.strip_prefix(':').is_some_and(is_port)) {
+            return None;
+        }
+        v6
+    } else {
+        match host.rsplit_once(':') {
+            Some((name, port)) if is_port(port) => name,
+            Some(_) => return None,
+            None => host,
+        }
+    };
+    let name = name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase();
+    let plausible = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-.:".contains(&b));
+    plausible.then_some(name)
+}
+
+fn is_port(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 5 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `ALLOWED_HOSTS`: a comma list of host names (`.example.com` for a domain
+/// and its subdomains), or `*`. Unset: the `HOST` name when it is one, or
+/// any name when `HOST` is all interfaces (a proxy in front decides).
+fn allowed_hosts(env: &Env<'_>) -> Result<AllowedHosts, ConfigError> {
+    let host = env.string("HOST", "127.0.0.1");
+    let Some(raw) = env.get("ALLOWED_HOSTS").filter(|v| !v.trim().is_empty()) else {
+        let bare = host.trim_start_matches('[').trim_end_matches(']');
+        return Ok(match bare.parse::<std::net::IpAddr>() {
+            Ok(ip) if ip.is_unspecified() => AllowedHosts::Any,
+            Ok(_) => AllowedHosts::Names(Vec::new()),
+            Err(_) => AllowedHosts::Names(host_name(&host).into_iter().collect()),
+        });
+    };
+    let mut names = Vec::new();
+    for entry in raw.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        if entry == "*" {
+            return Ok(AllowedHosts::Any);
+        }
+        let name = entry.strip_prefix('.').unwrap_or(entry);
+        let valid = !name.starts_with('.')
+            && !name.contains(':')
+            && host_name(name).is_some_and(|n| n == name.to_ascii_lowercase());
+        if !valid {
+            return Err(env.invalid(
+                "ALLOWED_HOSTS",
+                &raw,
+                &format!(
+                    "{entry:?} is not a host name: list names without scheme, port or path \
+                     (e.g. faultline.example.com,.internal.example), or * for any"
+                ),
+            ));
+        }
+        names.push(entry.to_ascii_lowercase());
+    }
+    if let Some(name) = host_name(&host).filter(|n| n.parse::<std::net::IpAddr>().is_err()) {
+        names.push(name);
+    }
+    Ok(AllowedHosts::Names(names))
 }
 
 // Never print the key hashes.
@@ -113,6 +231,7 @@ impl std::fmt::Debug for Access {
             .field("rate_per_second", &self.rate_per_second)
             .field("rate_burst", &self.rate_burst)
             .field("cors_origins", &self.cors_origins)
+            .field("allowed_hosts", &self.allowed_hosts)
             .finish()
     }
 }
@@ -386,6 +505,7 @@ fn access(env: &Env<'_>) -> Result<Access, ConfigError> {
         rate_per_second,
         rate_burst,
         cors_origins,
+        allowed_hosts: allowed_hosts(env)?,
     })
 }
 
@@ -636,6 +756,73 @@ mod tests {
         assert!(!err.to_string().contains("short"));
         assert!(settings(&[]).unwrap().access.key_hashes.is_empty());
         assert!(settings(&[]).unwrap().access.cors_origins.is_empty());
+    }
+
+    #[test]
+    fn allowed_hosts_default_to_the_bind_address_and_refuse_other_names() {
+        let hosts = |vars: &[(&str, &str)]| settings(vars).unwrap().access.allowed_hosts;
+        // Loopback (the default): addresses and localhost only.
+        let local = hosts(&[]);
+        assert_eq!(local, AllowedHosts::Names(vec![]));
+        for ok in [
+            "localhost:8080",
+            "LOCALHOST",
+            "localhost.",
+            "127.0.0.1:8080",
+            "[::1]:8080",
+            "[::1]",
+            "10.1.2.3",
+        ] {
+            assert!(local.allows(ok), "{ok}");
+        }
+        for refused in [
+            "rebind.attacker.example:8080",
+            "rebind.attacker.example",
+            "localhost.attacker.example",
+            "127.0.0.1.nip.io",
+            "",
+            "x:y:z",
+            "[::1]x",
+            "bad host",
+        ] {
+            assert!(!local.allows(refused), "{refused}");
+        }
+        // A named bind address is answered under that name.
+        let named = hosts(&[("HOST", "faultline.lan")]);
+        assert!(named.allows("Faultline.LAN:8080") && !named.allows("other.lan"));
+        // All interfaces: a proxy in front decides, unless ALLOWED_HOSTS says.
+        assert_eq!(hosts(&[("HOST", "0.0.0.0")]), AllowedHosts::Any);
+        assert_eq!(hosts(&[("HOST", "::")]), AllowedHosts::Any);
+        let listed = hosts(&[
+            ("HOST", "0.0.0.0"),
+            ("ALLOWED_HOSTS", "faultline.example.com, .internal.example"),
+        ]);
+        for ok in [
+            "faultline.example.com",
+            "internal.example:443",
+            "a.b.internal.example",
+            "127.0.0.1",
+        ] {
+            assert!(listed.allows(ok), "{ok}");
+        }
+        for refused in ["example.com", "xinternal.example", "evil.example.com"] {
+            assert!(!listed.allows(refused), "{refused}");
+        }
+        assert_eq!(
+            hosts(&[("ALLOWED_HOSTS", "a.example,*")]),
+            AllowedHosts::Any
+        );
+        for bad in [
+            "http://a.example",
+            "a.example:8080",
+            "a.example/x",
+            "..a",
+            "a b",
+        ] {
+            let err = settings(&[("ALLOWED_HOSTS", bad)]).unwrap_err();
+            assert_eq!(err.name, "ALLOWED_HOSTS", "{bad}");
+            assert!(err.reason.contains("not a host name"), "{err}");
+        }
     }
 
     #[test]

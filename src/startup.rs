@@ -151,6 +151,13 @@ impl App {
             port = listener.local_addr()?.port();
             let state = AppState::new(fns.clone(), &settings, metrics.clone(), shutdown.clone());
             tracing::info!(addr = %listener.local_addr()?, "http listening");
+            if settings.access.allowed_hosts == crate::config::AllowedHosts::Any {
+                tracing::info!(
+                    "answering every Host name (HOST is all interfaces without ALLOWED_HOSTS, \
+                     or ALLOWED_HOSTS=*): list the names clients use in ALLOWED_HOSTS unless \
+                     the proxy in front forwards only those"
+                );
+            }
             let routes = api::routes(state, &settings.access);
             let (stop, header_timeout) = (shutdown.clone(), settings.header_timeout);
             tasks.push(tokio::spawn(api::server::serve(

@@ -8,6 +8,7 @@
 
 mod access;
 mod analyze;
+mod edge;
 mod events;
 mod feedback;
 mod guard;
@@ -122,6 +123,10 @@ pub fn routes(state: AppState, access: &Access) -> impl Endpoint + use<> {
     });
     crate::metrics::http_routes(guard.routes.operations());
     let reads_locked = !access.key_hashes.is_empty() && access.auth_reads;
+    let edge = Arc::new(edge::Edge {
+        hosts: access.allowed_hosts.clone(),
+        routes: RouteTable::from_spec(&spec_value),
+    });
     Route::new()
         .nest("/ui", crate::ui::routes())
         .nest("/", api)
@@ -137,13 +142,19 @@ pub fn routes(state: AppState, access: &Access) -> impl Endpoint + use<> {
         .with_if(!access.cors_origins.is_empty(), cors(&access.cors_origins))
         .around(not_cross_origin)
         .around(move |ep, req| crate::ui::front(ep, req, reads_locked))
+        .around(move |ep, req| {
+            let edge = edge.clone();
+            async move { edge.host(ep, req).await }
+        })
 }
 
 /// Browsers send `Origin` on same-origin POSTs and DELETEs too (the web
 /// UI's own): such a request is not cross-origin, so the CORS layer, which
 /// refuses every origin it does not list, must not see its `Origin`. Same
 /// origin means the same host and port as the request's `Host` (the scheme
-/// is left out: TLS often ends at a proxy in front).
+/// is left out: TLS often ends at a proxy in front). `Host` is one this
+/// server answers for (`edge::Edge::host` runs first), so a page whose
+/// name was rebound to this server's address is not taken for its own.
 async fn not_cross_origin<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result<Response> {
     let value = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
     let origin_host = value(header::ORIGIN).and_then(|o| o.split_once("://").map(|(_, h)| h));

@@ -150,7 +150,7 @@ async fn an_oversized_chunked_body_is_refused_before_it_ends() {
     .await;
     let addr = app.base.trim_start_matches("http://").to_string();
     let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let head = "POST /artifacts/analyze HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+    let head = "POST /artifacts/analyze HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
     tcp.write_all(head.as_bytes()).await.unwrap();
     // Far past the limit (2 × 1000 + 64 KiB), and never finished.
     let chunk = vec![b'x'; 32 * 1024];
@@ -396,4 +396,95 @@ async fn failed_key_attempts_are_rate_limited() {
         statuses.contains(&429),
         "a burst of 3 at 1/s cannot refuse 10 guesses one by one: {statuses:?}"
     );
+}
+
+/// DNS rebinding: a web page whose name now resolves to a local Faultline
+/// is same-origin with it, and its requests carry its own name in `Host`
+/// (the `Origin` matches). Such requests are refused before anything else
+/// runs; the server's own names and addresses are served.
+#[tokio::test]
+async fn requests_for_a_host_name_not_allowed_are_refused() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let port = app.base.rsplit(':').next().unwrap().to_string();
+    let job = app.submit_spec(1).await;
+    let rebound = format!("rebind.attacker.example:{port}");
+    let send = |method: reqwest::Method, path: String, host: &str| {
+        let mut req = app
+            .http
+            .request(method.clone(), format!("{}{path}", app.base))
+            .header("host", host)
+            .header("origin", format!("http://{host}"));
+        if method == reqwest::Method::POST {
+            req = req.json(&json!({"content": "# Design\n\nOne service.\n"}));
+        }
+        req.send()
+    };
+    use reqwest::Method as M;
+    let requests = [
+        (M::GET, format!("/jobs/{job}")),
+        (M::GET, format!("/jobs/{job}/result")),
+        (M::POST, "/artifacts/analyze".to_string()),
+        (M::DELETE, format!("/jobs/{job}")),
+        (M::GET, "/".to_string()),
+        (M::GET, format!("/ui/jobs/{job}")),
+        (M::GET, "/openapi.json".to_string()),
+    ];
+    for (method, path) in &requests {
+        let resp = send(method.clone(), path.clone(), &rebound).await.unwrap();
+        assert_eq!(resp.status(), 421, "{method} {path}");
+        assert_eq!(resp.headers()["content-type"], "application/problem+json");
+        assert!(resp.headers().contains_key("x-request-id"));
+        let problem: Value = resp.json().await.unwrap();
+        assert_eq!(problem["code"], "HOST_NOT_ALLOWED", "{problem}");
+    }
+    let (_, snapshot) = app.get(&format!("/jobs/{job}")).await;
+    assert_eq!(snapshot["status"], "queued", "the DELETE did not run");
+
+    // Its own names: loopback addresses, localhost, any case, a final dot.
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("LocalHost.:{port}"),
+        format!("[::1]:{port}"),
+    ] {
+        let resp = send(M::GET, format!("/jobs/{job}"), &host).await.unwrap();
+        assert_eq!(resp.status(), 200, "{host}");
+    }
+
+    // Bound to every interface (behind a proxy): any name, unless
+    // ALLOWED_HOSTS lists them.
+    let open = spawn_app(&redis, Role::Api, real_engine(), &[("HOST", "0.0.0.0")]).await;
+    let resp = open
+        .http
+        .get(format!("{}/jobs/{job}", open.base))
+        .header("host", "faultline.example.com")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let listed = spawn_app(
+        &redis,
+        Role::Api,
+        real_engine(),
+        &[
+            ("HOST", "0.0.0.0"),
+            ("ALLOWED_HOSTS", "faultline.example.com"),
+        ],
+    )
+    .await;
+    for (host, status) in [
+        ("faultline.example.com", 200),
+        ("faultline.example.com:443", 200),
+        ("rebind.attacker.example", 421),
+    ] {
+        let resp = listed
+            .http
+            .get(format!("{}/jobs/{job}", listed.base))
+            .header("host", host)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), status, "{host}");
+    }
 }

@@ -39,7 +39,7 @@ async fn a_slow_request_head_or_body_loses_its_connection() {
 
     // Half a request head, then silence: closed without an answer.
     let mut half = TcpStream::connect(&addr).await.unwrap();
-    half.write_all(b"GET /healthz HTTP/1.1\r\nHost: faultline\r\nX-Slow: ")
+    half.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")
         .await
         .unwrap();
     assert_eq!(read_until_closed(&mut half).await, "");
@@ -52,7 +52,7 @@ async fn a_slow_request_head_or_body_loses_its_connection() {
     let mut slow_body = TcpStream::connect(&addr).await.unwrap();
     slow_body
         .write_all(
-            b"POST /artifacts/analyze HTTP/1.1\r\nHost: faultline\r\n\
+            b"POST /artifacts/analyze HTTP/1.1\r\nHost: localhost\r\n\
               Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"content\": \"",
         )
         .await
