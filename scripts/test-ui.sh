@@ -9,7 +9,6 @@ cd "$(dirname "$0")/.."
 bash scripts/ensure-redis.sh
 bash scripts/ensure-chromium.sh
 cargo build -q --bin faultline
-BIN="$PWD/target/debug/faultline"
 free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 WORK="$(mktemp -d)"
 PIDS=()
@@ -19,6 +18,10 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+# A copy of the binary just built (CARGO_TARGET_DIR may be shared with other
+# builds that would replace it mid-run).
+cp "${CARGO_TARGET_DIR:-$PWD/target}/debug/faultline" "$WORK/faultline"
+BIN="$WORK/faultline"
 REDIS_PORT="$(free_port)"
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$WORK" \
   >"$WORK/redis.log" 2>&1 &

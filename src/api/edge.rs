@@ -1,22 +1,33 @@
-//! What runs in front of the request guard: the `Host` check (DNS
-//! rebinding). A request refused here never reaches the guard, so its
-//! answer gets the guard's parts here: problem+json, the request id, and a
-//! count in the request metrics.
+//! What runs in front of the request guard, outermost first: the security
+//! headers every response carries and the `Host` check (DNS rebinding). A
+//! request refused here never reaches the guard, so its answer gets the
+//! guard's parts here: problem+json, the request id, and a count in the
+//! request metrics.
 
 use std::sync::Arc;
 use std::time::Instant;
 
-use poem::http::{Method, StatusCode, header};
+use base64::Engine as _;
+use poem::http::{HeaderValue, Method, StatusCode, header};
 use poem::{Endpoint, IntoResponse, Request, Response};
+use sha2::Digest;
 
 use super::guard::REQUEST_ID;
 use super::problem::Problem;
 use super::route_table::{RouteTable, method_label};
 use crate::config::AllowedHosts;
 
+/// The policy of every page but Swagger UI: scripts, styles and images
+/// from this server only (the UI has no inline script or style), no
+/// plugins, no `<base>`, forms posting here only, never framed.
+pub const CSP: &str = "default-src 'self'; frame-ancestors 'none'; object-src 'none'; \
+    base-uri 'none'; form-action 'self'";
+
 pub struct Edge {
     pub hosts: AllowedHosts,
     pub routes: RouteTable,
+    /// The policy of `/docs` (see [`docs_policy`]).
+    pub docs_csp: String,
 }
 
 /// What a refusal needs of the request it refuses.
@@ -39,6 +50,33 @@ impl Seen {
 }
 
 impl Edge {
+    /// Adds the security headers to every response: `nosniff`, no
+    /// `Referer` to other sites, never framed, and a Content-Security-Policy
+    /// (Swagger UI's own at `/docs`). Headers a response set itself stay.
+    pub async fn headers<E: Endpoint>(&self, ep: Arc<E>, req: Request) -> poem::Result<Response> {
+        let path = req.uri().path();
+        let docs = path == "/docs" || path.starts_with("/docs/");
+        let csp = if docs { self.docs_csp.as_str() } else { CSP };
+        let csp = HeaderValue::from_str(csp).expect("the policies are ASCII");
+        let mut resp = ep.call(req).await?.into_response();
+        let headers = resp.headers_mut();
+        for (name, value) in [
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+            (
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("no-referrer"),
+            ),
+            (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+            (header::CONTENT_SECURITY_POLICY, csp),
+        ] {
+            headers.entry(name).or_insert(value);
+        }
+        Ok(resp)
+    }
+
     /// Answers only requests for an allowed `Host` (`ALLOWED_HOSTS`): a page
     /// that rebinds its DNS name to this server's address would otherwise
     /// be same-origin with it. 421 Misdirected Request otherwise. A request
@@ -104,4 +142,68 @@ fn request_id(req: &Request) -> String {
                     .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
         })
         .map_or_else(|| ulid::Ulid::generate().to_string(), str::to_string)
+}
+
+/// Swagger UI's policy: poem-openapi inlines its script, its styles and the
+/// spec into the page, so its two inline scripts are allowed by their
+/// SHA-256 (any other inline script is refused), its inline styles and
+/// `data:` images (icons in its CSS) as such; nothing from elsewhere.
+pub fn docs_policy(html: &str) -> String {
+    let hashes: Vec<String> = inline_scripts(html)
+        .map(|text| {
+            let digest = sha2::Sha256::digest(text.as_bytes());
+            format!(
+                "'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(digest)
+            )
+        })
+        .collect();
+    format!(
+        "default-src 'self'; script-src 'self' {}; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data:; frame-ancestors 'none'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'",
+        hashes.join(" ")
+    )
+}
+
+/// The text of each inline `<script>` (without `src`) of a page, as a
+/// browser reads it: from the end of the opening tag to the next `</script`.
+fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
+    let mut rest = html;
+    std::iter::from_fn(move || {
+        loop {
+            let start = rest.find("<script")?;
+            let tag_end = start + rest[start..].find('>')?;
+            let tag = &rest[start..tag_end];
+            let body = &rest[tag_end + 1..];
+            let len = body.find("</script")?;
+            rest = &body[len..];
+            if !tag.contains(" src=") {
+                return Some(&body[..len]);
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_docs_policy_allows_exactly_swagger_uis_inline_scripts() {
+        let html = "<head><script charset=\"UTF-8\">var a = 1;</script>\
+            <script src=\"/x.js\"></script></head><body><script>\nrun(a)\n</script></body>";
+        let scripts: Vec<&str> = inline_scripts(html).collect();
+        assert_eq!(scripts, ["var a = 1;", "\nrun(a)\n"]);
+        let policy = docs_policy(html);
+        // echo -n 'var a = 1;' | openssl dgst -sha256 -binary | base64
+        assert!(
+            policy.contains("'sha256-+dZ6udsWxNVoGfScAq7t5IIF5UJb4F6RhjbN6oe1p4w='"),
+            "{policy}"
+        );
+        assert!(!policy.contains("script-src 'self' 'unsafe-inline'"));
+        // The real page: poem-openapi's two inline scripts.
+        let real = crate::api::service().swagger_ui_html();
+        assert_eq!(inline_scripts(&real).count(), 2);
+    }
 }

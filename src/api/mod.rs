@@ -126,6 +126,7 @@ pub fn routes(state: AppState, access: &Access) -> impl Endpoint + use<> {
     let edge = Arc::new(edge::Edge {
         hosts: access.allowed_hosts.clone(),
         routes: RouteTable::from_spec(&spec_value),
+        docs_csp: edge::docs_policy(&api.swagger_ui_html()),
     });
     Route::new()
         .nest("/ui", crate::ui::routes())
@@ -142,9 +143,16 @@ pub fn routes(state: AppState, access: &Access) -> impl Endpoint + use<> {
         .with_if(!access.cors_origins.is_empty(), cors(&access.cors_origins))
         .around(not_cross_origin)
         .around(move |ep, req| crate::ui::front(ep, req, reads_locked))
+        .around({
+            let edge = edge.clone();
+            move |ep, req| {
+                let edge = edge.clone();
+                async move { edge.host(ep, req).await }
+            }
+        })
         .around(move |ep, req| {
             let edge = edge.clone();
-            async move { edge.host(ep, req).await }
+            async move { edge.headers(ep, req).await }
         })
 }
 

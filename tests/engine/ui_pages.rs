@@ -386,3 +386,100 @@ async fn with_locked_reads_pages_are_an_empty_shell_until_the_key_is_sent() {
         401
     );
 }
+
+/// Every answer carries the security headers; the pages' policy allows no
+/// inline script or style (and they have none but JSON data), and Swagger
+/// UI's allows exactly the inline scripts its page has, by hash.
+#[tokio::test]
+async fn every_answer_has_the_security_headers_and_pages_fit_their_policy() {
+    use base64::Engine as _;
+    use sha2::Digest;
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
+    let job = app.submit_spec(1).await;
+    app.wait_terminal(&job, Duration::from_secs(20)).await;
+    let pages = [
+        "/".to_string(),
+        format!("/ui/jobs/{job}"),
+        format!("/ui/jobs/{job}/timeline"),
+        "/ui/runs".to_string(),
+        format!("/ui/jobs/{job}/charts/1.svg"),
+    ];
+    let others = [
+        format!("/jobs/{job}"),
+        "/openapi.json".to_string(),
+        "/healthz".to_string(),
+        "/no-such-route".to_string(),
+        "/ui/jobs/not-a-job".to_string(),
+    ];
+    for path in pages.iter().chain(&others).chain(&["/docs".to_string()]) {
+        let resp = app
+            .http
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        let h = resp.headers().clone();
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        let csp = h["content-security-policy"].to_str().unwrap().to_string();
+        for directive in [
+            "default-src 'self'",
+            "frame-ancestors 'none'",
+            "object-src 'none'",
+            "base-uri 'none'",
+        ] {
+            assert!(csp.contains(directive), "{path}: {csp}");
+        }
+        let body = resp.text().await.unwrap();
+        if path == "/docs" {
+            // Its inline scripts, and only those, by hash; no 'unsafe-inline'
+            // for scripts.
+            let script_src = csp
+                .split(';')
+                .find(|d| d.trim().starts_with("script-src"))
+                .unwrap();
+            assert!(!script_src.contains("unsafe"), "{csp}");
+            // A script ends at the first `</script` (text in it that
+            // looks like an opening tag is script text).
+            let mut hashes = 0;
+            let mut rest = body.as_str();
+            while let Some(open) = rest.find("<script") {
+                let text = &rest[open..][rest[open..].find('>').unwrap() + 1..];
+                let text = &text[..text.find("</script").unwrap()];
+                let digest = sha2::Sha256::digest(text.as_bytes());
+                let hash = base64::engine::general_purpose::STANDARD.encode(digest);
+                assert!(script_src.contains(&hash), "a script of /docs not allowed");
+                hashes += 1;
+                rest = &rest[rest.find(text).unwrap() + text.len()..];
+            }
+            assert_eq!(hashes, 2);
+        } else {
+            assert!(!csp.contains("unsafe"), "{path}: {csp}");
+        }
+        if pages.contains(path) {
+            assert!(
+                !body.contains(" style="),
+                "{path}: an inline style attribute"
+            );
+            for chunk in body.split("<script").skip(1) {
+                let tag = &chunk[..chunk.find('>').unwrap()];
+                assert!(
+                    tag.contains(" src=") || tag.contains("type=\"application/json\""),
+                    "{path}: an inline script: <script{tag}>"
+                );
+            }
+        }
+    }
+    // Refusals in front of everything carry them too.
+    let resp = app
+        .http
+        .get(format!("{}/", app.base))
+        .header("host", "rebind.attacker.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 421);
+    assert_eq!(resp.headers()["x-content-type-options"], "nosniff");
+}

@@ -3,7 +3,7 @@
 // workers) and passes BASE, FAULTLINE_BIN and REDIS_URL; this file starts a
 // worker itself once a job page is open, so the page must show the job's
 // progress live. Screenshots go to test-output/ui/.
-import { test, before, after } from "node:test";
+import { test, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
@@ -47,10 +47,25 @@ function startWorker() {
   });
 }
 
+// What the Content-Security-Policy refused on any page of the current test.
+let violations = [];
+
+afterEach(() => {
+  const seen = violations;
+  violations = [];
+  assert.deepEqual(seen, [], "the Content-Security-Policy refused something");
+});
+
 async function newPage(width = 1200) {
   const page = await browser.newPage();
   await page.setViewportSize({ width, height: 900 });
   page.on("pageerror", (e) => assert.fail("page error: " + e.message));
+  await page.addInitScript(() => document.addEventListener("securitypolicyviolation", (e) => {
+    console.error("Content-Security-Policy violation: " + e.violatedDirective + " " + e.blockedURI);
+  }));
+  page.on("console", (m) => {
+    if (/Content.Security.Policy/i.test(m.text())) violations.push(page.url() + ": " + m.text());
+  });
   return page;
 }
 
@@ -189,6 +204,10 @@ test("the timeline scrubs to the first event and back, with the replay verdict",
   await page.keyboard.press("End");
   await page.locator("#state-source", { hasText: `replay?at=${last}.` }).waitFor(WAIT);
   assert.equal(JSON.parse(await page.locator("#state-json").textContent()).status, "completed");
+  // The markers are placed by the script (the policy refuses inline styles).
+  const lefts = await page.locator(".marker").evaluateAll((ms) => ms.map((m) => parseFloat(m.style.left)));
+  assert.ok(lefts.length >= 3 && lefts.every((l) => l >= 0 && l <= 100), lefts.join(","));
+  assert.ok(lefts.at(-1) > lefts[0], "later events further right: " + lefts.join(","));
   // Picking an event in the table selects it too.
   await page.locator("#events .pick").nth(1).click();
   await page.locator("#state-source", { hasText: "replay?at=2." }).waitFor(WAIT);
@@ -301,4 +320,21 @@ test("with locked reads the UI asks for a key once and keeps it in the session o
   await page.getByRole("link", { name: "JSON", exact: true }).click();
   await page.waitForFunction(() => document.body.innerText.includes('"job_id"'), null, WAIT);
   assert.ok(!(await page.content()).includes("UNAUTHORIZED"));
+});
+
+test("pages and the API docs carry the security headers and render under their policies", async () => {
+  const page = await newPage();
+  const resp = await page.goto(BASE + "/");
+  const headers = resp.headers();
+  assert.match(headers["content-security-policy"], /frame-ancestors 'none'/);
+  assert.equal(headers["x-content-type-options"], "nosniff");
+  assert.equal(headers["referrer-policy"], "no-referrer");
+  const docs = await page.goto(BASE + "/docs");
+  assert.match(docs.headers()["content-security-policy"], /script-src 'self' 'sha256-/);
+  // Swagger UI (inline script and styles, allowed by hash and for styles)
+  // renders the spec and expands an operation.
+  await page.locator(".swagger-ui .info .title", { hasText: "Faultline" }).waitFor(WAIT);
+  await page.locator(".opblock-summary-path", { hasText: "/artifacts/analyze" }).first().click();
+  await page.getByRole("button", { name: "Try it out" }).first().waitFor(WAIT);
+  await page.screenshot({ path: join(SHOTS, "11-docs.png") });
 });

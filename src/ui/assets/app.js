@@ -426,6 +426,8 @@ function initTimeline() {
   const states = JSON.parse(document.getElementById("replay-states").textContent);
   const rows = Array.from(document.querySelectorAll("#events tbody tr"));
   const markers = Array.from(document.querySelectorAll(".marker"));
+  // Placed here: the Content-Security-Policy refuses inline style attributes.
+  markers.forEach((m) => { m.style.left = m.dataset.left + "%"; });
   let asked = 0;
 
   const select = async (n) => {

@@ -129,7 +129,9 @@ fn verdict(r: &Replay) -> Markup {
 
 /// One lane per attempt; each event a marker placed by its time. The
 /// markers are shortcuts for pointer users; keyboard users have the slider
-/// and the table, so the markers stay out of the tab order.
+/// and the table, so the markers stay out of the tab order. The script
+/// places each marker at its `data-left` percent: the Content-Security-Policy
+/// allows no inline `style` attribute.
 fn axis(timeline: &[Step]) -> Markup {
     let t0 = timeline.first().map_or(0, |s| s.event.ts);
     let t1 = timeline.last().map_or(0, |s| s.event.ts);
@@ -153,7 +155,7 @@ fn axis(timeline: &[Step]) -> Markup {
                     div class="lane-track" aria-hidden="true" {
                         @for ((i, s), pct) in steps.iter().zip(spread(steps.iter().map(|(_, s)| (s.event.ts - t0) as f64 / span * 100.0))) {
                             button type="button" tabindex="-1" class=(format!("marker ev-{}", s.event.kind.as_str()))
-                                data-index=(i + 1) style=(format!("left: {pct:.2}%"))
+                                data-index=(i + 1) data-left=(format!("{pct:.2}"))
                                 title=(format!("{} at +{} ms", step_label(s), s.event.ts - t0)) {}
                         }
                     }
