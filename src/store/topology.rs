@@ -35,12 +35,31 @@ impl std::fmt::Display for Target {
     }
 }
 
-/// `url` with its password replaced by `***` (unparsable: not shown at all).
+/// `url` with its password replaced by `***` (unparsable: not shown at all):
+/// the userinfo's (`redis://user:pw@host`) and a `pass` or `password` query
+/// parameter's (`redis+unix:///run/redis.sock?pass=pw`, how a Unix-socket
+/// URL carries it).
 pub fn redact(url: &str) -> String {
     match redis::parse_redis_url(url) {
         Some(mut parsed) => {
             if parsed.password().is_some() {
                 let _ = parsed.set_password(Some("***"));
+            }
+            let secret =
+                |k: &str| k.eq_ignore_ascii_case("pass") || k.eq_ignore_ascii_case("password");
+            if parsed.query_pairs().any(|(k, _)| secret(&k)) {
+                let pairs: Vec<(String, String)> = parsed
+                    .query_pairs()
+                    .map(|(k, v)| {
+                        let v = if secret(&k) {
+                            "***".into()
+                        } else {
+                            v.into_owned()
+                        };
+                        (k.into_owned(), v)
+                    })
+                    .collect();
+                parsed.query_pairs_mut().clear().extend_pairs(pairs);
             }
             parsed.to_string()
         }
@@ -377,6 +396,20 @@ mod tests {
         assert_eq!(t.to_string(), "rediss://app:***@db.example:6380/0");
         let c = super::Target::Cluster(vec!["redis://:pw@10.0.0.1:7000".into()]);
         assert!(!c.to_string().contains("pw@"), "{c}");
+        // A Unix socket's password is a query parameter.
+        let unix = super::redact("redis+unix:///tmp/x.sock?db=2&pass=SECRETPW&user=app");
+        assert_eq!(unix, "redis+unix:///tmp/x.sock?db=2&pass=***&user=app");
+        for url in [
+            "unix:///tmp/x.sock?PASS=SECRETPW",
+            "redis://h:6379/0?password=SECRETPW",
+            "redis://u:SECRETPW@h:6379/0?pass=SECRETPW&pass=SECRETPW",
+            "redis+unix:///tmp/x.sock?pass=SECRET%26PW",
+        ] {
+            let shown = super::redact(url);
+            assert!(!shown.contains("SECRET"), "{url} → {shown}");
+        }
+        let t = super::Target::Single("redis+unix:///tmp/x.sock?pass=SECRETPW".into());
+        assert!(!t.to_string().contains("SECRETPW"), "{t}");
     }
 
     #[test]
