@@ -1,13 +1,14 @@
 //! What runs in front of the request guard, outermost first: the security
-//! headers every response carries and the `Host` check (DNS rebinding). A
-//! request refused here never reaches the guard, so its answer gets the
-//! guard's parts here: problem+json, the request id, and a count in the
-//! request metrics.
+//! headers every response carries, the `Host` check (DNS rebinding), and
+//! the shape of CORS refusals. A request refused here never reaches the
+//! guard, so its answer gets the guard's parts here: problem+json, the
+//! request id, and a count in the request metrics.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use base64::Engine as _;
+use poem::error::CorsError;
 use poem::http::{HeaderValue, Method, StatusCode, header};
 use poem::{Endpoint, IntoResponse, Request, Response};
 use sha2::Digest;
@@ -26,6 +27,8 @@ pub const CSP: &str = "default-src 'self'; frame-ancestors 'none'; object-src 'n
 pub struct Edge {
     pub hosts: AllowedHosts,
     pub routes: RouteTable,
+    /// CORS is configured (`CORS_ALLOWED_ORIGINS`).
+    pub cors: bool,
     /// The policy of `/docs` (see [`docs_policy`]).
     pub docs_csp: String,
 }
@@ -109,6 +112,63 @@ impl Edge {
             ));
         }
         ep.call(req).await.map(IntoResponse::into_response)
+    }
+
+    /// Around the CORS layer: its refusals become problem+json (403
+    /// `ORIGIN_NOT_ALLOWED`, …) like every other error, and every answer
+    /// says `Vary: Origin`, since whether it carries
+    /// `Access-Control-Allow-Origin` depends on that header (a cache must
+    /// not give one origin's answer to another).
+    pub async fn cors<E: Endpoint>(&self, ep: Arc<E>, req: Request) -> poem::Result<Response> {
+        if !self.cors {
+            return ep.call(req).await.map(IntoResponse::into_response);
+        }
+        let seen = Seen::of(&req);
+        let origin = req
+            .header(header::ORIGIN)
+            .unwrap_or_default()
+            .chars()
+            .take(200)
+            .collect::<String>();
+        let mut resp = match ep.call(req).await {
+            Ok(resp) => resp.into_response(),
+            Err(e) => match e.downcast_ref::<CorsError>() {
+                Some(refusal) => {
+                    let (code, detail) = match refusal {
+                        CorsError::OriginNotAllowed => (
+                            "ORIGIN_NOT_ALLOWED",
+                            format!("the origin {origin:?} is not in CORS_ALLOWED_ORIGINS"),
+                        ),
+                        CorsError::MethodNotAllowed => (
+                            "CORS_METHOD_NOT_ALLOWED",
+                            "Access-Control-Request-Method names a method this API does not \
+                             allow across origins"
+                                .to_string(),
+                        ),
+                        CorsError::HeadersNotAllowed => (
+                            "CORS_HEADERS_NOT_ALLOWED",
+                            "Access-Control-Request-Headers names a header this API does not \
+                             allow across origins"
+                                .to_string(),
+                        ),
+                    };
+                    self.refuse(&seen, StatusCode::FORBIDDEN, code, detail)
+                }
+                None => return Err(e),
+            },
+        };
+        let varies = resp
+            .headers()
+            .get_all(header::VARY)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|v| v.trim().eq_ignore_ascii_case("origin") || v.trim() == "*");
+        if !varies {
+            resp.headers_mut()
+                .append(header::VARY, HeaderValue::from_static("Origin"));
+        }
+        Ok(resp)
     }
 
     fn refuse(&self, seen: &Seen, status: StatusCode, code: &str, detail: String) -> Response {

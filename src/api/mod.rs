@@ -126,6 +126,7 @@ pub fn routes(state: AppState, access: &Access) -> impl Endpoint + use<> {
     let edge = Arc::new(edge::Edge {
         hosts: access.allowed_hosts.clone(),
         routes: RouteTable::from_spec(&spec_value),
+        cors: !access.cors_origins.is_empty(),
         docs_csp: edge::docs_policy(&api.swagger_ui_html()),
     });
     Route::new()
@@ -141,6 +142,13 @@ pub fn routes(state: AppState, access: &Access) -> impl Endpoint + use<> {
             async move { guard.call(ep, req).await }
         })
         .with_if(!access.cors_origins.is_empty(), cors(&access.cors_origins))
+        .around({
+            let edge = edge.clone();
+            move |ep, req| {
+                let edge = edge.clone();
+                async move { edge.cors(ep, req).await }
+            }
+        })
         .around(not_cross_origin)
         .around(move |ep, req| crate::ui::front(ep, req, reads_locked))
         .around({

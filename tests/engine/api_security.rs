@@ -269,8 +269,58 @@ async fn cors_allows_only_the_configured_origins() {
     .await;
     let resp = preflight(&app, ui).await.unwrap();
     assert_eq!(resp.headers()["access-control-allow-origin"], ui);
+    assert_eq!(resp.headers()["vary"], "Origin");
     let resp = preflight(&app, "https://evil.example").await.unwrap();
     assert!(!resp.headers().contains_key("access-control-allow-origin"));
+
+    // Refusals are problem+json like every other error, with a request id;
+    // every answer varies by Origin (a cache must not mix them up).
+    let get_jobs = |origin: Option<&str>| {
+        let mut req = app.http.get(format!("{}/jobs", app.base));
+        if let Some(origin) = origin {
+            req = req.header("origin", origin);
+        }
+        req.header("x-request-id", "cors-1").send()
+    };
+    let refused = [
+        get_jobs(Some("https://evil.example")).await.unwrap(),
+        preflight(&app, "https://evil.example").await.unwrap(),
+    ];
+    for resp in refused {
+        assert_eq!(resp.status(), 403);
+        assert_eq!(resp.headers()["content-type"], "application/problem+json");
+        let id = resp.headers()["x-request-id"].to_str().unwrap();
+        assert!(id == "cors-1" || id.len() == 26, "echoed or a ULID: {id}");
+        assert_eq!(resp.headers()["vary"], "Origin");
+        let problem: Value = resp.json().await.unwrap();
+        assert_eq!(problem["code"], "ORIGIN_NOT_ALLOWED", "{problem}");
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("https://evil.example")
+        );
+    }
+    let resp = app
+        .http
+        .request(reqwest::Method::OPTIONS, format!("{}/jobs", app.base))
+        .header("origin", ui)
+        .header("access-control-request-method", "PUT")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    let problem: Value = resp.json().await.unwrap();
+    assert_eq!(problem["code"], "CORS_METHOD_NOT_ALLOWED", "{problem}");
+    for origin in [Some(ui), None] {
+        let resp = get_jobs(origin).await.unwrap();
+        assert_eq!(resp.status(), 200);
+        assert_eq!(resp.headers()["vary"], "Origin", "{origin:?}");
+        assert_eq!(
+            resp.headers().get("access-control-allow-origin").is_some(),
+            origin.is_some()
+        );
+    }
 
     // The server's own page (the web UI) sends its origin on a POST too:
     // that is no cross-origin request, and is served.
