@@ -38,7 +38,8 @@ impl HealthApi {
 
     /// Readiness: Redis reachable, this binary's library loaded, consumer
     /// groups present, and Redis a master that is neither out of memory nor
-    /// evicting (checked on a single Redis, not on a cluster).
+    /// evicting (checked on a single Redis, not on a cluster). An answer is
+    /// reused for up to a second, so a change shows within that.
     #[oai(
         path = "/readyz",
         operation_id = "readyz",
@@ -46,36 +47,67 @@ impl HealthApi {
         tag = "ApiTags::Health"
     )]
     async fn readyz(&self, state: poem::web::Data<&AppState>) -> HealthResponse {
-        let mut checks = Vec::new();
-        let ping = state.fns.store.ping().await;
-        checks.push(check(
-            "redis",
-            ping.as_ref()
-                .map(|_| "PONG".to_string())
-                .map_err(|e| e.to_string()),
-        ));
-        if ping.is_ok() {
-            let lib = migrate::deployed(&state.fns.store).await;
-            checks.push(check("functions", match lib {
-                Ok((v, sum)) if v == library::version() && sum == library::checksum() => Ok(format!("faultline library v{v}")),
-                Ok((v, _)) => Err(format!("faultline library v{v} loaded, this binary needs v{} (run `faultline migrate`)", library::version())),
-                Err(e) => Err(e.to_string()),
-            }));
-            checks.push(check("consumer_groups", groups_present(&state).await));
-            if let Some(safety) = state.fns.store.write_safety().await {
-                checks.push(check("writes", safety));
-            }
-        }
-        let ready = checks.iter().all(|c| c.ok);
-        let health = Health {
-            status: if ready { "ready" } else { "not_ready" }.into(),
-            checks,
-        };
-        if ready {
+        let health = state.readiness.get(|| readiness(&state)).await;
+        if health.status == "ready" {
             HealthResponse::Ok(Json(health))
         } else {
             HealthResponse::NotReady(Json(health))
         }
+    }
+}
+
+/// How long one readiness answer is given again. `/readyz` is open to
+/// anyone and unthrottled (probes share addresses) and costs a score of
+/// Redis commands; reused for a second, a flood of probes costs Redis at
+/// most one check a second per process, and a change still shows within
+/// that second.
+pub const READINESS_TTL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The last readiness answer and when it was taken. Callers that arrive
+/// while a check runs wait for it rather than start their own.
+#[derive(Default)]
+pub struct ReadinessCache(tokio::sync::Mutex<Option<(std::time::Instant, Health)>>);
+
+impl ReadinessCache {
+    async fn get<F: Future<Output = Health>>(&self, check: impl FnOnce() -> F) -> Health {
+        let mut last = self.0.lock().await;
+        if let Some((at, health)) = last.as_ref()
+            && at.elapsed() < READINESS_TTL
+        {
+            return health.clone();
+        }
+        let health = check().await;
+        *last = Some((std::time::Instant::now(), health.clone()));
+        health
+    }
+}
+
+/// The checks behind `/readyz`.
+async fn readiness(state: &AppState) -> Health {
+    let mut checks = Vec::new();
+    let ping = state.fns.store.ping().await;
+    checks.push(check(
+        "redis",
+        ping.as_ref()
+            .map(|_| "PONG".to_string())
+            .map_err(|e| e.to_string()),
+    ));
+    if ping.is_ok() {
+        let lib = migrate::deployed(&state.fns.store).await;
+        checks.push(check("functions", match lib {
+            Ok((v, sum)) if v == library::version() && sum == library::checksum() => Ok(format!("faultline library v{v}")),
+            Ok((v, _)) => Err(format!("faultline library v{v} loaded, this binary needs v{} (run `faultline migrate`)", library::version())),
+            Err(e) => Err(e.to_string()),
+        }));
+        checks.push(check("consumer_groups", groups_present(state).await));
+        if let Some(safety) = state.fns.store.write_safety().await {
+            checks.push(check("writes", safety));
+        }
+    }
+    let ready = checks.iter().all(|c| c.ok);
+    Health {
+        status: if ready { "ready" } else { "not_ready" }.into(),
+        checks,
     }
 }
 

@@ -13,7 +13,7 @@ mod events;
 mod feedback;
 mod guard;
 pub use guard::LARGEST_BODIES_AT_ONCE;
-mod health;
+pub(crate) mod health;
 mod jobs;
 pub(crate) mod listing;
 pub mod models;

@@ -28,6 +28,8 @@ pub struct Shared {
     pub body_timeout: Duration,
     /// Cancelled at shutdown: open event streams end instead of holding it up.
     pub shutdown: CancellationToken,
+    /// The last `/readyz` answer, reused for a second.
+    pub readiness: super::health::ReadinessCache,
 }
 
 impl AppState {
@@ -45,6 +47,7 @@ impl AppState {
             client_streams: ClientStreams::new(settings.max_event_streams_per_client),
             body_timeout: settings.body_timeout,
             shutdown,
+            readiness: Default::default(),
         }))
     }
 }

@@ -377,6 +377,33 @@ fn every_operation_documents_its_errors_and_the_key() {
     assert!(checked >= 9, "{checked} operations");
 }
 
+/// `/readyz` is open and not rate limited, and one check is a score of
+/// Redis commands: a flood of probes reuses one answer a second instead.
+#[tokio::test]
+async fn a_flood_of_readiness_probes_costs_redis_one_check_a_second() {
+    let redis = TestRedis::start_single();
+    let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    // PING is sent by the readiness check only.
+    let pings = || -> u64 {
+        let stats: String =
+            redis::from_redis_value(redis.query(&["INFO", "commandstats"]).unwrap()).unwrap();
+        stats
+            .lines()
+            .find_map(|l| l.strip_prefix("cmdstat_ping:calls="))
+            .map_or(0, |rest| rest.split(',').next().unwrap().parse().unwrap())
+    };
+    let before = pings();
+    let began = std::time::Instant::now();
+    let answers = futures::future::join_all((0..200).map(|_| app.get("/readyz"))).await;
+    let elapsed = began.elapsed();
+    assert!(answers.iter().all(|(status, _)| *status == 200));
+    let checks = pings() - before;
+    assert!(
+        checks <= elapsed.as_secs() + 2,
+        "{checks} checks for 200 probes in {elapsed:?}"
+    );
+}
+
 /// Probes and scrapes (often many behind one address) are never throttled,
 /// and do not spend the allowance of the API calls from that address.
 #[tokio::test]

@@ -127,6 +127,21 @@ async fn a_redis_that_cannot_keep_writes_is_not_ready_and_recovers_by_itself() {
         let (status, body) = app.get("/readyz").await;
         (status, body.to_string())
     };
+    // A readiness answer is reused for a second: a change shows within two.
+    let readyz_shows = async |want: u16, needle: &str| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(2);
+        loop {
+            let (status, body) = readyz().await;
+            if status == want && body.contains(needle) {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "not {want} with {needle:?} within 2 s: {status} {body}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
     assert_eq!(readyz().await.0, 200);
     let config = |name: &str, value: &str| {
         redis.query(&["CONFIG", "SET", name, value]).unwrap();
@@ -140,20 +155,18 @@ async fn a_redis_that_cannot_keep_writes_is_not_ready_and_recovers_by_itself() {
         problem["detail"].as_str().unwrap().contains("full"),
         "{problem}"
     );
-    let (status, body) = readyz().await;
-    assert!(status == 503 && body.contains("out of memory"), "{body}");
+    readyz_shows(503, "out of memory").await;
     config("maxmemory", "0");
     assert_eq!(submit().await.0, 200);
-    assert_eq!(readyz().await.0, 200);
+    readyz_shows(200, "").await;
 
     // A policy that would evict jobs silently.
     config("maxmemory", "1gb");
     config("maxmemory-policy", "allkeys-lru");
-    let (status, body) = readyz().await;
-    assert!(status == 503 && body.contains("noeviction"), "{body}");
+    readyz_shows(503, "noeviction").await;
     config("maxmemory-policy", "noeviction");
     config("maxmemory", "0");
-    assert_eq!(readyz().await.0, 200);
+    readyz_shows(200, "").await;
 
     // A failover behind the same address: the server became a replica.
     let primary = TestRedis::start();
@@ -185,15 +198,15 @@ async fn a_redis_that_cannot_keep_writes_is_not_ready_and_recovers_by_itself() {
         problem["detail"].as_str().unwrap().contains("failing over"),
         "{problem}"
     );
-    // (A probe may first meet the connection being re-dialled.)
+    // (A probe may first meet the connection being re-dialled, or the
+    // answer of a second ago.)
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     loop {
         let (status, body) = readyz().await;
-        assert_eq!(status, 503, "{body}");
-        if body.contains("replica") {
+        if status == 503 && body.contains("replica") {
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "{body}");
+        assert!(std::time::Instant::now() < deadline, "{status} {body}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     // Promoted again: the same service takes submissions.
@@ -203,7 +216,7 @@ async fn a_redis_that_cannot_keep_writes_is_not_ready_and_recovers_by_itself() {
         assert!(std::time::Instant::now() < deadline, "never recovered");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(readyz().await.0, 200);
+    readyz_shows(200, "").await;
 }
 
 /// Takes that time out while Redis stalls still run when it resumes, and
