@@ -395,3 +395,42 @@ async fn a_redis_loading_a_long_aof_is_waited_for() {
     assert_eq!(size, keys);
     redis.shutdown().await;
 }
+
+/// The private server's data dir and everything it writes there (the AOF
+/// holds every artifact) are its owner's only.
+#[tokio::test]
+async fn the_private_redis_keeps_its_files_to_its_owner() {
+    use std::os::unix::fs::PermissionsExt;
+    let parent = tempfile::tempdir().unwrap();
+    let path = parent.path().join("data");
+    let redis = embedded::start(&path).await.unwrap();
+    let mut conn = redis::Client::open(redis.url.as_str())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let _: () = redis::cmd("SET")
+        .arg("k")
+        .arg("secret")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    // The AOF files exist (appendonlydir, base and incr files, manifest).
+    let _: () = redis::cmd("BGREWRITEAOF")
+        .query_async(&mut conn)
+        .await
+        .unwrap_or(());
+    redis.shutdown().await;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&path), 0o700);
+    let aof = path.join("appendonlydir");
+    assert!(aof.is_dir());
+    assert_eq!(mode(&aof) & 0o077, 0, "appendonlydir {:o}", mode(&aof));
+    let mut files = 0;
+    for entry in std::fs::read_dir(&aof).unwrap().flatten() {
+        let m = mode(&entry.path());
+        assert_eq!(m & 0o077, 0, "{} {m:o}", entry.path().display());
+        files += 1;
+    }
+    assert!(files >= 2, "{files} AOF files");
+}

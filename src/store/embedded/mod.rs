@@ -215,7 +215,7 @@ pub async fn start_with_args(data_dir: &Path, extra: &[&str]) -> anyhow::Result<
              or point REDIS_URL at a Redis 7 server."
         )
     })?;
-    std::fs::create_dir_all(data_dir)?;
+    create_private_dir(data_dir)?;
     let dir = std::fs::canonicalize(data_dir)?;
     let owner = take_owner_lock(&dir)?;
     let server_lock_path = dir.join(SERVER_LOCK);
@@ -316,6 +316,37 @@ async fn wait_until_ready(
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// Creates the data dir readable by its owner only (0700): the AOF holds
+/// every artifact and result. A dir that exists already keeps its mode (it
+/// may be one the operator chose and shares); if other users can read it,
+/// that is logged with the fix. The server writes its files with umask 077
+/// (see `spawn`).
+fn create_private_dir(data_dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        if !data_dir.exists() {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(data_dir)?;
+        }
+        let mode = std::fs::metadata(data_dir)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            tracing::warn!(
+                dir = %data_dir.display(),
+                mode = format!("{:o}", mode & 0o777),
+                "the private Redis's data dir (its AOF holds every artifact) is open to other \
+                 users: `chmod -R go= {}`",
+                data_dir.display()
+            );
+        }
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(data_dir)
 }
 
 fn find_binary() -> Option<PathBuf> {

@@ -9,9 +9,10 @@ use std::sync::mpsc;
 
 /// The child inherits `lock` (so the server itself holds the dir), gets its
 /// own process group (a Ctrl-C in the terminal reaches Faultline, which
-/// stops the server last, not the server first) and, on Linux, SIGTERM when
-/// the thread that spawned it ends: `spawn_from_lasting_thread` makes that
-/// the end of the process, however it ends.
+/// stops the server last, not the server first), umask 077 (its AOF files
+/// and dirs are its owner's only) and, on Linux, SIGTERM when the thread
+/// that spawned it ends: `spawn_from_lasting_thread` makes that the end of
+/// the process, however it ends.
 pub(super) fn hand_over_lock_and_die_with_parent(cmd: &mut Command, lock: &File) {
     #[cfg(unix)]
     {
@@ -22,9 +23,10 @@ pub(super) fn hand_over_lock_and_die_with_parent(cmd: &mut Command, lock: &File)
         let parent = std::process::id() as libc::pid_t;
         cmd.process_group(0);
         // SAFETY: between fork and exec only async-signal-safe calls
-        // (fcntl, prctl, getppid) and no allocation.
+        // (umask, fcntl, prctl, getppid) and no allocation.
         unsafe {
             cmd.pre_exec(move || {
+                libc::umask(0o077);
                 if libc::fcntl(fd, libc::F_SETFD, 0) == -1 {
                     return Err(io::Error::last_os_error());
                 }
