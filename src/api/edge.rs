@@ -61,7 +61,11 @@ impl Edge {
         let docs = path == "/docs" || path.starts_with("/docs/");
         let csp = if docs { self.docs_csp.as_str() } else { CSP };
         let csp = HeaderValue::from_str(csp).expect("the policies are ASCII");
-        let mut resp = ep.call(req).await?.into_response();
+        // An error that got this far is answered here, so it has them too.
+        let mut resp = match ep.call(req).await {
+            Ok(resp) => resp.into_response(),
+            Err(e) => e.into_response(),
+        };
         let headers = resp.headers_mut();
         for (name, value) in [
             (
