@@ -199,7 +199,7 @@ async fn request_bodies_held_at_once_are_bounded() {
         " ".repeat(70_000)
     );
     let head = format!(
-        "POST /artifacts/analyze HTTP/1.1\r\nHost: faultline\r\nContent-Type: application/json\r\n\
+        "POST /artifacts/analyze HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
          Content-Length: {}\r\n\r\n",
         body.len()
     );
