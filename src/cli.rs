@@ -52,6 +52,7 @@ pub enum Command {
     },
     /// A job's timeline from its event log, and whether the stored snapshot
     /// equals the fold of the log.
+    #[command(after_help = REPLAY_EXIT_STATUS)]
     Replay {
         job_id: String,
         /// Also show the full state as of event N (1-based).
@@ -113,6 +114,34 @@ pub enum Command {
         #[arg(long)]
         yaml: bool,
     },
+}
+
+/// `faultline replay --help`: what its exit status says (also in the README).
+const REPLAY_EXIT_STATUS: &str = "\
+Exit status:
+  0  consistent (the stored snapshot equals the fold of the log), or
+     snapshot_expired (its JOB_EXPIRATION has passed; the log tells the story)
+  1  no replay: a malformed job id, an unknown job (no snapshot, no log),
+     --at past the log, Redis unreachable
+  2  usage error (an unknown option)
+  3  the snapshot disagrees with the log: drifted, or snapshot_missing
+     (deleted or evicted before its JOB_EXPIRATION); `rebuild --job` repairs it
+  4  the log cannot vouch for the snapshot: corrupt (the fold refuses an
+     event, or an entry is not an event), or log_missing (a snapshot whose
+     log is gone)";
+
+/// Exit status of `replay` for a snapshot that disagrees with its log.
+pub const EXIT_DRIFT: u8 = 3;
+/// Exit status of `replay` for a log that is corrupt or gone.
+pub const EXIT_BAD_LOG: u8 = 4;
+
+/// A command that ran to its end and found something wrong: the message
+/// for stderr and the exit status (`main` uses it; other errors exit 1).
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Finding {
+    pub status: u8,
+    pub message: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -382,15 +411,33 @@ async fn replay(job_id: &str, at: Option<usize>, json: bool) -> anyhow::Result<(
     }
     if json {
         let view = crate::api::replay::ReplayView::build(&replay, at.map(|n| n as u64))?;
-        emit(&serde_json::to_string_pretty(&view.to_json())?)?;
+        let mut doc = view.to_json().unwrap_or_default();
+        // Values this process could not decrypt (the API answers 500 instead).
+        if let (false, Some(map)) = (replay.sealed.is_empty(), doc.as_object_mut()) {
+            map.insert("sealed".into(), serde_json::json!(replay.sealed));
+        }
+        emit(&serde_json::to_string_pretty(&doc)?)?;
     } else {
         emit(crate::replay::render(&replay, at).trim_end())?;
     }
-    match replay.verdict {
-        Verdict::Drifted { .. } => anyhow::bail!("the snapshot drifted from the log"),
-        Verdict::Corrupt { .. } => anyhow::bail!("the log is corrupt: the fold refused an event"),
-        _ => Ok(()),
+    let (status, message) = match replay.verdict {
+        Verdict::Drifted { .. } => (EXIT_DRIFT, "the snapshot drifted from the log"),
+        Verdict::SnapshotMissing { .. } => (
+            EXIT_DRIFT,
+            "the snapshot is missing before its JOB_EXPIRATION",
+        ),
+        Verdict::Corrupt { .. } => (
+            EXIT_BAD_LOG,
+            "the log is corrupt: the fold refused an event",
+        ),
+        Verdict::LogMissing => (EXIT_BAD_LOG, "the job's log is missing"),
+        Verdict::Consistent | Verdict::SnapshotExpired | Verdict::Unknown => return Ok(()),
+    };
+    Err(Finding {
+        status,
+        message: message.to_string(),
     }
+    .into())
 }
 
 async fn rebuild(job: Option<&str>, dry_run: bool, json: bool) -> anyhow::Result<()> {

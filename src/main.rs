@@ -13,7 +13,11 @@ fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("faultline: {e:#}");
-            std::process::ExitCode::FAILURE
+            // A command that found a problem says which (`replay`'s verdicts).
+            match e.downcast_ref::<faultline::cli::Finding>() {
+                Some(finding) => std::process::ExitCode::from(finding.status),
+                None => std::process::ExitCode::FAILURE,
+            }
         }
     }
 }

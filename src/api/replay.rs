@@ -14,7 +14,7 @@ use super::models::EventView;
 use super::params::JobIdParam;
 use super::problem::{ApiError, Problem};
 use super::state::AppState;
-use crate::engine::{JobId, Keyring};
+use crate::engine::{EngineError, JobId, Keyring};
 use crate::replay::{self, Replay, Step, Verdict};
 
 pub struct ReplayApi;
@@ -44,14 +44,22 @@ pub struct ReplayDifference {
 
 #[derive(Debug, Clone, Object)]
 pub struct ReplayVerdict {
-    /// `consistent` (the stored snapshot equals the fold of the log),
-    /// `snapshot_expired` (the log alone tells the story), `drifted` (see
-    /// `differences`) or `corrupt` (the fold refused event `refused_at`, or
-    /// that entry is not an event;
-    /// nothing after it is folded, and `differences` compares the stored
-    /// snapshot with the fold before it).
+    /// One of: `consistent` (the stored snapshot equals the fold of the
+    /// log); `snapshot_expired` (JOB_EXPIRATION after the last transition
+    /// has passed: the log alone tells the story); `snapshot_missing` (no
+    /// snapshot although by the log it lives until `expires_at`: it was
+    /// deleted or evicted, and `faultline rebuild` restores it); `log_missing`
+    /// (a snapshot but no retained log: nothing to check it against);
+    /// `drifted` (see `differences`); `corrupt` (the fold refused event
+    /// `refused_at`, or that entry is not an event; nothing after it is
+    /// folded, and `differences` compares the stored snapshot with the fold
+    /// before it).
     pub verdict: String,
     pub differences: Vec<ReplayDifference>,
+    /// With `snapshot_missing`: when the snapshot expires by the log, ms
+    /// since the epoch (the last transition's time + JOB_EXPIRATION).
+    #[oai(nullable)]
+    pub expires_at: Option<i64>,
     /// With `corrupt`: the 1-based position of the first refused event.
     #[oai(nullable)]
     pub refused_at: Option<u64>,
@@ -128,6 +136,11 @@ fn fold_view(
     at: Option<u64>,
 ) -> Result<ReplayView, ApiError> {
     let r = replay::fold(stored, keyring)?;
+    // The API never shows ciphertext: a value this server cannot open is
+    // its documented 500 UNDECRYPTABLE (the CLI shows it sealed).
+    if let Some(e) = r.sealed_error.clone() {
+        return Err(EngineError::from(e).into());
+    }
     if r.verdict == Verdict::Unknown {
         return Err(ApiError::not_found(
             "JOB_NOT_FOUND",
@@ -149,16 +162,18 @@ impl ReplayView {
                 .map(|s| replay::head(&s)),
             None => None,
         };
-        let (verdict, differences, refused) = match &r.verdict {
-            Verdict::Consistent => ("consistent", Vec::new(), None),
-            Verdict::SnapshotExpired => ("snapshot_expired", Vec::new(), None),
-            Verdict::Unknown => ("unknown", Vec::new(), None),
-            Verdict::Drifted { differences } => ("drifted", differences.clone(), None),
+        let (differences, refused, expires_at) = match &r.verdict {
+            Verdict::Consistent
+            | Verdict::SnapshotExpired
+            | Verdict::LogMissing
+            | Verdict::Unknown => (Vec::new(), None, None),
+            Verdict::SnapshotMissing { expires_at } => (Vec::new(), None, Some(*expires_at)),
+            Verdict::Drifted { differences } => (differences.clone(), None, None),
             Verdict::Corrupt {
                 at,
                 refusal,
                 differences,
-            } => ("corrupt", differences.clone(), Some((*at, refusal.clone()))),
+            } => (differences.clone(), Some((*at, refusal.clone())), None),
         };
         let (refused_at, refusal) =
             refused.map_or((None, None), |(at, why)| (Some(at as u64), Some(why)));
@@ -166,7 +181,7 @@ impl ReplayView {
             job_id: r.job_id.clone(),
             timeline: r.timeline.iter().map(step_view).collect(),
             verdict: ReplayVerdict {
-                verdict: verdict.to_string(),
+                verdict: r.verdict.name().to_string(),
                 differences: differences
                     .into_iter()
                     .map(|d| ReplayDifference {
@@ -175,6 +190,7 @@ impl ReplayView {
                         folded: d.folded,
                     })
                     .collect(),
+                expires_at,
                 refused_at,
                 refusal,
             },

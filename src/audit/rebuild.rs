@@ -30,6 +30,10 @@ pub struct RebuildReport {
     pub failed: usize,
     /// Every job that was not consistent, with what was found.
     pub findings: Vec<(String, Rebuilt)>,
+    /// Jobs among `empty` whose snapshot is still stored: a snapshot
+    /// without its log, which nothing can check or rebuild (`replay` says
+    /// `log_missing`).
+    pub snapshot_without_log: Vec<String>,
     pub elapsed_ms: u128,
     pub jobs_per_s: f64,
 }
@@ -87,9 +91,21 @@ pub async fn rebuild(
     let mut done = futures_util::stream::iter(batches)
         .map(|batch| rebuild_batch(fns, batch, dry_run))
         .buffered(IN_FLIGHT);
+    let mut empty = Vec::new();
     while let Some(outcomes) = done.next().await {
         for (job, outcome) in outcomes? {
+            if outcome == Rebuilt::Empty {
+                empty.push(job);
+            }
             report.count(job, outcome);
+        }
+    }
+    drop(done);
+    let mut conn = fns.store.conn.clone();
+    for job in empty {
+        let key = fns.store.keys.job(job.shard(), &job.to_string());
+        if redis::AsyncCommands::exists::<_, bool>(&mut conn, key).await? {
+            report.snapshot_without_log.push(job.to_string());
         }
     }
     report.finish(began);
@@ -150,7 +166,10 @@ pub fn render(r: &RebuildReport) -> String {
             Rebuilt::Repaired(parts) | Rebuilt::Drifted(parts) => parts.join(", "),
             Rebuilt::Corrupt(why) | Rebuilt::Failed(why) => why.clone(),
             Rebuilt::Expired => "snapshot lifetime over; the log still replays".into(),
-            Rebuilt::Empty => "no retained log".into(),
+            Rebuilt::Empty if r.snapshot_without_log.contains(job) => {
+                "no retained log, but the snapshot is still stored: nothing to check or rebuild it from (replay: log_missing)".into()
+            }
+            Rebuilt::Empty => "no retained log (unknown job, or its log expired)".into(),
             Rebuilt::Consistent => String::new(),
         };
         out.push_str(&format!("{job}  {:<10} {detail}\n", outcome.name()));

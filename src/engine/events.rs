@@ -101,11 +101,15 @@ struct CacheEntryText<'a> {
 }
 
 /// A stream entry that is not a well-formed event.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[error("malformed event {id}: {reason}")]
 pub struct MalformedEvent {
+    /// The entry id.
     pub id: String,
+    /// The field that is missing or does not read.
     pub reason: String,
+    /// The entry's fields exactly as stored, for whoever debugs it.
+    pub fields: Vec<(String, String)>,
 }
 
 impl Event {
@@ -120,6 +124,7 @@ impl Event {
         let bad = |reason: &str| MalformedEvent {
             id: id.to_string(),
             reason: reason.to_string(),
+            fields: fields.to_vec(),
         };
         let num = |name: &str| {
             get(name)

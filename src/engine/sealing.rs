@@ -85,40 +85,75 @@ impl Keyring {
 
     /// A snapshot as read from Redis, opened in place.
     pub fn open_snapshot(&self, s: &mut Snapshot) -> Result<(), CryptoError> {
+        first_error(self.open_snapshot_leniently(s))
+    }
+
+    /// `open_snapshot`, value by value: a value this keyring cannot open
+    /// stays as stored. Answers those values' names (`metadata`, `result`,
+    /// `markdown`, `error`) and why.
+    pub fn open_snapshot_leniently(&self, s: &mut Snapshot) -> Vec<(&'static str, CryptoError)> {
+        let mut kept = Vec::new();
         if sealed_metadata(&s.metadata).is_some() {
-            s.metadata = self.open_metadata(&s.metadata)?;
+            match self.open_metadata(&s.metadata) {
+                Ok(m) => s.metadata = m,
+                Err(e) => kept.push(("metadata", e)),
+            }
         }
         if let Some(result) = &s.result {
-            s.result = Some(self.open_result(result)?);
+            match self.open_result(result) {
+                Ok(r) => s.result = Some(r),
+                Err(e) => kept.push(("result", e)),
+            }
         }
-        open_text(self, &mut s.markdown)?;
-        open_text(self, &mut s.error)
+        open_text(self, &mut s.markdown, "markdown", &mut kept);
+        open_text(self, &mut s.error, "error", &mut kept);
+        kept
     }
 
     pub fn open_head(&self, h: &mut SnapshotHead) -> Result<(), CryptoError> {
-        open_text(self, &mut h.error)
+        let mut kept = Vec::new();
+        open_text(self, &mut h.error, "error", &mut kept);
+        first_error(kept)
     }
 
     /// An event as read from its stream, opened in place.
     pub fn open_event(&self, e: &mut Event) -> Result<(), CryptoError> {
+        first_error(self.open_event_leniently(e))
+    }
+
+    /// `open_event`, value by value: a value this keyring cannot open stays
+    /// as stored. Answers those values' names (`data.metadata`,
+    /// `data.error`, `data.comment`, `result`, `markdown`) and why.
+    pub fn open_event_leniently(&self, e: &mut Event) -> Vec<(&'static str, CryptoError)> {
+        let mut kept = Vec::new();
         if let Some(data) = e.data.as_object_mut() {
             if let Some(m) = data.get_mut("metadata")
                 && sealed_metadata(m).is_some()
             {
-                *m = self.open_metadata(m)?;
+                match self.open_metadata(m) {
+                    Ok(opened) => *m = opened,
+                    Err(err) => kept.push(("data.metadata", err)),
+                }
             }
-            for field in ["error", "comment"] {
+            for (field, name) in [("error", "data.error"), ("comment", "data.comment")] {
                 if let Some(Value::String(s)) = data.get_mut(field)
                     && Keyring::is_sealed(s)
                 {
-                    *s = self.open(s)?;
+                    match self.open(s) {
+                        Ok(opened) => *s = opened,
+                        Err(err) => kept.push((name, err)),
+                    }
                 }
             }
         }
         if let Some(r) = &e.result {
-            e.result = Some(self.open_result_text(r)?);
+            match self.open_result_text(r) {
+                Ok(opened) => e.result = Some(opened),
+                Err(err) => kept.push(("result", err)),
+            }
         }
-        open_text(self, &mut e.markdown)
+        open_text(self, &mut e.markdown, "markdown", &mut kept);
+        kept
     }
 
     /// A cache entry's text back to `{result, markdown}`.
@@ -154,11 +189,27 @@ fn looks_sealed_result(json: &str) -> bool {
             && serde_json::from_str::<String>(json).is_ok_and(|s| Keyring::is_sealed(&s))
 }
 
-fn open_text(keys: &Keyring, field: &mut Option<String>) -> Result<(), CryptoError> {
+/// Opens a sealed text in place; one that cannot be opened stays as stored
+/// and is noted in `kept` under `name`.
+fn open_text(
+    keys: &Keyring,
+    field: &mut Option<String>,
+    name: &'static str,
+    kept: &mut Vec<(&'static str, CryptoError)>,
+) {
     if let Some(text) = field.as_mut().filter(|t| Keyring::is_sealed(t)) {
-        *text = keys.open(text)?;
+        match keys.open(text) {
+            Ok(opened) => *text = opened,
+            Err(e) => kept.push((name, e)),
+        }
     }
-    Ok(())
+}
+
+fn first_error(kept: Vec<(&'static str, CryptoError)>) -> Result<(), CryptoError> {
+    match kept.into_iter().next() {
+        Some((_, e)) => Err(e),
+        None => Ok(()),
+    }
 }
 
 fn parse(json: &str) -> Result<Value, CryptoError> {

@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 use std::borrow::Cow;
 
+use crate::engine::crypto::CryptoError;
 use crate::engine::{EngineError, Event, Functions, JobId, Keyring, Snapshot};
 
 pub use diff::{Difference, diff};
@@ -21,8 +22,15 @@ pub use timeline::{Step, Timeline, timeline};
 pub enum Verdict {
     /// The stored snapshot equals the fold of the log.
     Consistent,
-    /// The snapshot expired; the log alone tells the story.
+    /// The snapshot expired (JOB_EXPIRATION after the log's last
+    /// transition has passed); the log alone tells the story.
     SnapshotExpired,
+    /// No snapshot although by the log it is still alive until
+    /// `expires_at` (ms): it was deleted or evicted. `rebuild` restores it.
+    SnapshotMissing { expires_at: i64 },
+    /// A snapshot but no retained log (expired or deleted): there is
+    /// nothing to check the snapshot against.
+    LogMissing,
     /// Fields that differ between the stored snapshot and the fold.
     Drifted { differences: Vec<Difference> },
     /// The fold refused event `at` (1-based), or it does not decode: the log
@@ -49,6 +57,37 @@ pub struct Replay {
     #[serde(skip)]
     settled_from: usize,
     pub verdict: Verdict,
+    /// Stored values this process could not decrypt (a key it lacks, or an
+    /// altered value), left as stored: which ones, and why (the first
+    /// error). The verdict does not depend on them: the fold and the
+    /// comparison work on the values as stored.
+    pub sealed: Vec<String>,
+    #[serde(skip)]
+    pub sealed_error: Option<CryptoError>,
+}
+
+impl Verdict {
+    /// Whether the verdict finds something wrong with the job's data
+    /// (anything but `consistent` and `snapshot_expired`).
+    pub fn is_problem(&self) -> bool {
+        !matches!(
+            self,
+            Verdict::Consistent | Verdict::SnapshotExpired | Verdict::Unknown
+        )
+    }
+
+    /// The verdict's name, as the API answers it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Verdict::Consistent => "consistent",
+            Verdict::SnapshotExpired => "snapshot_expired",
+            Verdict::SnapshotMissing { .. } => "snapshot_missing",
+            Verdict::LogMissing => "log_missing",
+            Verdict::Drifted { .. } => "drifted",
+            Verdict::Corrupt { .. } => "corrupt",
+            Verdict::Unknown => "unknown",
+        }
+    }
 }
 
 /// `--at N` / `?at=N` outside the log.
@@ -113,11 +152,17 @@ pub struct Stored {
     /// That entry: 1-based position and why (the log is corrupt there).
     malformed: Option<(usize, String)>,
     snapshot: Option<String>,
+    /// The server's clock when they were read (ms).
+    now_ms: i64,
+    /// JOB_EXPIRATION in ms: how long a snapshot lives after the job's last
+    /// transition.
+    job_ttl_ms: i64,
 }
 
 /// Reads what `fold` replays.
 pub async fn read(fns: &Functions, job: JobId) -> Result<Stored, EngineError> {
-    let (entries, snapshot) = fns.log_and_snapshot(job, MAX_EVENTS).await?;
+    let read = fns.log_and_snapshot(job, MAX_EVENTS).await?;
+    let entries = read.entries;
     let (mut events, mut malformed) = (Vec::with_capacity(entries.len()), None);
     for (i, entry) in entries.into_iter().enumerate() {
         match entry {
@@ -135,7 +180,11 @@ pub async fn read(fns: &Functions, job: JobId) -> Result<Stored, EngineError> {
         job,
         events,
         malformed,
-        snapshot,
+        snapshot: read.snapshot,
+        now_ms: read.now_ms,
+        job_ttl_ms: i64::try_from(fns.ttls.job_s)
+            .unwrap_or(i64::MAX)
+            .saturating_mul(1000),
     })
 }
 
@@ -147,9 +196,11 @@ pub async fn replay(fns: &Functions, job: JobId) -> Result<Replay, EngineError> 
 /// Folds a read log and compares it with the snapshot: CPU work in
 /// proportion to the log, which a server runs off its async threads. The
 /// fold and the comparison work on the values as stored (sealed ones too);
-/// the timeline is opened afterwards.
+/// the timeline is opened afterwards, and a value this keyring cannot open
+/// stays sealed (listed in `Replay::sealed`).
 pub fn fold(stored: Stored, keyring: &Keyring) -> Result<Replay, EngineError> {
     let id = stored.job.to_string();
+    let log_is_empty = stored.events.is_empty() && stored.malformed.is_none();
     let Timeline {
         steps: mut timeline,
         mut state,
@@ -171,8 +222,20 @@ pub fn fold(stored: Stored, keyring: &Keyring) -> Result<Replay, EngineError> {
             refusal,
             differences: stored.map(differences).unwrap_or_default(),
         },
-        (None, None) if state.is_none() => Verdict::Unknown,
-        (None, None) => Verdict::SnapshotExpired,
+        (None, None) => match &state {
+            None => Verdict::Unknown,
+            // The test `fl_rebuild` applies: the snapshot lives JOB_EXPIRATION
+            // after the last transition, by the server's clock.
+            Some(s) => {
+                let expires_at = s.updated_at.saturating_add(stored.job_ttl_ms);
+                if expires_at <= stored.now_ms {
+                    Verdict::SnapshotExpired
+                } else {
+                    Verdict::SnapshotMissing { expires_at }
+                }
+            }
+        },
+        (None, Some(_)) if log_is_empty => Verdict::LogMissing,
         (None, Some(raw)) => {
             let differences = differences(raw);
             if differences.is_empty() {
@@ -182,8 +245,16 @@ pub fn fold(stored: Stored, keyring: &Keyring) -> Result<Replay, EngineError> {
             }
         }
     };
+    let mut sealed = Vec::new();
+    let mut sealed_error = None;
+    let mut note = |what: String, kept: Vec<(&'static str, CryptoError)>| {
+        for (name, e) in kept {
+            sealed.push(format!("{what}{name}"));
+            sealed_error.get_or_insert(e);
+        }
+    };
     if let Some(state) = &mut state {
-        keyring.open_snapshot(state)?;
+        note(String::new(), keyring.open_snapshot_leniently(state));
     }
     // The steps' metadata, opened once: without the spec, which the state at
     // an event adds back (`Replay::state_at`).
@@ -191,11 +262,15 @@ pub fn fold(stored: Stored, keyring: &Keyring) -> Result<Replay, EngineError> {
     if let Some(m) = shown.as_object_mut() {
         m.remove("spec");
     }
-    for step in &mut timeline {
-        keyring.open_event(&mut step.event)?;
+    for (i, step) in timeline.iter_mut().enumerate() {
+        note(
+            format!("event {} ", i + 1),
+            keyring.open_event_leniently(&mut step.event),
+        );
         if let Some(s) = &mut step.state {
             s.metadata = shown.clone();
-            keyring.open_snapshot(s)?;
+            // A step's error is one of the events' (noted there).
+            keyring.open_snapshot_leniently(s);
         }
     }
     Ok(Replay {
@@ -204,6 +279,8 @@ pub fn fold(stored: Stored, keyring: &Keyring) -> Result<Replay, EngineError> {
         state,
         settled_from,
         verdict,
+        sealed,
+        sealed_error,
     })
 }
 

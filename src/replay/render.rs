@@ -51,15 +51,34 @@ pub fn render(r: &Replay, at: Option<usize>) -> String {
             Err(e) => out.push_str(&format!("{e}\n")),
         }
     }
-    out.push_str(&verdict_text(&r.verdict));
+    if !r.sealed.is_empty() {
+        out.push_str(&format!(
+            "sealed: {} stayed as stored, encrypted ({}); the verdict compares stored values and does not depend on them\n",
+            r.sealed.join(", "),
+            r.sealed_error
+                .as_ref()
+                .map_or_else(String::new, ToString::to_string)
+        ));
+    }
+    out.push_str(&verdict_text(&r.verdict, &r.job_id));
     out
 }
 
-fn verdict_text(verdict: &Verdict) -> String {
+fn verdict_text(verdict: &Verdict, job: &str) -> String {
     match verdict {
         Verdict::Consistent => "verdict: the stored snapshot equals the fold of the log\n".into(),
         Verdict::SnapshotExpired => {
             "verdict: the snapshot has expired; the states above are rebuilt from the log\n".into()
+        }
+        Verdict::SnapshotMissing { expires_at } => format!(
+            "verdict: the snapshot is MISSING: by the log it lives until {} (JOB_EXPIRATION after the last transition), \
+             so it was deleted or evicted; `faultline rebuild --job {job}` restores it from the log\n",
+            time_ms(*expires_at)
+        ),
+        Verdict::LogMissing => {
+            "verdict: the job's LOG is MISSING (expired or deleted): the stored snapshot \
+             cannot be checked against it\n"
+                .into()
         }
         Verdict::Unknown => "verdict: no such job (no snapshot, no events)\n".into(),
         Verdict::Drifted { differences } => {

@@ -305,7 +305,7 @@ async fn the_replay_endpoint_answers_the_contract_shape_and_refuses_bad_input() 
     assert_eq!(body["job_id"], json!(job));
     assert_eq!(
         body["verdict"],
-        json!({"verdict": "consistent", "differences": [], "refused_at": null, "refusal": null})
+        json!({"verdict": "consistent", "differences": [], "expires_at": null, "refused_at": null, "refusal": null})
     );
     assert_eq!(body["at"], serde_json::Value::Null);
     let timeline = body["timeline"].as_array().unwrap();

@@ -58,7 +58,7 @@ async fn replay_rebuild_tail_inspect_and_reanalyze_from_the_command_line() {
         ])
         .unwrap();
     let out = faultline(&redis, &["replay", &job]);
-    assert_eq!(out.status.code(), Some(1), "drift fails the command");
+    assert_eq!(out.status.code(), Some(3), "drift has its own exit status");
     assert!(stdout(&out).contains("verdict: DRIFT"));
 
     let out = faultline(&redis, &["rebuild", "--all", "--dry-run"]);
@@ -115,8 +115,8 @@ async fn replay_of_a_corrupt_log_fails_the_command() {
     let out = faultline(&redis, &["replay", &job]);
     assert_eq!(
         out.status.code(),
-        Some(1),
-        "a corrupt log fails the command"
+        Some(4),
+        "a corrupt log has its own exit status"
     );
     assert!(stdout(&out).contains("verdict: CORRUPT log: event 2 refused"));
     let out = faultline(&redis, &["rebuild", "--job", &job, "--dry-run"]);
@@ -124,6 +124,59 @@ async fn replay_of_a_corrupt_log_fails_the_command() {
         stdout(&out).contains(&format!("{job}  corrupt")),
         "{}",
         stdout(&out)
+    );
+}
+
+/// `replay`'s exit status tells a finding (3: the snapshot disagrees with
+/// the log, 4: the log is corrupt or gone) from a replay that could not run
+/// (1), and `--help` says so. A snapshot deleted long before its
+/// JOB_EXPIRATION is missing (3), not expired (0).
+#[tokio::test]
+async fn replay_exit_statuses_tell_findings_from_failures() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
+    let job = app.submit_spec(13).await;
+    app.wait_terminal(&job, Duration::from_secs(20)).await;
+    let id: faultline::engine::JobId = job.parse().unwrap();
+    let (snapshot, events) = (
+        app.fns.store.keys.job(id.shard(), &job),
+        app.fns.store.keys.events(id.shard(), &job),
+    );
+
+    let help = stdout(&faultline(&redis, &["replay", "--help"]));
+    assert!(help.contains("Exit status:"), "{help}");
+    for line in ["  3  the snapshot disagrees", "  4  the log cannot vouch"] {
+        assert!(help.contains(line), "{help}");
+    }
+    let unknown = faultline::engine::JobId::generate(id.shard()).to_string();
+    let out = faultline(&redis, &["replay", &unknown]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let out = faultline(&redis, &["replay", &job, "--at", "99"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+
+    redis.query(&["DEL", &snapshot]).unwrap();
+    let out = faultline(&redis, &["replay", &job]);
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    assert!(stdout(&out).contains("verdict: the snapshot is MISSING"));
+    assert!(stdout(&out).contains(&format!("faultline rebuild --job {job}")));
+    let out = faultline(&redis, &["rebuild", "--job", &job, "--dry-run"]);
+    assert!(stdout(&out).contains(&format!("{job}  drifted")), "{out:?}");
+    assert!(
+        faultline(&redis, &["rebuild", "--job", &job])
+            .status
+            .success()
+    );
+    assert!(faultline(&redis, &["replay", &job]).status.success());
+
+    redis.query(&["DEL", &events]).unwrap();
+    let out = faultline(&redis, &["replay", &job]);
+    assert_eq!(out.status.code(), Some(4), "{out:?}");
+    assert!(stdout(&out).contains("verdict: the job's LOG is MISSING"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the job's log is missing"));
+    let out = faultline(&redis, &["rebuild", "--job", &job, "--dry-run"]);
+    assert!(
+        stdout(&out).contains("no retained log, but the snapshot is still stored"),
+        "{out:?}"
     );
 }
 

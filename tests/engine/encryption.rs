@@ -334,6 +334,53 @@ async fn old_keys_read_after_a_rotation_and_a_missing_key_is_a_clear_error() {
     assert!(error.contains("FAULTLINE_ENCRYPTION_OLD_KEYS"), "{error}");
 }
 
+/// Replay's verdict does not depend on the keys (it compares stored
+/// values): without the key the CLI still gives it, the values it cannot
+/// open left sealed and named; the API, which never shows ciphertext,
+/// answers its documented 500 UNDECRYPTABLE.
+#[tokio::test]
+async fn replay_without_the_key_gives_its_verdict_and_names_what_stayed_sealed() {
+    let redis = TestRedis::start();
+    let key = [("FAULTLINE_ENCRYPTION_KEY", KEY_A)];
+    let mut app = spawn_app(&redis, Role::Serve, real_engine(), &key).await;
+    let job = app.submit_spec(7).await;
+    app.wait_terminal(&job, WAIT).await;
+    let feedback = json!({"job_id": job, "is_useful": true, "comment": "sealed remark"});
+    assert_eq!(app.post_json("/feedback", &feedback).await.0, 202);
+    app.stop().await;
+
+    let out = faultline(&redis, &[], &["replay", &job]);
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        shown.contains("verdict: the stored snapshot equals the fold of the log"),
+        "{shown}"
+    );
+    let sealed = shown
+        .lines()
+        .find(|l| l.starts_with("sealed: "))
+        .unwrap_or_else(|| panic!("no sealed note: {shown}"));
+    for value in ["metadata", "result", "markdown", "event 1 data.metadata"] {
+        assert!(sealed.contains(value), "{sealed}");
+    }
+    assert!(sealed.contains("data.comment"), "{sealed}");
+    assert!(sealed.contains("FAULTLINE_ENCRYPTION_KEY"), "{sealed}");
+    assert!(!shown.contains("sealed remark"));
+
+    let out = faultline(&redis, &[], &["replay", &job, "--json"]);
+    assert!(out.status.success(), "{out:?}");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["verdict"]["verdict"], "consistent");
+    assert!(
+        doc["sealed"].as_array().is_some_and(|s| s.len() >= 4),
+        "{doc}"
+    );
+
+    let keyless = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let (status, problem) = keyless.get(&format!("/jobs/{job}/replay")).await;
+    assert_eq!((status, &problem["code"]), (500, &json!("UNDECRYPTABLE")));
+}
+
 /// Without a key, an artifact that begins like an envelope (`flenc1:`) is
 /// plain text: it reaches the analyser as sent, once.
 #[tokio::test]

@@ -42,9 +42,50 @@ async fn replay_verifies_the_snapshot_reports_drift_and_survives_expiry() {
     assert_eq!(differences[1].stored, json!("failed"));
     assert_eq!(differences[1].folded, json!("completed"));
 
+    // Deleted long before its JOB_EXPIRATION: missing, not expired (as
+    // `rebuild` sees it: drifted, which it repairs).
     redis.query(&["DEL", &key]).unwrap();
     let r = replay(&app.fns, id).await.unwrap();
+    let updated_at = snap["updated_at"].as_i64().unwrap();
+    let expires_at = updated_at + 3600 * 1000;
+    assert_eq!(r.verdict, Verdict::SnapshotMissing { expires_at });
+    assert!(render(&r, None).contains("verdict: the snapshot is MISSING"));
+    let (status, body) = app.get(&format!("/jobs/{job}/replay")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["verdict"]["verdict"], json!("snapshot_missing"));
+    assert_eq!(body["verdict"]["expires_at"], json!(expires_at));
+    let rebuilt = app.fns.rebuild(id, None, true).await.unwrap();
+    assert_eq!(rebuilt, Rebuilt::Drifted(vec!["snapshot".into()]));
+    assert_eq!(
+        r.timeline
+            .last()
+            .unwrap()
+            .state
+            .as_ref()
+            .unwrap()
+            .status
+            .as_str(),
+        "completed"
+    );
+    // Once the log says its lifetime is over, the same absence is expiry.
+    let events = app.fns.store.keys.events(id.shard(), &job);
+    let mut shorter = app.fns.clone();
+    shorter.ttls.job_s = 1;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let r = replay(&shorter, id).await.unwrap();
     assert_eq!(r.verdict, Verdict::SnapshotExpired);
+    assert_eq!(
+        app.fns.rebuild(id, None, true).await.unwrap(),
+        Rebuilt::Drifted(vec!["snapshot".into()])
+    );
+    assert_eq!(
+        shorter.rebuild(id, None, true).await.unwrap(),
+        Rebuilt::Expired
+    );
+    assert_eq!(
+        redis.query(&["EXISTS", &events]).unwrap(),
+        redis::Value::Int(1)
+    );
     assert_eq!(
         r.timeline
             .last()
@@ -183,8 +224,9 @@ async fn a_malformed_entry_makes_the_log_corrupt_and_the_events_before_it_replay
     assert_eq!(body["verdict"]["refused_at"], json!(2));
 }
 
-/// A snapshot whose log is gone: asking for an event says the log is empty
-/// (not "events 1 to 0"), with the documented 422.
+/// A snapshot whose log is gone: the verdict says so (it used to be a
+/// drift at the empty JSON pointer), and asking for an event says the log
+/// is empty (not "events 1 to 0"), with the documented 422.
 #[tokio::test]
 async fn an_event_of_an_empty_log_is_out_of_range_and_says_so() {
     let redis = TestRedis::start();
@@ -194,6 +236,16 @@ async fn an_event_of_an_empty_log_is_out_of_range_and_says_so() {
     let events = app.fns.store.keys.events(id.shard(), &job);
     redis.query(&["DEL", &events]).unwrap();
     let r = replay(&app.fns, id).await.unwrap();
+    assert_eq!(r.verdict, Verdict::LogMissing);
+    assert!(
+        render(&r, None).contains("verdict: the job's LOG is MISSING"),
+        "{}",
+        render(&r, None)
+    );
+    let (status, body) = app.get(&format!("/jobs/{job}/replay")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["verdict"]["verdict"], json!("log_missing"));
+    assert_eq!(body["verdict"]["differences"], json!([]));
     let message = r.state_at(1).unwrap_err().to_string();
     assert_eq!(
         message,

@@ -17,7 +17,7 @@ mod submit;
 mod transitions;
 
 pub use batch::{Completion, Taken, WorkEntry};
-pub use reads::decode_entry;
+pub use reads::{LogPage, LogRead, decode_entry};
 pub use rebuild::Rebuilt;
 
 use super::crypto::Keyring;

@@ -181,16 +181,13 @@ impl Functions {
     }
 
     /// The job's log as stored (up to `count` events, each decoded on its
-    /// own so one malformed entry does not hide the rest) and its snapshot
-    /// JSON, read in one MULTI/EXEC (both keys share the job's slot): no
-    /// transition can land between the two reads, so replay never compares
-    /// a snapshot with a log older than it.
-    #[allow(clippy::type_complexity)]
-    pub async fn log_and_snapshot(
-        &self,
-        job: JobId,
-        count: usize,
-    ) -> Result<(Vec<Result<Event, MalformedEvent>>, Option<String>), EngineError> {
+    /// own so one malformed entry does not hide the rest), its snapshot
+    /// JSON and the server's clock (ms), read in one MULTI/EXEC (both keys
+    /// share the job's slot): no transition can land between the reads, so
+    /// replay never compares a snapshot with a log older than it, and it
+    /// tells an expired snapshot from a missing one by the clock the
+    /// functions stamp events with (as `fl_rebuild` does).
+    pub async fn log_and_snapshot(&self, job: JobId, count: usize) -> Result<LogRead, EngineError> {
         let (k, s, id) = (&self.store.keys, job.shard(), job.to_string());
         let mut pipe = redis::pipe();
         pipe.atomic()
@@ -201,11 +198,52 @@ impl Functions {
             .arg("COUNT")
             .arg(count)
             .cmd("GET")
-            .arg(k.job(s, &id));
+            .arg(k.job(s, &id))
+            .cmd("TIME");
         let mut conn = self.store.conn.clone();
-        let (log, snapshot): (redis::streams::StreamRangeReply, Option<String>) =
-            timed("read_events", pipe.query_async(&mut conn)).await?;
-        Ok((log.ids.iter().map(entry_event).collect(), snapshot))
+        let (log, snapshot, (secs, micros)): (
+            redis::streams::StreamRangeReply,
+            Option<String>,
+            (i64, i64),
+        ) = timed("read_events", pipe.query_async(&mut conn)).await?;
+        Ok(LogRead {
+            entries: log.ids.iter().map(entry_event).collect(),
+            snapshot,
+            now_ms: secs * 1000 + micros / 1000,
+        })
+    }
+
+    /// Up to `count` entries of the job's log after `after` (exclusive
+    /// stream id, "-" for the start), each decoded and opened on its own: an
+    /// entry that is not an event is answered as such (with its fields as
+    /// stored) instead of failing the read. `more` tells whether entries
+    /// follow the page (one entry more is read to know).
+    pub async fn log_page(
+        &self,
+        job: JobId,
+        after: &str,
+        count: usize,
+    ) -> Result<LogPage, EngineError> {
+        let start = if after == "-" {
+            "-".to_string()
+        } else {
+            format!("({after}")
+        };
+        let reply = self
+            .log_range(job, &job.to_string(), &start, "+", count.saturating_add(1))
+            .await?;
+        let more = reply.ids.len() > count;
+        let mut entries = Vec::with_capacity(reply.ids.len().min(count));
+        for entry in reply.ids.iter().take(count) {
+            entries.push(match entry_event(entry) {
+                Ok(mut event) => {
+                    self.keyring.open_event(&mut event)?;
+                    Ok(event)
+                }
+                Err(bad) => Err(bad),
+            });
+        }
+        Ok(LogPage { entries, more })
     }
 
     /// `XRANGE start end COUNT count` of `job_id`'s log (`job` locates its shard).
@@ -243,6 +281,26 @@ impl Functions {
             .transpose()?
             .filter(|c| c.kind == EventType::Completed && c.result.is_some()))
     }
+}
+
+/// What replay reads of a job in one unit (`Functions::log_and_snapshot`).
+#[derive(Debug, Clone)]
+pub struct LogRead {
+    /// The log, entry by entry (an entry that is not an event as such).
+    pub entries: Vec<Result<Event, MalformedEvent>>,
+    /// The snapshot JSON exactly as stored.
+    pub snapshot: Option<String>,
+    /// The server's clock when they were read, ms since the epoch.
+    pub now_ms: i64,
+}
+
+/// A page of a job's log (`Functions::log_page`).
+#[derive(Debug, Clone)]
+pub struct LogPage {
+    /// Events (opened), and entries that are not events, in log order.
+    pub entries: Vec<Result<Event, MalformedEvent>>,
+    /// Entries follow this page.
+    pub more: bool,
 }
 
 /// Decodes one stream entry into an event.

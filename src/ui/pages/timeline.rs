@@ -25,6 +25,10 @@ pub async fn page(state: Data<&AppState>, Path(job_id): Path<String>) -> Respons
 async fn render(state: &AppState, raw_id: &str) -> Result<Markup, UiError> {
     let id = parse_id(raw_id)?;
     let r = replay(&state.fns, id).await?;
+    // As the API: a value this server cannot open is an error, never shown sealed.
+    if let Some(e) = r.sealed_error.clone() {
+        return Err(crate::engine::EngineError::from(e).into());
+    }
     if r.timeline.is_empty() {
         return Err(UiError::NotFound(format!(
             "job {id} has no events: unknown, or its log has expired"
@@ -95,6 +99,14 @@ fn verdict(r: &Replay) -> Markup {
             "Consistent: the stored snapshot equals the fold of the log.",
         ),
         Verdict::SnapshotExpired => ("notice", "Snapshot expired: the log alone tells the story."),
+        Verdict::SnapshotMissing { .. } => (
+            "error",
+            "Snapshot missing: by the log it should still be stored (deleted or evicted); `faultline rebuild` restores it.",
+        ),
+        Verdict::LogMissing => (
+            "error",
+            "Log missing: the stored snapshot cannot be checked against its log.",
+        ),
         Verdict::Drifted { .. } => (
             "error",
             "Drifted: the stored snapshot differs from the fold of the log.",
