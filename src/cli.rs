@@ -151,7 +151,10 @@ pub enum EventsCommand {
     Tail {
         #[arg(long)]
         job: Option<String>,
-        /// Only events of this type (queued, started, progress, completed, ...).
+        /// Only events of this type (queued, started, progress, completed,
+        /// ...). Each stream is read backwards until it has --count matches,
+        /// or at most 20,000 entries (then only events since that point are
+        /// shown, and a note on stderr says so).
         #[arg(long = "type", value_parser = parse_event_type)]
         kind: Option<EventType>,
         #[arg(long)]
@@ -468,12 +471,32 @@ async fn tail(
         };
         emit(&text).is_ok()
     };
-    let (lines, cursor) = audit::tail::recent(&fns, &filter, count).await?;
-    for line in &lines {
+    let recent = audit::tail::recent(&fns, &filter, count).await?;
+    if let (Some(job), 0) = (filter.job, recent.scanned) {
+        // Nothing to tail, now or later: say why instead of printing nothing.
+        let key = fns.store.keys.job(job.shard(), &job.to_string());
+        let mut conn = fns.store.conn.clone();
+        if redis::AsyncCommands::exists::<_, bool>(&mut conn, key).await? {
+            anyhow::bail!(
+                "job {job} has no retained log (expired or deleted), though its snapshot is still stored"
+            );
+        }
+        anyhow::bail!("job {job} is unknown or has expired: no snapshot and no retained log");
+    }
+    for line in &recent.lines {
         show(line);
     }
+    if let Some(cut) = &recent.cut {
+        eprintln!(
+            "faultline: fewer than {count} matches within the last {} entries of {} stream(s) \
+             (the scan budget): only events since {} are shown, older matches there were not read",
+            audit::tail::SCAN_BUDGET,
+            cut.streams,
+            crate::replay::time_ms(cut.since_ms)
+        );
+    }
     if follow {
-        audit::tail::follow(&fns, &filter, cursor, show).await?;
+        audit::tail::follow(&fns, &filter, recent.cursor, show).await?;
     }
     Ok(())
 }
@@ -482,6 +505,12 @@ async fn inspect(job_id: &str, json: bool) -> anyhow::Result<()> {
     let job: JobId = job_id.parse()?;
     let (_, fns) = functions().await?;
     let inspection = audit::inspect::inspect(&fns, job).await?;
+    if !inspection.found {
+        anyhow::bail!(
+            "job {job} is unknown or has expired: Redis holds no snapshot, log, index entry, \
+             work entry or dead letter of it"
+        );
+    }
     if json {
         emit(&serde_json::to_string_pretty(&inspection)?)
     } else {

@@ -22,7 +22,7 @@ use tokio::sync::OwnedSemaphorePermit;
 
 use super::ApiTags;
 use super::access::Auth;
-use super::models::{EventPage, EventView};
+use super::models::{EventPage, EventView, MalformedEntryView};
 use super::params::JobIdParam;
 use super::problem::ApiError;
 use super::sse::EventMessages;
@@ -59,7 +59,10 @@ enum StreamResponse {
 
 #[OpenApi]
 impl EventsApi {
-    /// A job's event log, oldest first, `limit` events after `after`.
+    /// A job's event log, oldest first, `limit` entries after `after`. An
+    /// entry that is not an event (a corrupt log) does not fail the read: it
+    /// is listed in `malformed` with its fields, and the events around it
+    /// are answered.
     #[oai(
         path = "/jobs/:job_id/events",
         operation_id = "list_job_events",
@@ -83,17 +86,31 @@ impl EventsApi {
         let after = parse_after(after.0.as_deref())?;
         let limit = limit.0.unwrap_or(100).clamp(1, 1000) as usize;
         let from = if after == "0-0" { "-" } else { after.as_str() };
-        let events = state.fns.events(id, from, limit).await?;
-        if events.is_empty() {
+        // Entry by entry: one that is not an event is listed apart instead
+        // of hiding the rest of the log.
+        let page = state.fns.log_page(id, from, limit).await?;
+        if page.entries.is_empty() {
             ensure_exists(&state, id).await?;
         }
-        let next_after = (events.len() == limit)
-            .then(|| events.last().and_then(|e| e.stream_id.clone()))
+        let next_after = page
+            .more
+            .then(|| page.last_id().map(str::to_string))
             .flatten();
+        let (mut events, mut malformed) = (Vec::new(), Vec::new());
+        for entry in &page.entries {
+            match entry {
+                Ok(event) => events.push(EventView::from_event(event)),
+                Err(bad) => {
+                    tracing::warn!(job = %id, entry = %bad.id, field = %bad.reason, "malformed event in a job's log");
+                    malformed.push(MalformedEntryView::from_malformed(bad));
+                }
+            }
+        }
         Ok(PageResponse::Ok(Json(EventPage {
             job_id: id.to_string(),
-            events: events.iter().map(EventView::from_event).collect(),
+            events,
             next_after,
+            malformed,
         })))
     }
 
@@ -186,7 +203,8 @@ struct Follow {
     state: AppState,
     id: JobId,
     conn: Conn,
-    /// The last entry id sent.
+    /// The last entry id read (events are queued in `pending` and sent
+    /// before the next read).
     last: String,
     pending: VecDeque<EventView>,
     done: bool,
@@ -204,7 +222,6 @@ impl Follow {
                 return None;
             }
             if let Some(event) = self.pending.pop_front() {
-                self.last = event.id.clone();
                 self.done = event.is_terminal();
                 return Some((event, self));
             }
@@ -235,6 +252,9 @@ impl Follow {
         }
     }
 
+    /// The entries after `last` (blocking while the job runs); moves
+    /// `last` past them. An entry that is not an event is left out (with a
+    /// warning): `GET /jobs/{id}/events` lists it.
     async fn read(&mut self) -> Result<Vec<EventView>, EngineError> {
         let key = self
             .state
@@ -252,9 +272,17 @@ impl Follow {
             .await?;
         let entries = reply.into_iter().flat_map(|r| r.keys).flat_map(|k| k.ids);
         let fns = &self.state.fns;
-        entries
-            .map(|e| fns.open_entry(&e).map(|ev| EventView::from_event(&ev)))
-            .collect()
+        let mut events = Vec::new();
+        for entry in entries {
+            self.last = entry.id.clone();
+            match fns.open_entry(&entry)? {
+                Ok(event) => events.push(EventView::from_event(&event)),
+                Err(bad) => {
+                    tracing::warn!(job = %self.id, error = %bad, "event stream skips a malformed entry");
+                }
+            }
+        }
+        Ok(events)
     }
 
     async fn live(state: &AppState, id: JobId) -> bool {

@@ -231,10 +231,44 @@ impl EventView {
 #[derive(Debug, Clone, Object)]
 pub struct EventPage {
     pub job_id: String,
+    /// The page's events, oldest first (entries that are not events are
+    /// left out and listed in `malformed`).
     pub events: Vec<EventView>,
     /// Pass as `after` for the next page; null when this page reached the end.
     #[oai(nullable)]
     pub next_after: Option<String>,
+    /// Entries of this page that are not events (a field missing or
+    /// unreadable: the log is corrupt there, and replay says `corrupt`).
+    /// Empty for a sound log.
+    pub malformed: Vec<MalformedEntryView>,
+}
+
+/// An entry of a job's log that does not read as an event.
+#[derive(Debug, Clone, Object)]
+pub struct MalformedEntryView {
+    /// Its entry id in the job's stream (it sits between the events with
+    /// the ids around it).
+    pub id: String,
+    /// The field that is missing or does not read (`type`, `seq`, `ts`,
+    /// `attempt`, `data`, `cache_entry` or `source_event`).
+    pub field: String,
+    /// The entry's fields as stored (sealed values stay sealed), each value
+    /// cut to 300 characters.
+    pub fields: std::collections::BTreeMap<String, String>,
+}
+
+impl MalformedEntryView {
+    pub fn from_malformed(bad: &crate::engine::events::MalformedEvent) -> Self {
+        MalformedEntryView {
+            id: bad.id.clone(),
+            field: bad.reason.clone(),
+            fields: bad
+                .fields
+                .iter()
+                .map(|(k, v)| (k.clone(), crate::replay::cut(v)))
+                .collect(),
+        }
+    }
 }
 
 /// `POST /feedback` (the seed's shape).

@@ -30,7 +30,9 @@ impl Payload for EventMessages {
                 "Server-Sent Events: one message per event of the job's log, in order; the stream \
                  closes after the terminal event. Each message is `id: <the event's entry id in the \
                  job's stream; resume with Last-Event-ID>`, `event: <the event type: queued, started, \
-                 progress, completed, ...>` and `data: <the EventView, as JSON>` lines, then a blank line",
+                 progress, completed, ...>` and `data: <the EventView, as JSON>` lines, then a blank line. \
+                 An entry of the log that is not an event is left out (`GET /jobs/{job_id}/events` lists \
+                 it under `malformed`)",
             ),
             ..MetaSchema::ANY
         }))

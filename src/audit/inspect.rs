@@ -37,28 +37,67 @@ pub struct WorkEntry {
     pub deliveries: Option<u64>,
 }
 
+/// One entry of the job's stream: an event, or an entry that does not read
+/// as one, shown with its fields as stored.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum LogEntry {
+    Event(Event),
+    Malformed {
+        stream_id: String,
+        /// The field that is missing or does not read.
+        malformed: String,
+        fields: Vec<(String, String)>,
+    },
+}
+
+impl LogEntry {
+    /// The event, unless the entry is not one.
+    pub fn event(&self) -> Option<&Event> {
+        match self {
+            LogEntry::Event(e) => Some(e),
+            LogEntry::Malformed { .. } => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Inspection {
     pub job_id: String,
     pub shard: u16,
     pub content_hash: Option<String>,
     pub keys: Vec<KeyView>,
-    pub events: Vec<Event>,
+    /// The job's stream, entry by entry.
+    pub events: Vec<LogEntry>,
     pub work: Vec<WorkEntry>,
+    /// Whether Redis holds anything of the job: its snapshot, log, index
+    /// entry, work entry or a dead letter.
+    pub found: bool,
 }
 
 /// Reads everything Redis holds about `job`. Read-only.
 pub async fn inspect(fns: &Functions, job: JobId) -> Result<Inspection, EngineError> {
     let (k, s, id) = (&fns.store.keys, job.shard(), job.to_string());
     let mut conn = fns.store.conn.clone();
-    // A debugging view: values this process cannot open are shown sealed.
-    let mut events = fns.raw_events(job, "-", 100_000).await?;
-    for e in &mut events {
-        let mut opened = e.clone();
-        if fns.keyring.open_event(&mut opened).is_ok() {
-            *e = opened;
-        }
-    }
+    // A debugging view: values this process cannot open are shown sealed,
+    // and an entry that is not an event is shown as stored.
+    let log = fns.raw_log_page(job, "-", 100_000).await?;
+    let mut entries: Vec<LogEntry> = log
+        .entries
+        .into_iter()
+        .map(|entry| match entry {
+            Ok(mut e) => {
+                fns.keyring.open_event_leniently(&mut e);
+                LogEntry::Event(e)
+            }
+            Err(bad) => LogEntry::Malformed {
+                stream_id: bad.id,
+                malformed: bad.reason,
+                fields: bad.fields,
+            },
+        })
+        .collect();
+    let events: Vec<&Event> = entries.iter().filter_map(LogEntry::event).collect();
     let snapshot: Option<String> = conn.get(k.job(s, &id)).await?;
     let snapshot_value = snapshot.as_deref().map(|raw| opened_snapshot(fns, raw));
     let content_hash = snapshot_value
@@ -81,7 +120,7 @@ pub async fn inspect(fns: &Functions, job: JobId) -> Result<Inspection, EngineEr
             &mut conn,
             k.events(s, &id),
             "the job's event log",
-            Some(json!({ "entries": events.len() })),
+            Some(json!({ "entries": entries.len() })),
         )
         .await?,
     ];
@@ -181,6 +220,7 @@ pub async fn inspect(fns: &Functions, job: JobId) -> Result<Inspection, EngineEr
             json!({ "id": entry, "error": error, "attempts": super::field(&f, "attempts") })
         })
         .collect();
+    let has_dead_letter = !dead.is_empty();
     keys.push(
         key_view(
             &mut conn,
@@ -191,17 +231,33 @@ pub async fn inspect(fns: &Functions, job: JobId) -> Result<Inspection, EngineEr
         .await?,
     );
 
-    for e in &mut events {
-        e.result = e.result.as_deref().map(cut);
-        e.markdown = e.markdown.as_deref().map(cut);
+    for entry in &mut entries {
+        match entry {
+            LogEntry::Event(e) => {
+                e.result = e.result.as_deref().map(cut);
+                e.markdown = e.markdown.as_deref().map(cut);
+            }
+            LogEntry::Malformed { fields, .. } => {
+                for (_, v) in fields {
+                    *v = cut(v);
+                }
+            }
+        }
     }
+    let work = work_entries(fns, job).await?;
+    let found = snapshot.is_some()
+        || !entries.is_empty()
+        || created.is_some()
+        || !work.is_empty()
+        || has_dead_letter;
     Ok(Inspection {
         job_id: id.clone(),
         shard: s,
         content_hash,
         keys,
-        events,
-        work: work_entries(fns, job).await?,
+        events: entries,
+        work,
+        found,
     })
 }
 
@@ -292,7 +348,22 @@ pub fn render(i: &Inspection) -> String {
         }
     }
     out.push_str(&format!("\nstream entries ({}):\n", i.events.len()));
-    for e in &i.events {
+    for entry in &i.events {
+        let e = match entry {
+            LogEntry::Event(e) => e,
+            LogEntry::Malformed {
+                stream_id,
+                malformed,
+                fields,
+            } => {
+                let shown: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
+                out.push_str(&format!(
+                    "    {stream_id}  MALFORMED (`{malformed}` missing or unreadable): {}\n",
+                    shown.join(" ")
+                ));
+                continue;
+            }
+        };
         out.push_str(&format!(
             "    {}  #{:<3} {:<15} attempt {}  {}  {}\n",
             e.stream_id.as_deref().unwrap_or("?"),

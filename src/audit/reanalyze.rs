@@ -44,7 +44,10 @@ pub async fn reanalyze(
     analyzer: Arc<dyn Analyzer>,
     job: JobId,
 ) -> anyhow::Result<Reanalysis> {
-    let events = fns.events(job, "-", 100_000).await?;
+    // A malformed entry is no reason to fail: the first event and the
+    // completion are what is read.
+    let page = fns.log_page(job, "-", 100_000).await?;
+    let events: Vec<_> = page.entries.into_iter().filter_map(Result::ok).collect();
     let snapshot = fns.snapshot(job).await?;
     let first = events.first();
     let text = |field: &str| -> Option<String> {

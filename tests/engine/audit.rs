@@ -361,8 +361,8 @@ async fn tail_shows_the_log_filters_it_and_follows_new_events() {
     let id: JobId = job.parse().unwrap();
 
     let all = tail::Filter::default();
-    let (lines, cursor) = tail::recent(&app.fns, &all, 100).await.unwrap();
-    let kinds: Vec<EventType> = lines.iter().map(|l| l.kind).collect();
+    let tail::Recent { lines, cursor, .. } = tail::recent(&app.fns, &all, 100).await.unwrap();
+    let kinds: Vec<EventType> = lines.iter().map(|l| l.kind.unwrap()).collect();
     let logged: Vec<EventType> = app.events(&job).await.iter().map(|e| e.kind).collect();
     assert_eq!(kinds, logged);
     let seqs: Vec<u64> = lines.iter().map(|l| l.seq).collect();
@@ -372,7 +372,7 @@ async fn tail_shows_the_log_filters_it_and_follows_new_events() {
         job: None,
         kind: Some(EventType::Completed),
     };
-    let (only, _) = tail::recent(&app.fns, &completed, 100).await.unwrap();
+    let only = tail::recent(&app.fns, &completed, 100).await.unwrap().lines;
     assert_eq!(only.len(), 1);
     assert!(tail::render(&only[0]).contains(&format!("{job}  #{:<3} completed", logged.len())));
 
@@ -380,7 +380,7 @@ async fn tail_shows_the_log_filters_it_and_follows_new_events() {
         job: Some(id),
         kind: Some(EventType::Started),
     };
-    let (started, _) = tail::recent(&app.fns, &mine, 100).await.unwrap();
+    let started = tail::recent(&app.fns, &mine, 100).await.unwrap().lines;
     assert_eq!(started.len(), 1);
     assert!(!started[0].worker.as_deref().unwrap_or_default().is_empty());
     assert_eq!(started[0].detail, None);
@@ -397,9 +397,204 @@ async fn tail_shows_the_log_filters_it_and_follows_new_events() {
         .unwrap();
     assert_eq!(
         (line.job.as_str(), line.kind, line.seq),
-        (next.as_str(), EventType::Queued, 1)
+        (next.as_str(), Some(EventType::Queued), 1)
     );
     follower.abort();
+}
+
+/// `--type` pages back through a stream until it has `count` matches: a
+/// completion behind 250 feedback events is found, in the job's own stream
+/// and in its shard's feed (a fixed window of count x 10 entries missed it,
+/// and then showed an older job's completion as the newest).
+#[tokio::test]
+async fn tail_by_type_pages_back_past_a_run_of_other_events() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
+    let older = app.submit_spec(21).await;
+    app.wait_terminal(&older, Duration::from_secs(20)).await;
+    let job = app.submit_spec(22).await;
+    app.wait_terminal(&job, Duration::from_secs(20)).await;
+    let id: JobId = job.parse().unwrap();
+    let logged = app.events(&job).await.len();
+    for n in logged..256 {
+        app.fns.feedback(id, n % 2 == 0, "").await.unwrap();
+    }
+    assert_eq!(app.events(&job).await.len(), 256);
+
+    let completed = |job| tail::Filter {
+        job,
+        kind: Some(EventType::Completed),
+    };
+    let own = tail::recent(&app.fns, &completed(Some(id)), 20)
+        .await
+        .unwrap();
+    assert_eq!(own.lines.len(), 1, "{:?}", own.lines);
+    assert_eq!(own.lines[0].seq, logged as u64);
+    assert_eq!(own.cut, None);
+    let newest = tail::recent(&app.fns, &completed(None), 1).await.unwrap();
+    assert_eq!(newest.lines.len(), 1);
+    assert_eq!(
+        newest.lines[0].job, job,
+        "the newest completion is this job's"
+    );
+    let both = tail::recent(&app.fns, &completed(None), 5).await.unwrap();
+    let jobs: Vec<&str> = both.lines.iter().map(|l| l.job.as_str()).collect();
+    assert_eq!(jobs, [older.as_str(), job.as_str()]);
+}
+
+/// A stream with more than `SCAN_BUDGET` entries newer than its last match
+/// is cut there: the lines keep to what is newer than the cut (an older
+/// match of another shard would pass for the newest), and the cut is said.
+#[tokio::test]
+async fn tail_by_type_stops_at_its_scan_budget_and_says_where() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
+    let job = app.submit_spec(23).await;
+    app.wait_terminal(&job, Duration::from_secs(20)).await;
+    let shard = (job.parse::<JobId>().unwrap().shard() + 1) % app.fns.store.keys.shards();
+    let feed = app.fns.store.keys.feed(shard);
+    let other = JobId::generate(shard).to_string();
+    let record = |pipe: &mut redis::Pipeline, types: &str| {
+        let fields = [
+            "job",
+            other.as_str(),
+            "seq",
+            "1",
+            "types",
+            types,
+            "attempt",
+            "1",
+        ];
+        pipe.cmd("XADD")
+            .arg(&feed)
+            .arg("*")
+            .arg(&fields[..])
+            .ignore();
+    };
+
+    let mut pipe = redis::pipe();
+    record(&mut pipe, "completed");
+    for _ in 0..tail::SCAN_BUDGET + 5 {
+        record(&mut pipe, "feedback");
+    }
+    let mut conn = app.fns.store.conn.clone();
+    let () = pipe.query_async(&mut conn).await.unwrap();
+
+    let completed = tail::Filter {
+        job: None,
+        kind: Some(EventType::Completed),
+    };
+    let r = tail::recent(&app.fns, &completed, 1).await.unwrap();
+    assert!(r.lines.is_empty(), "{:?}", r.lines);
+    let cut = r.cut.expect("the budget cut the feed");
+    assert_eq!(cut.streams, 1);
+    let done_at = app.events(&job).await.last().unwrap().ts;
+    assert!(cut.since_ms >= done_at);
+    // Without a filter every entry matches: no cut.
+    let r = tail::recent(&app.fns, &tail::Filter::default(), 3)
+        .await
+        .unwrap();
+    assert_eq!((r.lines.len(), r.cut), (3, None));
+}
+
+/// One entry that is not an event leaves the rest of the log readable: the
+/// API's page lists it apart with its fields, the event stream skips it,
+/// `events tail --job` and `inspect` show it as stored.
+#[tokio::test]
+async fn a_malformed_entry_leaves_the_rest_of_the_log_readable() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
+    let job = app.submit_spec(24).await;
+    app.wait_terminal(&job, Duration::from_secs(20)).await;
+    let id: JobId = job.parse().unwrap();
+    let key = app.fns.store.keys.events(id.shard(), &job);
+    let bad = match redis.query(&["XADD", &key, "*", "garbage", "1"]).unwrap() {
+        redis::Value::BulkString(b) => String::from_utf8(b).unwrap(),
+        other => panic!("{other:?}"),
+    };
+    app.fns
+        .feedback(id, true, "after the bad entry")
+        .await
+        .unwrap();
+
+    let (status, page) = app.get(&format!("/jobs/{job}/events")).await;
+    assert_eq!(status, 200, "{page}");
+    let types: Vec<&str> = page["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(types.first(), Some(&"queued"));
+    assert_eq!(types[types.len() - 2..], ["completed", "feedback"]);
+    assert_eq!(
+        page["malformed"],
+        json!([{"id": bad, "field": "seq", "fields": {"garbage": "1"}}])
+    );
+    assert_eq!(page["next_after"], serde_json::Value::Null);
+    // Paged one entry at a time, the bad entry takes its place in the order.
+    let mut path = format!("/jobs/{job}/events?limit=1");
+    let mut seen = Vec::new();
+    loop {
+        let (status, p) = app.get(&path).await;
+        assert_eq!(status, 200, "{p}");
+        seen.push(p["malformed"].as_array().unwrap().len());
+        match p["next_after"].as_str() {
+            Some(next) => path = format!("/jobs/{job}/events?limit=1&after={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(
+        seen.len(),
+        types.len() + 1,
+        "one page per entry, none empty"
+    );
+    assert_eq!(
+        seen[types.len() - 1],
+        1,
+        "the bad entry is the last but one"
+    );
+
+    let resp = app
+        .http
+        .get(format!("{}/jobs/{job}/events/stream", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let sse = tokio::time::timeout(Duration::from_secs(10), resp.text())
+        .await
+        .expect("the stream closes after the terminal event")
+        .unwrap();
+    assert!(sse.contains("event: completed"), "{sse}");
+
+    let filter = tail::Filter {
+        job: Some(id),
+        kind: None,
+    };
+    let lines = tail::recent(&app.fns, &filter, 100).await.unwrap().lines;
+    assert_eq!(lines.len(), types.len() + 1);
+    let shown = tail::render(&lines[types.len() - 1]);
+    assert!(shown.contains("is MALFORMED (`seq` missing"), "{shown}");
+    assert!(shown.contains("garbage=\"1\""), "{shown}");
+    assert_eq!(lines.last().unwrap().kind, Some(EventType::Feedback));
+    // A bad entry whose type does not read may be of any type.
+    let completed = tail::Filter {
+        job: Some(id),
+        kind: Some(EventType::Completed),
+    };
+    let lines = tail::recent(&app.fns, &completed, 100).await.unwrap().lines;
+    assert_eq!(lines.len(), 2, "{lines:?}");
+
+    let i = inspect::inspect(&app.fns, id).await.unwrap();
+    let text = inspect::render(&i);
+    assert!(
+        text.contains(&format!(
+            "{bad}  MALFORMED (`seq` missing or unreadable): garbage=\"1\""
+        )),
+        "{text}"
+    );
+    assert_eq!(i.events.len(), types.len() + 1);
 }
 
 #[tokio::test]
@@ -439,13 +634,17 @@ async fn inspect_shows_the_keys_and_the_pending_entry_of_a_running_job() {
         result.starts_with('{') && result.ends_with("characters)"),
         "cut short: {result}"
     );
-    assert_eq!(done.events.last().unwrap().kind, EventType::Completed);
+    assert_eq!(
+        done.events.last().unwrap().event().unwrap().kind,
+        EventType::Completed
+    );
     let source = done
         .keys
         .iter()
         .find(|k| k.role.starts_with("the job and completed event"))
         .unwrap();
-    let completed_id = done.events.last().unwrap().stream_id.clone().unwrap();
+    let completed = done.events.last().unwrap().event().unwrap();
+    let completed_id = completed.stream_id.clone().unwrap();
     assert_eq!(source.value, json!(format!("{job} {completed_id}")));
 }
 

@@ -180,6 +180,42 @@ async fn replay_exit_statuses_tell_findings_from_failures() {
     );
 }
 
+/// `events tail --job` and `inspect` of a job Redis knows nothing of say
+/// so and fail, instead of printing nothing (or every key absent) and
+/// exiting 0; a job whose log is gone but whose snapshot is left says that.
+#[tokio::test]
+async fn tail_and_inspect_of_an_unknown_job_say_so_and_fail() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let unknown = faultline::engine::JobId::generate(2).to_string();
+    for args in [
+        vec!["events", "tail", "--job", unknown.as_str()],
+        vec!["inspect", unknown.as_str()],
+    ] {
+        let out = faultline(&redis, &args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("is unknown or has expired"), "{args:?}: {err}");
+        assert!(stdout(&out).is_empty(), "{args:?}: {out:?}");
+    }
+    let job = app.submit_spec(14).await;
+    let id: faultline::engine::JobId = job.parse().unwrap();
+    assert!(
+        faultline(&redis, &["events", "tail", "--job", &job])
+            .status
+            .success()
+    );
+    assert!(faultline(&redis, &["inspect", &job]).status.success());
+    redis
+        .query(&["DEL", &app.fns.store.keys.events(id.shard(), &job)])
+        .unwrap();
+    let out = faultline(&redis, &["events", "tail", "--job", &job]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("has no retained log"), "{err}");
+    assert!(faultline(&redis, &["inspect", &job]).status.success());
+}
+
 #[test]
 fn offline_analysis_of_an_empty_file_fails_as_the_api_refuses_it() {
     let dir = tempfile::tempdir().unwrap();

@@ -154,11 +154,19 @@ impl Functions {
         Ok(events)
     }
 
-    /// Decodes and opens one entry of a job stream.
-    pub fn open_entry(&self, entry: &redis::streams::StreamId) -> Result<Event, EngineError> {
-        let mut event = decode_entry(entry)?;
-        self.keyring.open_event(&mut event)?;
-        Ok(event)
+    /// Decodes and opens one entry of a job stream; an entry that is not an
+    /// event is answered as such.
+    pub fn open_entry(
+        &self,
+        entry: &redis::streams::StreamId,
+    ) -> Result<Result<Event, MalformedEvent>, EngineError> {
+        match entry_event(entry) {
+            Ok(mut event) => {
+                self.keyring.open_event(&mut event)?;
+                Ok(Ok(event))
+            }
+            Err(bad) => Ok(Err(bad)),
+        }
     }
 
     /// The job's log exactly as stored (sealed values as they are): what
@@ -224,6 +232,20 @@ impl Functions {
         after: &str,
         count: usize,
     ) -> Result<LogPage, EngineError> {
+        let mut page = self.raw_log_page(job, after, count).await?;
+        for event in page.entries.iter_mut().flatten() {
+            self.keyring.open_event(event)?;
+        }
+        Ok(page)
+    }
+
+    /// `log_page` with the events as stored (sealed values as they are).
+    pub async fn raw_log_page(
+        &self,
+        job: JobId,
+        after: &str,
+        count: usize,
+    ) -> Result<LogPage, EngineError> {
         let start = if after == "-" {
             "-".to_string()
         } else {
@@ -233,16 +255,7 @@ impl Functions {
             .log_range(job, &job.to_string(), &start, "+", count.saturating_add(1))
             .await?;
         let more = reply.ids.len() > count;
-        let mut entries = Vec::with_capacity(reply.ids.len().min(count));
-        for entry in reply.ids.iter().take(count) {
-            entries.push(match entry_event(entry) {
-                Ok(mut event) => {
-                    self.keyring.open_event(&mut event)?;
-                    Ok(event)
-                }
-                Err(bad) => Err(bad),
-            });
-        }
+        let entries = reply.ids.iter().take(count).map(entry_event).collect();
         Ok(LogPage { entries, more })
     }
 
@@ -297,10 +310,20 @@ pub struct LogRead {
 /// A page of a job's log (`Functions::log_page`).
 #[derive(Debug, Clone)]
 pub struct LogPage {
-    /// Events (opened), and entries that are not events, in log order.
+    /// Events, and entries that are not events, in log order.
     pub entries: Vec<Result<Event, MalformedEvent>>,
     /// Entries follow this page.
     pub more: bool,
+}
+
+impl LogPage {
+    /// The id of the page's last entry, event or not.
+    pub fn last_id(&self) -> Option<&str> {
+        self.entries.last().and_then(|e| match e {
+            Ok(event) => event.stream_id.as_deref(),
+            Err(bad) => Some(bad.id.as_str()),
+        })
+    }
 }
 
 /// Decodes one stream entry into an event.

@@ -31,7 +31,9 @@ async fn render(state: &AppState, raw_id: &str) -> Result<Markup, UiError> {
     let events = if s.status.is_terminal() {
         Vec::new()
     } else {
-        state.fns.events(id, "-", 1000).await?
+        // An entry that is not an event is left out, as the stream does.
+        let log = state.fns.log_page(id, "-", 1000).await?;
+        log.entries.into_iter().filter_map(Result::ok).collect()
     };
     let source = s.result_source.as_ref().map(|src| src.job_id.clone());
     let id = s.job_id.as_str();
