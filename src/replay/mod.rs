@@ -58,8 +58,8 @@ pub struct Replay {
     settled_from: usize,
     pub verdict: Verdict,
     /// Stored values this process could not decrypt (a key it lacks, or an
-    /// altered value), left as stored: which ones, and why (the first
-    /// error). The verdict does not depend on them: the fold and the
+    /// altered value), left as stored: which ones (`state.result`, `event 3
+    /// data.error`, ...), and why (the first error). The verdict does not depend on them: the fold and the
     /// comparison work on the values as stored.
     pub sealed: Vec<String>,
     #[serde(skip)]
@@ -254,7 +254,7 @@ pub fn fold(stored: Stored, keyring: &Keyring) -> Result<Replay, EngineError> {
         }
     };
     if let Some(state) = &mut state {
-        note(String::new(), keyring.open_snapshot_leniently(state));
+        note("state.".into(), keyring.open_snapshot_leniently(state));
     }
     // The steps' metadata, opened once: without the spec, which the state at
     // an event adds back (`Replay::state_at`).

@@ -54,7 +54,7 @@ pub fn render(r: &Replay, at: Option<usize>) -> String {
     if !r.sealed.is_empty() {
         out.push_str(&format!(
             "sealed: {} stayed as stored, encrypted ({}); the verdict compares stored values and does not depend on them\n",
-            r.sealed.join(", "),
+            sealed_text(&r.sealed),
             r.sealed_error
                 .as_ref()
                 .map_or_else(String::new, ToString::to_string)
@@ -62,6 +62,34 @@ pub fn render(r: &Replay, at: Option<usize>) -> String {
     }
     out.push_str(&verdict_text(&r.verdict, &r.job_id));
     out
+}
+
+/// The sealed values, those of events grouped by field: `result, data.error
+/// of events 4, 9`.
+fn sealed_text(sealed: &[String]) -> String {
+    let mut parts: Vec<(String, Vec<String>)> = Vec::new();
+    for value in sealed {
+        let (field, event) = match value
+            .strip_prefix("event ")
+            .and_then(|rest| rest.split_once(' '))
+        {
+            Some((n, field)) => (field.to_string(), Some(n.to_string())),
+            None => (value.clone(), None),
+        };
+        match parts.iter_mut().find(|(f, _)| *f == field) {
+            Some((_, events)) => events.extend(event),
+            None => parts.push((field, event.into_iter().collect())),
+        }
+    }
+    parts
+        .into_iter()
+        .map(|(field, events)| match events.len() {
+            0 => field,
+            1 => format!("{field} of event {}", events[0]),
+            _ => format!("{field} of events {}", events.join(", ")),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn verdict_text(verdict: &Verdict, job: &str) -> String {

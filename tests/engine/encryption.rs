@@ -360,10 +360,17 @@ async fn replay_without_the_key_gives_its_verdict_and_names_what_stayed_sealed()
         .lines()
         .find(|l| l.starts_with("sealed: "))
         .unwrap_or_else(|| panic!("no sealed note: {shown}"));
-    for value in ["metadata", "result", "markdown", "event 1 data.metadata"] {
+    for value in [
+        "state.metadata",
+        "state.result",
+        "state.markdown",
+        "data.metadata of event 1",
+        "result of event 6",
+        "markdown of event 6",
+        "data.comment of event 7",
+    ] {
         assert!(sealed.contains(value), "{sealed}");
     }
-    assert!(sealed.contains("data.comment"), "{sealed}");
     assert!(sealed.contains("FAULTLINE_ENCRYPTION_KEY"), "{sealed}");
     assert!(!shown.contains("sealed remark"));
 
