@@ -31,7 +31,7 @@ http_port=$(free_port)
 key="client-flow-key-$RANDOM$RANDOM"
 max_size=20000
 REDIS_URL="redis://127.0.0.1:$redis_port/0" PORT="$http_port" FAULTLINE_API_KEYS="$key" \
-  MAX_CONTENT_SIZE="$max_size" LOG_LEVEL=warn target/debug/faultline serve >"$work/serve.log" 2>&1 &
+  MAX_CONTENT_SIZE="$max_size" LOG_LEVEL=warn "${CARGO_TARGET_DIR:-target}/debug/faultline" serve >"$work/serve.log" 2>&1 &
 pids+=($!)
 base="http://127.0.0.1:$http_port"
 for _ in $(seq 1 150); do

@@ -16,5 +16,5 @@ promtool test rules grafana/alerts.test.yml
 python3 tests/observability/dashboards.py .tools/grafana-schema/node_modules
 
 cargo build -q --bin faultline
-python3 tests/observability/live.py target/debug/faultline
+python3 tests/observability/live.py "${CARGO_TARGET_DIR:-target}/debug/faultline"
 echo "observability checks passed in $(($(date +%s) - began)) s"
