@@ -301,7 +301,10 @@ mod tests {
             assert_eq!(format!("{}:expiry", k.index(shard)), k.expiry(shard));
             // 018_fenced_heartbeat: the shard prefix from the work key.
             let work = k.work(shard);
-            assert_eq!(work.strip_suffix("work"), Some(k.shard_prefix(shard).as_str()));
+            assert_eq!(
+                work.strip_suffix("work"),
+                Some(k.shard_prefix(shard).as_str())
+            );
         }
     }
 
@@ -310,12 +313,11 @@ mod tests {
     #[test]
     fn the_library_builds_no_other_kind_of_key() {
         let source = crate::engine::library::source();
-        let kinds: std::collections::BTreeSet<&str> =
-            regex::Regex::new(r"\.\. '([a-z_]+):' \.\.")
-                .unwrap()
-                .captures_iter(&source)
-                .map(|c| c.get(1).unwrap().as_str())
-                .collect();
+        let kinds: std::collections::BTreeSet<&str> = regex::Regex::new(r"\.\. '([a-z_]+):' \.\.")
+            .unwrap()
+            .captures_iter(&source)
+            .map(|c| c.get(1).unwrap().as_str())
+            .collect();
         assert_eq!(
             kinds.into_iter().collect::<Vec<_>>(),
             ["artifact", "events", "source"],
