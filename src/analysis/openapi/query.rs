@@ -113,7 +113,13 @@ impl Spec {
     }
 
     /// The array a list endpoint returns: the 2xx body itself, or the one
-    /// array property of a wrapper object (`{items: [...], next: ...}`).
+    /// array property of a wrapper object that is shaped like a page of a
+    /// collection (`{items: [...], next: ...}`): the array has a list name
+    /// (`items`, `data`, `results`, ...) or is named after a static path
+    /// segment (`{calls: [...]}` from `/Calls.json`), the wrapper carries
+    /// paging fields (`next`, `has_more`, `total`, ...), or the operation
+    /// takes pagination parameters. An object that merely has one array
+    /// field (`{sid, name, permissions: [...]}`) is a single item.
     pub fn returns_list(&self, op: &Operation) -> bool {
         self.success_roots(op).into_iter().any(|id| {
             let Some(s) = self.schema(id) else {
@@ -122,12 +128,19 @@ impl Spec {
             if s.has_type("array") {
                 return true;
             }
-            let arrays = self
-                .all_properties(id)
+            let props = self.all_properties(id);
+            let mut arrays = props
                 .iter()
-                .filter(|p| self.schema(p.schema).is_some_and(|x| x.has_type("array")))
-                .count();
-            arrays == 1
+                .filter(|p| self.schema(p.schema).is_some_and(|x| x.has_type("array")));
+            let (Some(array), None) = (arrays.next(), arrays.next()) else {
+                return false;
+            };
+            LIST_FIELDS.contains(&squash(&array.name).as_str())
+                || names_a_segment(&array.name, &op.path)
+                || props
+                    .iter()
+                    .any(|p| PAGE_FIELDS.contains(&squash(&p.name).as_str()))
+                || op.has_pagination()
         })
     }
 
@@ -171,7 +184,8 @@ impl Spec {
         parts.peek().is_none() || parts.any(|&x| self.may_hold_secret_value(x, depth + 1))
     }
 
-    /// GET on a collection path (not ending in a `{param}`) returning a list.
+    /// GET on a collection path (its last segment holds no `{param}`)
+    /// returning a list.
     pub fn is_list_endpoint(&self, op: &Operation) -> bool {
         op.method == Method::Get && !last_segment_is_param(&op.path) && self.returns_list(op)
     }
@@ -274,11 +288,66 @@ pub fn is_error(status: &str) -> bool {
     is_client_error(status) || is_server_error(status) || status == "default"
 }
 
+/// True when the last segment holds a template variable, which makes the
+/// path address one item: `/orders/{id}`, but also `/Calls/{Sid}.json` and
+/// `/files/{name}.{ext}`.
 pub fn last_segment_is_param(path: &str) -> bool {
     path.trim_end_matches('/')
         .rsplit('/')
         .next()
-        .is_some_and(|s| s.starts_with('{') && s.ends_with('}'))
+        .is_some_and(|s| s.contains('{') && s.contains('}'))
+}
+
+/// Squashed names of an array field that holds a page of a collection.
+const LIST_FIELDS: &[&str] = &[
+    "items", "data", "results", "records", "entries", "list", "values", "elements", "content",
+    "contents", "rows", "hits", "nodes", "edges", "objects",
+];
+
+/// Squashed names of the fields a page of a collection carries beside its
+/// array (a response's counterpart of [`PAGINATION`]).
+const PAGE_FIELDS: &[&str] = &[
+    "next",
+    "nextcursor",
+    "nextpage",
+    "nextpagetoken",
+    "nextpageuri",
+    "nextpageurl",
+    "nextlink",
+    "hasmore",
+    "more",
+    "total",
+    "totalcount",
+    "totalitems",
+    "totalelements",
+    "totalresults",
+    "totalpages",
+    "cursor",
+    "offset",
+    "limit",
+    "page",
+    "pagesize",
+    "pagenumber",
+    "perpage",
+    "continue",
+    "continuationtoken",
+];
+
+/// The field `name` is named after a static segment of `path` (the resource
+/// it lists): `calls` in `/Accounts/{Sid}/Calls.json`, `incident_types` in
+/// `/incidents/types`. Compared squashed, file extensions dropped, either
+/// name ending in the other (at least three characters).
+fn names_a_segment(name: &str, path: &str) -> bool {
+    let name = squash(name);
+    static_segments(path).any(|seg| {
+        let seg = squash(seg.split('.').next().unwrap_or(seg));
+        let (short, long) = if seg.len() <= name.len() {
+            (&seg, &name)
+        } else {
+            (&name, &seg)
+        };
+        short.len() >= 3 && long.ends_with(short.as_str())
+    })
 }
 
 /// Template variables of a path: `/a/{id}/b/{x}` → `["id", "x"]`.

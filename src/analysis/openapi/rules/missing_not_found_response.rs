@@ -9,8 +9,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// GET/PUT/PATCH/DELETE on `/{id}` does not document 404.
 ///
 /// ## What it checks
-/// GET, PUT, PATCH and DELETE operations on paths ending in a template parameter without a
-/// `404` or `4XX` response.
+/// GET, PUT, PATCH and DELETE operations on item paths (the last segment holds a template
+/// parameter: `/orders/{id}`, `/Calls/{Sid}.json`) without a `404` or `4XX` response.
 ///
 /// ## Why it matters
 /// Missing items are a normal outcome; undocumented, clients treat 404 as a crash or retry it.

@@ -8,9 +8,13 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// A collection GET returns a list but accepts no page size, cursor or offset.
 ///
 /// ## What it checks
-/// GET operations on collection paths (not ending in `{param}`) whose 2xx body is an array, or
-/// an object with exactly one array property, and that have no pagination query parameter
-/// (limit, cursor, page, offset, pageToken, continue, ...).
+/// GET operations on collection paths (the last segment holds no `{param}`: `/Calls.json`, not
+/// `/Calls/{Sid}.json`) whose 2xx body is an array, or a page of one: an object with exactly one
+/// array property that has a list name (`items`, `data`, `results`, ...), is named after a
+/// static path segment (`calls` in `/Calls.json`) or sits beside paging fields (`next`,
+/// `has_more`, `total`, ...). Those with no pagination query parameter (limit, cursor, page,
+/// offset, pageToken, continue, ...) are reported. A single item that merely has one array
+/// field (`{sid, permissions: [...]}`) is not a list.
 ///
 /// ## Why it matters
 /// The response grows with the data: latency, memory and payload size climb until the endpoint
