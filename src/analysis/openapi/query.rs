@@ -371,10 +371,13 @@ pub fn n(len: usize) -> u32 {
     u32::try_from(len).unwrap_or(u32::MAX)
 }
 
-/// Naming style of one identifier; `None` when it has no style marker.
+/// Naming style of one identifier; `None` when it has no style marker, or
+/// no letters at all (`2010-04-01` is a date, not kebab-case).
 pub fn style(name: &str) -> Option<&'static str> {
     let name = name.trim_start_matches(['_', '$', '@']);
-    if name.contains('-') {
+    if !name.chars().any(char::is_alphabetic) {
+        None
+    } else if name.contains('-') {
         Some("kebab-case")
     } else if name.contains('_') {
         Some("snake_case")

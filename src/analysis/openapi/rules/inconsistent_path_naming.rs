@@ -12,8 +12,8 @@ use foldhash::{HashSet, HashSetExt};
 ///
 /// ## What it checks
 /// Static path segments are classified by style (kebab-case, snake_case, camelCase, PascalCase;
-/// plain lower-case words are neutral); segments in a minority style are reported. No style is
-/// imposed, only consistency.
+/// plain lower-case words and segments without letters, such as the date `2010-04-01`, are
+/// neutral); segments in a minority style are reported. No style is imposed, only consistency.
 ///
 /// ## Why it matters
 /// Clients have to remember per-endpoint spelling; inconsistency signals several teams without
