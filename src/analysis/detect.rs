@@ -42,6 +42,39 @@ fn detect(kind: ArtifactKind, content: &str) -> ArtifactKind {
     }
 }
 
+/// Parses an artifact the client declared to be OpenAPI. Without a
+/// top-level `openapi`/`swagger` key the reader's complaint (a YAML syntax
+/// error on line 9 of a Markdown file) would only puzzle: a document that
+/// does not read as OpenAPI is refused plainly instead, saying what it looks
+/// like and that `auto` would detect its kind. One that reads anyway (a
+/// root mapping indented throughout) is kept.
+fn parse_declared_openapi(
+    content: &str,
+    declared: ArtifactKind,
+    limits: &Limits,
+) -> Result<Spec, AnalysisError> {
+    let parsed = openapi::parse(content, Format::Auto, limits);
+    if parsed.is_ok() || openapi::looks_like_openapi(content).is_some() {
+        return parsed;
+    }
+    // Only the `{` of a JSON object is looked at: a JSON file of another
+    // kind would be read as Markdown under `auto` too, but is not one.
+    let what = if content.trim_start().starts_with('{') {
+        "JSON of another kind"
+    } else {
+        match detect(ArtifactKind::Auto, content) {
+            ArtifactKind::Architecture => "an architecture description",
+            _ => "a Markdown design document",
+        }
+    };
+    Err(AnalysisError::InvalidInput(format!(
+        "not an OpenAPI document: it was sent as `{}` but has no top-level `openapi` or \
+         `swagger` key, and it looks like {what}. Send it with content_type `auto` to have \
+         its kind detected.",
+        declared.as_str()
+    )))
+}
+
 /// A parsed artifact, ready for its rules.
 #[derive(Debug)]
 pub struct Normalized {
@@ -74,7 +107,7 @@ impl Normalized {
             // Clients mislabel JSON and YAML often enough that the syntax is
             // read from the content; the result names the syntax actually read.
             ArtifactKind::OpenapiJson | ArtifactKind::OpenapiYaml => {
-                Doc::OpenApi(openapi::parse(content, Format::Auto, limits)?)
+                Doc::OpenApi(parse_declared_openapi(content, kind, limits)?)
             }
             ArtifactKind::Architecture => Doc::Architecture(architecture::parse(content, limits)?),
             ArtifactKind::Markdown | ArtifactKind::Auto => {
@@ -274,6 +307,51 @@ mod tests {
         };
         let doc = normalize("# Design\n\nText.\n", ArtifactKind::Markdown, &with_spec);
         assert!(doc.companion.is_some(), "{:?}", doc.notes);
+    }
+
+    /// The refusal of a document declared OpenAPI that is not one.
+    fn refusal(content: &str, kind: ArtifactKind) -> String {
+        let request = AnalysisRequest {
+            content,
+            kind,
+            metadata: &Metadata::default(),
+        };
+        match Normalized::parse(&request, &Limits::default()) {
+            Err(AnalysisError::InvalidInput(m)) => m,
+            other => panic!("not refused as invalid input: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_document_declared_openapi_without_an_openapi_key_is_refused_plainly() {
+        // An ADR whose YAML reading fails on line 9, and a PlantUML diagram on line 1.
+        let adr = "# 3. Single command with subcommands\n\nDate: 2016-02-13\n\n\
+                   ## Status\n\nAccepted\n\n## Context: the tool\nhas: many: commands\n";
+        let puml = "@startuml\nComponent(api, \"Orders API\")\nComponent(db, \"Postgres\")\n\
+                    Rel(api, db, \"reads\")\n@enduml\n";
+        for (content, kind, looks) in [
+            (adr, ArtifactKind::OpenapiJson, "a Markdown design document"),
+            (
+                puml,
+                ArtifactKind::OpenapiYaml,
+                "an architecture description",
+            ),
+            (
+                "{\"type\": \"object\"",
+                ArtifactKind::OpenapiJson,
+                "JSON of another kind",
+            ),
+        ] {
+            let m = refusal(content, kind);
+            assert!(m.starts_with("not an OpenAPI document"), "{m}");
+            assert!(m.contains(kind.as_str()), "{m}");
+            assert!(m.contains(looks), "{m}");
+            assert!(m.contains("content_type `auto`"), "{m}");
+            assert!(!m.contains("YAML") && !m.contains("JSON at"), "{m}");
+        }
+        // A real spec declared with the other syntax is still read.
+        let kind = normalize(SPEC_JSON, ArtifactKind::OpenapiYaml, &Metadata::default()).kind();
+        assert_eq!(kind, ArtifactKind::OpenapiJson);
     }
 
     #[test]
