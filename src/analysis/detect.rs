@@ -3,12 +3,15 @@
 //! document that cross-artifact rules compare against (`metadata.spec`, or an
 //! OpenAPI block embedded in the document), and runs the family's rules.
 
+use std::borrow::Cow;
+
 use serde_json::json;
 
 use super::architecture::{self, ArchModel};
 use super::charts::CoverageRow;
 use super::cross::{self, CrossInput};
 use super::engine::{ArtifactFacts, RuleRun};
+use super::lines;
 use super::model::ArtifactKind;
 use super::openapi::{self, Format, Spec, Version};
 use super::request::{AnalysisError, AnalysisRequest, Limits};
@@ -19,7 +22,7 @@ use super::{markdown, markdown::MdDoc};
 /// architecture by its diagrams and component vocabulary, and anything else
 /// is read as a Markdown design document.
 pub fn resolve_kind(kind: ArtifactKind, content: &str) -> ArtifactKind {
-    detect(kind, without_bom(content))
+    detect(kind, &prepared(content))
 }
 
 /// A text without its byte order mark. Editors on Windows save UTF-8 with
@@ -27,6 +30,14 @@ pub fn resolve_kind(kind: ArtifactKind, content: &str) -> ArtifactKind {
 /// heading would start with U+FEFF), so it goes once, where input comes in.
 fn without_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
+/// A text as the readers take it: without its BOM, and with each lone `\r`
+/// (classic Mac line ends) made a `\n`, so that the readers that split
+/// lines on `\n` (the diagram parsers, the Markdown model) count the same
+/// lines as YAML and CommonMark do. Byte offsets do not move.
+fn prepared(text: &str) -> Cow<'_, str> {
+    lines::unify_breaks(without_bom(text))
 }
 
 /// [`resolve_kind`] of a text whose BOM is gone.
@@ -100,7 +111,7 @@ impl Normalized {
     /// Parses the request's artifact; hostile or malformed input gives
     /// [`AnalysisError::InvalidInput`].
     pub fn parse(request: &AnalysisRequest<'_>, limits: &Limits) -> Result<Self, AnalysisError> {
-        let content = without_bom(request.content);
+        let content = &*prepared(request.content);
         let kind = detect(request.kind, content);
         let mut notes = Vec::new();
         let doc = match kind {
@@ -245,8 +256,12 @@ fn companion_spec(
     limits: &Limits,
     notes: &mut Vec<String>,
 ) -> Option<Spec> {
+    let prepared_spec;
     let (source, text) = match metadata_spec {
-        Some(text) => ("metadata.spec", without_bom(text)),
+        Some(text) => {
+            prepared_spec = prepared(text);
+            ("metadata.spec", &*prepared_spec)
+        }
         None => (
             "the OpenAPI block embedded in the document",
             cross::embedded_spec(doc)?,
@@ -307,6 +322,32 @@ mod tests {
         };
         let doc = normalize("# Design\n\nText.\n", ArtifactKind::Markdown, &with_spec);
         assert!(doc.companion.is_some(), "{:?}", doc.notes);
+    }
+
+    #[test]
+    fn a_diagram_with_lone_cr_line_ends_is_read_line_by_line() {
+        let lines = [
+            "# Shop",
+            "",
+            "```mermaid",
+            "graph LR",
+            "  Client[Web client] --> API[Orders service]",
+            "  API --> DB[(PostgreSQL)]",
+            "```",
+        ];
+        for ends in ["\n", "\r"] {
+            let text = lines.join(ends);
+            let doc = normalize(&text, ArtifactKind::Auto, &Metadata::default());
+            let Doc::Architecture(arch) = &doc.doc else {
+                panic!("{ends:?}: not read as architecture: {:?}", doc.kind)
+            };
+            let found: Vec<(&str, u32)> = arch
+                .components
+                .iter()
+                .map(|c| (c.name.as_str(), c.line))
+                .collect();
+            assert!(found.contains(&("PostgreSQL", 6)), "{ends:?}: {found:?}");
+        }
     }
 
     /// The refusal of a document declared OpenAPI that is not one.

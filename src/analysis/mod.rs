@@ -14,6 +14,7 @@ pub mod charts;
 pub mod cross;
 pub mod detect;
 pub mod engine;
+pub mod lines;
 pub mod markdown;
 pub mod model;
 pub mod next_steps;

@@ -93,7 +93,7 @@ pub struct MdDoc {
 impl MdDoc {
     pub(super) fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        line_starts.extend(crate::analysis::lines::line_starts(text));
         Self {
             text: text.to_string(),
             lower: text.to_ascii_lowercase(),

@@ -64,6 +64,8 @@ impl<'t> Reader<'t, '_> {
         while let Some(&b) = self.bytes.get(self.pos) {
             match b {
                 b'\n' => self.line += 1,
+                // A lone CR ends a line too; in CRLF the LF counts.
+                b'\r' if self.bytes.get(self.pos + 1) != Some(&b'\n') => self.line += 1,
                 b' ' | b'\t' | b'\r' => {}
                 _ => return,
             }

@@ -6,8 +6,8 @@ use bumpalo::Bump;
 use super::build::build;
 use super::model::{Format, Spec};
 use super::{json, yaml};
-use crate::analysis::budget;
 use crate::analysis::request::{AnalysisError, Limits};
+use crate::analysis::{budget, lines};
 
 /// Parses an OpenAPI 2.0/3.0/3.1 document in JSON or YAML.
 ///
@@ -31,14 +31,8 @@ pub fn parse(content: &str, format: Format, limits: &Limits) -> Result<Spec, Ana
     if let Some(limit) = budget::exceeded() {
         return Err(budget::error(limit));
     }
-    let line_count = u32::try_from(line_count(content).max(1)).unwrap_or(u32::MAX);
+    let line_count = u32::try_from(lines::line_count(content).max(1)).unwrap_or(u32::MAX);
     build(&root, format, line_count)
-}
-
-/// `content.lines().count()`, counting line breaks with SIMD.
-fn line_count(content: &str) -> usize {
-    let breaks = memchr::memchr_iter(b'\n', content.as_bytes()).count();
-    breaks + usize::from(!content.is_empty() && !content.ends_with('\n'))
 }
 
 /// Refuses input that is too large or clearly not text.

@@ -184,3 +184,38 @@ fn a_spec_quoted_in_a_fenced_block_is_not_the_document() {
     let spec = "x-doc: |\n    ```\nopenapi: 3.0.3\n";
     assert_eq!(looks_like_openapi(spec), Some(Format::Yaml));
 }
+
+#[test]
+fn a_lone_cr_ends_a_line_in_both_syntaxes_and_crlf_is_one_break() {
+    let json = [
+        "{",
+        "  \"openapi\": \"3.0.3\",",
+        "  \"info\": {\"title\": \"T\", \"version\": \"1\"},",
+        "  \"paths\": {",
+        "",
+        "    \"/orders\": {",
+        "      \"post\": {\"responses\": {\"200\": {\"description\": \"ok\"}}}",
+        "    }",
+        "  }",
+        "}",
+    ];
+    let yaml = [
+        "openapi: 3.0.3",
+        "info: {title: T, version: '1'}",
+        "paths:",
+        "",
+        "  /orders:",
+        "",
+        "    post: {responses: {'200': {description: ok}}}",
+        "",
+        "",
+        "x-end: true",
+    ];
+    for ends in ["\n", "\r\n", "\r"] {
+        for text in [json.join(ends), yaml.join(ends)] {
+            let spec = parse(&text, Format::Auto, &Limits::default()).unwrap();
+            assert_eq!(spec.operations[0].loc.line, 7, "{text:?}");
+            assert_eq!(spec.line_count, 10, "{text:?}");
+        }
+    }
+}

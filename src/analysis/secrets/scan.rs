@@ -246,18 +246,19 @@ fn pem_header(block: &str) -> String {
 
 /// Byte offset → 1-based line, by binary search over newline offsets.
 struct LineIndex {
-    newlines: Vec<usize>,
+    /// Where each line after the first starts (a lone CR ends a line too).
+    starts: Vec<usize>,
 }
 
 impl LineIndex {
     fn new(text: &str) -> Self {
         Self {
-            newlines: memchr::memchr_iter(b'\n', text.as_bytes()).collect(),
+            starts: crate::analysis::lines::line_starts(text).collect(),
         }
     }
 
     fn line_of(&self, offset: usize) -> u32 {
-        let line = self.newlines.partition_point(|&nl| nl < offset) + 1;
+        let line = self.starts.partition_point(|&s| s <= offset) + 1;
         u32::try_from(line).unwrap_or(u32::MAX)
     }
 }

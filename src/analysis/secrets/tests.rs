@@ -125,6 +125,15 @@ fn every_planted_secret_is_found_with_its_kind_line_and_value() {
 }
 
 #[test]
+fn a_lone_cr_ends_a_line_and_crlf_is_one_break() {
+    for ends in ["\n", "\r\n", "\r"] {
+        let text = ["# Design", "", "The db password = \"Zq8vR2mK9pLx4T\"", ""].join(ends);
+        let lines: Vec<u32> = scan(&text).iter().map(|h| h.line).collect();
+        assert_eq!(lines, [3], "{ends:?}");
+    }
+}
+
+#[test]
 fn a_private_key_is_found_whole_and_shown_by_its_header() {
     let text = format!("# Keys\n\n```\n{PEM}\n```\n");
     let hits = scan(&text);
