@@ -166,7 +166,19 @@ impl Normalized {
     pub fn run_rules(&self, run: &mut RuleRun) {
         run.notes.extend(self.notes.iter().cloned());
         match &self.doc {
-            Doc::OpenApi(spec) => run.run(&openapi::rules(), spec),
+            Doc::OpenApi(spec) => {
+                let from = run.outcomes.len();
+                run.run(&openapi::rules(), spec);
+                if !spec.is_assessable() {
+                    // FL-OAS-068: no operation, so silence vouches for nothing.
+                    run.clean_vouches_for_nothing(from);
+                }
+                if let Some(line) = spec.next_document {
+                    run.notes.push(format!(
+                        "The file holds more than one YAML document; only the first was analysed (another starts at line {line}). Submit each spec on its own."
+                    ));
+                }
+            }
             Doc::Architecture(arch) => {
                 run.run(&architecture::rules(), arch);
                 run.run(

@@ -65,6 +65,20 @@ impl RuleRun {
     }
 }
 
+impl RuleRun {
+    /// Counts the rules run since outcome `from` as not applicable where
+    /// they found nothing: on an artifact too thin to assess (FL-OAS-068) a
+    /// clean result vouches for nothing and must not raise the score, while
+    /// what a rule finds still counts (as `judged` does for thin documents).
+    pub fn clean_vouches_for_nothing(&mut self, from: usize) {
+        for outcome in self.outcomes.iter_mut().skip(from) {
+            if outcome.failing == 0 {
+                outcome.examined = Some(0);
+            }
+        }
+    }
+}
+
 pub(super) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     payload
         .downcast_ref::<&str>()

@@ -280,3 +280,35 @@ fn binary_input_is_invalid_not_a_panic() {
     );
     assert!(matches!(report, Err(AnalysisError::InvalidInput(_))));
 }
+
+#[test]
+fn a_spec_without_operations_is_not_reported_ready() {
+    // `paths: {}` scored 91 "ready": every document-level rule that stayed
+    // silent counted as passing (FL-OAS-068).
+    let stub = "openapi: 3.0.3\ninfo: {title: Stub, version: 1.0.0}\npaths: {}\n";
+    // The real spec after `---` was never read, and nothing said so.
+    let two = format!("{stub}---\n{SPEC}");
+    for content in [stub.to_string(), two.clone()] {
+        let (report, _) = analyze(&content, ArtifactKind::Auto, &Metadata::default());
+        let result = report.expect("analysis").result;
+        let ids: Vec<&str> = result.findings.iter().map(|f| f.rule_id.as_str()).collect();
+        assert!(ids.contains(&"FL-OAS-068"), "{ids:?}");
+        assert!(
+            result.production_readiness_score < 70,
+            "{}: {}",
+            result.production_readiness_score,
+            result.summary
+        );
+    }
+    let (report, _) = analyze(&two, ArtifactKind::Auto, &Metadata::default());
+    let notes = report.expect("analysis").result.extra["notes"].to_string();
+    assert!(
+        notes.contains("more than one YAML document") && notes.contains("line 4"),
+        "{notes}"
+    );
+    // A spec with operations, or with webhooks only, is assessed as before.
+    let (report, _) = analyze(SPEC, ArtifactKind::Auto, &Metadata::default());
+    let result = report.expect("analysis").result;
+    assert!(result.findings.iter().all(|f| f.rule_id != "FL-OAS-068"));
+    assert!(!result.extra.contains_key("notes"));
+}

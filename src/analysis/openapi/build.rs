@@ -20,7 +20,7 @@ pub fn build(root: &Node, format: Format, line_count: u32) -> Result<Spec, Analy
     let security_schemes = ctx.security_schemes();
     let (paths, operations) = ctx.paths("paths");
     // Webhooks are not endpoints of this API, but their schemas must be built.
-    let _ = ctx.paths("webhooks");
+    let (_, webhooks) = ctx.paths("webhooks");
     ctx.drain();
     Ok(Spec {
         version,
@@ -35,6 +35,8 @@ pub fn build(root: &Node, format: Format, line_count: u32) -> Result<Spec, Analy
             .map_or(Loc::new(1, ""), |e| Loc::new(e.line, "/paths")),
         paths,
         operations,
+        webhooks: u32::try_from(webhooks.len()).unwrap_or(u32::MAX),
+        next_document: None,
         schemas: ctx.schemas,
         components,
         tags: tags(root),

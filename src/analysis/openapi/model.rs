@@ -109,6 +109,12 @@ pub struct Spec {
     pub paths_loc: Loc,
     pub paths: Vec<PathItem>,
     pub operations: Vec<Operation>,
+    /// Operations under 3.1 `webhooks` (not endpoints of this API, so not
+    /// in `operations`, but an API description all the same).
+    pub webhooks: u32,
+    /// Line where a second YAML document of the file starts: only the
+    /// first is read.
+    pub next_document: Option<u32>,
     pub schemas: Vec<Schema>,
     /// Reusable components (`components/*`, 2.0 `definitions`, `parameters`, `responses`).
     pub components: Vec<Component>,

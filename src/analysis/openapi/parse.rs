@@ -22,9 +22,9 @@ pub fn parse(content: &str, format: Format, limits: &Limits) -> Result<Spec, Ana
     };
     // The raw tree lives in this arena only while the typed model is built.
     let arena = Bump::new();
-    let root = match format {
-        Format::Json => json::parse(content, &arena, limits)?,
-        _ => yaml::parse(content, &arena, limits)?,
+    let (root, next_document) = match format {
+        Format::Json => (json::parse(content, &arena, limits)?, None),
+        _ => yaml::parse_first(content, &arena, limits)?,
     };
     // The readers look at the clock while they read; one more look before
     // the model is built from a large tree.
@@ -32,7 +32,9 @@ pub fn parse(content: &str, format: Format, limits: &Limits) -> Result<Spec, Ana
         return Err(budget::error(limit));
     }
     let line_count = u32::try_from(lines::line_count(content).max(1)).unwrap_or(u32::MAX);
-    build(&root, format, line_count)
+    let mut spec = build(&root, format, line_count)?;
+    spec.next_document = next_document;
+    Ok(spec)
 }
 
 /// Refuses input that is too large or clearly not text.

@@ -184,6 +184,12 @@ impl Spec {
         parts.peek().is_none() || parts.any(|&x| self.may_hold_secret_value(x, depth + 1))
     }
 
+    /// Whether the document gives the `FL-OAS` rules an API to judge: at
+    /// least one operation, under `paths` or `webhooks` (FL-OAS-068).
+    pub fn is_assessable(&self) -> bool {
+        !self.operations.is_empty() || self.webhooks > 0
+    }
+
     /// GET on a collection path (its last segment holds no `{param}`)
     /// returning a list.
     pub fn is_list_endpoint(&self, op: &Operation) -> bool {

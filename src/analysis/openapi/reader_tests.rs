@@ -219,3 +219,21 @@ fn a_lone_cr_ends_a_line_in_both_syntaxes_and_crlf_is_one_break() {
         }
     }
 }
+
+#[test]
+fn a_second_yaml_document_is_noticed_and_an_empty_one_is_not() {
+    let first = |text: &str| {
+        let arena = Bump::new();
+        let (root, next) = yaml::parse_first(text, &arena, &Limits::default()).unwrap();
+        (keys(&root).join(","), next)
+    };
+    assert_eq!(first("a: 1\n"), ("a".into(), None));
+    assert_eq!(first("---\na: 1\n...\n"), ("a".into(), None));
+    assert_eq!(first("a: 1\n---\n"), ("a".into(), None));
+    assert_eq!(
+        first("a: 1\n---\n# only a comment\n---\n"),
+        ("a".into(), None)
+    );
+    assert_eq!(first("a: 1\n---\nb: 2\n"), ("a".into(), Some(2)));
+    assert_eq!(first("a: 1\n---\n---\n\nb: 2\n"), ("a".into(), Some(3)));
+}

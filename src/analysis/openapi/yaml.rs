@@ -53,12 +53,25 @@ struct Builder<'t, 'l> {
 /// Nodes any document may expand to through aliases, however short.
 const ALIAS_FLOOR: usize = 100_000;
 
-/// Parses the first document of `text`, its containers in `arena`.
+/// Parses the first document of `text`, its containers in `arena` (the
+/// reader tests' entry; analysis goes through [`parse_first`]).
+#[cfg(test)]
 pub fn parse<'t>(
     text: &'t str,
     arena: &'t Bump,
     limits: &Limits,
 ) -> Result<Node<'t>, AnalysisError> {
+    parse_first(text, arena, limits).map(|(root, _)| root)
+}
+
+/// Like [`parse`], plus the line where a second, non-empty document starts
+/// (after `---`): it is not read, and the caller says so rather than let a
+/// file of several documents pass for its first one.
+pub fn parse_first<'t>(
+    text: &'t str,
+    arena: &'t Bump,
+    limits: &Limits,
+) -> Result<(Node<'t>, Option<u32>), AnalysisError> {
     // A document without aliases has at most a node per two bytes; aliases
     // and merges may expand it a few times over, but not to millions of
     // nodes from a few hundred bytes (each node costs ~40 bytes of memory,
@@ -113,8 +126,28 @@ pub fn parse<'t>(
             _ => {}
         }
     }
-    b.root
-        .ok_or_else(|| invalid("the YAML document is empty".into()))
+    let root = b
+        .root
+        .ok_or_else(|| invalid("the YAML document is empty".into()))?;
+    Ok((root, next_document(&mut parser)))
+}
+
+/// The line of the next document of the stream that holds anything: a bare
+/// `---` or one with only comments holds nothing. Reading stops at its first
+/// event; an error after the first document is not this reader's business.
+fn next_document(parser: &mut Parser<'_, saphyr_parser::StrInput<'_>>) -> Option<u32> {
+    let mut start = None;
+    while let Some(Ok((event, span))) = parser.next_event() {
+        match event {
+            Event::StreamEnd => return None,
+            Event::DocumentStart(_) => start = Some(span.start.line()),
+            // An empty document is one null scalar.
+            Event::Scalar(text, ScalarStyle::Plain, _, None) if text.is_empty() => start = None,
+            Event::DocumentEnd => {}
+            _ => return start.map(|l| u32::try_from(l).unwrap_or(u32::MAX)),
+        }
+    }
+    None
 }
 
 fn invalid(msg: String) -> AnalysisError {

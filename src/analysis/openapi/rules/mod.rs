@@ -50,6 +50,7 @@ mod script_in_description;
 mod sensitive_field_in_response;
 mod sensitive_field_not_write_only;
 mod synchronous_long_running_operation;
+mod too_little_to_assess;
 mod trailing_slash_path;
 mod unauthenticated_read_operation;
 mod unauthenticated_write_operation;
@@ -140,5 +141,6 @@ pub fn rules() -> Vec<Box<dyn Rule<Spec>>> {
         Box::new(array_without_items::ArrayWithoutItems),
         Box::new(duplicate_enum_value::DuplicateEnumValue),
         Box::new(missing_payload_too_large::MissingPayloadTooLarge),
+        Box::new(too_little_to_assess::TooLittleToAssess),
     ]
 }
