@@ -23,7 +23,7 @@ pub enum Version {
 }
 
 /// Where a model element came from: 1-based line and RFC 6901 pointer.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Loc {
     pub line: u32,
     pub pointer: String,

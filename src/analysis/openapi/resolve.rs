@@ -8,10 +8,17 @@ use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use super::memo::SchemaMemo;
 use super::model::{Loc, Schema, SchemaId, Text, TextKind, UnresolvedRef, Version};
-use super::node::{Node, Value, child, lookup, push_token};
+use super::node::{Entry, Node, Value, child, lookup_with, push_token};
 
-/// Most `$ref` hops followed before a chain counts as a cycle.
+/// Most `$ref` hops followed; a longer chain is left unresolved (the
+/// reason in [`Ctx::deref`] spells the number).
 const MAX_HOPS: usize = 32;
+const _: () = assert!(MAX_HOPS == 32);
+
+/// Objects with more members than this get a key index when a `$ref` looks
+/// into them: 20,000 schemas each referring to the next took 20,000 scans
+/// of 20,000 keys.
+const INDEX_OVER: usize = 32;
 
 /// State shared while normalising one document.
 pub struct Ctx<'a> {
@@ -24,6 +31,9 @@ pub struct Ctx<'a> {
     pub queue: Vec<(&'a Node<'a>, SchemaId)>,
     pub referenced: HashSet<String>,
     pub unresolved: Vec<UnresolvedRef>,
+    /// Where a cycle or an over-long chain was already recorded (a `$ref`
+    /// is followed once per use; a list search made 20,000 of them quadratic).
+    chains_recorded: HashSet<Loc>,
     pub local_refs: u32,
     pub texts: Vec<Text>,
     /// Text fields already recorded, by the address of their entry in the
@@ -32,6 +42,8 @@ pub struct Ctx<'a> {
     text_seen: HashSet<usize>,
     /// `$ref` strings already followed one hop: (target, its pointer, line).
     hops: HashMap<&'a str, Option<(&'a Node<'a>, String, u32)>>,
+    /// Member indexes of large objects, by the object's address.
+    keys: HashMap<usize, HashMap<&'a str, &'a Entry<'a>>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -44,10 +56,12 @@ impl<'a> Ctx<'a> {
             queue: Vec::new(),
             referenced: HashSet::new(),
             unresolved: Vec::new(),
+            chains_recorded: HashSet::new(),
             local_refs: 0,
             texts: Vec::new(),
             text_seen: HashSet::new(),
             hops: HashMap::new(),
+            keys: HashMap::new(),
         };
         ctx.scan_refs();
         ctx
@@ -59,7 +73,8 @@ impl<'a> Ctx<'a> {
     }
 
     /// Follows `$ref`s from `node` (at `ptr`, key line `line`) to a concrete
-    /// node. `None` when a reference is external, missing or cyclic.
+    /// node. `None` when a reference is external, missing, cyclic, or more
+    /// than [`MAX_HOPS`] deep; the last two are recorded, each distinctly.
     pub fn deref(
         &mut self,
         node: &'a Node<'a>,
@@ -67,20 +82,33 @@ impl<'a> Ctx<'a> {
         line: u32,
     ) -> Option<(&'a Node<'a>, String, u32)> {
         let (mut cur, mut cur_ptr, mut cur_line) = (node, ptr.to_string(), line);
-        for _ in 0..MAX_HOPS {
+        // Target nodes reached so far, by address: at most MAX_HOPS of them,
+        // so a list is cheapest.
+        let mut visited: Vec<usize> = Vec::new();
+        let mut reason = "reference cycle";
+        for hop in 0..=MAX_HOPS {
             let Some(r) = Self::ref_of(cur) else {
                 return Some((cur, cur_ptr, cur_line));
             };
+            if hop == MAX_HOPS {
+                reason = "reference chain longer than 32 hops (not followed further)";
+                break;
+            }
             let (next, target, next_line) = self.hop(r)?;
+            let at = std::ptr::from_ref(next) as usize;
+            if visited.contains(&at) {
+                break;
+            }
+            visited.push(at);
             (cur, cur_ptr, cur_line) = (next, target, next_line);
         }
         let loc = Loc::new(line, child(ptr, "$ref"));
-        if !self.unresolved.iter().any(|u| u.loc == loc) {
+        if self.chains_recorded.insert(loc.clone()) {
             let target = Self::ref_of(node).unwrap_or_default().to_string();
             self.unresolved.push(UnresolvedRef {
                 loc,
                 target,
-                reason: "reference cycle",
+                reason,
             });
         }
         None
@@ -89,15 +117,31 @@ impl<'a> Ctx<'a> {
     /// Where the local reference `r` leads, looked up once per distinct
     /// string (a big spec repeats the same few thousand refs many times).
     fn hop(&mut self, r: &'a str) -> Option<(&'a Node<'a>, String, u32)> {
-        let root = self.root;
-        self.hops
-            .entry(r)
-            .or_insert_with(|| {
-                let target = decode_fragment(r.strip_prefix('#')?)?;
-                let (next, line) = lookup(root, &target)?;
-                Some((next, target, line))
-            })
-            .clone()
+        if let Some(known) = self.hops.get(r) {
+            return known.clone();
+        }
+        let found = decode_fragment(r.strip_prefix('#')?).and_then(|target| {
+            let (next, line) = self.lookup(&target)?;
+            Some((next, target, line))
+        });
+        self.hops.insert(r, found.clone());
+        found
+    }
+
+    /// [`lookup_with`] from the root, large objects searched by index.
+    fn lookup(&mut self, pointer: &str) -> Option<(&'a Node<'a>, u32)> {
+        let keys = &mut self.keys;
+        lookup_with(self.root, pointer, |node, key| {
+            let entries = node.entries();
+            if entries.len() <= INDEX_OVER {
+                return entries.iter().find(|e| e.key == key);
+            }
+            let index = keys
+                .entry(std::ptr::from_ref(node) as usize)
+                // Reversed, so a key written twice finds its first entry, as a scan does.
+                .or_insert_with(|| entries.iter().rev().map(|e| (e.key, e)).collect());
+            index.get(key).copied()
+        })
     }
 
     /// Walks the raw tree once (iteratively) and records every `$ref`. The
@@ -152,7 +196,7 @@ impl<'a> Ctx<'a> {
         if self.referenced.contains(&target) {
             return;
         }
-        if lookup(self.root, &target).is_none() {
+        if self.lookup(&target).is_none() {
             self.unresolved.push(UnresolvedRef {
                 loc,
                 target: r.into(),

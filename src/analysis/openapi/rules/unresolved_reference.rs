@@ -8,7 +8,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 ///
 /// ## What it checks
 /// Local `$ref`s (`#/...`) whose target does not exist, is a malformed pointer, or forms a pure
-/// reference cycle. References to other files are not judged.
+/// reference cycle, and chains of more than 32 `$ref` hops, which are not followed further
+/// (reported as such, not as a cycle). References to other files are not judged.
 ///
 /// ## Why it matters
 /// Tools fail or silently drop the referencing part: generated clients miss types, validators
