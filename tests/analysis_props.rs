@@ -187,6 +187,15 @@ const YAML_BITS: &[&str] = &[
     "ü",
 ];
 
+/// The `content_type` names the API accepts.
+const KIND_NAMES: [&str; 5] = [
+    "auto",
+    "openapi-json",
+    "openapi-yaml",
+    "architecture",
+    "markdown",
+];
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
@@ -227,8 +236,13 @@ proptest! {
             match AnalyzeRequest::parse_from_json(Some(value)) {
                 Ok(req) => {
                     let name = req.content_type.as_deref().or(req.content_type_camel.as_deref()).unwrap_or("auto");
-                    // A known name or `None`, which the API answers with 422.
-                    let _ = ArtifactKind::parse(name);
+                    // One of the five names gives its kind, anything else
+                    // none (which the API answers with 422
+                    // UNKNOWN_CONTENT_TYPE: tests/engine/api_errors.rs).
+                    match ArtifactKind::parse(name) {
+                        Some(kind) => prop_assert_eq!(kind.as_str(), name),
+                        None => prop_assert!(!KIND_NAMES.contains(&name), "{name:?} refused"),
+                    }
                 }
                 Err(e) => prop_assert!(!e.message().is_empty()),
             }
