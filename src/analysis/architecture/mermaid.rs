@@ -132,7 +132,8 @@ impl Chain<'_> {
             let Some((id, label, hint)) = self.node() else {
                 break;
             };
-            out.extend(model.upsert(&id, &label, "", hint, line_no, Origin::Mermaid));
+            let (name, notes) = split_label(&label);
+            out.extend(model.upsert(&id, &name, &notes, hint, line_no, Origin::Mermaid));
             self.skip_ws();
             if self.peek() != Some('&') {
                 break;
@@ -176,7 +177,7 @@ impl Chain<'_> {
                 self.pos += 1;
             }
         }
-        Some((id, clean_label(&label), hint))
+        Some((id, label, hint))
     }
 
     /// `A@{ shape: cyl, label: "Orders DB" }` (Mermaid 11 shapes).
@@ -303,6 +304,21 @@ impl Chain<'_> {
         }
         Some((label, end.contains('.')))
     }
+}
+
+/// A node label as (name, notes): the first line names the component (and
+/// so merges it with the same name elsewhere), the lines after a `<br>`
+/// describe it (`Product Service<br/>HTTP: 8080<br/>gRPC: 50050`). Both
+/// cleaned; a label whose first line says nothing is all name.
+pub fn split_label(label: &str) -> (String, String) {
+    let lower = label.to_ascii_lowercase();
+    if let Some(at) = lower.find("<br") {
+        let name = clean_label(&label[..at]);
+        if !name.is_empty() {
+            return (name, clean_label(&label[at..]));
+        }
+    }
+    (clean_label(label), String::new())
 }
 
 /// Strips HTML breaks, tags, quotes and icon prefixes from a label.

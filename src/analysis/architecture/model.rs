@@ -20,7 +20,8 @@ pub enum Origin {
 pub struct Component {
     /// Normalised key (lowercase alphanumerics of the diagram id or name).
     pub key: String,
-    /// Display name (the label when the diagram gave one).
+    /// Display name (the label when the diagram gave one; of a Mermaid
+    /// label, its first line: what follows a `<br/>` goes to `notes`).
     pub name: String,
     pub kind: ComponentKind,
     /// Technology and description text from the diagram, lowercased.
@@ -85,6 +86,10 @@ pub struct ArchModel {
     index: HashMap<String, usize>,
     /// Keys of nodes judged noise, so later bare references stay ignored.
     ignored: HashSet<String>,
+    /// Names (keys of) of labelled diagram nodes → (component, diagrams
+    /// seen when it was declared): a node a later diagram draws under a new
+    /// id but the same name is the same component.
+    names: HashMap<String, (usize, usize)>,
     /// Set while prose is read, so its edges belong to no diagram.
     pub(super) prose_mode: bool,
 }
@@ -139,6 +144,21 @@ impl ArchModel {
             self.merge(i, name, &text, kind_hint);
             return Some(i);
         }
+        // READMEs redraw their services diagram after diagram under new ids
+        // (`Product[Product Service<br/>HTTP: 8080]`, later
+        // `ProductService[Product Service<br/>Port: 8080]`): a labelled node
+        // named like one of an earlier diagram is that one. Within one
+        // diagram, two ids are two boxes, whatever their labels.
+        let labelled = !id.trim().is_empty() && !label.trim().is_empty();
+        let name_key = key_of(name);
+        if labelled
+            && let Some(&(i, declared)) = self.names.get(&name_key)
+            && declared < self.diagrams.len()
+        {
+            self.index.insert(key, i);
+            self.merge(i, name, &text, kind_hint);
+            return Some(i);
+        }
         if self.components.len() >= MAX_COMPONENTS {
             return None;
         }
@@ -156,8 +176,14 @@ impl ArchModel {
             origin,
             classified: found.is_some(),
         });
-        self.index.insert(key, self.components.len() - 1);
-        Some(self.components.len() - 1)
+        let idx = self.components.len() - 1;
+        self.index.insert(key, idx);
+        if labelled {
+            self.names
+                .entry(name_key)
+                .or_insert((idx, self.diagrams.len()));
+        }
+        Some(idx)
     }
 
     /// Adds an alias key (a diagram id) for an existing component.

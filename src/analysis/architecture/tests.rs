@@ -388,3 +388,31 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn a_node_redrawn_in_another_diagram_under_a_new_id_is_one_component() {
+    // The first line of a label is the name; what follows `<br/>` describes it.
+    let m = model(
+        "# Shop\n\n```mermaid\ngraph LR\n  Product[Product Service<br/>HTTP: 8080<br/>gRPC: 50050] --> PG[(PostgreSQL<br/>Port: 5432)]\n  W1[Worker] --> PG\n  W2[Worker] --> PG\n```\n\n\
+         ```mermaid\ngraph LR\n  ProductService[Product Service<br/>Port: 8080] --> Cache[(Redis)]\n```\n\n\
+         ```mermaid\ngraph LR\n  ProductService --> Cache\n```\n",
+    );
+    let names: Vec<&str> = m.components.iter().map(|c| c.name.as_str()).collect();
+    // Two boxes of one diagram stay two, whatever their labels.
+    assert_eq!(
+        names,
+        ["Product Service", "PostgreSQL", "Worker", "Worker", "Redis"]
+    );
+    let product = &m.components[0];
+    assert!(product.notes.contains("grpc: 50050"), "{}", product.notes);
+    assert!(product.notes.contains("port: 8080"), "{}", product.notes);
+    assert_eq!(m.find("ProductService"), Some(0));
+    assert_eq!(m.components[4].kind, ComponentKind::Cache);
+    let to_cache: Vec<usize> = m
+        .edges
+        .iter()
+        .filter(|e| e.to == 4)
+        .map(|e| e.from)
+        .collect();
+    assert_eq!(to_cache, [0, 0]);
+}
