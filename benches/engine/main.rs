@@ -24,6 +24,10 @@
 //! This file is the module map, `main`, and `run()`, which reads as the
 //! bench's steps in order.
 
+// The HTTP stack's middleware nests deeply enough that computing the layout
+// of its future in this crate passes rustc's default limit of 128.
+#![recursion_limit = "256"]
+
 mod analyzer;
 mod measure;
 mod opts;
