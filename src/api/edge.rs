@@ -13,7 +13,7 @@ use poem::http::{HeaderValue, Method, StatusCode, header};
 use poem::{Endpoint, IntoResponse, Request, Response};
 use sha2::Digest;
 
-use super::guard::REQUEST_ID;
+use super::guard::{REQUEST_ID, request_id};
 use super::problem::Problem;
 use super::route_table::{RouteTable, method_label};
 use crate::config::AllowedHosts;
@@ -193,19 +193,6 @@ impl Edge {
             .header(REQUEST_ID, seen.request_id.as_str())
             .body(body.to_string())
     }
-}
-
-/// The caller's `x-request-id` when it is a sane token, else a new ULID
-/// (as the guard does for the requests it sees).
-fn request_id(req: &Request) -> String {
-    req.header(REQUEST_ID)
-        .filter(|id| {
-            (1..=128).contains(&id.len())
-                && id
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
-        })
-        .map_or_else(|| ulid::Ulid::generate().to_string(), str::to_string)
 }
 
 /// Swagger UI's policy: poem-openapi inlines its script, its styles and the

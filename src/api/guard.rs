@@ -219,7 +219,7 @@ fn body_timed_out(limit: std::time::Duration) -> Response {
 }
 
 /// The caller's `x-request-id` when it is a sane token, else a new ULID.
-fn request_id(req: &Request) -> String {
+pub(super) fn request_id(req: &Request) -> String {
     req.header(REQUEST_ID)
         .filter(|id| {
             (1..=128).contains(&id.len())
