@@ -8,6 +8,7 @@ use super::ApiTags;
 use super::access::Auth;
 use super::models::{AnalyzeRequest, JobView};
 use super::problem::ApiError;
+use super::result_schema::{CachedResult, ResultJson};
 use super::state::AppState;
 use crate::analysis::ArtifactKind;
 use crate::analysis::cache_key::analysis_inputs;
@@ -28,7 +29,7 @@ enum AnalyzeResponse {
 enum CachedResponse {
     /// The cached `{result, markdown}` for this content hash.
     #[oai(status = 200)]
-    Ok(Json<serde_json::Value>),
+    Ok(Json<CachedResult>),
 }
 
 #[OpenApi]
@@ -108,7 +109,10 @@ impl AnalyzeApi {
             ));
         }
         match state.fns.cached(&hash).await? {
-            Some(entry) => Ok(CachedResponse::Ok(Json(entry))),
+            Some(mut entry) => Ok(CachedResponse::Ok(Json(CachedResult {
+                result: ResultJson(entry["result"].take()),
+                markdown: entry["markdown"].as_str().unwrap_or_default().to_string(),
+            }))),
             None => Err(ApiError::not_found(
                 "NOT_CACHED",
                 format!("no cached result for {hash}"),

@@ -10,6 +10,7 @@ use super::listing::{self, Cursor};
 use super::models::{JobList, JobResult, JobSummary, JobView, rfc3339};
 use super::params::JobIdParam;
 use super::problem::ApiError;
+use super::result_schema::ResultJson;
 use super::state::AppState;
 use crate::engine::{JobId, JobStatus, Snapshot};
 
@@ -107,7 +108,7 @@ impl JobsApi {
         Ok(ResultResponse::Ok(Json(JobResult {
             job_id: s.job_id,
             status: s.status.as_str().to_string(),
-            result: s.result.unwrap_or_default(),
+            result: ResultJson(s.result.unwrap_or_default()),
             markdown: s.markdown.unwrap_or_default(),
         })))
     }

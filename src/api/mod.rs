@@ -20,6 +20,7 @@ pub mod models;
 mod params;
 pub mod problem;
 pub mod replay;
+mod result_schema;
 mod route_table;
 pub mod server;
 mod sse;

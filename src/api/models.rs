@@ -5,6 +5,7 @@ use poem_openapi::Object;
 use poem_openapi::types::{ParseError, ParseResult};
 use serde_json::Value;
 
+use super::result_schema::ResultJson;
 use crate::engine::{Event, Snapshot, SnapshotHead};
 
 /// Optional context sent with an artifact. `repo`, `team`, `riskTolerance`
@@ -132,8 +133,9 @@ impl JobView {
 pub struct JobResult {
     pub job_id: String,
     pub status: String,
-    /// `{production_readiness_score, summary, findings, charts, suggested_next_steps, ...}`.
-    pub result: serde_json::Value,
+    // No doc comment: with one, the spec wraps the reference in `allOf` and
+    // generators make a model of their own instead of `AnalysisResult`.
+    pub result: ResultJson,
     pub markdown: String,
 }
 

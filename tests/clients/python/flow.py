@@ -19,15 +19,20 @@ from faultline_client.api.jobs import (
     stream_job_events,
 )
 from faultline_client.models import (
+    AnalysisResult,
     AnalyzeRequest,
+    CachedResult,
+    ChartType,
     EventPage,
     EventView,
     FeedbackAccepted,
     FeedbackRequest,
+    Finding,
     JobList,
     JobResult,
     JobView,
     Problem,
+    Severity,
 )
 
 base, key, max_size = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -60,8 +65,14 @@ assert streamed[0].type_ == "queued" and streamed[-1].type_ == "completed", [e.t
 
 result = get_job_result.sync(client=client, job_id=job)
 assert isinstance(result, JobResult), result
-score = result.result["production_readiness_score"]
+# The seed's result shape, typed by the spec.
+report = result.result
+assert isinstance(report, AnalysisResult), report
+score = report.production_readiness_score
 assert isinstance(score, int) and 0 <= score <= 100, score
+assert all(isinstance(f, Finding) and f.severity in list(Severity) for f in report.findings), report.findings
+assert all(c.type_ in list(ChartType) for c in report.charts), report.charts
+assert isinstance(report.suggested_next_steps, list)
 
 # The generated call for the stream hands over its text (the job has
 # finished, so the server sends the whole log and closes).
@@ -81,7 +92,7 @@ assert job in [j.job_id for j in listing.jobs]
 hit = analyze.sync(client=client, body=AnalyzeRequest(content=spec, content_type="openapi-yaml"))
 assert isinstance(hit, JobView) and hit.status == "completed" and hit.cached, hit
 cached = get_cached_result.sync(client=client, content_hash=hit.content_hash)
-assert cached["result"]["production_readiness_score"] == score, cached
+assert isinstance(cached, CachedResult) and cached.result.production_readiness_score == score, cached
 
 accepted = send_feedback.sync(client=client, body=FeedbackRequest(job_id=job, is_useful=True, comment="clear"))
 assert isinstance(accepted, FeedbackAccepted) and accepted.accepted, accepted

@@ -36,7 +36,9 @@ check(streamed[0]?.type === "queued" && streamed.at(-1)?.type === "completed", "
 
 const result = await client.GET("/jobs/{job_id}/result", { params: { path: { job_id: job } } });
 check(result.data !== undefined, "result", result.error);
-const score = (result.data.result as { production_readiness_score: number }).production_readiness_score;
+const report = result.data.result; // typed by the spec: AnalysisResult
+const score = report.production_readiness_score;
+check(report.charts.every((c) => ["line", "bar", "pie"].includes(c.type)), "chart types", report.charts);
 check(Number.isInteger(score) && score >= 0 && score <= 100, "score", score);
 
 // The generated call for the stream, read as text (the job has finished, so

@@ -1,0 +1,136 @@
+//! The seed's result shape (DESIGN.md §3) as the spec declares it, so that
+//! generated clients get typed models and Schemathesis checks every result
+//! against it. The body itself is sent as the analyser wrote it: these
+//! types only lend their schemas to [`ResultJson`], which wraps the JSON
+//! value. Fields beyond the seed's are allowed (`additionalProperties`).
+
+use std::borrow::Cow;
+
+use poem_openapi::registry::{MetaSchemaRef, Registry};
+use poem_openapi::types::{ParseFromJSON, ParseResult, ToJSON, Type};
+use poem_openapi::{Enum, Object};
+use serde_json::Value;
+
+/// An analysis result: `{production_readiness_score, summary, findings,
+/// charts, suggested_next_steps, ...}`.
+#[derive(Object)]
+#[oai(rename = "AnalysisResult")]
+#[allow(dead_code)] // a schema only: see the module comment
+struct AnalysisResultSchema {
+    #[oai(validator(minimum(value = "0"), maximum(value = "100")))]
+    production_readiness_score: u8,
+    summary: String,
+    findings: Vec<FindingSchema>,
+    charts: Vec<ChartSchema>,
+    suggested_next_steps: Vec<String>,
+}
+
+/// One finding.
+#[derive(Object)]
+#[oai(rename = "Finding")]
+#[allow(dead_code)]
+struct FindingSchema {
+    title: String,
+    description: String,
+    category: String,
+    severity: SeverityName,
+    rationale: String,
+    remediation: String,
+}
+
+#[derive(Enum)]
+#[oai(rename = "Severity")]
+#[allow(dead_code)]
+enum SeverityName {
+    #[oai(rename = "Critical")]
+    Critical,
+    #[oai(rename = "High")]
+    High,
+    #[oai(rename = "Medium")]
+    Medium,
+    #[oai(rename = "Low")]
+    Low,
+    #[oai(rename = "Info")]
+    Info,
+}
+
+/// A chart derived from the findings.
+#[derive(Object)]
+#[oai(rename = "Chart")]
+#[allow(dead_code)]
+struct ChartSchema {
+    title: String,
+    #[oai(rename = "type")]
+    kind: ChartKind,
+    description: String,
+    data: Vec<ChartDatumSchema>,
+}
+
+#[derive(Enum)]
+#[oai(rename = "ChartType")]
+#[allow(dead_code)]
+enum ChartKind {
+    #[oai(rename = "line")]
+    Line,
+    #[oai(rename = "bar")]
+    Bar,
+    #[oai(rename = "pie")]
+    Pie,
+}
+
+#[derive(Object)]
+#[oai(rename = "ChartDatum")]
+#[allow(dead_code)]
+struct ChartDatumSchema {
+    label: String,
+    value: f64,
+}
+
+/// An analysis result as JSON, declared as `AnalysisResult`.
+#[derive(Debug, Clone)]
+pub struct ResultJson(pub Value);
+
+impl Type for ResultJson {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Value;
+    type RawElementValueType = Value;
+
+    fn name() -> Cow<'static, str> {
+        AnalysisResultSchema::name()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        AnalysisResultSchema::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        AnalysisResultSchema::register(registry);
+    }
+
+    fn as_raw_value(&self) -> Option<&Value> {
+        Some(&self.0)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Value> + 'a> {
+        Box::new(std::iter::once(&self.0))
+    }
+}
+
+impl ToJSON for ResultJson {
+    fn to_json(&self) -> Option<Value> {
+        Some(self.0.clone())
+    }
+}
+
+impl ParseFromJSON for ResultJson {
+    fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
+        Ok(ResultJson(value.unwrap_or_default()))
+    }
+}
+
+/// `GET /artifacts/{content_hash}`: a cache entry.
+#[derive(Debug, Clone, Object)]
+pub struct CachedResult {
+    pub result: ResultJson,
+    pub markdown: String,
+}
