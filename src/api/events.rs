@@ -226,12 +226,15 @@ impl Follow {
                 return Some((event, self));
             }
             let shutdown = self.state.shutdown.clone();
+            let before = self.last.clone();
             let read = tokio::select! {
                 r = self.read() => r,
                 _ = shutdown.cancelled() => return None,
             };
             match read {
                 Ok(events) if !events.is_empty() => self.pending.extend(events),
+                // Only entries that are not events: more may follow them.
+                Ok(_) if self.last != before => {}
                 // Nothing new for a while: stop if the job has finished or gone
                 // (a resume after the terminal event, or an expired job).
                 Ok(_) => {

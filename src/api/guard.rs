@@ -118,17 +118,24 @@ impl Guard {
     }
 
     /// Takes room in the budget for this request's body: its declared
-    /// length, or the whole limit for a body of unknown length. A full
+    /// length, or the whole limit for a chunked body. A full
     /// budget is a 503 at once rather than a wait, so that slow senders
     /// cannot make everyone else wait behind them.
     fn reserve_body(&self, req: &Request) -> Result<Option<OwnedSemaphorePermit>, ApiError> {
         if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
             return Ok(None);
         }
+        // Without Content-Length or Transfer-Encoding the body is empty
+        // (RFC 9112 §6.3), as for most DELETEs.
         let declared = req
             .header("content-length")
             .and_then(|v| v.parse::<usize>().ok());
-        let bytes = declared.unwrap_or(self.body_limit).min(self.body_limit);
+        let chunked = req.headers().contains_key(header::TRANSFER_ENCODING);
+        let bytes = match declared {
+            Some(n) => n.min(self.body_limit),
+            None if chunked => self.body_limit,
+            None => 0,
+        };
         if bytes == 0 {
             return Ok(None);
         }

@@ -67,11 +67,15 @@ pub enum ApiError {
     /// Too many requests from this key (or address); retry after the given seconds.
     #[oai(status = 429, content_type = "application/problem+json")]
     TooManyRequests(Json<Problem>, #[oai(header = "Retry-After")] String),
-    /// Stored data this server cannot decrypt: it was encrypted under a key
-    /// the server lacks (`FAULTLINE_ENCRYPTION_OLD_KEYS`) or was altered.
+    /// `UNDECRYPTABLE`: stored data this server cannot decrypt (encrypted
+    /// under a key the server lacks, `FAULTLINE_ENCRYPTION_OLD_KEYS`, or
+    /// altered); `INTERNAL`: a reply from Redis this server cannot read
+    /// (see the server log). Retrying does not help.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),
-    /// Redis is unreachable (or every event stream slot is taken); retry after the given seconds.
+    /// Redis is unreachable, full or failing over (`REDIS_UNAVAILABLE`), every event stream slot is
+    /// taken, or the server holds its budget of request bodies (`SERVER_BUSY`); retry after the given
+    /// seconds.
     #[oai(status = 503, content_type = "application/problem+json")]
     Unavailable(Json<Problem>, #[oai(header = "Retry-After")] String),
 }

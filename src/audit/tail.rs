@@ -111,7 +111,13 @@ pub async fn recent(fns: &Functions, filter: &Filter, count: usize) -> Result<Re
         let (mut end, mut read, mut matched) = ("+".to_string(), 0, 0);
         let mut newest = None;
         loop {
-            let want = count.clamp(1, PAGE).min(SCAN_BUDGET - read);
+            // A type filter reads whole pages: its matches may be sparse.
+            let page = if filter.kind.is_some() {
+                PAGE
+            } else {
+                count.clamp(1, PAGE)
+            };
+            let want = page.min(SCAN_BUDGET - read);
             let entries: Vec<(String, Vec<String>)> = redis::cmd("XREVRANGE")
                 .arg(&key)
                 .arg(&end)

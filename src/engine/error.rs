@@ -96,7 +96,9 @@ impl From<redis::RedisError> for EngineError {
             return EngineError::Unavailable(format!("a cluster slot is moving: {e}"));
         }
         match e.code() {
-            Some("LOADING" | "BUSY" | "TRYAGAIN" | "CLUSTERDOWN") => {
+            // NOREPLICAS: min-replicas-to-write during a replica link blip;
+            // MISCONF: a failing RDB save blocks writes until it succeeds.
+            Some("LOADING" | "BUSY" | "TRYAGAIN" | "CLUSTERDOWN" | "NOREPLICAS" | "MISCONF") => {
                 EngineError::Unavailable(e.to_string())
             }
             Some(code @ ("MASTERDOWN" | "READONLY")) => EngineError::Unavailable(format!(

@@ -234,8 +234,16 @@ async fn request_bodies_held_at_once_are_bounded() {
     assert!(refused.headers().contains_key("retry-after"));
     let problem: Value = refused.json().await.unwrap();
     assert_eq!(problem["code"], "SERVER_BUSY", "{problem}");
-    // Reads need no room.
+    // Reads need no room, nor a request without a body (a DELETE).
     assert_eq!(app.get("/healthz").await.0, 200);
+    let unknown = faultline::engine::JobId::generate(0);
+    let cancel = app
+        .http
+        .delete(format!("{}/jobs/{unknown}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancel.status(), 404);
     drop(slow);
     let mut accepted = false;
     for _ in 0..100 {
