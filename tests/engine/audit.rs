@@ -882,13 +882,7 @@ async fn replay_carries_the_spec_once(env: &[(&str, &str)]) {
             .await;
         assert_eq!(status, 202, "{body}");
     }
-    let resp = app
-        .http
-        .get(format!("{}/jobs/{job}/replay?at=1", app.base))
-        .send()
-        .await
-        .unwrap();
-    let text = resp.text().await.unwrap();
+    let (_, text) = app.get_text(&format!("/jobs/{job}/replay?at=1")).await;
     assert!(
         text.len() < 3 * companion.len(),
         "a replay of {} bytes for a {}-byte spec",

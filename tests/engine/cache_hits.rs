@@ -166,14 +166,9 @@ async fn a_hit_whose_source_log_was_deleted_answers_409_for_its_result() {
         (200, &json!("completed")),
         "{job}"
     );
-    let page = app
-        .http
-        .get(format!("{}/ui/jobs/{second}", app.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(page.status(), 200);
-    assert!(page.text().await.unwrap().contains("id=\"result-gone\""));
+    let (status, page) = app.get_text(&format!("/ui/jobs/{second}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("id=\"result-gone\""));
     assert_consistent(&app, &second).await;
 }
 

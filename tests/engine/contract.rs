@@ -38,15 +38,7 @@ async fn every_metric_the_dashboards_query_is_exported_and_in_the_readme() {
     // Every series is registered at start, except HTTP's (labelled by the
     // requests themselves): one request creates them.
     assert_eq!(app.get("/healthz").await.0, 200);
-    let metrics = app
-        .http
-        .get(format!("{}/metrics", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, metrics) = app.get_text("/metrics").await;
 
     for file in ["overview", "worker-redis"] {
         let path = format!("{ROOT}/grafana/dashboards/{file}.json");

@@ -106,14 +106,9 @@ async fn submit(app: &TestApp, content: &str, metadata: Value) -> Value {
 }
 
 async fn get_text(app: &TestApp, path: &str) -> String {
-    let resp = app
-        .http
-        .get(format!("{}{path}", app.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 200);
-    resp.text().await.unwrap()
+    let (status, text) = app.get_text(path).await;
+    assert_eq!(status, 200);
+    text
 }
 
 fn faultline(redis: &TestRedis, env: &[(&str, &str)], args: &[&str]) -> std::process::Output {

@@ -377,6 +377,17 @@ impl TestApp {
         )
     }
 
+    /// `GET path`: the status and the body as text (pages, metrics, replays).
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let resp = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request");
+        (resp.status().as_u16(), resp.text().await.expect("body"))
+    }
+
     /// Submits `content` and returns the response body.
     pub async fn submit(&self, content: &str, content_type: &str) -> Value {
         let (status, body) = self

@@ -56,17 +56,7 @@ async fn replay_verifies_the_snapshot_reports_drift_and_survives_expiry() {
     assert_eq!(body["verdict"]["expires_at"], json!(expires_at));
     let rebuilt = app.fns.rebuild(id, None, true).await.unwrap();
     assert_eq!(rebuilt, Rebuilt::Drifted(vec!["snapshot".into()]));
-    assert_eq!(
-        r.timeline
-            .last()
-            .unwrap()
-            .state
-            .as_ref()
-            .unwrap()
-            .status
-            .as_str(),
-        "completed"
-    );
+    assert_eq!(last_status(&r), "completed");
     // Once the log says its lifetime is over, the same absence is expiry.
     let events = app.fns.store.keys.events(id.shard(), &job);
     let mut shorter = app.fns.clone();
@@ -86,17 +76,7 @@ async fn replay_verifies_the_snapshot_reports_drift_and_survives_expiry() {
         redis.query(&["EXISTS", &events]).unwrap(),
         redis::Value::Int(1)
     );
-    assert_eq!(
-        r.timeline
-            .last()
-            .unwrap()
-            .state
-            .as_ref()
-            .unwrap()
-            .status
-            .as_str(),
-        "completed"
-    );
+    assert_eq!(last_status(&r), "completed");
 }
 
 /// Replays a running job again and again while its attempt reports progress
@@ -289,4 +269,16 @@ async fn steps_leave_the_bodies_out_and_the_settled_state_has_them() {
     }
     let before = r.state_at(completed - 1).unwrap().unwrap();
     assert_eq!((before.status.as_str(), &before.result), ("running", &None));
+}
+
+/// The status in the last step of a replay's timeline.
+fn last_status(r: &faultline::replay::Replay) -> &str {
+    r.timeline
+        .last()
+        .unwrap()
+        .state
+        .as_ref()
+        .unwrap()
+        .status
+        .as_str()
 }
