@@ -69,7 +69,7 @@ local function submit_entry(k, o)
     -- miss). A miss costs one EXISTS.
     found = false
     if redis.call('EXISTS', k.cache) == 1 then
-      local source = cache_source(k.source, shard_prefix_of(k.events, job_id), o.events_ttl)
+      local source = cache_source(k.source, shard_prefix_of(k.events, job_id))
       if source then
         found = { source = source }
       else
@@ -89,13 +89,15 @@ local function submit_entry(k, o)
     end
   end
   local s = fold_all(ctx, nil, { ev })
-  write_events(ctx, { ev }, true)
+  write_events(ctx, { ev })
   local head = encode_head(s)
   if found and found.entry then
     store_with_entry(k.job, head, found.entry, job_ttl)
   else
     redis.call('SET', k.job, head, 'EX', job_ttl)
   end
+  renew_log(ctx)
+  if found and found.source then keep_source_log(found.source.log, o.events_ttl) end
   redis.call('ZADD', k.index, int(ctx.now), job_id)
   if outcome == 'queued' then
     if o.content ~= '' then redis.call('SET', k.artifact, o.content, 'EX', job_ttl) end

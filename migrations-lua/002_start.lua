@@ -48,8 +48,9 @@ local function dead_letter(k, o, ctx, s, err)
     { type = 'failed', attempt = s.attempt, data = { error = err } },
   }
   s = fold_all(ctx, s, events)
-  write_events(ctx, events, true)
+  write_events(ctx, events)
   store_snapshot(k.job, s, o.job_ttl)
+  renew_log(ctx)
   redis.call('HDEL', k.inflight, s.content_hash)
   redis.call('XADD', k.dead, '*', 'job', o.job_id, 'error', err, 'attempts', s.attempt)
   drop_entry(k.work, o.group, o.entry_id)
@@ -71,8 +72,9 @@ end
 -- Whether this start must renew the job's log: the log has to outlive the
 -- snapshot this start renews (replay, rebuild and `seq` read it). Birth,
 -- retries and terminal events set the log's TTL; it is renewed here only
--- when the snapshot's new expiry would pass the birth one (EVENT_RETENTION
--- close to JOB_EXPIRATION, or a long wait in the queue).
+-- when the snapshot's new expiry (exact: `store_snapshot`) would pass the
+-- birth one, which is at least `created_at` + EVENT_RETENTION
+-- (EVENT_RETENTION close to JOB_EXPIRATION, or a long wait in the queue).
 local function log_needs_renewal(o, s, now)
   return now + tonumber(o.job_ttl) * 1000 > s.created_at + tonumber(o.events_ttl) * 1000
 end
@@ -127,8 +129,9 @@ local function start_entry(k, o)
   local err
   s, err = fold_all(ctx, s, events)
   if err then return nil, err end
-  write_events(ctx, events, log_needs_renewal(o, s, ctx.now))
+  write_events(ctx, events)
   store_snapshot(k.job, s, o.job_ttl)
+  if log_needs_renewal(o, s, ctx.now) then renew_log(ctx) end
   return { 'run', attempt, reply_artifact(k.artifact, o.by_caller), s.content_type, cjson.encode(s.metadata), s.created_at }
 end
 

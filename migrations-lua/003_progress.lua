@@ -58,8 +58,9 @@ local function progress(keys, argv)
   if err then return redis.error_reply(err) end
   -- The log's TTL is renewed with the snapshot's, so it never expires
   -- while the job lives (a long analysis reports progress for a while).
-  write_events(ctx, events, true)
+  write_events(ctx, events)
   store_snapshot(keys[1], s, argv[5])
+  renew_log(ctx)
   return 'OK'
 end
 

@@ -60,9 +60,10 @@ local function complete_entry(k, o)
   local err
   s, err = fold_all(ctx, s, events)
   if err then return false, err, ack_anyway end
-  local completed_id = write_events(ctx, events, true)
+  local completed_id = write_events(ctx, events)
   s.markdown_json = o.markdown_json
   store_result(k, s, o)
+  renew_log(ctx)
   -- Where the entry came from, for the cache hits that will refer to it.
   set_cache_source(k.source, o.job_id, completed_id, 'EX', o.cache_ttl)
   redis.call('HDEL', k.inflight, s.content_hash)

@@ -43,8 +43,9 @@ local function fail(keys, argv)
     end
     return redis.error_reply(err)
   end
-  write_events(ctx, events, true)
+  write_events(ctx, events)
   store_snapshot(keys[1], s, argv[11])
+  renew_log(ctx)
   if retry then
     redis.call('ZADD', keys[6], int(ctx.now + tonumber(argv[10])), argv[1] .. ' ' .. s.content_hash)
     -- The retry needs the artifact after the backoff: kept as long as the

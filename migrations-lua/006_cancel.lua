@@ -17,8 +17,9 @@ local function cancel(keys, argv)
   local err
   s, err = fold_all(ctx, s, events)
   if err then return redis.error_reply(err) end
-  write_events(ctx, events, true)
+  write_events(ctx, events)
   store_snapshot(keys[1], s, argv[3])
+  renew_log(ctx)
   redis.call('HDEL', keys[3], s.content_hash)
   redis.call('ZREM', keys[5], argv[1] .. ' ' .. s.content_hash)
   return 'OK'

@@ -9,15 +9,6 @@
           FEEDBACK_LOG_LIMIT events: feedback must not grow it without bound)
   Events: feedback
 ]]
--- The feedback renewed the job's log; a job born from the cache by
--- reference keeps the log holding its result alive as long.
-local function keep_source_alive(s, events_key, job_id, events_ttl)
-  if s.result_source then
-    local log = shard_prefix_of(events_key, job_id) .. 'events:' .. s.result_source.job_id
-    redis.call('EXPIRE', log, events_ttl, 'GT')
-  end
-end
-
 -- A job's own transitions make a few dozen events at most (each attempt:
 -- started, progress, retry); the rest of this room is feedback's. Replay
 -- and the timeline read a log whole, so it stays bounded (comments are at
@@ -34,8 +25,13 @@ local function feedback(keys, argv)
   local events = { { type = 'feedback', attempt = s.attempt,
     data = { is_useful = (argv[2] == '1'), comment = argv[3] } } }
   fold_all(ctx, s, events)
-  write_events(ctx, events, true)
-  keep_source_alive(s, keys[2], argv[1], argv[4])
+  write_events(ctx, events)
+  -- The snapshot keeps its TTL; the log is renewed, and so is the log
+  -- holding a cache hit's result.
+  renew_log(ctx)
+  if s.result_source then
+    keep_source_log(shard_prefix_of(keys[2], argv[1]) .. 'events:' .. s.result_source.job_id, argv[4])
+  end
   return ctx.seq
 end
 

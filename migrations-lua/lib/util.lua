@@ -163,13 +163,9 @@ local function feed_flush(feed_key, feed_min, records)
   redis.call('XADD', feed_key, 'MINID', '~', int(feed_min), '*', unpack(records))
 end
 
--- Appends already-folded events (seq and ts set by fold_all). The job
--- stream's TTL is set only when `expire` is true, so that the log always
--- outlives the snapshot: every call but a start passes true; a start passes
--- it only when the snapshot's new expiry would pass the log's
--- (`log_needs_renewal`), which spares the hot path a command. Returns the
--- last event's stream id.
-local function write_events(ctx, events, expire)
+-- Appends already-folded events (seq and ts set by fold_all); the log's
+-- TTL is `renew_log`'s. Returns the last event's stream id.
+local function write_events(ctx, events)
   local types, ts, id = {}, int(ctx.now), nil
   for _, ev in ipairs(events) do
     local fields = { 'seq', int(ev.seq), 'type', ev.type, 'ts', ts, 'attempt', int(ev.attempt),
@@ -198,8 +194,19 @@ local function write_events(ctx, events, expire)
   else
     feed_flush(ctx.feed, ctx.feed_min, record)
   end
-  if expire then redis.call('EXPIRE', ctx.events, ctx.events_ttl) end
   return id
+end
+
+-- Gives the job's log its full retention, after the call has written the
+-- snapshot: the log must outlive the snapshot (replay, rebuild and `seq`
+-- read it), and a relative TTL counts from the moment it is set (Redis 7.0
+-- reads its clock afresh for each command of a script), so a log renewed
+-- before its snapshot could expire a millisecond or more before it, even
+-- with EVENT_RETENTION = JOB_EXPIRATION. Every call that writes events
+-- calls it last but a start, which renews only when needed
+-- (`log_needs_renewal`, 002).
+local function renew_log(ctx)
+  redis.call('EXPIRE', ctx.events, ctx.events_ttl)
 end
 
 -- The fields of a stream entry (`{id, {field, value, ...}}`) as a table.
@@ -219,19 +226,24 @@ end
 -- `completed` event `source_event` of job `source_job`, which the shard's
 -- `source:<hash>` key names ("<job id> <stream id>", written with the entry).
 -- A hit's event refers to that event instead of copying the result (often
--- tens of KB) into the log a second time, and keeps the source log alive at
--- least as long as its own (`EXPIRE ... GT`). Nil when the source is unknown
+-- tens of KB) into the log a second time (`log` is the source's log, which
+-- the hit keeps alive: `keep_source_log`). Nil when the source is unknown
 -- or its log is gone: the hit then copies the entry into its event.
-local function cache_source(source_key, prefix, events_ttl)
+local function cache_source(source_key, prefix)
   local text = redis.call('GET', source_key)
   if not text then return nil end
   local job, event = string.match(text, '^(%S+) (%S+)$')
   if not job then return nil end
   local log = prefix .. 'events:' .. job
-  if redis.call('EXPIRE', log, events_ttl, 'GT') == 0 and redis.call('EXISTS', log) == 0 then
-    return nil
-  end
-  return { job = job, event = event }
+  if redis.call('EXISTS', log) == 0 then return nil end
+  return { job = job, event = event, log = log }
+end
+
+-- A job whose result is an event of another job's log (a cache hit by
+-- reference) keeps that log at least as long as its own: called after
+-- `renew_log`, as a relative TTL counts from when it is set.
+local function keep_source_log(log, events_ttl)
+  redis.call('EXPIRE', log, events_ttl, 'GT')
 end
 
 -- Records that `cache:<hash>` was written by event `event_id` of job
@@ -240,10 +252,13 @@ local function set_cache_source(source_key, job_id, event_id, ttl_unit, ttl)
   redis.call('SET', source_key, job_id .. ' ' .. event_id, ttl_unit, ttl)
 end
 
--- Writes the snapshot with its TTL; returns the text written.
+-- Writes the snapshot, to expire JOB_EXPIRATION after its last transition
+-- (`updated_at`, the call's clock reading: the rule `fl_rebuild` and replay
+-- apply), so it never outlives a log renewed in the same call or since
+-- (`renew_log`). Returns the text written.
 local function store_snapshot(job_key, s, job_ttl)
   local text = encode_snapshot(s)
-  redis.call('SET', job_key, text, 'EX', job_ttl)
+  redis.call('SET', job_key, text, 'PXAT', int(s.updated_at + tonumber(job_ttl) * 1000))
   return text
 end
 

@@ -42,6 +42,7 @@ const FILES: &[(&str, &str)] = &[
     lua!("018_fenced_heartbeat.lua"),
     lua!("019_rebuild_malformed_events.lua"),
     lua!("020_progress_once_artifact_kept.lua"),
+    lua!("021_log_outlives_snapshot.lua"),
 ];
 
 /// The numbered migrations this binary knows, in order.

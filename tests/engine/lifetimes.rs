@@ -122,6 +122,103 @@ async fn a_retry_after_the_artifacts_first_lifetime_still_analyses_the_artifact(
     );
 }
 
+/// When `key` expires (PEXPIRETIME, ms since the epoch).
+fn expires_at(redis: &TestRedis, key: &str) -> i64 {
+    match redis.query(&["PEXPIRETIME", key]).unwrap() {
+        redis::Value::Int(ms) if ms > 0 => ms,
+        other => panic!("{key} has no expiry: {other:?}"),
+    }
+}
+
+/// Holds `job`'s keys to their lifetimes after `step` (a one-minute
+/// JOB_EXPIRATION and EVENT_RETENTION): the snapshot expires no sooner
+/// than a minute after its last transition (`exactly` then, for a
+/// snapshot written whole), and the log no sooner than the snapshot.
+fn assert_lifetimes(app: &TestApp, redis: &TestRedis, job: JobId, step: &str, exactly: bool) {
+    let keys = &app.fns.store.keys;
+    let (shard, id) = (job.shard(), job.to_string());
+    let snapshot: serde_json::Value =
+        serde_json::from_str(&redis.text(&keys.job(shard, &id))).unwrap();
+    let due = snapshot["updated_at"].as_i64().unwrap() + 60_000;
+    let (job_expiry, log_expiry) = (
+        expires_at(redis, &keys.job(shard, &id)),
+        expires_at(redis, &keys.events(shard, &id)),
+    );
+    if exactly {
+        assert_eq!(job_expiry, due, "{step}: the snapshot's expiry");
+    } else {
+        assert!(job_expiry >= due, "{step}: the snapshot expires early");
+    }
+    assert!(
+        log_expiry >= job_expiry,
+        "{step}: the log expires at {log_expiry}, {} ms before the snapshot",
+        job_expiry - log_expiry
+    );
+}
+
+/// With EVENT_RETENTION = JOB_EXPIRATION, no transition leaves a snapshot
+/// that outlives its log, nor a cache hit that outlives the log holding
+/// its result. (Each call used to set the log's TTL a few commands before
+/// the snapshot's, and Redis 7.0 reads its clock afresh for each: the
+/// snapshot could outlive its log by those milliseconds, more after a
+/// large result. CI once saw it.)
+#[tokio::test]
+async fn no_transition_leaves_a_snapshot_outliving_its_log() {
+    let redis = TestRedis::start();
+    let ttl = [("JOB_EXPIRATION", "60"), ("EVENT_RETENTION", "60")];
+    let app = spawn_app(&redis, Role::Api, real_engine(), &ttl).await;
+    let job = submit_doc(&app).await;
+    assert_lifetimes(&app, &redis, job, "queued", false);
+    start_next(&app, &redis, job).await;
+    assert_lifetimes(&app, &redis, job, "started", true);
+    let hints = [faultline::engine::Hint::new("Running heuristics...", 1)];
+    app.fns
+        .progress(&lease(&app, &redis, job, 1), &hints)
+        .await
+        .unwrap();
+    assert_lifetimes(&app, &redis, job, "progress", true);
+    retry(&app, &redis, job, 1).await;
+    assert_lifetimes(&app, &redis, job, "retry scheduled", true);
+    start_next(&app, &redis, job).await;
+    assert_lifetimes(&app, &redis, job, "started again", true);
+    // A result of a few MB: written piecewise, its copies take a while.
+    let result = json!({ "score": 50, "findings": [], "pad": "x".repeat(4 << 20) }).to_string();
+    let hash = app.fns.snapshot(job).await.unwrap().unwrap().content_hash;
+    app.fns
+        .complete(
+            &lease(&app, &redis, job, 2),
+            &hash,
+            &[],
+            &result,
+            "# Report",
+        )
+        .await
+        .unwrap();
+    assert_lifetimes(&app, &redis, job, "completed", false);
+
+    // The same content again: a cache hit whose result is in `job`'s log.
+    let hit = submit_doc(&app).await;
+    assert_ne!(hit, job);
+    assert_lifetimes(&app, &redis, hit, "cache hit", false);
+    let keys = &app.fns.store.keys;
+    let source_log = keys.events(job.shard(), &job.to_string());
+    let hit_log = keys.events(hit.shard(), &hit.to_string());
+    assert!(expires_at(&redis, &source_log) >= expires_at(&redis, &hit_log));
+    app.fns.feedback(hit, true, "useful").await.unwrap();
+    assert!(
+        expires_at(&redis, &source_log) >= expires_at(&redis, &hit_log),
+        "feedback renews the hit's log and its source's"
+    );
+
+    let other = app.submit("# Another design\n", "markdown").await["job_id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    app.fns.cancel(other, "not needed").await.unwrap();
+    assert_lifetimes(&app, &redis, other, "cancelled", true);
+}
+
 /// A first attempt started early in a short life, failing after the
 /// artifact's first lifetime: its retry still finds the artifact (each start
 /// renews it, and so does scheduling the retry).
