@@ -19,8 +19,12 @@
 //!   asked to SHUTDOWN, so its AOF is complete, and waited for before a new
 //!   one starts.
 //!
-//! A server loading a large AOF answers `-LOADING`: that is a server coming
-//! up, waited for as long as it loads, with its progress logged.
+//! A server loading a large AOF is a server coming up, waited for as long as
+//! it loads, with its progress logged. It answers `-LOADING` only between
+//! loading steps (every 1,024 AOF commands, every
+//! `loading-process-events-interval-bytes` of an RDB base) and nothing in
+//! between, for seconds on a slow disk or a busy machine: a port that takes
+//! connections but leaves them unanswered is such a server, not a dead one.
 
 mod data_dir;
 mod spawn;
@@ -47,8 +51,8 @@ pub const SERVER_LOCK: &str = "redis.lock";
 /// Where the server holding `SERVER_LOCK` listens (`{"pid", "port"}`).
 pub const SERVER_STATE: &str = "redis.json";
 
-/// How long a server may neither answer nor report loading before start
-/// gives up on it (it opens its port before it loads the AOF).
+/// How long a server may refuse connections before start gives up on it (it
+/// opens its port before it loads the AOF).
 const SILENT_LIMIT: Duration = Duration::from_secs(10);
 /// How often a loading server's progress is logged.
 const PROGRESS_EVERY: Duration = Duration::from_secs(5);
@@ -123,6 +127,11 @@ pub async fn resolve(data_dir: &Path) -> anyhow::Result<Resolved> {
             );
             return Ok(Resolved::Existing(LOCAL.to_string()));
         }
+        Probe::Busy => tracing::warn!(
+            url = LOCAL,
+            "something on localhost:6379 takes connections but does not answer; starting a \
+             private redis-server instead (set REDIS_URL to use that one)"
+        ),
         Probe::Down => {}
     }
     Ok(Resolved::Started(start(data_dir).await?))
@@ -163,6 +172,9 @@ enum Probe {
     Ready,
     /// `-LOADING`: alive, loading its data set; the progress if known.
     Loading(String),
+    /// Took the connection but answered nothing in time: alive and busy
+    /// (a server loading its data answers only between loading steps).
+    Busy,
     Down,
 }
 
@@ -187,7 +199,11 @@ async fn probe(url: &str) -> Probe {
     };
     match tokio::time::timeout(Duration::from_millis(500), attempt).await {
         Ok(Ok(probe)) => probe,
-        _ => Probe::Down,
+        Ok(Err(e)) if e.is_timeout() => Probe::Busy,
+        Ok(Err(_)) => Probe::Down,
+        // Connecting to loopback is immediate or refused: the time went
+        // waiting for an answer.
+        Err(_) => Probe::Busy,
     }
 }
 
@@ -261,8 +277,9 @@ pub async fn start_with_args(data_dir: &Path, extra: &[&str]) -> anyhow::Result<
     wait_until_ready(redis, &binary, &dir, port).await
 }
 
-/// Waits while the server comes up: as long as it loads its AOF (logging
-/// progress), `SILENT_LIMIT` while it neither answers nor loads.
+/// Waits while the server comes up: as long as it lives and takes
+/// connections (loading its AOF, with progress logged), `SILENT_LIMIT`
+/// while it refuses them.
 async fn wait_until_ready(
     mut redis: EmbeddedRedis,
     binary: &Path,
@@ -289,6 +306,18 @@ async fn wait_until_ready(
                 tracing::info!(url = %redis.url, dir = %dir.display(), "started a private redis-server with AOF");
                 return Ok(redis);
             }
+            Probe::Busy => {
+                heard = Instant::now();
+                if logged.elapsed() >= PROGRESS_EVERY {
+                    tracing::info!(
+                        dir = %dir.display(),
+                        waited_s = began.elapsed().as_secs(),
+                        "the private redis-server takes connections but does not answer yet \
+                         (loading its AOF); waiting"
+                    );
+                    logged = Instant::now();
+                }
+            }
             Probe::Loading(progress) => {
                 heard = Instant::now();
                 if !loading || logged.elapsed() >= PROGRESS_EVERY {
@@ -302,12 +331,11 @@ async fn wait_until_ready(
                 }
                 loading = true;
             }
-            // Between loading steps (every 1024 AOF commands) a loading
-            // server does not answer at all: still loading while it lives.
+            // Once heard loading, still loading while it lives.
             Probe::Down if loading => {}
             Probe::Down if heard.elapsed() >= SILENT_LIMIT => {
                 anyhow::bail!(
-                    "redis-server ({}) did not answer on port {port} within {} s",
+                    "redis-server ({}) refused connections on port {port} for {} s",
                     binary.display(),
                     SILENT_LIMIT.as_secs()
                 );
