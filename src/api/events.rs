@@ -192,7 +192,7 @@ impl EventsApi {
                 .to_event(|e: EventView| {
                     SseEvent::message(e.to_json_string())
                         .id(e.id.clone())
-                        .event_type(e.kind.clone())
+                        .event_type(e.kind.as_str())
                 }),
         )))
     }

@@ -2,16 +2,17 @@
 
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Enum, OpenApi};
+use poem_openapi::{ApiResponse, OpenApi};
 
 use super::ApiTags;
 use super::access::Auth;
 use super::listing::{self, Cursor};
-use super::models::{JobList, JobResult, JobSummary, JobView, rfc3339};
+use super::models::{JobList, JobResult, JobSummary, JobView};
 use super::params::JobIdParam;
 use super::problem::ApiError;
 use super::result_schema::ResultJson;
 use super::state::AppState;
+use super::wire_types::{Status, Timestamp};
 use crate::engine::{JobId, JobStatus, Snapshot};
 
 pub struct JobsApi;
@@ -107,7 +108,7 @@ impl JobsApi {
         }
         Ok(ResultResponse::Ok(Json(JobResult {
             job_id: s.job_id,
-            status: s.status.as_str().to_string(),
+            status: s.status.into(),
             result: ResultJson(s.result.unwrap_or_default()),
             markdown: s.markdown.unwrap_or_default(),
         })))
@@ -129,23 +130,23 @@ impl JobsApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
         limit: Query<Option<u32>>,
         /// Only jobs in this status.
-        status: Query<Option<StatusFilter>>,
+        status: Query<Option<Status>>,
         /// `next_cursor` of the previous page.
         #[oai(validator(pattern = r"^-?[0-9]{1,18}\.[0-9A-Za-z]{1,64}$"))]
         cursor: Query<Option<String>>,
     ) -> Result<ListResponse, ApiError> {
         let limit = limit.0.unwrap_or(50).clamp(1, 500) as usize;
         let after = cursor.0.as_deref().map(Cursor::parse).transpose()?;
-        let page = listing::page(&state, status.0.map(StatusFilter::status), after, limit).await?;
+        let page = listing::page(&state, status.0.map(JobStatus::from), after, limit).await?;
         let jobs = page
             .jobs
             .into_iter()
             .map(|s| JobSummary {
                 job_id: s.job_id,
-                status: s.status.as_str().to_string(),
+                status: s.status.into(),
                 progress_hint: s.progress_hint,
-                created_at: rfc3339(s.created_at),
-                updated_at: rfc3339(s.updated_at),
+                created_at: Timestamp::from_ms(s.created_at),
+                updated_at: Timestamp::from_ms(s.updated_at),
                 content_type: s.content_type,
                 cached: s.cached,
             })
@@ -191,29 +192,6 @@ impl JobsApi {
                 _ => e.into(),
             })?;
         Ok(CancelResponse::Accepted(Json(view(&state, id).await?)))
-    }
-}
-
-/// The `status` filter of `GET /jobs`.
-#[derive(Debug, Clone, Copy, Enum)]
-#[oai(rename_all = "lowercase")]
-enum StatusFilter {
-    Queued,
-    Running,
-    Completed,
-    Failed,
-    Cancelled,
-}
-
-impl StatusFilter {
-    fn status(self) -> JobStatus {
-        match self {
-            StatusFilter::Queued => JobStatus::Queued,
-            StatusFilter::Running => JobStatus::Running,
-            StatusFilter::Completed => JobStatus::Completed,
-            StatusFilter::Failed => JobStatus::Failed,
-            StatusFilter::Cancelled => JobStatus::Cancelled,
-        }
     }
 }
 

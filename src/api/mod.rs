@@ -26,6 +26,7 @@ pub mod server;
 mod sse;
 pub mod state;
 pub mod stream_limits;
+pub mod wire_types;
 
 use std::sync::Arc;
 

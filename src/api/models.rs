@@ -6,6 +6,7 @@ use poem_openapi::types::{ParseError, ParseResult};
 use serde_json::Value;
 
 use super::result_schema::ResultJson;
+use super::wire_types::{EventKind, Status, Timestamp};
 use crate::engine::{Event, Snapshot, SnapshotHead};
 
 /// Optional context sent with an artifact. `repo`, `team`, `riskTolerance`
@@ -85,14 +86,13 @@ fn optional_text(value: Option<Value>) -> ParseResult<Option<String>> {
 #[derive(Debug, Clone, Object)]
 pub struct JobView {
     pub job_id: String,
-    /// queued, running, completed, failed or cancelled.
-    pub status: String,
+    pub status: Status,
     pub progress_hint: String,
     pub content_hash: String,
     pub content_type: String,
-    /// RFC 3339.
-    pub created_at: String,
-    pub updated_at: String,
+    /// UTC with milliseconds.
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
     pub attempt: u32,
     /// Sequence number of the last event folded into this state.
     pub version: u64,
@@ -112,13 +112,13 @@ impl JobView {
 
     pub fn from_head(s: SnapshotHead, expires_in: i64) -> Self {
         JobView {
-            status: s.status.as_str().to_string(),
+            status: s.status.into(),
             job_id: s.job_id,
             progress_hint: s.progress_hint,
             content_hash: s.content_hash,
             content_type: s.content_type,
-            created_at: rfc3339(s.created_at),
-            updated_at: rfc3339(s.updated_at),
+            created_at: Timestamp::from_ms(s.created_at),
+            updated_at: Timestamp::from_ms(s.updated_at),
             attempt: s.attempt,
             version: s.version,
             cached: s.cached,
@@ -132,7 +132,7 @@ impl JobView {
 #[derive(Debug, Clone, Object)]
 pub struct JobResult {
     pub job_id: String,
-    pub status: String,
+    pub status: Status,
     // No doc comment: with one, the spec wraps the reference in `allOf` and
     // generators make a model of their own instead of `AnalysisResult`.
     pub result: ResultJson,
@@ -143,11 +143,11 @@ pub struct JobResult {
 #[derive(Debug, Clone, Object)]
 pub struct JobSummary {
     pub job_id: String,
-    pub status: String,
+    pub status: Status,
     pub progress_hint: String,
-    /// RFC 3339, stored when the job was submitted.
-    pub created_at: String,
-    pub updated_at: String,
+    /// When the job was submitted (UTC, milliseconds).
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
     pub content_type: String,
     pub cached: bool,
 }
@@ -173,11 +173,11 @@ pub struct EventView {
     /// 1-based position in the job's log.
     pub seq: u64,
     #[oai(rename = "type")]
-    pub kind: String,
+    pub kind: EventKind,
     /// Server time of the event, ms since the epoch.
     pub ts: i64,
-    /// The same time in RFC 3339.
-    pub time: String,
+    /// The same time (UTC, milliseconds).
+    pub time: Timestamp,
     pub attempt: u32,
     /// The worker that wrote it ("" for the API).
     pub worker: String,
@@ -205,9 +205,9 @@ impl EventView {
         EventView {
             id: e.stream_id.clone().unwrap_or_default(),
             seq: e.seq,
-            kind: e.kind.as_str().to_string(),
+            kind: e.kind.into(),
             ts: e.ts,
-            time: rfc3339(e.ts),
+            time: Timestamp::from_ms(e.ts),
             attempt: e.attempt,
             worker: e.worker.clone(),
             data: e.data.clone(),
@@ -223,8 +223,8 @@ impl EventView {
     /// `cache_hit` (a job born completed).
     pub fn is_terminal(&self) -> bool {
         matches!(
-            self.kind.as_str(),
-            "completed" | "failed" | "cancelled" | "cache_hit"
+            self.kind,
+            EventKind::Completed | EventKind::Failed | EventKind::Cancelled | EventKind::CacheHit
         )
     }
 }

@@ -7,6 +7,7 @@ Usage: flow.py BASE_URL API_KEY MAX_CONTENT_SIZE (the client package
 import json
 import sys
 import time
+from datetime import datetime
 
 from faultline_client import AuthenticatedClient
 from faultline_client.api.artifacts import analyze, get_cached_result
@@ -24,12 +25,14 @@ from faultline_client.models import (
     CachedResult,
     ChartType,
     EventPage,
+    EventType,
     EventView,
     FeedbackAccepted,
     FeedbackRequest,
     Finding,
     JobList,
     JobResult,
+    JobStatus,
     JobView,
     Problem,
     Severity,
@@ -62,6 +65,8 @@ assert isinstance(submitted, JobView), submitted
 job = submitted.job_id
 streamed = follow(job)
 assert streamed[0].type_ == "queued" and streamed[-1].type_ == "completed", [e.type_ for e in streamed]
+# Event types and times are typed by the spec (an enum, a date-time).
+assert all(isinstance(e.type_, EventType) and isinstance(e.time, datetime) for e in streamed), streamed
 
 result = get_job_result.sync(client=client, job_id=job)
 assert isinstance(result, JobResult), result
@@ -90,7 +95,8 @@ assert isinstance(listing, JobList), listing
 assert job in [j.job_id for j in listing.jobs]
 
 hit = analyze.sync(client=client, body=AnalyzeRequest(content=spec, content_type="openapi-yaml"))
-assert isinstance(hit, JobView) and hit.status == "completed" and hit.cached, hit
+assert isinstance(hit, JobView) and hit.status is JobStatus.COMPLETED and hit.cached, hit
+assert isinstance(hit.created_at, datetime) and hit.created_at <= hit.updated_at, hit
 cached = get_cached_result.sync(client=client, content_hash=hit.content_hash)
 assert isinstance(cached, CachedResult) and cached.result.production_readiness_score == score, cached
 

@@ -6,6 +6,15 @@ import type { components, paths } from "./generated/schema.js";
 
 type EventView = components["schemas"]["EventView"];
 type Problem = components["schemas"]["Problem"];
+type JobStatus = components["schemas"]["JobStatus"];
+type EventType = components["schemas"]["EventType"];
+
+// The spec's enums reach the types (tsc fails if these were plain strings).
+// @ts-expect-error: not a job status
+const notAStatus: JobStatus = "done";
+// @ts-expect-error: not an event type
+const notAnEventType: EventType = "finished";
+void [notAStatus, notAnEventType];
 
 const [base, key, maxSize] = [process.argv[2], process.argv[3], Number(process.argv[4])];
 const client = createClient<paths>({ baseUrl: base, headers: { Authorization: `Bearer ${key}` } });
