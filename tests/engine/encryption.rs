@@ -278,6 +278,15 @@ async fn old_keys_read_after_a_rotation_and_a_missing_key_is_a_clear_error() {
     let old = a.submit_spec(1).await;
     a.wait_terminal(&old, WAIT).await;
     let (_, before) = a.get(&format!("/jobs/{old}/result")).await;
+    // A failed job: its snapshot's head holds its error, sealed with A.
+    let invalid = a.submit("hello: world\n", "openapi-yaml").await["job_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        a.wait_terminal(&invalid, WAIT).await.status,
+        JobStatus::Failed
+    );
     a.stop().await;
 
     // B with A as an old key: everything reads as before; new values use B.
@@ -327,6 +336,22 @@ async fn old_keys_read_after_a_rotation_and_a_missing_key_is_a_clear_error() {
     };
     let error = view["error"].as_str().unwrap();
     assert!(error.contains("FAULTLINE_ENCRYPTION_OLD_KEYS"), "{error}");
+
+    // The listing opens no head (it shows no error), so jobs under the
+    // missing key are listed with the others rather than failing the page.
+    let (status, page) = b_only.get("/jobs?limit=50").await;
+    assert_eq!(status, 200, "{page}");
+    let listed: Vec<&str> = page["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["job_id"].as_str().unwrap())
+        .collect();
+    for job in [&old, &invalid, &new, &stranded] {
+        assert!(listed.contains(&job.as_str()), "{job} in {listed:?}");
+    }
+    let (status, _) = b_only.get_text("/ui/runs").await;
+    assert_eq!(status, 200);
 }
 
 /// Replay's verdict does not depend on the keys (it compares stored
