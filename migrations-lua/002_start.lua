@@ -69,16 +69,6 @@ local function keep_artifact(k, o)
   return redis.call('EXPIRE', k.artifact, tonumber(o.job_ttl)) == 1
 end
 
--- Whether this start must renew the job's log: the log has to outlive the
--- snapshot this start renews (replay, rebuild and `seq` read it). Birth,
--- retries and terminal events set the log's TTL; it is renewed here only
--- when the snapshot's new expiry (exact: `store_snapshot`) would pass the
--- birth one, which is at least `created_at` + EVENT_RETENTION
--- (EVENT_RETENTION close to JOB_EXPIRATION, or a long wait in the queue).
-local function log_needs_renewal(o, s, now)
-  return now + tonumber(o.job_ttl) * 1000 > s.created_at + tonumber(o.events_ttl) * 1000
-end
-
 -- Starts one owned entry. `k` = {job, events, artifact, work, feed,
 -- inflight, dead}; `o` = {job_id, entry_id, consumer, group,
 -- max_attempts, job_ttl, events_ttl, retention, hint, by_caller, hash?, now?,
@@ -131,7 +121,10 @@ local function start_entry(k, o)
   if err then return nil, err end
   write_events(ctx, events)
   store_snapshot(k.job, s, o.job_ttl)
-  if log_needs_renewal(o, s, ctx.now) then renew_log(ctx) end
+  -- Renewed every time (one EXPIRE): a start used to skip it when the
+  -- birth's expiry seemed far enough, which missed a log deleted meanwhile
+  -- (its new stream then had no TTL at all) and a raised EVENT_RETENTION.
+  renew_log(ctx)
   return { 'run', attempt, reply_artifact(k.artifact, o.by_caller), s.content_type, cjson.encode(s.metadata), s.created_at }
 end
 

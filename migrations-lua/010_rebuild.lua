@@ -92,7 +92,9 @@ local function rebuild(keys, argv)
   if #drift == 0 then return { 'consistent', '' } end
   local detail = table.concat(drift, ',')
   if dry_run then return { 'drifted', detail } end
-  if snapshot_drift then redis.call('SET', keys[1], encode_snapshot(s), 'PX', expires - now) end
+  -- Absolute expiries: relative ones would count from a later moment of
+  -- this call than `now`.
+  if snapshot_drift then redis.call('SET', keys[1], encode_snapshot(s), 'PXAT', int(expires)) end
   if index_drift then
     redis.call('ZADD', keys[3], s.created_at, job_id)
     -- Pruning's first check may have passed this `created_at` already: the
@@ -100,8 +102,8 @@ local function rebuild(keys, argv)
     redis.call('ZADD', keys[3] .. ':expiry', expires, job_id)
   end
   if cache_drift then
-    redis.call('SET', keys[4], cache_entry(s.result, cjson.encode(s.markdown)), 'PX', cache_expires - now)
-    set_cache_source(prefix .. 'source:' .. s.content_hash, job_id, completed_id, 'PX', cache_expires - now)
+    redis.call('SET', keys[4], cache_entry(s.result, cjson.encode(s.markdown)), 'PXAT', int(cache_expires))
+    set_cache_source(prefix .. 'source:' .. s.content_hash, job_id, completed_id, 'PXAT', int(cache_expires))
   end
   return { 'repaired', detail }
 end

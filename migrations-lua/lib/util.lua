@@ -203,8 +203,7 @@ end
 -- reads its clock afresh for each command of a script), so a log renewed
 -- before its snapshot could expire a millisecond or more before it, even
 -- with EVENT_RETENTION = JOB_EXPIRATION. Every call that writes events
--- calls it last but a start, which renews only when needed
--- (`log_needs_renewal`, 002).
+-- calls it after its snapshot write.
 local function renew_log(ctx)
   redis.call('EXPIRE', ctx.events, ctx.events_ttl)
 end
@@ -252,9 +251,11 @@ local function set_cache_source(source_key, job_id, event_id, ttl_unit, ttl)
   redis.call('SET', source_key, job_id .. ' ' .. event_id, ttl_unit, ttl)
 end
 
--- Writes the snapshot, to expire JOB_EXPIRATION after its last transition
--- (`updated_at`, the call's clock reading: the rule `fl_rebuild` and replay
--- apply), so it never outlives a log renewed in the same call or since
+-- Writes the snapshot, to expire exactly JOB_EXPIRATION after its last
+-- transition (`updated_at`, the call's clock reading: the rule `fl_rebuild`
+-- and replay apply). Snapshots built piecewise (a birth from the cache, a
+-- long result) get a relative TTL instead (the service's ACL grants
+-- `expire`, not `pexpireat`); either way the log is renewed after them
 -- (`renew_log`). Returns the text written.
 local function store_snapshot(job_key, s, job_ttl)
   local text = encode_snapshot(s)

@@ -217,6 +217,37 @@ async fn no_transition_leaves_a_snapshot_outliving_its_log() {
         .unwrap();
     app.fns.cancel(other, "not needed").await.unwrap();
     assert_lifetimes(&app, &redis, other, "cancelled", true);
+
+    // A snapshot rebuilt from the log expires on the same rule.
+    let keys = &app.fns.store.keys;
+    redis
+        .query(&["DEL", &keys.job(other.shard(), &other.to_string())])
+        .unwrap();
+    let rebuilt = app.fns.rebuild(other, None, false).await.unwrap();
+    assert!(
+        matches!(&rebuilt, faultline::engine::functions::Rebuilt::Repaired(what) if what == &["snapshot"]),
+        "{rebuilt:?}"
+    );
+    assert_lifetimes(&app, &redis, other, "rebuilt", true);
+}
+
+/// A start on a job whose log was deleted (by hand, or by an eviction)
+/// writes a new stream: it gets a TTL, or it would stay forever. (A start
+/// early in a long EVENT_RETENTION used to skip the renewal.)
+#[tokio::test]
+async fn a_start_on_a_job_whose_log_is_gone_leaves_no_log_without_a_ttl() {
+    let redis = TestRedis::start();
+    let ttl = [("JOB_EXPIRATION", "60"), ("EVENT_RETENTION", "3600")];
+    let app = spawn_app(&redis, Role::Api, real_engine(), &ttl).await;
+    let job = submit_doc(&app).await;
+    let log = app.fns.store.keys.events(job.shard(), &job.to_string());
+    redis.query(&["DEL", &log]).unwrap();
+    assert!(matches!(
+        start_next(&app, &redis, job).await,
+        Started::Run { attempt: 1, .. }
+    ));
+    let left = redis.pttl(&log);
+    assert!(left > 3_000_000, "the new log's TTL: {left} ms");
 }
 
 /// A first attempt started early in a short life, failing after the

@@ -103,7 +103,7 @@ pub enum Resolved {
 /// Finds or starts a Redis for `serve`.
 pub async fn resolve(data_dir: &Path) -> anyhow::Result<Resolved> {
     const LOCAL: &str = "redis://127.0.0.1:6379/0";
-    match probe(LOCAL).await {
+    match probe_local(LOCAL).await {
         Probe::Ready => {
             tracing::info!(
                 url = LOCAL,
@@ -129,12 +129,36 @@ pub async fn resolve(data_dir: &Path) -> anyhow::Result<Resolved> {
         }
         Probe::Busy => tracing::warn!(
             url = LOCAL,
-            "something on localhost:6379 takes connections but does not answer; starting a \
-             private redis-server instead (set REDIS_URL to use that one)"
+            "something on localhost:6379 took connections but answered nothing for {} s; \
+             starting a private redis-server instead (set REDIS_URL to use that one)",
+            SILENT_LIMIT.as_secs()
         ),
         Probe::Down => {}
     }
     Ok(Resolved::Started(start(data_dir).await?))
+}
+
+/// Probes the Redis at `url`, asking again for up to `SILENT_LIMIT` while it
+/// takes connections without answering: a server between two loading steps
+/// is the same server a moment later answering `-LOADING`, and whether
+/// `serve` uses it must not depend on when the probe lands.
+async fn probe_local(url: &str) -> Probe {
+    let began = Instant::now();
+    let mut told = false;
+    loop {
+        match probe(url).await {
+            Probe::Busy if began.elapsed() < SILENT_LIMIT => {
+                if !std::mem::replace(&mut told, true) {
+                    tracing::info!(
+                        url,
+                        "the Redis there takes connections but does not answer yet; asking again"
+                    );
+                }
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            answer => return answer,
+        }
+    }
 }
 
 /// The private server a `serve` started for `data_dir`, while it serves
@@ -313,7 +337,7 @@ async fn wait_until_ready(
                         dir = %dir.display(),
                         waited_s = began.elapsed().as_secs(),
                         "the private redis-server takes connections but does not answer yet \
-                         (loading its AOF); waiting"
+                         (probably loading its AOF); waiting"
                     );
                     logged = Instant::now();
                 }
