@@ -200,7 +200,7 @@ impl Keys {
             (
                 "fl:{s}:events:<id>",
                 "stream",
-                "the job's event log (source of truth); TTL EVENT_RETENTION from its birth, retry, progress, terminal or feedback event, renewed by a start whenever the snapshot could otherwise outlive it, and at least as long as the cache hits that refer to it; feedback stops at 256 events (409 `FEEDBACK_LIMIT`)",
+                "the job's event log (source of truth); TTL EVENT_RETENTION from its last event (renewed after the snapshot in each call, so it never expires first), and at least as long as the cache hits that refer to it; feedback stops at 256 events (409 `FEEDBACK_LIMIT`)",
             ),
             (
                 "fl:{s}:feed",
