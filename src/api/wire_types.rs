@@ -13,15 +13,21 @@ use serde_json::Value;
 
 use crate::engine::{EventType, JobStatus};
 
-/// Mirrors an engine enum as its API schema: the same variants, converted
-/// both ways (a variant added to one side and not the other fails to build).
-macro_rules! mirror {
-    ($api:ident, $engine:ty, [$($variant:ident),+ $(,)?]) => {
+/// Declares an API enum mirroring an engine enum: the same variants,
+/// converted both ways (a variant added to one side and not the other fails
+/// to build).
+macro_rules! mirrored_enum {
+    ($(#[$meta:meta])* pub enum $api:ident mirrors $engine:ty { $($variant:ident),+ $(,)? }) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+        $(#[$meta])*
+        pub enum $api { $($variant),+ }
+
         impl From<$engine> for $api {
             fn from(v: $engine) -> Self {
                 match v { $(<$engine>::$variant => $api::$variant),+ }
             }
         }
+
         impl From<$api> for $engine {
             fn from(v: $api) -> Self {
                 match v { $($api::$variant => <$engine>::$variant),+ }
@@ -30,43 +36,16 @@ macro_rules! mirror {
     };
 }
 
-/// Where a job is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename = "JobStatus", rename_all = "lowercase")]
-pub enum Status {
-    Queued,
-    Running,
-    Completed,
-    Failed,
-    Cancelled,
+mirrored_enum! {
+    /// Where a job is in its life.
+    #[oai(rename = "JobStatus", rename_all = "lowercase")]
+    pub enum Status mirrors JobStatus { Queued, Running, Completed, Failed, Cancelled }
 }
 
-mirror!(
-    Status,
-    JobStatus,
-    [Queued, Running, Completed, Failed, Cancelled]
-);
-
-/// What an event records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename = "EventType", rename_all = "snake_case")]
-pub enum EventKind {
-    Queued,
-    CacheHit,
-    Started,
-    Progress,
-    Completed,
-    RetryScheduled,
-    DeadLettered,
-    Failed,
-    Cancelled,
-    Feedback,
-}
-
-mirror!(
-    EventKind,
-    EventType,
-    [
+mirrored_enum! {
+    /// What an event records.
+    #[oai(rename = "EventType", rename_all = "snake_case")]
+    pub enum EventKind mirrors EventType {
         Queued,
         CacheHit,
         Started,
@@ -77,8 +56,8 @@ mirror!(
         Failed,
         Cancelled,
         Feedback,
-    ]
-);
+    }
+}
 
 impl EventKind {
     /// The name stored in the log and sent as the SSE `event:` field.
