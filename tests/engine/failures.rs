@@ -38,13 +38,28 @@ async fn a_worker_that_dies_mid_job_loses_nothing_and_its_late_writes_are_refuse
         entry_id: entry.clone(),
     };
 
-    // A live worker reclaims the entry after the visibility timeout.
-    let (slow, calls) = counting(Duration::from_millis(800));
+    // Ten minutes later, as far as Redis can tell: a live worker reclaims
+    // the entry at once. (Aged, not waited for: a short visibility timeout
+    // would let a stall on a busy machine reclaim attempt 2 as well.)
+    redis
+        .query(&[
+            "XCLAIM",
+            &work,
+            faultline::engine::migrate::GROUP,
+            "doomed-worker",
+            "0",
+            &entry,
+            "IDLE",
+            "600000",
+            "JUSTID",
+        ])
+        .unwrap();
+    let (slow, calls) = counting(Duration::from_millis(3_000));
     let worker = spawn_app(
         &redis,
         Role::Worker,
         slow,
-        &[("VISIBILITY_TIMEOUT_MS", "300")],
+        &[("VISIBILITY_TIMEOUT_MS", "30000")],
     )
     .await;
     while calls.load(Ordering::SeqCst) == 0 {
@@ -333,23 +348,26 @@ async fn busy_workers_start_only_what_they_can_run_so_each_job_runs_once() {
     const JOBS: usize = 30;
     let redis = TestRedis::start();
     // Eight shards against one slot each: before slots were taken first,
-    // each worker started up to one entry per shard and let them wait.
+    // each worker started up to one entry per shard and let them wait, up
+    // to 7 × 1 s, past the 6 s visibility timeout. The timeout leaves a
+    // running attempt's heartbeats (every 2 s) seconds of slack on a busy
+    // machine.
     let vars = [
         ("SHARDS", "8"),
         ("WORKER_CONCURRENCY", "1"),
-        ("VISIBILITY_TIMEOUT_MS", "1000"),
+        ("VISIBILITY_TIMEOUT_MS", "6000"),
         ("MAX_ATTEMPTS", "2"),
     ];
     let api = spawn_app(&redis, Role::Api, real_engine(), &vars).await;
     let jobs = api.submit_specs(600, JOBS).await;
 
-    let (slow, calls) = counting(Duration::from_millis(300));
+    let (slow, calls) = counting(Duration::from_millis(1_000));
     let mut workers = Vec::new();
     for _ in 0..3 {
         workers.push(spawn_app(&redis, Role::Worker, slow.clone(), &vars).await);
     }
     for job in &jobs {
-        let snap = api.wait_terminal(job, Duration::from_secs(30)).await;
+        let snap = api.wait_terminal(job, Duration::from_secs(90)).await;
         assert_eq!(
             (snap.status, snap.attempt),
             (JobStatus::Completed, 1),

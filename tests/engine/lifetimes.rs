@@ -73,22 +73,50 @@ async fn retry(app: &TestApp, redis: &TestRedis, job: JobId, attempt: u32) {
     assert_eq!(promoted, 1);
 }
 
+/// Leaves `ms` of life to `keys` (PEXPIRE): a job late in its life
+/// without waiting for it, so no margin depends on how busy the machine is.
+fn age(redis: &TestRedis, keys: &[&str], ms: u64) {
+    for key in keys {
+        let set = redis.query(&["PEXPIRE", key, &ms.to_string()]).unwrap();
+        assert_eq!(set, redis::Value::Int(1), "{key} exists");
+    }
+}
+
+/// The job's snapshot, log and artifact keys.
+async fn job_keys(app: &TestApp, job: JobId) -> [String; 3] {
+    let keys = &app.fns.store.keys;
+    let (shard, id) = (job.shard(), job.to_string());
+    let hash = app.fns.snapshot(job).await.unwrap().unwrap().content_hash;
+    [
+        keys.job(shard, &id),
+        keys.events(shard, &id),
+        keys.artifact(shard, &hash),
+    ]
+}
+
 #[tokio::test]
 async fn a_retry_after_the_artifacts_first_lifetime_still_analyses_the_artifact() {
     // The log's retention equals the snapshot's: each must still outlive
     // the other's renewals.
     let redis = TestRedis::start();
-    let ttl = [("JOB_EXPIRATION", "4"), ("EVENT_RETENTION", "4")];
+    let ttl = [("JOB_EXPIRATION", "60"), ("EVENT_RETENTION", "60")];
     let app = spawn_app(&redis, Role::Api, real_engine(), &ttl).await;
     let job = submit_doc(&app).await;
-    // A long wait in the queue: the first start comes late in the job's life.
-    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    let [snapshot, log, artifact] = job_keys(&app, job).await;
+    // A long wait in the queue: the first start comes late in the job's
+    // life, 5 s before its keys expire.
+    age(&redis, &[&snapshot, &log, &artifact], 5_000);
     let Started::Run { content, .. } = start_next(&app, &redis, job).await else {
         panic!("the first attempt runs")
     };
     assert_eq!(content, DOC);
-    // The retry runs after the submission's TTLs (4 s) have passed.
-    tokio::time::sleep(Duration::from_millis(2_000)).await;
+    assert!(
+        redis.pttl(&artifact) > 50_000,
+        "the start renews the artifact"
+    );
+    // The retry comes when the submission's lifetimes are long over, 5 s
+    // before the first start's would end.
+    age(&redis, &[&snapshot, &log, &artifact], 5_000);
     retry(&app, &redis, job, 1).await;
     match start_next(&app, &redis, job).await {
         Started::Run {
@@ -114,10 +142,8 @@ async fn a_retry_after_the_artifacts_first_lifetime_still_analyses_the_artifact(
             "progress"
         ]
     );
-    let log = app.fns.store.keys.events(job.shard(), &job.to_string());
-    let snapshot = app.fns.store.keys.job(job.shard(), &job.to_string());
     assert!(
-        redis.pttl(&log) >= redis.pttl(&snapshot),
+        expires_at(&redis, &log) >= expires_at(&redis, &snapshot),
         "the log outlives the snapshot"
     );
 }
@@ -250,21 +276,38 @@ async fn a_start_on_a_job_whose_log_is_gone_leaves_no_log_without_a_ttl() {
     assert!(left > 3_000_000, "the new log's TTL: {left} ms");
 }
 
-/// A first attempt started early in a short life, failing after the
+/// A first attempt started early in the job's life, failing after the
 /// artifact's first lifetime: its retry still finds the artifact (each start
 /// renews it, and so does scheduling the retry).
 #[tokio::test]
 async fn a_long_first_attempt_early_in_a_short_life_still_has_its_artifact_for_the_retry() {
     let redis = TestRedis::start();
-    let app = spawn_app(&redis, Role::Api, real_engine(), &[("JOB_EXPIRATION", "4")]).await;
+    let app = spawn_app(
+        &redis,
+        Role::Api,
+        real_engine(),
+        &[("JOB_EXPIRATION", "60")],
+    )
+    .await;
     let job = submit_doc(&app).await;
-    tokio::time::sleep(Duration::from_millis(1500)).await; // inside the first half of its life
+    let [_, _, artifact] = job_keys(&app, job).await;
+    // Inside the first half of its life: 40 s of 60 left.
+    age(&redis, &[&artifact], 40_000);
     assert!(matches!(
         start_next(&app, &redis, job).await,
         Started::Run { attempt: 1, .. }
     ));
-    tokio::time::sleep(Duration::from_millis(2700)).await; // past submit + JOB_EXPIRATION
+    assert!(
+        redis.pttl(&artifact) > 50_000,
+        "the start renews the artifact"
+    );
+    // A long attempt: it fails 5 s before the artifact would expire.
+    age(&redis, &[&artifact], 5_000);
     retry(&app, &redis, job, 1).await;
+    assert!(
+        redis.pttl(&artifact) > 50_000,
+        "the retry renews the artifact"
+    );
     match start_next(&app, &redis, job).await {
         Started::Run {
             attempt, content, ..
