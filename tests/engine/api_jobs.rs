@@ -128,8 +128,8 @@ async fn a_job_view_carries_its_bookkeeping_fields() {
 #[tokio::test]
 async fn delete_cancels_a_running_job_whose_worker_then_writes_no_result() {
     let redis = TestRedis::start();
-    let (slow, calls) = counting(Duration::from_millis(600));
-    let app = spawn_app(&redis, Role::Serve, slow, &[]).await;
+    let (held, calls, gate) = gated();
+    let app = spawn_app(&redis, Role::Serve, held, &[]).await;
     let job = app.submit_spec(3).await;
     while calls.load(Ordering::SeqCst) == 0 {
         tokio::time::sleep(Duration::from_millis(10)).await;
@@ -141,6 +141,7 @@ async fn delete_cancels_a_running_job_whose_worker_then_writes_no_result() {
         (status, problem["code"].as_str()),
         (409, Some("JOB_TERMINAL"))
     );
+    gate.open();
 
     // The worker finishes its analysis, is refused, and releases its entry.
     let id: JobId = job.parse().unwrap();

@@ -231,9 +231,12 @@ async fn rebuild_while_jobs_run_finds_nothing_to_repair() {
     }
 }
 
-/// Reports every stage and lingers in it, so each state lasts long enough
-/// to be observed from outside.
-struct Lingering;
+/// Reports every stage and stays in it until the test has seen the stage's
+/// hint in the snapshot (20 s at most): each state is observed from
+/// outside however busy the machine is.
+struct Lingering {
+    seen: Arc<std::sync::Mutex<Vec<String>>>,
+}
 
 impl Analyzer for Lingering {
     fn analyze(
@@ -243,7 +246,12 @@ impl Analyzer for Lingering {
     ) -> Result<Report, AnalysisError> {
         real_engine().analyze(request, &mut |stage| {
             progress(stage);
-            std::thread::sleep(Duration::from_millis(300));
+            let deadline = std::time::Instant::now() + Duration::from_secs(20);
+            while std::time::Instant::now() < deadline
+                && !self.seen.lock().unwrap().iter().any(|h| h == stage.hint())
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
         })
     }
 }
@@ -251,10 +259,13 @@ impl Analyzer for Lingering {
 #[tokio::test]
 async fn time_travel_states_equal_the_snapshots_seen_live() {
     let redis = TestRedis::start();
+    let hints_seen = Arc::new(std::sync::Mutex::new(Vec::new()));
     let app = spawn_app(
         &redis,
         Role::Serve,
-        Arc::new(Lingering),
+        Arc::new(Lingering {
+            seen: hints_seen.clone(),
+        }),
         &[("PROGRESS_FLUSH_MS", "0")],
     )
     .await;
@@ -268,6 +279,8 @@ async fn time_travel_states_equal_the_snapshots_seen_live() {
             .last()
             .is_none_or(|last| last["version"] != s["version"])
         {
+            let hint = s["progress_hint"].as_str().unwrap_or_default();
+            hints_seen.lock().unwrap().push(hint.to_string());
             seen.push(s.clone());
         }
         if s["status"] == "completed" {
@@ -600,11 +613,11 @@ async fn a_malformed_entry_leaves_the_rest_of_the_log_readable() {
 #[tokio::test]
 async fn inspect_shows_the_keys_and_the_pending_entry_of_a_running_job() {
     let redis = TestRedis::start();
-    let (slow, _) = counting(Duration::from_millis(1500));
-    let app = spawn_app(&redis, Role::Serve, slow, &[]).await;
+    let (held, calls, gate) = gated();
+    let app = spawn_app(&redis, Role::Serve, held, &[]).await;
     let job = app.submit_spec(7).await;
     let id: JobId = job.parse().unwrap();
-    while app.fns.snapshot(id).await.unwrap().unwrap().status.as_str() != "running" {
+    while calls.load(std::sync::atomic::Ordering::SeqCst) == 0 {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let running = inspect::inspect(&app.fns, id).await.unwrap();
@@ -620,6 +633,7 @@ async fn inspect_shows_the_keys_and_the_pending_entry_of_a_running_job() {
     assert!(text.contains(&format!("pending at {worker}")), "{text}");
     assert!(text.contains("started"), "{text}");
 
+    gate.open();
     app.wait_terminal(&job, Duration::from_secs(20)).await;
     let done = inspect::inspect(&app.fns, id).await.unwrap();
     assert!(done.work.is_empty());

@@ -271,7 +271,8 @@ fn the_acl_file_output_loads_into_redis_server() {
         .stdout(std::process::Stdio::null())
         .spawn()
         .expect("redis-server runs");
-    let users = (0..100).find_map(|_| {
+    // Up to 60 s for the server to come up on a busy machine.
+    let users = (0..1200).find_map(|_| {
         std::thread::sleep(Duration::from_millis(50));
         let mut conn = redis::Client::open(format!("redis://127.0.0.1:{port}/0"))
             .ok()?

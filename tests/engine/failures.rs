@@ -162,14 +162,15 @@ async fn a_failing_analysis_is_retried_with_backoff_then_dead_lettered() {
 #[tokio::test]
 async fn a_cancelled_job_gets_no_result_and_its_entry_is_released() {
     let redis = TestRedis::start();
-    let (slow, calls) = counting(Duration::from_millis(600));
-    let app = spawn_app(&redis, Role::Serve, slow, &[]).await;
+    let (held, calls, gate) = gated();
+    let app = spawn_app(&redis, Role::Serve, held, &[]).await;
     let job = app.submit_spec(12).await;
     while calls.load(Ordering::SeqCst) == 0 {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let id: JobId = job.parse().unwrap();
     app.fns.cancel(id, "user asked").await.unwrap();
+    gate.open();
     // The worker finishes its analysis, is refused, and releases the entry.
     let work = app.fns.store.keys.work(id.shard());
     let deadline = std::time::Instant::now() + Duration::from_secs(20);

@@ -494,6 +494,58 @@ pub fn counting(delay: Duration) -> (Arc<dyn Analyzer>, Arc<AtomicUsize>) {
     )
 }
 
+/// Opens a [`gated`] analyser's gate: every analysis held and every later
+/// one go on. Dropping it opens the gate too, so a failed test leaves no
+/// worker thread blocked.
+pub struct Gate(Arc<(std::sync::Mutex<bool>, std::sync::Condvar)>);
+
+impl Gate {
+    pub fn open(&self) {
+        *self.0.0.lock().unwrap() = true;
+        self.0.1.notify_all();
+    }
+}
+
+impl Drop for Gate {
+    fn drop(&mut self) {
+        self.open();
+    }
+}
+
+struct Gated {
+    calls: Arc<AtomicUsize>,
+    gate: Arc<(std::sync::Mutex<bool>, std::sync::Condvar)>,
+}
+
+impl Analyzer for Gated {
+    fn analyze(
+        &self,
+        request: &AnalysisRequest<'_>,
+        progress: &mut dyn FnMut(Stage),
+    ) -> Result<Report, AnalysisError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        let (open, opened) = &*self.gate;
+        let held = opened
+            .wait_timeout_while(open.lock().unwrap(), Duration::from_secs(60), |open| !*open)
+            .unwrap();
+        drop(held);
+        real_engine().analyze(request, progress)
+    }
+}
+
+/// The real engine, each analysis counted and then held until the test
+/// opens the gate (60 s at most): a test acts while an analysis runs
+/// without racing a fixed delay.
+pub fn gated() -> (Arc<dyn Analyzer>, Arc<AtomicUsize>, Gate) {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let gate = Arc::new((std::sync::Mutex::new(false), std::sync::Condvar::new()));
+    let analyzer = Gated {
+        calls: calls.clone(),
+        gate: gate.clone(),
+    };
+    (Arc::new(analyzer), calls, Gate(gate))
+}
+
 /// An analyser whose every attempt fails with a retryable error.
 pub struct AlwaysFails;
 
