@@ -263,36 +263,16 @@ async fn a_malformed_entry_reclaimed_from_a_silent_worker_goes_to_the_dead_lette
     assert_eq!(redis::from_redis_value::<i64>(left).unwrap(), 0);
 }
 
-/// Sleeps (without looking at any limit) on content holding `marker`.
-struct SlowOn {
-    marker: &'static str,
-    delay: Duration,
-}
-
-impl faultline::analysis::Analyzer for SlowOn {
-    fn analyze(
-        &self,
-        request: &faultline::analysis::AnalysisRequest<'_>,
-        progress: &mut dyn FnMut(faultline::analysis::Stage),
-    ) -> Result<faultline::analysis::model::Report, faultline::analysis::AnalysisError> {
-        if request.content.contains(self.marker) {
-            std::thread::sleep(self.delay);
-        }
-        real_engine().analyze(request, progress)
-    }
-}
-
 #[tokio::test]
 async fn an_analysis_past_its_time_limit_fails_once_and_frees_its_worker() {
     let redis = TestRedis::start();
-    let slow = SlowOn {
-        marker: "x-stuck",
-        delay: Duration::from_secs(3),
-    };
+    // The stuck analysis is held (looking at no limit) until the test ends;
+    // the others answer at once, so the 300 ms limit is only the stuck one's.
+    let (stuck_analyser, _, _gate) = gated_on(Some("x-stuck"), std::sync::Arc::new(Quick));
     let app = spawn_app(
         &redis,
         Role::Serve,
-        std::sync::Arc::new(slow),
+        stuck_analyser,
         &[("ANALYSIS_TIMEOUT_MS", "300"), ("WORKER_CONCURRENCY", "1")],
     )
     .await;
@@ -302,7 +282,7 @@ async fn an_analysis_past_its_time_limit_fails_once_and_frees_its_worker() {
         .as_str()
         .unwrap()
         .to_string();
-    let snap = app.wait_terminal(&stuck, Duration::from_secs(6)).await;
+    let snap = app.wait_terminal(&stuck, Duration::from_secs(30)).await;
     assert_eq!(snap.status, JobStatus::Failed);
     assert_eq!(snap.attempt, 1, "a time-out is not retried");
     let error = snap.error.unwrap();
@@ -313,9 +293,9 @@ async fn an_analysis_past_its_time_limit_fails_once_and_frees_its_worker() {
         .collect();
     assert_eq!(shape, ["queued", "started", "dead_lettered", "failed"]);
 
-    // The only slot is free again while the stuck thread still sleeps.
+    // The only slot is free again while the stuck thread is still held.
     let next = app.submit_spec(22).await;
-    let snap = app.wait_terminal(&next, Duration::from_secs(5)).await;
+    let snap = app.wait_terminal(&next, Duration::from_secs(30)).await;
     assert_eq!(snap.status, JobStatus::Completed);
 }
 
@@ -453,14 +433,11 @@ async fn a_heartbeat_is_fenced_so_a_stale_attempt_cannot_take_its_entry_back() {
 #[tokio::test]
 async fn a_cancelled_jobs_analysis_is_abandoned_and_its_slot_freed_at_the_next_heartbeat() {
     let redis = TestRedis::start();
-    let slow = SlowOn {
-        marker: "x-slow",
-        delay: Duration::from_secs(5),
-    };
+    let (slow, _, gate) = gated_on(Some("x-slow"), real_engine());
     let app = spawn_app(
         &redis,
         Role::Serve,
-        std::sync::Arc::new(slow),
+        slow,
         // A heartbeat every 200 ms.
         &[
             ("WORKER_CONCURRENCY", "1"),
@@ -483,12 +460,15 @@ async fn a_cancelled_jobs_analysis_is_abandoned_and_its_slot_freed_at_the_next_h
     app.fns.cancel(id, "user asked").await.unwrap();
 
     // The only slot serves the next job while the cancelled analysis's
-    // thread still sleeps (it would hold the slot for 5 s otherwise).
+    // thread is still held (it would hold the slot until then otherwise).
     let next = app.submit_spec(33).await;
-    let snap = app.wait_terminal(&next, Duration::from_secs(3)).await;
+    let snap = app.wait_terminal(&next, Duration::from_secs(30)).await;
     assert_eq!(snap.status, JobStatus::Completed);
-    // Its refused outcome acknowledged the cancelled job's entry.
+    // Once it returns, its refused outcome acknowledges the cancelled
+    // job's entry.
+    gate.open();
     let work = app.fns.store.keys.work(id.shard());
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while pending(&redis, &work) > 0 {
         assert!(std::time::Instant::now() < deadline, "entry never released");
         tokio::time::sleep(Duration::from_millis(10)).await;
