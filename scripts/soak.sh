@@ -5,7 +5,8 @@
 # wait past them. Every 15 s it prints Redis's memory and key count and the
 # service's RSS and open file descriptors: under a steady load all four
 # level off, and after the wait Redis is back near where it started. Fails
-# when a submission failed or the keys did not come back down.
+# when a submission failed, the service logged an error, or a key outlived
+# its lifetime.
 #
 #   bash scripts/soak.sh                        # RATE=200/s, DURATION=600, TTL=60
 #   RATE=500 DURATION=1800 TTL=120 bash scripts/soak.sh
@@ -30,7 +31,7 @@ redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no \
   --stream-node-max-bytes 1024 --dir "$work" >"$work/redis.log" 2>&1 &
 pids+=($!)
 http_port=$(free_port)
-REDIS_URL="redis://127.0.0.1:$redis_port/0" PORT="$http_port" LOG_LEVEL=warn \
+REDIS_URL="redis://127.0.0.1:$redis_port/0" PORT="$http_port" LOG_LEVEL=warn LOG_FORMAT=json \
   JOB_EXPIRATION="$TTL" EVENT_RETENTION="$TTL" CACHE_EXPIRATION="$TTL" \
   "$bin" serve >"$work/serve.log" 2>&1 &
 service=$!
@@ -40,8 +41,8 @@ for _ in $(seq 1 100); do curl -fsS "$base/readyz" >/dev/null 2>&1 && break; sle
 
 echo "== soak: $RATE submissions/s for $DURATION s, lifetimes $TTL s, then $((TTL * 2 + 30)) s quiet"
 python3 scripts/soak/soak.py "$base" "$redis_port" "$service" "$RATE" "$DURATION" "$((TTL * 2 + 30))"
-if grep -qiE 'panicked|ERROR' "$work/serve.log"; then
+if grep -qE '"level":"ERROR"|panicked' "$work/serve.log"; then
   echo "the service logged errors:" >&2
-  grep -iE 'panicked|ERROR' "$work/serve.log" | head -20 >&2
+  grep -E '"level":"ERROR"|panicked' "$work/serve.log" | head -20 >&2
   exit 1
 fi

@@ -1,7 +1,6 @@
 //! The job endpoints beyond submission: listing with cursor and status,
 //! cancellation over HTTP, feedback, the paged event log.
 
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use faultline::engine::{JobId, JobStatus};
@@ -131,9 +130,7 @@ async fn delete_cancels_a_running_job_whose_worker_then_writes_no_result() {
     let (held, calls, gate) = gated();
     let app = spawn_app(&redis, Role::Serve, held, &[]).await;
     let job = app.submit_spec(3).await;
-    while calls.load(Ordering::SeqCst) == 0 {
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    first_call(&calls).await;
     let (status, view) = delete(&app, &format!("/jobs/{job}")).await;
     assert_eq!((status, view["status"].as_str()), (202, Some("cancelled")));
     let (status, problem) = delete(&app, &format!("/jobs/{job}")).await;

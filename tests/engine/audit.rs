@@ -272,7 +272,12 @@ async fn time_travel_states_equal_the_snapshots_seen_live() {
     let job = app.submit_spec(3).await;
     let id: JobId = job.parse().unwrap();
     let mut seen: Vec<serde_json::Value> = Vec::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(90);
     loop {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not completed: {seen:?}"
+        );
         let raw = app.fns.snapshot_json(id).await.unwrap().unwrap();
         let s: serde_json::Value = serde_json::from_str(&raw).unwrap();
         if seen
@@ -617,9 +622,7 @@ async fn inspect_shows_the_keys_and_the_pending_entry_of_a_running_job() {
     let app = spawn_app(&redis, Role::Serve, held, &[]).await;
     let job = app.submit_spec(7).await;
     let id: JobId = job.parse().unwrap();
-    while calls.load(std::sync::atomic::Ordering::SeqCst) == 0 {
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    first_call(&calls).await;
     let running = inspect::inspect(&app.fns, id).await.unwrap();
     let worker = app.fns.snapshot(id).await.unwrap().unwrap().worker.unwrap();
     assert_eq!(running.work.len(), 1, "{running:?}");

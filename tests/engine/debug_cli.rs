@@ -271,9 +271,13 @@ fn the_acl_file_output_loads_into_redis_server() {
         .stdout(std::process::Stdio::null())
         .spawn()
         .expect("redis-server runs");
-    // Up to 60 s for the server to come up on a busy machine.
+    // Up to 60 s for the server to come up on a busy machine, unless it
+    // exits (it refused the file).
     let users = (0..1200).find_map(|_| {
         std::thread::sleep(Duration::from_millis(50));
+        if let Ok(Some(status)) = server.try_wait() {
+            panic!("redis-server exited ({status}) with the ACL file");
+        }
         let mut conn = redis::Client::open(format!("redis://127.0.0.1:{port}/0"))
             .ok()?
             .get_connection()

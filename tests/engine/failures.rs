@@ -54,17 +54,15 @@ async fn a_worker_that_dies_mid_job_loses_nothing_and_its_late_writes_are_refuse
             "JUSTID",
         ])
         .unwrap();
-    let (slow, calls) = counting(Duration::from_millis(3_000));
+    let (held, calls, gate) = gated();
     let worker = spawn_app(
         &redis,
         Role::Worker,
-        slow,
+        held,
         &[("VISIBILITY_TIMEOUT_MS", "30000")],
     )
     .await;
-    while calls.load(Ordering::SeqCst) == 0 {
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    first_call(&calls).await;
     // While attempt 2 runs, attempt 1 wakes up: its progress and result are refused.
     let hint = Hint::new("late", 0);
     let err = api
@@ -79,6 +77,7 @@ async fn a_worker_that_dies_mid_job_loses_nothing_and_its_late_writes_are_refuse
         .await
         .unwrap_err();
     assert_eq!(err.code(), Some("STALE_ATTEMPT"));
+    gate.open();
 
     let snap = worker.wait_terminal(&job, Duration::from_secs(20)).await;
     assert_eq!((snap.status, snap.attempt), (JobStatus::Completed, 2));
@@ -165,9 +164,7 @@ async fn a_cancelled_job_gets_no_result_and_its_entry_is_released() {
     let (held, calls, gate) = gated();
     let app = spawn_app(&redis, Role::Serve, held, &[]).await;
     let job = app.submit_spec(12).await;
-    while calls.load(Ordering::SeqCst) == 0 {
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    first_call(&calls).await;
     let id: JobId = job.parse().unwrap();
     app.fns.cancel(id, "user asked").await.unwrap();
     gate.open();
@@ -328,13 +325,13 @@ fn the_engine_stops_between_rules_once_its_limit_has_passed() {
 async fn busy_workers_start_only_what_they_can_run_so_each_job_runs_once() {
     const JOBS: usize = 30;
     let redis = TestRedis::start();
-    // Eight shards against one slot each: before slots were taken first,
+    // Sixteen shards against one slot each: before slots were taken first,
     // each worker started up to one entry per shard and let them wait, up
-    // to 7 × 1 s, past the 6 s visibility timeout. The timeout leaves a
-    // running attempt's heartbeats (every 2 s) seconds of slack on a busy
+    // to 15 × 1 s, well past the 6 s visibility timeout. The timeout leaves
+    // a running attempt's heartbeats (every 2 s) seconds of slack on a busy
     // machine.
     let vars = [
-        ("SHARDS", "8"),
+        ("SHARDS", "16"),
         ("WORKER_CONCURRENCY", "1"),
         ("VISIBILITY_TIMEOUT_MS", "6000"),
         ("MAX_ATTEMPTS", "2"),
@@ -357,7 +354,7 @@ async fn busy_workers_start_only_what_they_can_run_so_each_job_runs_once() {
         );
     }
     assert_eq!(calls.load(Ordering::SeqCst), JOBS, "one analysis per job");
-    for shard in 0..8 {
+    for shard in 0..16 {
         let dead = redis
             .query(&["XLEN", &api.fns.store.keys.dead(shard)])
             .unwrap();
@@ -464,15 +461,15 @@ async fn a_cancelled_jobs_analysis_is_abandoned_and_its_slot_freed_at_the_next_h
     let next = app.submit_spec(33).await;
     let snap = app.wait_terminal(&next, Duration::from_secs(30)).await;
     assert_eq!(snap.status, JobStatus::Completed);
-    // Once it returns, its refused outcome acknowledges the cancelled
-    // job's entry.
-    gate.open();
+    // The refused heartbeat also acknowledged the cancelled job's entry,
+    // without waiting for the held analysis.
     let work = app.fns.store.keys.work(id.shard());
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while pending(&redis, &work) > 0 {
         assert!(std::time::Instant::now() < deadline, "entry never released");
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+    gate.open();
     let snap = app.fns.snapshot(id).await.unwrap().unwrap();
     assert_eq!((snap.status, snap.attempt), (JobStatus::Cancelled, 1));
     assert!(!kinds(&app.events(&slow_job).await).contains(&"completed"));

@@ -561,6 +561,16 @@ pub fn gated_on(
     (Arc::new(analyzer), calls, Gate(gate))
 }
 
+/// Waits until an analyser counting into `calls` has been called (30 s at
+/// most).
+pub async fn first_call(calls: &AtomicUsize) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while calls.load(Ordering::SeqCst) == 0 {
+        assert!(Instant::now() < deadline, "no analysis started in 30 s");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 /// An analyser whose every attempt fails with a retryable error.
 pub struct AlwaysFails;
 

@@ -114,6 +114,8 @@ async fn a_retry_after_the_artifacts_first_lifetime_still_analyses_the_artifact(
         redis.pttl(&artifact) > 50_000,
         "the start renews the artifact"
     );
+    assert!(redis.pttl(&log) > 50_000, "the start renews the log");
+    assert!(expires_at(&redis, &log) >= expires_at(&redis, &snapshot));
     // The retry comes when the submission's lifetimes are long over, 5 s
     // before the first start's would end.
     age(&redis, &[&snapshot, &log, &artifact], 5_000);
