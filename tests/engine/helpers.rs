@@ -364,17 +364,10 @@ impl TestApp {
         )
     }
 
+    /// `GET path`: the status and the body as JSON (null when it is not).
     pub async fn get(&self, path: &str) -> (u16, Value) {
-        let resp = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .expect("request");
-        (
-            resp.status().as_u16(),
-            resp.json().await.unwrap_or(Value::Null),
-        )
+        let (status, text) = self.get_text(path).await;
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
     /// `GET path`: the status and the body as text (pages, metrics, replays).
