@@ -95,6 +95,8 @@ impl std::fmt::Debug for Settings {
 pub struct Access {
     /// SHA-256 of each accepted API key; empty means no key is required.
     pub key_hashes: Vec<[u8; 32]>,
+    /// Where the keys may be read again (SIGHUP).
+    pub keys_file: Option<KeysFile>,
     /// Reads need a key too (only when keys are configured).
     pub auth_reads: bool,
     /// Requests per second per key (or per IP without one); 0 disables.
@@ -452,39 +454,33 @@ fn ai_config(env: &Env<'_>) -> Result<AiConfig, ConfigError> {
 /// line, `#` comments) hold keys, or `sha256:<hex>` of keys so the plain
 /// key need not be stored at all. Only the hashes are kept.
 fn access(env: &Env<'_>) -> Result<Access, ConfigError> {
-    // Each entry with the variable it came from, which a refusal names.
-    let mut entries: Vec<(&'static str, String)> = env
-        .string("FAULTLINE_API_KEYS", "")
-        .split(',')
-        .map(|e| ("FAULTLINE_API_KEYS", e.to_string()))
-        .collect();
-    if let Some(path) = env.get("FAULTLINE_API_KEYS_FILE").filter(|p| !p.is_empty()) {
-        let text = std::fs::read_to_string(&path).map_err(|e| {
+    let mut listed = Vec::new();
+    for entry in env.string("FAULTLINE_API_KEYS", "").split(',') {
+        let entry = entry.trim();
+        if !entry.is_empty() {
+            listed.push(
+                key_hash(entry)
+                    .ok_or_else(|| env.invalid("FAULTLINE_API_KEYS", "(hidden)", INVALID_KEY))?,
+            );
+        }
+    }
+    let keys_file = env
+        .get("FAULTLINE_API_KEYS_FILE")
+        .filter(|p| !p.is_empty())
+        .map(|path| KeysFile {
+            path: path.into(),
+            listed: listed.clone(),
+        });
+    let key_hashes = match &keys_file {
+        Some(file) => file.read().map_err(|reason| {
             env.invalid(
                 "FAULTLINE_API_KEYS_FILE",
-                &path,
-                &format!("cannot read: {e}"),
+                &file.path.display().to_string(),
+                &reason,
             )
-        })?;
-        entries.extend(
-            text.lines()
-                .filter(|l| !l.trim_start().starts_with('#'))
-                .map(|l| ("FAULTLINE_API_KEYS_FILE", l.to_string())),
-        );
-    }
-    let mut key_hashes = Vec::new();
-    for (source, entry) in entries.iter().map(|(v, e)| (*v, e.trim())) {
-        if entry.is_empty() {
-            continue;
-        }
-        key_hashes.push(key_hash(entry).ok_or_else(|| {
-            env.invalid(
-                source,
-                "(hidden)",
-                "a sha256: entry must be 64 hex digits; a plain key at least 16 characters",
-            )
-        })?);
-    }
+        })?,
+        None => listed,
+    };
     let auth_reads = env.flag("FAULTLINE_AUTH_READS", false)?;
     let rate_per_second = env.parse("RATE_LIMIT_PER_SECOND", 0u32, "a number", |_| true)?;
     let rate_burst = env.parse(
@@ -501,12 +497,42 @@ fn access(env: &Env<'_>) -> Result<Access, ConfigError> {
         .collect();
     Ok(Access {
         key_hashes,
+        keys_file,
         auth_reads,
         rate_per_second,
         rate_burst,
         cors_origins,
         allowed_hosts: allowed_hosts(env)?,
     })
+}
+
+const INVALID_KEY: &str =
+    "a sha256: entry must be 64 hex digits; a plain key at least 16 characters";
+
+/// `FAULTLINE_API_KEYS_FILE`, which `serve` and `api` read again on SIGHUP
+/// (`api::key_reload`) so keys are added and revoked without a restart.
+#[derive(Clone)]
+pub struct KeysFile {
+    pub path: std::path::PathBuf,
+    /// The hashes of `FAULTLINE_API_KEYS`, accepted beside the file's.
+    pub listed: Vec<[u8; 32]>,
+}
+
+impl KeysFile {
+    /// Every accepted key's hash with the file as it is now. The reason
+    /// names the line of a bad entry, never the entry itself.
+    pub fn read(&self) -> Result<Vec<[u8; 32]>, String> {
+        let text = std::fs::read_to_string(&self.path).map_err(|e| format!("cannot read: {e}"))?;
+        let mut hashes = self.listed.clone();
+        for (n, line) in text.lines().enumerate() {
+            let entry = line.trim();
+            if entry.is_empty() || entry.starts_with('#') {
+                continue;
+            }
+            hashes.push(key_hash(entry).ok_or_else(|| format!("line {}: {INVALID_KEY}", n + 1))?);
+        }
+        Ok(hashes)
+    }
 }
 
 /// The SHA-256 of a key entry: `sha256:<hex>` as given, a plain key hashed.
@@ -850,7 +876,33 @@ mod tests {
         let err =
             settings(&[("FAULTLINE_API_KEYS_FILE", file.path().to_str().unwrap())]).unwrap_err();
         assert_eq!(err.name, "FAULTLINE_API_KEYS_FILE");
+        assert!(err.to_string().contains("line 2: "), "{err}");
         assert!(!err.to_string().contains("short"), "{err}");
+    }
+
+    #[test]
+    fn reading_the_keys_file_again_keeps_the_listed_keys() {
+        use sha2::Digest;
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), "first-key-0123456789\n").unwrap();
+        let s = settings(&[
+            ("FAULTLINE_API_KEYS", "listed-key-0123456789"),
+            ("FAULTLINE_API_KEYS_FILE", file.path().to_str().unwrap()),
+        ])
+        .unwrap();
+        let hash = |k: &str| -> [u8; 32] { sha2::Sha256::digest(k.as_bytes()).into() };
+        assert_eq!(
+            s.access.key_hashes,
+            [hash("listed-key-0123456789"), hash("first-key-0123456789")]
+        );
+        let keys_file = s.access.keys_file.expect("the file is kept for reloads");
+        std::fs::write(file.path(), "# rotated\n\n  second-key-0123456789  \n").unwrap();
+        assert_eq!(
+            keys_file.read().unwrap(),
+            [hash("listed-key-0123456789"), hash("second-key-0123456789")]
+        );
+        std::fs::remove_file(file.path()).unwrap();
+        assert!(keys_file.read().unwrap_err().starts_with("cannot read: "));
     }
 
     #[test]

@@ -115,6 +115,7 @@ impl App {
         role: Role,
         analyzer: Arc<dyn Analyzer>,
     ) -> anyhow::Result<App> {
+        let hangups = api::key_reload::listen().context("cannot catch SIGHUP")?;
         let (target, embedded) = redis_target(&settings, role).await?;
         let fns = functions(&settings, &target)?;
         let report = migrate_with_patience(&fns).await?;
@@ -139,6 +140,7 @@ impl App {
         ))];
         let mut port = 0;
         let mut metrics_port = 0;
+        let mut reloadable_keys = None;
         if role != Role::Worker {
             let listener = tokio::net::TcpListener::bind((settings.host.as_str(), settings.port))
                 .await
@@ -158,7 +160,9 @@ impl App {
                      the proxy in front forwards only those"
                 );
             }
-            let routes = api::routes(state, &settings.access);
+            let gate = Arc::new(api::Gate::new(&settings.access));
+            reloadable_keys = settings.access.keys_file.clone().map(|f| (gate.clone(), f));
+            let routes = api::routes(state, &settings.access, gate);
             let (stop, header_timeout) = (shutdown.clone(), settings.header_timeout);
             tasks.push(tokio::spawn(api::server::serve(
                 listener,
@@ -168,6 +172,11 @@ impl App {
                 Duration::from_secs(10),
             )));
         }
+        tasks.push(api::key_reload::spawn(
+            hangups,
+            reloadable_keys,
+            shutdown.clone(),
+        ));
         let worker = (role != Role::Api)
             .then(|| Worker::new(fns.clone(), analyzer, worker_config(&settings)));
         if role == Role::Worker && settings.metrics_port != 0 {

@@ -1,9 +1,12 @@
 //! Who may call and how often: optional bearer API keys (kept as SHA-256,
-//! compared in constant time) and per-client rate limits (governor).
+//! compared in constant time, replaceable while serving) and per-client rate
+//! limits (governor).
 
 use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::time::Duration;
 
+use arc_swap::ArcSwap;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use poem::http::Method;
@@ -39,7 +42,7 @@ pub enum Auth {
 }
 
 pub struct Gate {
-    key_hashes: Vec<[u8; 32]>,
+    key_hashes: ArcSwap<Vec<[u8; 32]>>,
     auth_reads: bool,
     limiter: Option<DefaultKeyedRateLimiter<String>>,
 }
@@ -51,10 +54,28 @@ impl Gate {
             RateLimiter::keyed(Quota::per_second(rate).allow_burst(burst))
         });
         Gate {
-            key_hashes: access.key_hashes.clone(),
+            key_hashes: ArcSwap::from_pointee(access.key_hashes.clone()),
             auth_reads: access.auth_reads,
             limiter,
         }
+    }
+
+    /// Accepts `keys` from now on, in place of the keys in force: a reload
+    /// of the keys file. An empty set while keys are in force is refused, as
+    /// it would open the API to everyone: a file caught half-written, or
+    /// emptied by mistake, must not do that (a restart can).
+    pub fn replace_keys(&self, keys: Vec<[u8; 32]>) -> Result<usize, &'static str> {
+        if keys.is_empty() && !self.key_hashes.load().is_empty() {
+            return Err("no keys: that would stop asking for keys; restart to do that");
+        }
+        let count = keys.len();
+        self.key_hashes.store(Arc::new(keys));
+        Ok(count)
+    }
+
+    /// Reads need a key now (`FAULTLINE_AUTH_READS` with keys in force).
+    pub fn reads_locked(&self) -> bool {
+        self.auth_reads && !self.key_hashes.load().is_empty()
     }
 
     /// Checks the caller's key when `method path` needs one. Returns the
@@ -65,11 +86,12 @@ impl Gate {
         path: &str,
         authorization: Option<&str>,
     ) -> Result<Option<String>, ApiError> {
-        if self.key_hashes.is_empty() {
+        let key_hashes = self.key_hashes.load();
+        if key_hashes.is_empty() {
             return Ok(None);
         }
         let presented = authorization.and_then(bearer_token);
-        let known = presented.and_then(|key| self.find(key));
+        let known = presented.and_then(|key| find(&key_hashes, key));
         if known.is_some() || !self.requires_key(method, path) {
             return Ok(known);
         }
@@ -104,17 +126,17 @@ impl Gate {
         let read = *method == Method::GET || *method == Method::HEAD;
         !read || self.auth_reads
     }
+}
 
-    /// The key's identity if it is one of ours. Every stored hash is
-    /// compared, in constant time, whatever matches.
-    fn find(&self, key: &str) -> Option<String> {
-        let digest: [u8; 32] = Sha256::digest(key.as_bytes()).into();
-        let mut found = subtle::Choice::from(0);
-        for stored in &self.key_hashes {
-            found |= stored.ct_eq(&digest);
-        }
-        bool::from(found).then(|| format!("key:{}", hex::encode(&digest[..6])))
+/// The key's identity if it is one of `key_hashes`. Every stored hash is
+/// compared, in constant time, whatever matches.
+fn find(key_hashes: &[[u8; 32]], key: &str) -> Option<String> {
+    let digest: [u8; 32] = Sha256::digest(key.as_bytes()).into();
+    let mut found = subtle::Choice::from(0);
+    for stored in key_hashes {
+        found |= stored.ct_eq(&digest);
     }
+    bool::from(found).then(|| format!("key:{}", hex::encode(&digest[..6])))
 }
 
 /// Paths open to anyone, whatever the key settings, and not rate limited:

@@ -22,7 +22,7 @@ use super::stream_limits::ClientId;
 pub const REQUEST_ID: &str = "x-request-id";
 
 pub struct Guard {
-    pub gate: Gate,
+    pub gate: Arc<Gate>,
     /// Largest request body in bytes.
     pub body_limit: usize,
     /// How long the body may take to arrive once the head has.

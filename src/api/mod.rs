@@ -7,11 +7,13 @@
 #![allow(clippy::result_large_err)]
 
 mod access;
+pub use access::Gate;
 mod analyze;
 mod edge;
 mod events;
 mod feedback;
 mod guard;
+pub mod key_reload;
 pub use guard::LARGEST_BODIES_AT_ONCE;
 pub(crate) mod health;
 mod jobs;
@@ -35,7 +37,6 @@ use poem::middleware::Cors;
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, handler};
 use poem_openapi::{OpenApiService, Tags};
 
-use access::Gate;
 use guard::Guard;
 use route_table::RouteTable;
 
@@ -102,8 +103,9 @@ fn served_spec() -> poem::Response {
         .body(SPEC.get_or_init(spec_json).as_str())
 }
 
-/// The whole HTTP surface.
-pub fn routes(state: AppState, access: &Access) -> impl Endpoint + use<> {
+/// The whole HTTP surface. `gate` checks API keys and rate limits; the
+/// caller keeps it to replace the keys (`key_reload`).
+pub fn routes(state: AppState, access: &Access, gate: Arc<Gate>) -> impl Endpoint + use<> {
     let api = service();
     let docs = api.swagger_ui();
     let spec_value: serde_json::Value =
@@ -115,7 +117,7 @@ pub fn routes(state: AppState, access: &Access) -> impl Endpoint + use<> {
     // itself is checked on the decoded strings.
     let body_limit = state.max_content_size * 6 + 64 * 1024;
     let guard = Arc::new(Guard {
-        gate: Gate::new(access),
+        gate: gate.clone(),
         routes: RouteTable::from_spec(&spec_value),
         body_limit,
         body_timeout: state.body_timeout,
@@ -124,7 +126,6 @@ pub fn routes(state: AppState, access: &Access) -> impl Endpoint + use<> {
         )),
     });
     crate::metrics::http_routes(guard.routes.operations());
-    let reads_locked = !access.key_hashes.is_empty() && access.auth_reads;
     let edge = Arc::new(edge::Edge {
         hosts: access.allowed_hosts.clone(),
         routes: RouteTable::from_spec(&spec_value),
@@ -152,7 +153,10 @@ pub fn routes(state: AppState, access: &Access) -> impl Endpoint + use<> {
             }
         })
         .around(not_cross_origin)
-        .around(move |ep, req| crate::ui::front(ep, req, reads_locked))
+        .around(move |ep, req| {
+            let reads_locked = gate.reads_locked();
+            crate::ui::front(ep, req, reads_locked)
+        })
         .around({
             let edge = edge.clone();
             move |ep, req| {

@@ -68,6 +68,11 @@ pub fn job(outcome: &'static str) {
     counter!(JOBS, "outcome" => outcome).increment(1);
 }
 
+/// One of [`API_KEY_RELOAD_OUTCOMES`].
+pub fn api_key_reload(outcome: &'static str) {
+    counter!(API_KEY_RELOADS, "outcome" => outcome).increment(1);
+}
+
 pub fn events(kind: EventType, n: u64) {
     counter!(EVENTS, "type" => kind.as_str()).increment(n);
 }

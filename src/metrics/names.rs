@@ -18,6 +18,7 @@ pub const REFUSALS: &str = "faultline_refusals_total";
 pub const WORKER_ERRORS: &str = "faultline_worker_errors_total";
 pub const REDIS_ERRORS: &str = "faultline_redis_errors_total";
 pub const HTTP_REQUESTS: &str = "faultline_http_requests_total";
+pub const API_KEY_RELOADS: &str = "faultline_api_key_reloads_total";
 
 pub const HTTP_DURATION: &str = "faultline_http_request_duration_seconds";
 pub const REDIS_DURATION: &str = "faultline_redis_command_duration_seconds";
@@ -50,6 +51,9 @@ pub const JOB_OUTCOMES: [&str; 7] = [
     "cancelled",
     "invalid",
 ];
+/// `applied`; `invalid`: the file could not be read or has a bad entry;
+/// `refused`: it holds no key while keys are in force.
+pub const API_KEY_RELOAD_OUTCOMES: [&str; 3] = ["applied", "invalid", "refused"];
 pub const SEVERITIES: [&str; 5] = ["critical", "high", "medium", "low", "info"];
 pub const STEPS: [&str; 3] = ["normalizing", "running_heuristics", "synthesizing"];
 pub const STREAMS: [&str; 3] = ["work", "dead", "feed"];
@@ -113,6 +117,10 @@ pub(super) fn describe() {
         "Failed Redis calls (timeouts, connection loss, errors), by function or read."
     );
     describe_counter!(HTTP_REQUESTS, "HTTP requests by method, route and status.");
+    describe_counter!(
+        API_KEY_RELOADS,
+        "Reloads of FAULTLINE_API_KEYS_FILE on SIGHUP, by outcome (applied; invalid, refused: the keys in force stay)."
+    );
     describe_histogram!(
         HTTP_DURATION,
         Unit::Seconds,
@@ -197,6 +205,9 @@ pub(super) fn register(shards: u16) {
     }
     for outcome in JOB_OUTCOMES {
         counter!(JOBS, "outcome" => outcome).absolute(0);
+    }
+    for outcome in API_KEY_RELOAD_OUTCOMES {
+        counter!(API_KEY_RELOADS, "outcome" => outcome).absolute(0);
     }
     for severity in SEVERITIES {
         counter!(FINDINGS, "severity" => severity).absolute(0);

@@ -565,3 +565,117 @@ async fn requests_for_a_host_name_not_allowed_are_refused() {
         assert_eq!(resp.status(), status, "{host}");
     }
 }
+
+/// Sends SIGHUP to a spawned process.
+fn hang_up(process: &Binary) {
+    let pid = i32::try_from(process.child.id()).expect("a pid");
+    // SAFETY: kill(2) with a child's pid and a valid signal number.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGHUP) }, 0, "kill -HUP");
+}
+
+/// The value of `faultline_api_key_reloads_total{outcome}` on `base`.
+async fn reloads(http: &reqwest::Client, base: &str, outcome: &str) -> String {
+    let text = http
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let series = format!("faultline_api_key_reloads_total{{outcome=\"{outcome}\"}} ");
+    text.lines()
+        .find_map(|l| l.strip_prefix(series.as_str()))
+        .unwrap_or_else(|| panic!("no {series} in /metrics"))
+        .to_string()
+}
+
+/// Waits until `check` holds, or fails naming `what` after 20 s.
+async fn eventually<F: std::future::Future<Output = bool>>(
+    what: &str,
+    mut check: impl FnMut() -> F,
+) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !check().await {
+        assert!(std::time::Instant::now() < deadline, "{what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// `kill -HUP` makes `faultline api` read its keys file again: a new key is
+/// accepted and a removed one refused, without a restart. A file with a bad
+/// entry, or with no key at all, changes nothing and is counted. A worker,
+/// which has no keys, lives on through a SIGHUP too.
+#[tokio::test]
+async fn sighup_reloads_the_api_keys_file() {
+    let redis = TestRedis::start();
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys");
+    std::fs::write(&keys, format!("# ops\n{KEY}\n")).unwrap();
+    let api = spawn_binary(
+        &redis,
+        "api",
+        &[("FAULTLINE_API_KEYS_FILE", keys.to_str().unwrap())],
+        &dir.path().join("api.log"),
+    );
+    let http = reqwest::Client::new();
+    let body = json!({"content": "# Design\n\nOne service.\n", "content_type": "markdown"});
+    let status = |key: &'static str| {
+        let req = http
+            .post(format!("{}/artifacts/analyze", api.base))
+            .bearer_auth(key)
+            .json(&body)
+            .send();
+        async move { req.await.map_or(0, |r| r.status().as_u16()) }
+    };
+    eventually("faultline api answers", || async {
+        status(KEY).await == 200
+    })
+    .await;
+    assert_eq!(status(OTHER_KEY).await, 401);
+
+    // The other key in place of the first.
+    std::fs::write(&keys, format!("{OTHER_KEY}\n")).unwrap();
+    hang_up(&api);
+    eventually("the new key is accepted", || async {
+        status(OTHER_KEY).await == 200
+    })
+    .await;
+    assert_eq!(status(KEY).await, 401, "the removed key is refused");
+    assert_eq!(reloads(&http, &api.base, "applied").await, "1");
+
+    // A bad entry, then no key at all: the keys in force stay.
+    std::fs::write(&keys, format!("{KEY}\nshort\n")).unwrap();
+    hang_up(&api);
+    eventually("the bad file is counted", || async {
+        reloads(&http, &api.base, "invalid").await == "1"
+    })
+    .await;
+    std::fs::write(&keys, "# emptied\n").unwrap();
+    hang_up(&api);
+    eventually("the empty file is counted", || async {
+        reloads(&http, &api.base, "refused").await == "1"
+    })
+    .await;
+    assert_eq!(status(OTHER_KEY).await, 200);
+    assert_eq!(status(KEY).await, 401);
+    let log = std::fs::read_to_string(dir.path().join("api.log")).unwrap();
+    assert!(log.contains("line 2: a sha256: entry must be"), "{log}");
+    assert!(!log.contains("short"), "a bad entry is never logged");
+
+    let worker_log = dir.path().join("worker.log");
+    let mut worker = spawn_binary(&redis, "worker", &[], &worker_log);
+    eventually("the worker is up", || async {
+        std::fs::read_to_string(&worker_log).is_ok_and(|l| l.contains("worker started"))
+    })
+    .await;
+    hang_up(&worker);
+    eventually("the worker logs the SIGHUP", || async {
+        std::fs::read_to_string(&worker_log).is_ok_and(|l| l.contains("SIGHUP: nothing to reload"))
+    })
+    .await;
+    assert!(
+        worker.child.try_wait().unwrap().is_none(),
+        "the worker lives on"
+    );
+}

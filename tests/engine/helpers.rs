@@ -1,6 +1,7 @@
 //! Shared test fixtures: a private Redis per test, the app spawned on port 0
 //! through the same `App::build` as `main`, HTTP helpers and test analysers.
 
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -672,4 +673,45 @@ pub fn take_entry(redis: &TestRedis, work_key: &str, consumer: &str) -> (String,
     let reply: redis::streams::StreamReadReply = redis::from_redis_value(reply).unwrap();
     let entry = &reply.keys[0].ids[0];
     (entry.id.clone(), entry.get::<String>("hash").unwrap())
+}
+
+/// A process of the real binary, killed when dropped.
+pub struct Binary {
+    pub child: Child,
+    /// `http://127.0.0.1:<PORT>` (answering only with an API role).
+    pub base: String,
+}
+
+impl Drop for Binary {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `faultline <role>` on `redis`, with nothing of this process's environment
+/// but `PATH` and `env`, logging at debug into `log`.
+pub fn spawn_binary(redis: &TestRedis, role: &str, env: &[(&str, &str)], log: &Path) -> Binary {
+    let port = faultline::store::embedded::free_port().expect("free port");
+    let out = std::fs::File::create(log).expect("log file");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_faultline"));
+    cmd.arg(role)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("PORT", port.to_string())
+        .env("SHARDS", "4")
+        .env("METRICS_PORT", "0")
+        .env("LOG_LEVEL", "debug")
+        .env("RUST_LOG", "debug")
+        .envs(env.iter().copied())
+        .stdout(out.try_clone().expect("log file"))
+        .stderr(out);
+    match redis.seeds() {
+        Some(seeds) => cmd.env("REDIS_CLUSTER_NODES", seeds),
+        None => cmd.env("REDIS_URL", redis.url()),
+    };
+    Binary {
+        child: cmd.spawn().expect("the faultline binary starts"),
+        base: format!("http://127.0.0.1:{port}"),
+    }
 }

@@ -6,15 +6,13 @@
 //! only keys allowed to hold one are the submitted artifacts
 //! (`fl:{s}:artifact:<sha256>`), which keep the content by design.
 
-use std::path::Path;
-use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use faultline::analysis::secrets::mask;
 use redis::Value as RValue;
 use serde_json::{Value, json};
 
-use crate::helpers::TestRedis;
+use crate::helpers::{TestRedis, spawn_binary};
 
 /// A made-up EC key (random base64, not a key).
 const PEM: &str = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBq7Zk3y8Qm2Rt6Vb1Nc5Xs9Lp4Wd7Hg0Jf3Kq8Zm5Rt7oAoGCCqGSM49\nAwEHoUQDQgAEx3f9Lq2Wm8Rt5Yn7Vb1Nc4Xs6Lp0Wd2Hg9Jf3Kq8Zm5Rt7Yu1Io5P\n-----END EC PRIVATE KEY-----";
@@ -146,43 +144,6 @@ fn leaks<'n>(haystack: &str, needles: &'n [String]) -> Vec<&'n str> {
         .collect()
 }
 
-/// `faultline serve` of the real binary, logging at debug into `log`.
-struct Serve {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn spawn_serve(redis: &TestRedis, log: &Path) -> Serve {
-    let port = faultline::store::embedded::free_port().expect("free port");
-    let out = std::fs::File::create(log).expect("log file");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_faultline"));
-    cmd.arg("serve")
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("PORT", port.to_string())
-        .env("SHARDS", "4")
-        .env("METRICS_PORT", "0")
-        .env("LOG_LEVEL", "debug")
-        .env("RUST_LOG", "debug")
-        .stdout(out.try_clone().expect("log file"))
-        .stderr(out);
-    match redis.seeds() {
-        Some(seeds) => cmd.env("REDIS_CLUSTER_NODES", seeds),
-        None => cmd.env("REDIS_URL", redis.url()),
-    };
-    Serve {
-        child: cmd.spawn().expect("the faultline binary starts"),
-        base: format!("http://127.0.0.1:{port}"),
-    }
-}
-
 async fn get_text(http: &reqwest::Client, url: &str) -> String {
     let resp = http.get(url).send().await.expect("request");
     assert!(resp.status().is_success(), "{url}: {}", resp.status());
@@ -283,7 +244,7 @@ async fn planted_secrets_are_reported_masked_and_never_stored_logged_or_served()
     let redis = TestRedis::start();
     let dir = tempfile::tempdir().expect("temp dir");
     let log = dir.path().join("faultline.log");
-    let serve = spawn_serve(&redis, &log);
+    let serve = spawn_binary(&redis, "serve", &[], &log);
     let http = reqwest::Client::new();
     let base = serve.base.clone();
     let deadline = Instant::now() + Duration::from_secs(60);
