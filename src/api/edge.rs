@@ -9,12 +9,12 @@ use std::time::Instant;
 
 use base64::Engine as _;
 use poem::error::CorsError;
-use poem::http::{HeaderValue, Method, StatusCode, header};
+use poem::http::{HeaderValue, Method, header};
 use poem::{Endpoint, IntoResponse, Request, Response};
 use sha2::Digest;
 
 use super::guard::{REQUEST_ID, request_id};
-use super::problem::Problem;
+use super::problem::ApiError;
 use super::route_table::{RouteTable, method_label};
 use crate::config::AllowedHosts;
 
@@ -107,12 +107,10 @@ impl Edge {
             let shown: String = host.chars().take(100).collect();
             return Ok(self.refuse(
                 &Seen::of(&req),
-                StatusCode::MISDIRECTED_REQUEST,
-                "HOST_NOT_ALLOWED",
-                format!(
+                ApiError::misdirected(format!(
                     "this server does not answer for the host {shown:?}: list the name in \
                      ALLOWED_HOSTS to serve it"
-                ),
+                )),
             ));
         }
         ep.call(req).await.map(IntoResponse::into_response)
@@ -156,7 +154,7 @@ impl Edge {
                                 .to_string(),
                         ),
                     };
-                    self.refuse(&seen, StatusCode::FORBIDDEN, code, detail)
+                    self.refuse(&seen, ApiError::forbidden(code, detail))
                 }
                 None => return Err(e),
             },
@@ -175,23 +173,20 @@ impl Edge {
         Ok(resp)
     }
 
-    fn refuse(&self, seen: &Seen, status: StatusCode, code: &str, detail: String) -> Response {
-        let problem = Problem::new(status, code, detail);
-        let body = serde_json::json!({
-            "type": problem.kind, "title": problem.title, "status": problem.status,
-            "detail": problem.detail, "code": problem.code,
-        });
+    /// A refusal before the guard: answered and counted here, with the
+    /// request id the guard would have given it.
+    fn refuse(&self, seen: &Seen, error: ApiError) -> Response {
+        let mut resp = error.into_response();
         crate::metrics::http_request(
             method_label(&seen.method),
             self.routes.label(&seen.path),
-            status.as_u16(),
+            resp.status().as_u16(),
             seen.began.elapsed().as_secs_f64(),
         );
-        Response::builder()
-            .status(status)
-            .content_type("application/problem+json")
-            .header(REQUEST_ID, seen.request_id.as_str())
-            .body(body.to_string())
+        if let Ok(id) = HeaderValue::from_str(&seen.request_id) {
+            resp.headers_mut().insert(REQUEST_ID, id);
+        }
+        resp
     }
 }
 

@@ -49,6 +49,12 @@ pub enum ApiError {
     /// An API key is required for this operation, or the one sent is not valid.
     #[oai(status = 401, content_type = "application/problem+json")]
     Unauthorized(Json<Problem>, #[oai(header = "WWW-Authenticate")] String),
+    /// Refused across origins: the browser's `Origin` is not in
+    /// `CORS_ALLOWED_ORIGINS` (`ORIGIN_NOT_ALLOWED`), or its preflight asks
+    /// for a method or header this API does not allow
+    /// (`CORS_METHOD_NOT_ALLOWED`, `CORS_HEADERS_NOT_ALLOWED`).
+    #[oai(status = 403, content_type = "application/problem+json")]
+    Forbidden(Json<Problem>),
     /// No such job (unknown or expired).
     #[oai(status = 404, content_type = "application/problem+json")]
     NotFound(Json<Problem>),
@@ -64,6 +70,11 @@ pub enum ApiError {
     /// The request is well-formed but its values are not acceptable.
     #[oai(status = 422, content_type = "application/problem+json")]
     Unprocessable(Json<Problem>),
+    /// The `Host` is not a name this server answers for (`HOST_NOT_ALLOWED`:
+    /// list it in `ALLOWED_HOSTS`), as a page that rebound its DNS name to
+    /// this server would send.
+    #[oai(status = 421, content_type = "application/problem+json")]
+    Misdirected(Json<Problem>),
     /// Too many requests from this key (or address); retry after the given seconds.
     #[oai(status = 429, content_type = "application/problem+json")]
     TooManyRequests(Json<Problem>, #[oai(header = "Retry-After")] String),
@@ -112,6 +123,16 @@ impl ApiError {
             Json(Problem::new(StatusCode::TOO_MANY_REQUESTS, code, detail)),
             RETRY_AFTER_SECONDS.to_string(),
         )
+    }
+    pub fn forbidden(code: &str, detail: impl Into<String>) -> Self {
+        ApiError::Forbidden(Json(Problem::new(StatusCode::FORBIDDEN, code, detail)))
+    }
+    pub fn misdirected(detail: impl Into<String>) -> Self {
+        ApiError::Misdirected(Json(Problem::new(
+            StatusCode::MISDIRECTED_REQUEST,
+            "HOST_NOT_ALLOWED",
+            detail,
+        )))
     }
     pub fn not_found(code: &str, detail: impl Into<String>) -> Self {
         ApiError::NotFound(Json(Problem::new(StatusCode::NOT_FOUND, code, detail)))

@@ -34,6 +34,8 @@ impl From<crate::api::problem::ApiError> for UiError {
             A::Unavailable(p, _) | A::TooManyRequests(p, _) => UiError::Unavailable(p.0.detail),
             A::Unauthorized(p, _) => UiError::BadRequest(p.0.detail),
             A::BadRequest(p)
+            | A::Forbidden(p)
+            | A::Misdirected(p)
             | A::Conflict(p)
             | A::PayloadTooLarge(p)
             | A::UnsupportedMediaType(p)

@@ -359,7 +359,7 @@ fn every_operation_documents_its_errors_and_the_key() {
                 continue;
             }
             for status in [
-                "400", "401", "404", "409", "413", "415", "422", "429", "503",
+                "400", "401", "403", "404", "409", "413", "415", "421", "422", "429", "503",
             ] {
                 let content = &op["responses"][status]["content"];
                 assert!(
