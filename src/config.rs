@@ -464,23 +464,27 @@ fn access(env: &Env<'_>) -> Result<Access, ConfigError> {
             );
         }
     }
-    let keys_file = env
-        .get("FAULTLINE_API_KEYS_FILE")
-        .filter(|p| !p.is_empty())
-        .map(|path| KeysFile {
-            path: path.into(),
-            listed: listed.clone(),
-        });
-    let key_hashes = match &keys_file {
-        Some(file) => file.read().map_err(|reason| {
-            env.invalid(
-                "FAULTLINE_API_KEYS_FILE",
-                &file.path.display().to_string(),
-                &reason,
-            )
-        })?,
-        None => listed,
-    };
+    let mut keys_file = None;
+    let mut key_hashes = listed.clone();
+    if let Some(path) = env.get("FAULTLINE_API_KEYS_FILE").filter(|p| !p.is_empty()) {
+        let invalid = |reason: &str| env.invalid("FAULTLINE_API_KEYS_FILE", &path, reason);
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| invalid(&format!("cannot read: {e}")))?;
+        let file = KeysFile {
+            path: path.clone().into(),
+            listed,
+            loaded: <sha2::Sha256 as sha2::Digest>::digest(text.as_bytes()).into(),
+        };
+        key_hashes = file.keys_in(&text).map_err(|reason| invalid(&reason))?;
+        // As a reload refuses to: a file emptied by mistake must not open
+        // the API at the next restart.
+        if key_hashes.is_empty() {
+            return Err(invalid(
+                "holds no key (unset FAULTLINE_API_KEYS_FILE to run without keys)",
+            ));
+        }
+        keys_file = Some(file);
+    }
     let auth_reads = env.flag("FAULTLINE_AUTH_READS", false)?;
     let rate_per_second = env.parse("RATE_LIMIT_PER_SECOND", 0u32, "a number", |_| true)?;
     let rate_burst = env.parse(
@@ -516,13 +520,14 @@ pub struct KeysFile {
     pub path: std::path::PathBuf,
     /// The hashes of `FAULTLINE_API_KEYS`, accepted beside the file's.
     pub listed: Vec<[u8; 32]>,
+    /// The SHA-256 of the content the keys in force were read from.
+    pub loaded: [u8; 32],
 }
 
 impl KeysFile {
-    /// Every accepted key's hash with the file as it is now. The reason
-    /// names the line of a bad entry, never the entry itself.
-    pub fn read(&self) -> Result<Vec<[u8; 32]>, String> {
-        let text = std::fs::read_to_string(&self.path).map_err(|e| format!("cannot read: {e}"))?;
+    /// Every accepted key's hash with `text` as the file's content. The
+    /// reason names the line of a bad entry, never the entry itself.
+    pub fn keys_in(&self, text: &str) -> Result<Vec<[u8; 32]>, String> {
         let mut hashes = self.listed.clone();
         for (n, line) in text.lines().enumerate() {
             let entry = line.trim();
@@ -896,13 +901,31 @@ mod tests {
             [hash("listed-key-0123456789"), hash("first-key-0123456789")]
         );
         let keys_file = s.access.keys_file.expect("the file is kept for reloads");
-        std::fs::write(file.path(), "# rotated\n\n  second-key-0123456789  \n").unwrap();
+        assert_eq!(keys_file.loaded, hash("first-key-0123456789\n"));
         assert_eq!(
-            keys_file.read().unwrap(),
-            [hash("listed-key-0123456789"), hash("second-key-0123456789")]
+            keys_file.keys_in("# rotated\n\n  second-key-0123456789  \n"),
+            Ok(vec![
+                hash("listed-key-0123456789"),
+                hash("second-key-0123456789")
+            ])
         );
-        std::fs::remove_file(file.path()).unwrap();
-        assert!(keys_file.read().unwrap_err().starts_with("cannot read: "));
+        let err = keys_file.keys_in("# rotated\nsecond-key-0123456789\nshort\n");
+        assert_eq!(err.unwrap_err(), format!("line 3: {INVALID_KEY}"));
+    }
+
+    #[test]
+    fn a_keys_file_without_any_key_stops_the_process() {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), "# no key yet\n\n").unwrap();
+        let path = file.path().to_str().unwrap();
+        let err = settings(&[("FAULTLINE_API_KEYS_FILE", path)]).unwrap_err();
+        assert_eq!(err.name, "FAULTLINE_API_KEYS_FILE");
+        assert!(err.to_string().contains("holds no key"), "{err}");
+        let with_listed = settings(&[
+            ("FAULTLINE_API_KEYS", "listed-key-0123456789"),
+            ("FAULTLINE_API_KEYS_FILE", path),
+        ]);
+        assert_eq!(with_listed.unwrap().access.key_hashes.len(), 1);
     }
 
     #[test]

@@ -161,6 +161,43 @@ mod tests {
     use super::*;
 
     #[test]
+    fn keys_are_replaced_but_never_by_none() {
+        let hash = |k: &str| -> [u8; 32] { Sha256::digest(k.as_bytes()).into() };
+        let gate = Gate::new(&Access {
+            key_hashes: vec![hash("first-key-0123456789")],
+            auth_reads: true,
+            ..Access::default()
+        });
+        let post = |key: &str| {
+            gate.authenticate(
+                &Method::POST,
+                "/artifacts/analyze",
+                Some(&format!("Bearer {key}")),
+            )
+            .is_ok()
+        };
+        assert!(post("first-key-0123456789") && gate.reads_locked());
+        assert_eq!(
+            gate.replace_keys(vec![hash("second-key-0123456789")]),
+            Ok(1)
+        );
+        assert!(post("second-key-0123456789") && !post("first-key-0123456789"));
+        assert!(
+            gate.replace_keys(Vec::new()).is_err(),
+            "no keys would open the API"
+        );
+        assert!(post("second-key-0123456789") && !post("first-key-0123456789"));
+
+        let open = Gate::new(&Access::default());
+        assert_eq!(
+            open.replace_keys(Vec::new()),
+            Ok(0),
+            "none in force: nothing opens"
+        );
+        assert!(!open.reads_locked());
+    }
+
+    #[test]
     fn the_bearer_scheme_is_case_insensitive() {
         for header in ["Bearer k1", "bearer k1", "BEARER  k1", "bEaReR k1 "] {
             assert_eq!(bearer_token(header), Some("k1"), "{header}");

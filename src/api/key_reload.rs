@@ -1,21 +1,36 @@
-//! SIGHUP reads `FAULTLINE_API_KEYS_FILE` again, so a key is added or revoked
-//! without a restart (`kill -HUP <pid>`). A file that cannot be read, has a
-//! bad entry or holds no key changes nothing: the keys in force stay, and
-//! the reason is logged at error and counted in
-//! `faultline_api_key_reloads_total`.
+//! Keeps the API keys of `FAULTLINE_API_KEYS_FILE` current without a
+//! restart: the file is read again on SIGHUP (`kill -HUP <pid>`), and when
+//! a check (every [`CHECK_EVERY`]) finds it changed and the check before
+//! found it the same (so a file being written is not read half-done; a
+//! Kubernetes Secret volume swaps it whole anyway). A file that cannot be
+//! read, has a bad entry or holds no key changes nothing: the keys in force
+//! stay, the reason is logged at error, and
+//! `faultline_api_keys_last_reload_successful` drops to 0 until a reload
+//! applies.
 
+use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
+use sha2::{Digest, Sha256};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::Gate;
 use crate::config::KeysFile;
 
-/// Replaces `gate`'s keys with the file's; returns the metric's outcome.
-pub fn reload(gate: &Gate, file: &KeysFile) -> &'static str {
+/// How often the keys file is checked for a change.
+pub const CHECK_EVERY: Duration = Duration::from_secs(2);
+
+/// Replaces `gate`'s keys with those of `text`, the file's content (or why
+/// it could not be read); returns the metric's outcome.
+fn apply(gate: &Gate, file: &KeysFile, text: &Result<String, String>) -> &'static str {
     let path = file.path.display();
-    let outcome = match file.read().map(|keys| gate.replace_keys(keys)) {
+    let keys = text
+        .as_ref()
+        .map_err(String::clone)
+        .and_then(|t| file.keys_in(t));
+    let outcome = match keys.map(|keys| gate.replace_keys(keys)) {
         Ok(Ok(count)) => {
             tracing::info!(file = %path, keys = count, "API keys reloaded");
             "applied"
@@ -31,6 +46,22 @@ pub fn reload(gate: &Gate, file: &KeysFile) -> &'static str {
     };
     crate::metrics::api_key_reload(outcome);
     outcome
+}
+
+/// The file's content, read off the async threads (a stalled network mount
+/// must not hold one of them).
+async fn read(path: PathBuf) -> Result<String, String> {
+    tokio::task::spawn_blocking(move || std::fs::read_to_string(&path))
+        .await
+        .map_err(|e| format!("cannot read: {e}"))?
+        .map_err(|e| format!("cannot read: {e}"))
+}
+
+/// What a check compares: the content's hash, or why it could not be read.
+fn fingerprint(text: &Result<String, String>) -> Result<[u8; 32], String> {
+    text.as_ref()
+        .map(|t| Sha256::digest(t.as_bytes()).into())
+        .map_err(String::clone)
 }
 
 /// SIGHUPs caught from the moment [`listen`] returns; SIGHUP's default
@@ -49,31 +80,6 @@ pub fn listen() -> std::io::Result<Hangups> {
     })
 }
 
-/// Answers each SIGHUP until `stop`: reloads `keys` (the API's gate and its
-/// file) when there are some, else logs that there is nothing to reload.
-pub fn spawn(
-    mut hangups: Hangups,
-    keys: Option<(Arc<Gate>, KeysFile)>,
-    stop: CancellationToken,
-) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
-            tokio::select! {
-                _ = stop.cancelled() => return,
-                more = hangups.recv() => if !more { return },
-            }
-            match &keys {
-                Some((gate, file)) => {
-                    reload(gate, file);
-                }
-                None => tracing::info!(
-                    "SIGHUP: nothing to reload (FAULTLINE_API_KEYS_FILE is read again by serve and api)"
-                ),
-            }
-        }
-    })
-}
-
 impl Hangups {
     /// The next SIGHUP; false when no more can come.
     async fn recv(&mut self) -> bool {
@@ -82,4 +88,45 @@ impl Hangups {
         #[cfg(not(unix))]
         std::future::pending().await
     }
+}
+
+/// Until `stop`: keeps `keys` (the API's gate and its file) current, or,
+/// without a keys file, logs each SIGHUP as having nothing to reload.
+pub fn spawn(
+    mut hangups: Hangups,
+    keys: Option<(Arc<Gate>, KeysFile)>,
+    stop: CancellationToken,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let Some((gate, file)) = keys else {
+            loop {
+                tokio::select! {
+                    _ = stop.cancelled() => return,
+                    more = hangups.recv() => if !more { return },
+                }
+                tracing::info!(
+                    "SIGHUP: nothing to reload (FAULTLINE_API_KEYS_FILE is read again by serve and api)"
+                );
+            }
+        };
+        // What the gate holds, and what the last check found.
+        let mut applied: Result<[u8; 32], String> = Ok(file.loaded);
+        let mut last = applied.clone();
+        let mut checks = tokio::time::interval(CHECK_EVERY);
+        checks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            let asked = tokio::select! {
+                _ = stop.cancelled() => return,
+                more = hangups.recv() => if more { true } else { return },
+                _ = checks.tick() => false,
+            };
+            let text = read(file.path.clone()).await;
+            let now = fingerprint(&text);
+            if asked || (now != applied && now == last) {
+                apply(&gate, &file, &text);
+                applied = now.clone();
+            }
+            last = now;
+        }
+    })
 }

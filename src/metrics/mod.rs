@@ -71,6 +71,7 @@ pub fn job(outcome: &'static str) {
 /// One of [`API_KEY_RELOAD_OUTCOMES`].
 pub fn api_key_reload(outcome: &'static str) {
     counter!(API_KEY_RELOADS, "outcome" => outcome).increment(1);
+    gauge!(API_KEYS_RELOADED).set(if outcome == "applied" { 1.0 } else { 0.0 });
 }
 
 pub fn events(kind: EventType, n: u64) {

@@ -19,6 +19,7 @@ pub const WORKER_ERRORS: &str = "faultline_worker_errors_total";
 pub const REDIS_ERRORS: &str = "faultline_redis_errors_total";
 pub const HTTP_REQUESTS: &str = "faultline_http_requests_total";
 pub const API_KEY_RELOADS: &str = "faultline_api_key_reloads_total";
+pub const API_KEYS_RELOADED: &str = "faultline_api_keys_last_reload_successful";
 
 pub const HTTP_DURATION: &str = "faultline_http_request_duration_seconds";
 pub const REDIS_DURATION: &str = "faultline_redis_command_duration_seconds";
@@ -119,7 +120,11 @@ pub(super) fn describe() {
     describe_counter!(HTTP_REQUESTS, "HTTP requests by method, route and status.");
     describe_counter!(
         API_KEY_RELOADS,
-        "Reloads of FAULTLINE_API_KEYS_FILE on SIGHUP, by outcome (applied; invalid, refused: the keys in force stay)."
+        "Reloads of FAULTLINE_API_KEYS_FILE (on SIGHUP or a change), by outcome (applied; invalid, refused: the keys in force stay)."
+    );
+    describe_gauge!(
+        API_KEYS_RELOADED,
+        "0 while the last reload of FAULTLINE_API_KEYS_FILE was not applied (the keys in force are older than the file), else 1."
     );
     describe_histogram!(
         HTTP_DURATION,
@@ -209,6 +214,7 @@ pub(super) fn register(shards: u16) {
     for outcome in API_KEY_RELOAD_OUTCOMES {
         counter!(API_KEY_RELOADS, "outcome" => outcome).absolute(0);
     }
+    gauge!(API_KEYS_RELOADED).set(1.0);
     for severity in SEVERITIES {
         counter!(FINDINGS, "severity" => severity).absolute(0);
     }

@@ -573,8 +573,8 @@ fn hang_up(process: &Binary) {
     assert_eq!(unsafe { libc::kill(pid, libc::SIGHUP) }, 0, "kill -HUP");
 }
 
-/// The value of `faultline_api_key_reloads_total{outcome}` on `base`.
-async fn reloads(http: &reqwest::Client, base: &str, outcome: &str) -> String {
+/// The value of the metric `series` (name and labels) on `base`.
+async fn metric(http: &reqwest::Client, base: &str, series: &str) -> String {
     let text = http
         .get(format!("{base}/metrics"))
         .send()
@@ -583,31 +583,34 @@ async fn reloads(http: &reqwest::Client, base: &str, outcome: &str) -> String {
         .text()
         .await
         .unwrap();
-    let series = format!("faultline_api_key_reloads_total{{outcome=\"{outcome}\"}} ");
+    let prefix = format!("{series} ");
     text.lines()
-        .find_map(|l| l.strip_prefix(series.as_str()))
+        .find_map(|l| l.strip_prefix(prefix.as_str()))
         .unwrap_or_else(|| panic!("no {series} in /metrics"))
         .to_string()
 }
 
-/// Waits until `check` holds, or fails naming `what` after 20 s.
+/// Waits until `check` holds, or fails naming `what` after `within`.
 async fn eventually<F: std::future::Future<Output = bool>>(
     what: &str,
+    within: Duration,
     mut check: impl FnMut() -> F,
 ) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let deadline = std::time::Instant::now() + within;
     while !check().await {
         assert!(std::time::Instant::now() < deadline, "{what}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
-/// `kill -HUP` makes `faultline api` read its keys file again: a new key is
-/// accepted and a removed one refused, without a restart. A file with a bad
-/// entry, or with no key at all, changes nothing and is counted. A worker,
-/// which has no keys, lives on through a SIGHUP too.
+/// `faultline api` keeps the keys of its keys file current without a
+/// restart: on `kill -HUP`, a new key is accepted and a removed one refused;
+/// a file with a bad entry, or with no key at all, changes nothing, and the
+/// reload gauge says so until a reload applies; a change written without a
+/// signal is applied by the next checks. A worker, which has no keys, lives
+/// on through a SIGHUP too.
 #[tokio::test]
-async fn sighup_reloads_the_api_keys_file() {
+async fn the_api_keys_file_is_reloaded_on_sighup_and_on_change() {
     let redis = TestRedis::start();
     let dir = tempfile::tempdir().unwrap();
     let keys = dir.path().join("keys");
@@ -618,7 +621,10 @@ async fn sighup_reloads_the_api_keys_file() {
         &[("FAULTLINE_API_KEYS_FILE", keys.to_str().unwrap())],
         &dir.path().join("api.log"),
     );
-    let http = reqwest::Client::new();
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
     let body = json!({"content": "# Design\n\nOne service.\n", "content_type": "markdown"});
     let status = |key: &'static str| {
         let req = http
@@ -628,7 +634,20 @@ async fn sighup_reloads_the_api_keys_file() {
             .send();
         async move { req.await.map_or(0, |r| r.status().as_u16()) }
     };
-    eventually("faultline api answers", || async {
+    let counted = |outcome: &'static str, n: &'static str| {
+        let series = format!("faultline_api_key_reloads_total{{outcome=\"{outcome}\"}}");
+        let (http, base) = (&http, &api.base);
+        async move { metric(http, base, &series).await == n }
+    };
+    let in_force = || {
+        metric(
+            &http,
+            &api.base,
+            "faultline_api_keys_last_reload_successful",
+        )
+    };
+    let long = Duration::from_secs(60);
+    eventually("faultline api answers", long, || async {
         status(KEY).await == 200
     })
     .await;
@@ -637,40 +656,50 @@ async fn sighup_reloads_the_api_keys_file() {
     // The other key in place of the first.
     std::fs::write(&keys, format!("{OTHER_KEY}\n")).unwrap();
     hang_up(&api);
-    eventually("the new key is accepted", || async {
+    eventually("the new key is accepted", long, || async {
         status(OTHER_KEY).await == 200
     })
     .await;
     assert_eq!(status(KEY).await, 401, "the removed key is refused");
-    assert_eq!(reloads(&http, &api.base, "applied").await, "1");
+    eventually("the reload is counted", long, || counted("applied", "1")).await;
+    assert_eq!(in_force().await, "1");
 
     // A bad entry, then no key at all: the keys in force stay.
     std::fs::write(&keys, format!("{KEY}\nshort\n")).unwrap();
     hang_up(&api);
-    eventually("the bad file is counted", || async {
-        reloads(&http, &api.base, "invalid").await == "1"
-    })
-    .await;
+    eventually("the bad file is counted", long, || counted("invalid", "1")).await;
+    assert_eq!(in_force().await, "0");
     std::fs::write(&keys, "# emptied\n").unwrap();
     hang_up(&api);
-    eventually("the empty file is counted", || async {
-        reloads(&http, &api.base, "refused").await == "1"
+    eventually("the empty file is counted", long, || {
+        counted("refused", "1")
     })
     .await;
+    assert_eq!(in_force().await, "0");
     assert_eq!(status(OTHER_KEY).await, 200);
     assert_eq!(status(KEY).await, 401);
     let log = std::fs::read_to_string(dir.path().join("api.log")).unwrap();
     assert!(log.contains("line 2: a sha256: entry must be"), "{log}");
     assert!(!log.contains("short"), "a bad entry is never logged");
 
+    // Written without a signal: applied once two checks agree on it.
+    std::fs::write(&keys, format!("{KEY}\n")).unwrap();
+    eventually("the changed file is applied", long, || async {
+        status(KEY).await == 200
+    })
+    .await;
+    assert_eq!(status(OTHER_KEY).await, 401);
+    eventually("the reload is counted", long, || counted("applied", "2")).await;
+    assert_eq!(in_force().await, "1");
+
     let worker_log = dir.path().join("worker.log");
     let mut worker = spawn_binary(&redis, "worker", &[], &worker_log);
-    eventually("the worker is up", || async {
+    eventually("the worker is up", long, || async {
         std::fs::read_to_string(&worker_log).is_ok_and(|l| l.contains("worker started"))
     })
     .await;
     hang_up(&worker);
-    eventually("the worker logs the SIGHUP", || async {
+    eventually("the worker logs the SIGHUP", long, || async {
         std::fs::read_to_string(&worker_log).is_ok_and(|l| l.contains("SIGHUP: nothing to reload"))
     })
     .await;
