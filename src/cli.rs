@@ -109,6 +109,11 @@ pub enum Command {
         #[arg(long)]
         aclfile: bool,
     },
+    /// Print a new random API key (first line, for its client) and the
+    /// `sha256:` entry that accepts it (second line, for
+    /// FAULTLINE_API_KEYS_FILE or FAULTLINE_API_KEYS), so the server stores
+    /// only the key's hash.
+    ApiKey,
     /// Print the OpenAPI spec the API serves (JSON, or YAML with --yaml).
     Openapi {
         #[arg(long)]
@@ -254,6 +259,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             }
             emit(lines.trim_end())
         }
+        Command::ApiKey => {
+            let (key, entry) = crate::api::new_api_key();
+            emit(&format!("{key}\n{entry}"))
+        }
         Command::Openapi { yaml } => {
             let spec = if yaml {
                 crate::api::spec_yaml()
@@ -297,7 +306,10 @@ async fn run_online(command: Command) -> anyhow::Result<()> {
         }
         Command::Inspect { job_id, json } => inspect(&job_id, json).await,
         Command::Reanalyze { job_id, json } => reanalyze(&job_id, json).await,
-        Command::Analyze { .. } | Command::Openapi { .. } | Command::Acl { .. } => {
+        Command::Analyze { .. }
+        | Command::Openapi { .. }
+        | Command::Acl { .. }
+        | Command::ApiKey => {
             unreachable!("offline commands run in `run`")
         }
     }

@@ -139,6 +139,20 @@ fn find(key_hashes: &[[u8; 32]], key: &str) -> Option<String> {
     bool::from(found).then(|| format!("key:{}", hex::encode(&digest[..6])))
 }
 
+/// A new API key, 32 random bytes as `fl_` and URL-safe base64 (a token
+/// every HTTP client sends as is), and the `sha256:<hex>` entry that
+/// accepts it.
+pub fn new_api_key() -> (String, String) {
+    use base64::Engine;
+    let bytes: [u8; 32] = rand::random();
+    let key = format!(
+        "fl_{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    );
+    let entry = format!("sha256:{}", hex::encode(Sha256::digest(key.as_bytes())));
+    (key, entry)
+}
+
 /// Paths open to anyone, whatever the key settings, and not rate limited:
 /// health probes, metrics, the spec and its Swagger UI.
 fn is_public(path: &str) -> bool {
@@ -195,6 +209,25 @@ mod tests {
             "none in force: nothing opens"
         );
         assert!(!open.reads_locked());
+    }
+
+    #[test]
+    fn a_new_api_key_is_accepted_through_its_entry_alone() {
+        let (key, entry) = new_api_key();
+        assert!(key.starts_with("fl_") && key.len() == 46, "{key}");
+        assert_ne!(new_api_key().0, key, "random");
+        assert!(!entry.contains(&key));
+        let settings = crate::config::Settings::from_lookup(|name| {
+            (name == "FAULTLINE_API_KEYS").then(|| entry.clone())
+        })
+        .expect("the entry is a valid FAULTLINE_API_KEYS value");
+        let gate = Gate::new(&settings.access);
+        let post = |header: &str| {
+            gate.authenticate(&Method::POST, "/artifacts/analyze", Some(header))
+                .is_ok()
+        };
+        assert!(post(&format!("Bearer {key}")));
+        assert!(!post(&format!("Bearer {entry}")), "the entry is no key");
     }
 
     #[test]

@@ -206,23 +206,18 @@ fn refuses_submission(status: u16) -> bool {
 /// 408 for a body slower than `HTTP_BODY_TIMEOUT_MS` (a slow-body attack
 /// or a stalled client); the connection is closed, its rest unread.
 fn body_timed_out(limit: std::time::Duration) -> Response {
-    let problem = problem::Problem::new(
+    let mut resp = ApiError::RequestTimeout(poem_openapi::payload::Json(problem::Problem::new(
         StatusCode::REQUEST_TIMEOUT,
         "REQUEST_TIMEOUT",
         format!(
             "the request body did not arrive within {} ms (HTTP_BODY_TIMEOUT_MS)",
             limit.as_millis()
         ),
-    );
-    let body = serde_json::json!({
-        "type": problem.kind, "title": problem.title, "status": problem.status,
-        "detail": problem.detail, "code": problem.code,
-    });
-    Response::builder()
-        .status(StatusCode::REQUEST_TIMEOUT)
-        .content_type("application/problem+json")
-        .header("connection", "close")
-        .body(body.to_string())
+    )))
+    .into_response();
+    resp.headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    resp
 }
 
 /// The caller's `x-request-id` when it is a sane token, else a new ULID.

@@ -7,7 +7,7 @@
 #![allow(clippy::result_large_err)]
 
 mod access;
-pub use access::Gate;
+pub use access::{Gate, new_api_key};
 mod analyze;
 mod edge;
 mod events;

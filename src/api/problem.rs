@@ -58,6 +58,10 @@ pub enum ApiError {
     /// No such job (unknown or expired).
     #[oai(status = 404, content_type = "application/problem+json")]
     NotFound(Json<Problem>),
+    /// The request body did not arrive within `HTTP_BODY_TIMEOUT_MS`
+    /// (`REQUEST_TIMEOUT`); the connection is closed.
+    #[oai(status = 408, content_type = "application/problem+json")]
+    RequestTimeout(Json<Problem>),
     /// The transition is not allowed in the job's state.
     #[oai(status = 409, content_type = "application/problem+json")]
     Conflict(Json<Problem>),

@@ -36,6 +36,7 @@ impl From<crate::api::problem::ApiError> for UiError {
             A::BadRequest(p)
             | A::Forbidden(p)
             | A::Misdirected(p)
+            | A::RequestTimeout(p)
             | A::Conflict(p)
             | A::PayloadTooLarge(p)
             | A::UnsupportedMediaType(p)

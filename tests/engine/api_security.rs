@@ -359,7 +359,7 @@ fn every_operation_documents_its_errors_and_the_key() {
                 continue;
             }
             for status in [
-                "400", "401", "403", "404", "409", "413", "415", "421", "422", "429", "503",
+                "400", "401", "403", "404", "408", "409", "413", "415", "421", "422", "429", "503",
             ] {
                 let content = &op["responses"][status]["content"];
                 assert!(
@@ -613,8 +613,16 @@ async fn eventually<F: std::future::Future<Output = bool>>(
 async fn the_api_keys_file_is_reloaded_on_sighup_and_on_change() {
     let redis = TestRedis::start();
     let dir = tempfile::tempdir().unwrap();
+    // A key made by `faultline api-key`: the file holds only its hash.
+    let made = std::process::Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .arg("api-key")
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    let made = String::from_utf8(made.stdout).unwrap();
+    let (new_key, entry) = made.trim().split_once('\n').expect("a key and its entry");
     let keys = dir.path().join("keys");
-    std::fs::write(&keys, format!("# ops\n{KEY}\n")).unwrap();
+    std::fs::write(&keys, format!("# ops\n{entry}\n")).unwrap();
     let api = spawn_binary(
         &redis,
         "api",
@@ -626,7 +634,7 @@ async fn the_api_keys_file_is_reloaded_on_sighup_and_on_change() {
         .build()
         .unwrap();
     let body = json!({"content": "# Design\n\nOne service.\n", "content_type": "markdown"});
-    let status = |key: &'static str| {
+    let status = |key: &str| {
         let req = http
             .post(format!("{}/artifacts/analyze", api.base))
             .bearer_auth(key)
@@ -648,10 +656,11 @@ async fn the_api_keys_file_is_reloaded_on_sighup_and_on_change() {
     };
     let long = Duration::from_secs(60);
     eventually("faultline api answers", long, || async {
-        status(KEY).await == 200
+        status(new_key).await == 200
     })
     .await;
     assert_eq!(status(OTHER_KEY).await, 401);
+    assert_eq!(status(entry).await, 401, "the entry is no key");
 
     // The other key in place of the first.
     std::fs::write(&keys, format!("{OTHER_KEY}\n")).unwrap();
@@ -660,7 +669,7 @@ async fn the_api_keys_file_is_reloaded_on_sighup_and_on_change() {
         status(OTHER_KEY).await == 200
     })
     .await;
-    assert_eq!(status(KEY).await, 401, "the removed key is refused");
+    assert_eq!(status(new_key).await, 401, "the removed key is refused");
     eventually("the reload is counted", long, || counted("applied", "1")).await;
     assert_eq!(in_force().await, "1");
 
