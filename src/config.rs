@@ -95,7 +95,7 @@ impl std::fmt::Debug for Settings {
 pub struct Access {
     /// SHA-256 of each accepted API key; empty means no key is required.
     pub key_hashes: Vec<[u8; 32]>,
-    /// Where the keys may be read again (SIGHUP).
+    /// The file the keys are read from again (on SIGHUP or a change).
     pub keys_file: Option<KeysFile>,
     /// Reads need a key too (only when keys are configured).
     pub auth_reads: bool,

@@ -62,11 +62,12 @@ impl Gate {
 
     /// Accepts `keys` from now on, in place of the keys in force: a reload
     /// of the keys file. An empty set while keys are in force is refused, as
-    /// it would open the API to everyone: a file caught half-written, or
-    /// emptied by mistake, must not do that (a restart can).
+    /// it would open the API to everyone: a file emptied by mistake must not
+    /// do that (nor does it at start: `config` refuses such a file).
     pub fn replace_keys(&self, keys: Vec<[u8; 32]>) -> Result<usize, &'static str> {
         if keys.is_empty() && !self.key_hashes.load().is_empty() {
-            return Err("no keys: that would stop asking for keys; restart to do that");
+            return Err("no key left, which would stop asking for keys \
+                        (to run without keys, unset FAULTLINE_API_KEYS_FILE and restart)");
         }
         let count = keys.len();
         self.key_hashes.store(Arc::new(keys));

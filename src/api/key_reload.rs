@@ -3,8 +3,8 @@
 //! a check (every [`CHECK_EVERY`]) finds it changed and the check before
 //! found it the same (so a file being written is not read half-done; a
 //! Kubernetes Secret volume swaps it whole anyway). A file that cannot be
-//! read, has a bad entry or holds no key changes nothing: the keys in force
-//! stay, the reason is logged at error, and
+//! read, has a bad entry or would leave no key at all changes nothing: the
+//! keys in force stay, the reason is logged at error, and
 //! `faultline_api_keys_last_reload_successful` drops to 0 until a reload
 //! applies.
 
