@@ -23,6 +23,24 @@ struct AnalysisResultSchema {
     findings: Vec<FindingSchema>,
     charts: Vec<ChartSchema>,
     suggested_next_steps: Vec<String>,
+    /// The kind analysed, after `auto` detection: `openapi-json`,
+    /// `openapi-yaml`, `architecture` or `markdown`.
+    artifact_type: Option<String>,
+    /// What was analysed: for OpenAPI the title, version, and counts of
+    /// paths, operations and schemas.
+    artifact: Option<Value>,
+    /// How the score came about: `band`, per-category `score`, `weight`,
+    /// `rules_applicable` and `rules_failing`, the `caps` applied and the
+    /// score before them.
+    score_breakdown: Option<Value>,
+    /// `suggested_next_steps` with their reasons: `rank`, `action`,
+    /// `severity`, `risk_reduction` and the `finding_ids` each step resolves.
+    next_steps: Option<Vec<Value>>,
+    /// Checks with a denominator: `label`, `applicable`, `covered`.
+    coverage: Option<Vec<Value>>,
+    /// How the summary and next steps were written: `engine`
+    /// (`deterministic` or the AI provider) and `attempts`.
+    synthesis: Option<Value>,
 }
 
 /// One finding.
@@ -36,6 +54,29 @@ struct FindingSchema {
     severity: SeverityName,
     rationale: String,
     remediation: String,
+    /// Stable rule id, e.g. `FL-OAS-012`.
+    rule_id: Option<String>,
+    /// How sure the rule is that this is a real problem, 0 to 1.
+    #[oai(validator(minimum(value = "0"), maximum(value = "1")))]
+    confidence: Option<f64>,
+    /// Where it fired (the first place, when one rule fired on many).
+    location: Option<LocationSchema>,
+    /// Further places it fired (capped).
+    more_locations: Option<Vec<LocationSchema>>,
+    /// How many places it fired on.
+    occurrences: Option<u32>,
+}
+
+/// Where in the artifact a finding fired.
+#[derive(Object)]
+#[oai(rename = "Location")]
+#[allow(dead_code)]
+struct LocationSchema {
+    /// 1-based line.
+    line: Option<u32>,
+    /// An RFC 6901 JSON pointer into an OpenAPI document, or a heading path
+    /// or component name in a text artifact.
+    pointer: Option<String>,
 }
 
 #[derive(Enum)]

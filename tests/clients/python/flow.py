@@ -76,6 +76,9 @@ assert isinstance(report, AnalysisResult), report
 score = report.production_readiness_score
 assert isinstance(score, int) and 0 <= score <= 100, score
 assert all(isinstance(f, Finding) and f.severity in list(Severity) for f in report.findings), report.findings
+# Beyond the seed's fields: the rule and where it fired, typed too.
+assert all(f.rule_id.startswith("FL-") and isinstance(f.location.line, int) for f in report.findings), report.findings
+assert report.artifact_type == "openapi-yaml", report.artifact_type
 assert all(c.type_ in list(ChartType) for c in report.charts), report.charts
 assert isinstance(report.suggested_next_steps, list)
 

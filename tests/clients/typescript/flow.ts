@@ -49,6 +49,11 @@ const report = result.data.result; // typed by the spec: AnalysisResult
 const score = report.production_readiness_score;
 check(report.charts.every((c) => ["line", "bar", "pie"].includes(c.type)), "chart types", report.charts);
 check(Number.isInteger(score) && score >= 0 && score <= 100, "score", score);
+// Beyond the seed's fields: the rule and where it fired, typed too.
+const ruleIds: string[] = report.findings.map((f) => f.rule_id ?? "");
+check(ruleIds.every((id) => id.startsWith("FL-")), "rule ids", ruleIds);
+const lines: (number | undefined)[] = report.findings.map((f) => f.location?.line);
+check(lines.some((l) => typeof l === "number"), "finding lines", lines);
 
 // The generated call for the stream, read as text (the job has finished, so
 // the server sends the whole log and closes).
