@@ -94,13 +94,20 @@ local function submit_entry(k, o)
   if found and found.entry then
     store_with_entry(k.job, head, found.entry, job_ttl)
   else
-    redis.call('SET', k.job, head, 'EX', job_ttl)
+    redis.call('SET', k.job, head, 'EX', snapshot_ttl(s, job_ttl, o.events_ttl))
   end
   renew_log(ctx)
   if found and found.source then keep_source_log(found.source.log, o.events_ttl) end
   redis.call('ZADD', k.index, int(ctx.now), job_id)
   if outcome == 'queued' then
-    if o.content ~= '' then redis.call('SET', k.artifact, o.content, 'EX', job_ttl) end
+    -- Kept while the job waits, as its snapshot (a start renews it for
+    -- JOB_EXPIRATION); a large one was written beside this call for
+    -- JOB_EXPIRATION, as a hit or an attach may not need it at all.
+    if o.content ~= '' then
+      redis.call('SET', k.artifact, o.content, 'EX', o.events_ttl)
+    else
+      redis.call('EXPIRE', k.artifact, o.events_ttl)
+    end
     redis.call('HSET', k.inflight, hash, job_id)
     redis.call('XADD', k.work, '*', 'job', job_id, 'hash', hash)
   end

@@ -49,7 +49,7 @@ local function dead_letter(k, o, ctx, s, err)
   }
   s = fold_all(ctx, s, events)
   write_events(ctx, events)
-  store_snapshot(k.job, s, o.job_ttl)
+  store_snapshot(k.job, s, o.job_ttl, o.events_ttl)
   renew_log(ctx)
   redis.call('HDEL', k.inflight, s.content_hash)
   redis.call('XADD', k.dead, '*', 'job', o.job_id, 'error', err, 'attempts', s.attempt)
@@ -120,7 +120,7 @@ local function start_entry(k, o)
   s, err = fold_all(ctx, s, events)
   if err then return nil, err end
   write_events(ctx, events)
-  store_snapshot(k.job, s, o.job_ttl)
+  store_snapshot(k.job, s, o.job_ttl, o.events_ttl)
   -- Renewed every time (one EXPIRE): a start used to skip it when the
   -- birth's expiry seemed far enough, which missed a log deleted meanwhile
   -- (its new stream then had no TTL at all) and a raised EVENT_RETENTION.

@@ -59,7 +59,7 @@ local function progress(keys, argv)
   -- The log's TTL is renewed with the snapshot's, so it never expires
   -- while the job lives (a long analysis reports progress for a while).
   write_events(ctx, events)
-  store_snapshot(keys[1], s, argv[5])
+  store_snapshot(keys[1], s, argv[5], argv[6])
   renew_log(ctx)
   return 'OK'
 end

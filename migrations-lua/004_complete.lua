@@ -31,7 +31,7 @@ local PIECEWISE_RESULT = 8192
 -- byte for each string Lua makes of it).
 local function store_result(k, s, o)
   if #o.result + #o.markdown_json < PIECEWISE_RESULT then
-    store_snapshot(k.job, s, o.job_ttl)
+    store_snapshot(k.job, s, o.job_ttl, o.events_ttl)
     redis.call('SET', k.cache, cache_entry(o.result, o.markdown_json), 'EX', o.cache_ttl)
     return
   end

@@ -44,13 +44,14 @@ local function fail(keys, argv)
     return redis.error_reply(err)
   end
   write_events(ctx, events)
-  store_snapshot(keys[1], s, argv[11])
+  store_snapshot(keys[1], s, argv[11], argv[12])
   renew_log(ctx)
   if retry then
     redis.call('ZADD', keys[6], int(ctx.now + tonumber(argv[10])), argv[1] .. ' ' .. s.content_hash)
-    -- The retry needs the artifact after the backoff: kept as long as the
-    -- snapshot (same slot; the key is the shard's `artifact:<hash>`).
-    redis.call('EXPIRE', shard_prefix_of(keys[2], argv[1]) .. 'artifact:' .. s.content_hash, argv[11])
+    -- The retry needs the artifact after the backoff and any wait for a
+    -- worker: kept as long as the queued snapshot (same slot; the key is
+    -- the shard's `artifact:<hash>`).
+    redis.call('EXPIRE', shard_prefix_of(keys[2], argv[1]) .. 'artifact:' .. s.content_hash, argv[12])
   else
     redis.call('HDEL', keys[3], s.content_hash)
     redis.call('XADD', keys[7], '*', 'job', argv[1], 'error', err_msg, 'attempts', attempt)

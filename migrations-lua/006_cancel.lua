@@ -18,7 +18,7 @@ local function cancel(keys, argv)
   s, err = fold_all(ctx, s, events)
   if err then return redis.error_reply(err) end
   write_events(ctx, events)
-  store_snapshot(keys[1], s, argv[3])
+  store_snapshot(keys[1], s, argv[3], argv[4])
   renew_log(ctx)
   redis.call('HDEL', keys[3], s.content_hash)
   redis.call('ZREM', keys[5], argv[1] .. ' ' .. s.content_hash)

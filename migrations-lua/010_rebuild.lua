@@ -8,7 +8,9 @@
 
   KEYS: 1 job, 2 job events, 3 shard job index,
         4 cache entry (optional: left out when it lies in another slot)
-  ARGV: 1 job_id, 2 job_ttl s, 3 cache_ttl s, 4 'dry-run' to only report
+  ARGV: 1 job_id, 2 job_ttl s, 3 cache_ttl s, 4 'dry-run' to only report,
+        5 events_ttl s (the lifetime of a job that has not ended; job_ttl
+        when absent)
   Returns: {outcome, detail}
     outcome: 'consistent' | 'repaired' | 'drifted' (dry run) | 'expired'
              | 'corrupt' (detail: why the log does not fold, MALFORMED_EVENT
@@ -73,7 +75,7 @@ local function rebuild(keys, argv)
     if ev.type == 'completed' then completed_at, completed_id = ev.ts, entry[1] end
   end
   local now = now_ms()
-  local expires = s.updated_at + tonumber(argv[2]) * 1000
+  local expires = s.updated_at + tonumber(snapshot_ttl(s, argv[2], argv[5] or argv[2])) * 1000
   if expires <= now then return { 'expired', '' } end
 
   local drift = {}

@@ -251,15 +251,25 @@ local function set_cache_source(source_key, job_id, event_id, ttl_unit, ttl)
   redis.call('SET', source_key, job_id .. ' ' .. event_id, ttl_unit, ttl)
 end
 
--- Writes the snapshot, to expire exactly JOB_EXPIRATION after its last
--- transition (`updated_at`, the call's clock reading: the rule `fl_rebuild`
--- and replay apply). Snapshots built piecewise (a birth from the cache, a
--- long result) get a relative TTL instead (the service's ACL grants
--- `expire`, not `pexpireat`); either way the log is renewed after them
--- (`renew_log`). Returns the text written.
-local function store_snapshot(job_key, s, job_ttl)
+-- How long a snapshot lives after its last transition: JOB_EXPIRATION once
+-- the job has ended; until then as long as its log (EVENT_RETENTION, at
+-- least JOB_EXPIRATION), so a job waiting in a backlog, or for workers that
+-- are down, longer than JOB_EXPIRATION is not lost. The rule `fl_rebuild`
+-- and replay apply.
+local function snapshot_ttl(s, job_ttl, events_ttl)
+  if TERMINAL[s.status] then return job_ttl end
+  return events_ttl
+end
+
+-- Writes the snapshot, to expire exactly `snapshot_ttl` after its last
+-- transition (`updated_at`, the call's clock reading). Snapshots built
+-- piecewise (a birth from the cache, a long result) get a relative TTL
+-- instead (the service's ACL grants `expire`, not `pexpireat`); either way
+-- the log is renewed after them (`renew_log`). Returns the text written.
+local function store_snapshot(job_key, s, job_ttl, events_ttl)
   local text = encode_snapshot(s)
-  redis.call('SET', job_key, text, 'PXAT', int(s.updated_at + tonumber(job_ttl) * 1000))
+  local ttl = snapshot_ttl(s, job_ttl, events_ttl)
+  redis.call('SET', job_key, text, 'PXAT', int(s.updated_at + tonumber(ttl) * 1000))
   return text
 end
 

@@ -43,6 +43,7 @@ const FILES: &[(&str, &str)] = &[
     lua!("019_rebuild_malformed_events.lua"),
     lua!("020_progress_once_artifact_kept.lua"),
     lua!("021_log_outlives_snapshot.lua"),
+    lua!("022_waiting_jobs_outlive_job_expiration.lua"),
 ];
 
 /// The numbered migrations this binary knows, in order.

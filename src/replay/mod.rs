@@ -154,9 +154,11 @@ pub struct Stored {
     snapshot: Option<String>,
     /// The server's clock when they were read (ms).
     now_ms: i64,
-    /// JOB_EXPIRATION in ms: how long a snapshot lives after the job's last
-    /// transition.
+    /// JOB_EXPIRATION in ms: how long a snapshot lives after the transition
+    /// that ends its job.
     job_ttl_ms: i64,
+    /// EVENT_RETENTION in ms: how long it lives after any other.
+    events_ttl_ms: i64,
 }
 
 /// Reads what `fold` replays.
@@ -182,10 +184,15 @@ pub async fn read(fns: &Functions, job: JobId) -> Result<Stored, EngineError> {
         malformed,
         snapshot: read.snapshot,
         now_ms: read.now_ms,
-        job_ttl_ms: i64::try_from(fns.ttls.job_s)
-            .unwrap_or(i64::MAX)
-            .saturating_mul(1000),
+        job_ttl_ms: millis(fns.ttls.job_s),
+        events_ttl_ms: millis(fns.ttls.events_s),
     })
+}
+
+fn millis(seconds: u64) -> i64 {
+    i64::try_from(seconds)
+        .unwrap_or(i64::MAX)
+        .saturating_mul(1000)
 }
 
 /// Replays `job` from its log.
@@ -225,9 +232,15 @@ pub fn fold(stored: Stored, keyring: &Keyring) -> Result<Replay, EngineError> {
         (None, None) => match &state {
             None => Verdict::Unknown,
             // The test `fl_rebuild` applies: the snapshot lives JOB_EXPIRATION
-            // after the last transition, by the server's clock.
+            // after the transition that ended the job, EVENT_RETENTION after
+            // any other, by the server's clock.
             Some(s) => {
-                let expires_at = s.updated_at.saturating_add(stored.job_ttl_ms);
+                let ttl_ms = if s.status.is_terminal() {
+                    stored.job_ttl_ms
+                } else {
+                    stored.events_ttl_ms
+                };
+                let expires_at = s.updated_at.saturating_add(ttl_ms);
                 if expires_at <= stored.now_ms {
                     Verdict::SnapshotExpired
                 } else {

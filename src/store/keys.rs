@@ -185,7 +185,7 @@ impl Keys {
             (
                 "job:{s}:<id>",
                 "string (JSON)",
-                "job snapshot; TTL JOB_EXPIRATION, refreshed on every transition (feedback, which changes no state, extends only the log). A job born from the cache holds `result_source: {job_id, event_id}` (the `completed` event with its result) instead of a copy",
+                "job snapshot; TTL JOB_EXPIRATION after the transition that ends the job, EVENT_RETENTION after any other (a job waiting in a backlog, or for workers that are down, is not lost after JOB_EXPIRATION), refreshed on every transition (feedback, which changes no state, extends only the log). A job born from the cache holds `result_source: {job_id, event_id}` (the `completed` event with its result) instead of a copy",
             ),
             (
                 "cache:{s}:<sha256>",
@@ -215,7 +215,7 @@ impl Keys {
             (
                 "fl:{s}:artifact:<sha256>",
                 "string",
-                "submitted content for the worker; TTL JOB_EXPIRATION, renewed by every start, by a long analysis's heartbeats and when a retry is scheduled (a job whose artifact is gone anyway fails saying so, never analysed empty). Over 2 KB it is written with a `SET` beside `fl_submit` and read back by the worker itself, never through Lua; content an API process submitted lately goes first without it, so a cache hit or an attach of it sends no bytes",
+                "submitted content for the worker; TTL EVENT_RETENTION while its job waits (submission, a scheduled retry), JOB_EXPIRATION from each start, renewed by a long analysis's heartbeats (a job whose artifact is gone anyway fails saying so, never analysed empty). Over 2 KB it is written with a `SET` beside `fl_submit` and read back by the worker itself, never through Lua; content an API process submitted lately goes first without it, so a cache hit or an attach of it sends no bytes",
             ),
             (
                 "fl:{s}:inflight",

@@ -101,7 +101,17 @@ async fn rebuild_leaves_an_expired_job_expired_and_a_corrupt_log_untouched() {
     let app = spawn_app(&redis, Role::Api, real_engine(), &[("JOB_EXPIRATION", "1")]).await;
     let job = app.submit_spec(2).await;
     let id: JobId = job.parse().unwrap();
+    // Only an ended job's snapshot lives JOB_EXPIRATION; its log lives on.
+    let cancelled = app
+        .http
+        .delete(format!("{}/jobs/{job}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancelled.status(), 202);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
     while app.fns.snapshot_json(id).await.unwrap().is_some() {
+        assert!(std::time::Instant::now() < deadline, "the snapshot expires");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let r = replay(&app.fns, id).await.unwrap();
@@ -114,7 +124,8 @@ async fn rebuild_leaves_an_expired_job_expired_and_a_corrupt_log_untouched() {
     assert_eq!(report.findings, [(job.clone(), Rebuilt::Expired)]);
     assert_eq!(app.fns.snapshot_json(id).await.unwrap(), None);
 
-    // A log whose second event cannot follow the first is refused, not folded.
+    // A log whose last event cannot follow the one before is refused, not
+    // folded.
     let events_key = app.fns.store.keys.events(id.shard(), &job);
     redis
         .query(&[
@@ -122,7 +133,7 @@ async fn rebuild_leaves_an_expired_job_expired_and_a_corrupt_log_untouched() {
             &events_key,
             "*",
             "seq",
-            "2",
+            "3",
             "type",
             "completed",
             "ts",
@@ -138,7 +149,7 @@ async fn rebuild_leaves_an_expired_job_expired_and_a_corrupt_log_untouched() {
     let Rebuilt::Corrupt(why) = app.fns.rebuild(id, None, false).await.unwrap() else {
         panic!("corrupt expected")
     };
-    assert!(why.starts_with("INVALID_TRANSITION"), "{why}");
+    assert!(why.starts_with("JOB_TERMINAL"), "{why}");
     let unknown = JobId::generate(0);
     assert_eq!(
         app.fns.rebuild(unknown, None, false).await.unwrap(),

@@ -184,6 +184,64 @@ fn assert_lifetimes(app: &TestApp, redis: &TestRedis, job: JobId, step: &str, ex
     );
 }
 
+/// A job that has not ended lives EVENT_RETENTION after its last
+/// transition, not JOB_EXPIRATION: one queued behind a backlog, or waiting
+/// for workers that are down, longer than JOB_EXPIRATION is not lost. Its
+/// artifact is kept as long while it waits (sent inline or beside the
+/// call), a start keeps it JOB_EXPIRATION as before, a retry keeps it for
+/// the wait again, and the job's end gives the snapshot JOB_EXPIRATION.
+#[tokio::test]
+async fn a_job_that_has_not_ended_outlives_job_expiration() {
+    let redis = TestRedis::start();
+    let ttl = [("JOB_EXPIRATION", "60"), ("EVENT_RETENTION", "3600")];
+    let app = spawn_app(&redis, Role::Api, real_engine(), &ttl).await;
+    let pttl = |key: &str| redis.pttl(key);
+    let (minute, hour) = (60_000, 3_600_000);
+    let waiting = |ms: i64| ms > minute && ms <= hour;
+    // A small artifact goes inline, a large one (over 2 KB) beside the call.
+    let large = format!(
+        "{DOC}\n{}",
+        "Every invoice is kept for ten years.\n".repeat(100)
+    );
+    for content in [DOC.to_string(), large] {
+        let job: JobId = app.submit(&content, "markdown").await["job_id"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let [snapshot, log, artifact] = job_keys(&app, job).await;
+        assert!(waiting(pttl(&snapshot)), "queued: {}", pttl(&snapshot));
+        assert!(waiting(pttl(&artifact)), "artifact: {}", pttl(&artifact));
+        assert!(pttl(&log) >= pttl(&snapshot));
+        let Started::Run { attempt: 1, .. } = start_next(&app, &redis, job).await else {
+            panic!("the job starts");
+        };
+        assert!(waiting(pttl(&snapshot)), "running: {}", pttl(&snapshot));
+        assert!(pttl(&artifact) <= minute, "a start keeps it JOB_EXPIRATION");
+        let lease = lease(&app, &redis, job, 1);
+        assert!(app.fns.fail(&lease, &[], "boom", true, 0).await.unwrap());
+        assert_eq!(
+            app.fns.snapshot(job).await.unwrap().unwrap().status,
+            JobStatus::Queued
+        );
+        assert!(waiting(pttl(&snapshot)), "retry: {}", pttl(&snapshot));
+        assert!(
+            waiting(pttl(&artifact)),
+            "retry's artifact: {}",
+            pttl(&artifact)
+        );
+        assert!(pttl(&log) >= pttl(&snapshot));
+        let cancelled = app
+            .http
+            .delete(format!("{}/jobs/{job}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(cancelled.status(), 202);
+        assert!(pttl(&snapshot) <= minute, "ended: {}", pttl(&snapshot));
+    }
+}
+
 /// With EVENT_RETENTION = JOB_EXPIRATION, no transition leaves a snapshot
 /// that outlives its log, nor a cache hit that outlives the log holding
 /// its result. (Each call used to set the log's TTL a few commands before
@@ -351,7 +409,9 @@ async fn a_job_whose_artifact_is_gone_fails_saying_so_and_is_never_analysed_empt
 #[tokio::test]
 async fn a_job_that_expired_in_the_queue_releases_its_in_flight_marker() {
     let redis = TestRedis::start();
-    let app = spawn_app(&redis, Role::Api, real_engine(), &[("JOB_EXPIRATION", "1")]).await;
+    // A waiting job lives EVENT_RETENTION: both short here.
+    let ttl = [("JOB_EXPIRATION", "1"), ("EVENT_RETENTION", "1")];
+    let app = spawn_app(&redis, Role::Api, real_engine(), &ttl).await;
     let job = submit_doc(&app).await;
     let inflight = app.fns.store.keys.inflight(job.shard());
     assert_eq!(count(&redis, &["HLEN", &inflight]), 1);

@@ -282,3 +282,52 @@ fn last_status(r: &faultline::replay::Replay) -> &str {
         .status
         .as_str()
 }
+
+/// A job that has not ended lives EVENT_RETENTION after its last transition,
+/// not JOB_EXPIRATION, for replay and rebuild too: a queued job's snapshot
+/// deleted past its JOB_EXPIRATION is missing (and restored for the rest of
+/// its EVENT_RETENTION), and expired only once that has passed.
+#[tokio::test]
+async fn a_waiting_jobs_snapshot_is_judged_by_event_retention() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let job = app.submit_spec(81).await;
+    let id: JobId = job.parse().unwrap();
+    let key = app.fns.store.keys.job(id.shard(), &job);
+    let snap: serde_json::Value =
+        serde_json::from_str(&app.fns.snapshot_json(id).await.unwrap().unwrap()).unwrap();
+    assert_eq!(snap["status"], "queued");
+    redis.query(&["DEL", &key]).unwrap();
+    // JOB_EXPIRATION (1 s) is over, EVENT_RETENTION (a day) is not.
+    let mut short_job = app.fns.clone();
+    short_job.ttls.job_s = 1;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let expires_at = snap["updated_at"].as_i64().unwrap() + 86_400 * 1000;
+    assert_eq!(
+        replay(&short_job, id).await.unwrap().verdict,
+        Verdict::SnapshotMissing { expires_at }
+    );
+    let mut short_both = short_job.clone();
+    short_both.ttls.events_s = 1;
+    assert_eq!(
+        replay(&short_both, id).await.unwrap().verdict,
+        Verdict::SnapshotExpired
+    );
+    assert_eq!(
+        short_both.rebuild(id, None, true).await.unwrap(),
+        Rebuilt::Expired
+    );
+    assert_eq!(
+        short_job.rebuild(id, None, false).await.unwrap(),
+        Rebuilt::Repaired(vec!["snapshot".into()])
+    );
+    let left = redis.pttl(&key);
+    assert!(
+        left > 86_000_000,
+        "restored for its EVENT_RETENTION: {left} ms"
+    );
+    assert_eq!(
+        replay(&short_job, id).await.unwrap().verdict,
+        Verdict::Consistent
+    );
+}

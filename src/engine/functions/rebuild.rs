@@ -67,7 +67,8 @@ impl Functions {
             .arg(id)
             .arg(self.ttls.job_s)
             .arg(self.ttls.cache_s)
-            .arg(if dry_run { "dry-run" } else { "" });
+            .arg(if dry_run { "dry-run" } else { "" })
+            .arg(self.ttls.events_s);
         cmd
     }
 
