@@ -51,7 +51,14 @@ local function submit_entry(k, o)
   local job_id, hash, job_ttl = o.job_id, o.hash, o.job_ttl
   if not has_flag(o.flags, 'force') then
     local running = redis.call('HGET', k.inflight, hash)
-    if running and running ~= flag_value(o.flags, 'replace') then return { 'attached', running, '' } end
+    if running and running ~= flag_value(o.flags, 'replace') then
+      -- A large artifact written beside this call (for JOB_EXPIRATION) is
+      -- the waiting job's own: kept as long as a waiting job is.
+      if o.content == '' and not has_flag(o.flags, 'unsent') then
+        redis.call('EXPIRE', k.artifact, o.events_ttl)
+      end
+      return { 'attached', running, '' }
+    end
   end
   local ctx = new_ctx(k.events, k.feed, job_id, o.events_ttl, o.retention, o.now, o.batch)
   if ctx.seq > 0 then return nil, 'DUPLICATE_JOB job=' .. job_id end

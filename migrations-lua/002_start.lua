@@ -58,8 +58,9 @@ local function dead_letter(k, o, ctx, s, err)
 end
 
 -- Keeps the artifact for this attempt and any later one (a retry, or a
--- takeover after this worker dies): JOB_EXPIRATION from now, as the
--- snapshot this start renews. Heartbeats renew it during a long analysis
+-- takeover after this worker dies): JOB_EXPIRATION from now (a takeover
+-- after an outage longer than that fails the job saying so; the running
+-- snapshot lives on to tell it). Heartbeats renew it during a long analysis
 -- and a scheduled retry renews it for its backoff (018, 005), so no attempt
 -- runs, or is retried, after its artifact expired. (A first start early in
 -- the job's life used to skip this; with a short JOB_EXPIRATION the retry

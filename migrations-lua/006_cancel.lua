@@ -20,6 +20,9 @@ local function cancel(keys, argv)
   write_events(ctx, events)
   store_snapshot(keys[1], s, argv[3], argv[4])
   renew_log(ctx)
+  -- A job cancelled while it waited held its artifact for EVENT_RETENTION:
+  -- back to JOB_EXPIRATION at most, as after a start.
+  redis.call('EXPIRE', shard_prefix_of(keys[2], argv[1]) .. 'artifact:' .. s.content_hash, argv[3], 'LT')
   redis.call('HDEL', keys[3], s.content_hash)
   redis.call('ZREM', keys[5], argv[1] .. ' ' .. s.content_hash)
   return 'OK'

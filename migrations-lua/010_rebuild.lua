@@ -77,6 +77,10 @@ local function rebuild(keys, argv)
   local now = now_ms()
   local expires = s.updated_at + tonumber(snapshot_ttl(s, argv[2], argv[5] or argv[2])) * 1000
   if expires <= now then return { 'expired', '' } end
+  -- Never past the log's own expiry (a lifetime raised since the log was
+  -- last renewed): the log must outlive the snapshot.
+  local log_ttl = redis.call('PTTL', keys[2])
+  if log_ttl > 0 and now + log_ttl < expires then expires = now + log_ttl end
 
   local drift = {}
   local ok, stored = pcall(load_snapshot, keys[1])

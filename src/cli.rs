@@ -125,12 +125,13 @@ pub enum Command {
 const REPLAY_EXIT_STATUS: &str = "\
 Exit status:
   0  consistent (the stored snapshot equals the fold of the log), or
-     snapshot_expired (its JOB_EXPIRATION has passed; the log tells the story)
+     snapshot_expired (its lifetime has passed: JOB_EXPIRATION after the job
+     ended, EVENT_RETENTION while it had not; the log tells the story)
   1  no replay: a malformed job id, an unknown job (no snapshot, no log),
      --at past the log, Redis unreachable
   2  usage error (an unknown option)
   3  the snapshot disagrees with the log: drifted, or snapshot_missing
-     (deleted or evicted before its JOB_EXPIRATION); `rebuild --job` repairs it
+     (deleted or evicted before its lifetime ended); `rebuild --job` repairs it
   4  the log cannot vouch for the snapshot: corrupt (the fold refuses an
      event, or an entry is not an event), or log_missing (a snapshot whose
      log is gone)";
@@ -439,7 +440,7 @@ async fn replay(job_id: &str, at: Option<usize>, json: bool) -> anyhow::Result<(
         Verdict::Drifted { .. } => (EXIT_DRIFT, "the snapshot drifted from the log"),
         Verdict::SnapshotMissing { .. } => (
             EXIT_DRIFT,
-            "the snapshot is missing before its JOB_EXPIRATION",
+            "the snapshot is missing before its lifetime ended",
         ),
         Verdict::Corrupt { .. } => (
             EXIT_BAD_LOG,

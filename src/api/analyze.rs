@@ -71,15 +71,15 @@ impl AnalyzeApi {
             }
             Submitted::Attached(_) => metrics::submission("single_flight"),
         }
-        let job_s = state.fns.ttls.job_s as i64;
+        let ttl_s = i64::try_from(state.fns.ttls.snapshot_s(snapshot.status)).unwrap_or(i64::MAX);
         let expires_in = match submitted {
-            // A job already running: its TTL was last set when it last
-            // changed (each transition refreshes it).
+            // A job already waiting or running: its TTL was last set when
+            // it last changed (each transition refreshes it).
             Submitted::Attached(_) => {
                 let age_s = (crate::clock::now_ms() - snapshot.updated_at).max(0) / 1000;
-                (job_s - age_s).max(0)
+                (ttl_s - age_s).max(0)
             }
-            Submitted::Queued(_) | Submitted::Cached(_) => job_s,
+            Submitted::Queued(_) | Submitted::Cached(_) => ttl_s,
         };
         Ok(AnalyzeResponse::Ok(Json(JobView::from_snapshot(
             &snapshot, expires_in,

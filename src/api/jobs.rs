@@ -152,8 +152,8 @@ impl JobsApi {
             })
             .collect();
         let note = format!(
-            "newest first from the job index; total counts every status; jobs expire {}s after their last transition",
-            state.fns.ttls.job_s
+            "newest first from the job index; total counts every status; jobs expire {}s after they end ({}s after their last transition until then)",
+            state.fns.ttls.job_s, state.fns.ttls.events_s
         );
         Ok(ListResponse::Ok(Json(JobList {
             jobs,

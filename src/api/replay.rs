@@ -45,8 +45,9 @@ pub struct ReplayDifference {
 #[derive(Debug, Clone, Object)]
 pub struct ReplayVerdict {
     /// One of: `consistent` (the stored snapshot equals the fold of the
-    /// log); `snapshot_expired` (JOB_EXPIRATION after the last transition
-    /// has passed: the log alone tells the story); `snapshot_missing` (no
+    /// log); `snapshot_expired` (its lifetime is over: JOB_EXPIRATION after
+    /// the transition that ended the job, EVENT_RETENTION after any other;
+    /// the log alone tells the story); `snapshot_missing` (no
     /// snapshot although by the log it lives until `expires_at`: it was
     /// deleted or evicted, and `faultline rebuild` restores it); `log_missing`
     /// (a snapshot but no retained log: nothing to check it against);
@@ -57,7 +58,8 @@ pub struct ReplayVerdict {
     pub verdict: String,
     pub differences: Vec<ReplayDifference>,
     /// With `snapshot_missing`: when the snapshot expires by the log, ms
-    /// since the epoch (the last transition's time + JOB_EXPIRATION).
+    /// since the epoch (the last transition's time + JOB_EXPIRATION, or
+    /// EVENT_RETENTION while the job has not ended).
     #[oai(nullable)]
     pub expires_at: Option<i64>,
     /// With `corrupt`: the 1-based position of the first refused event.

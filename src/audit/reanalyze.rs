@@ -84,7 +84,7 @@ pub async fn reanalyze(
     let key = fns.store.keys.artifact(job.shard(), &hash);
     let Some(content) = fns.artifact(job, &hash).await? else {
         anyhow::bail!(
-            "the artifact of job {job} ({key}) is no longer retained: it expires JOB_EXPIRATION after the submission (or after a late start, a retry or a takeover renewed it)"
+            "the artifact of job {job} ({key}) is no longer retained: it is kept while its job waits for a worker, then JOB_EXPIRATION after the job's last start (or heartbeat)"
         );
     };
     let kind = ArtifactKind::parse(&content_type).unwrap_or(ArtifactKind::Auto);

@@ -18,10 +18,11 @@ const ANALYSES: &[f64] = &[
 ];
 
 /// Waits in the queue and whole jobs: a backlog or retries' backoffs add
-/// minutes, up to an hour (JOB_EXPIRATION's default).
+/// minutes or hours, up to a day (EVENT_RETENTION's default, how long a
+/// waiting job is kept).
 const JOBS: &[f64] = &[
     0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0,
-    3600.0,
+    3600.0, 7200.0, 21600.0, 86400.0,
 ];
 
 pub(super) fn configure(builder: PrometheusBuilder) -> Result<PrometheusBuilder, BuildError> {

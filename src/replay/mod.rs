@@ -22,8 +22,9 @@ pub use timeline::{Step, Timeline, timeline};
 pub enum Verdict {
     /// The stored snapshot equals the fold of the log.
     Consistent,
-    /// The snapshot expired (JOB_EXPIRATION after the log's last
-    /// transition has passed); the log alone tells the story.
+    /// The snapshot expired (JOB_EXPIRATION after the transition that
+    /// ended the job, EVENT_RETENTION after any other, has passed); the log
+    /// alone tells the story.
     SnapshotExpired,
     /// No snapshot although by the log it is still alive until
     /// `expires_at` (ms): it was deleted or evicted. `rebuild` restores it.

@@ -99,7 +99,8 @@ fn verdict_text(verdict: &Verdict, job: &str) -> String {
             "verdict: the snapshot has expired; the states above are rebuilt from the log\n".into()
         }
         Verdict::SnapshotMissing { expires_at } => format!(
-            "verdict: the snapshot is MISSING: by the log it lives until {} (JOB_EXPIRATION after the last transition), \
+            "verdict: the snapshot is MISSING: by the log it lives until {} (JOB_EXPIRATION after the transition that ended the job, \
+             EVENT_RETENTION after any other), \
              so it was deleted or evicted; `faultline rebuild --job {job}` restores it from the log\n",
             time_ms(*expires_at)
         ),

@@ -188,14 +188,22 @@ fn assert_lifetimes(app: &TestApp, redis: &TestRedis, job: JobId, step: &str, ex
 /// transition, not JOB_EXPIRATION: one queued behind a backlog, or waiting
 /// for workers that are down, longer than JOB_EXPIRATION is not lost. Its
 /// artifact is kept as long while it waits (sent inline or beside the
-/// call), a start keeps it JOB_EXPIRATION as before, a retry keeps it for
-/// the wait again, and the job's end gives the snapshot JOB_EXPIRATION.
+/// call, also when another API process sends it again for an attach), a
+/// start keeps it JOB_EXPIRATION as before, a retry keeps it for the wait
+/// again, and the job's end gives the snapshot, and the artifact of a job
+/// cancelled while it waited, JOB_EXPIRATION.
 #[tokio::test]
 async fn a_job_that_has_not_ended_outlives_job_expiration() {
     let redis = TestRedis::start();
     let ttl = [("JOB_EXPIRATION", "60"), ("EVENT_RETENTION", "3600")];
     let app = spawn_app(&redis, Role::Api, real_engine(), &ttl).await;
+    // Another API process: it has not seen the large content, so it sends
+    // the bytes again (written beside its call for JOB_EXPIRATION).
+    let other = spawn_app(&redis, Role::Api, real_engine(), &ttl).await;
     let pttl = |key: &str| redis.pttl(key);
+    let log_outlives = |snapshot: &str, log: &str| {
+        assert!(expires_at(&redis, log) >= expires_at(&redis, snapshot));
+    };
     let (minute, hour) = (60_000, 3_600_000);
     let waiting = |ms: i64| ms > minute && ms <= hour;
     // A small artifact goes inline, a large one (over 2 KB) beside the call.
@@ -212,7 +220,10 @@ async fn a_job_that_has_not_ended_outlives_job_expiration() {
         let [snapshot, log, artifact] = job_keys(&app, job).await;
         assert!(waiting(pttl(&snapshot)), "queued: {}", pttl(&snapshot));
         assert!(waiting(pttl(&artifact)), "artifact: {}", pttl(&artifact));
-        assert!(pttl(&log) >= pttl(&snapshot));
+        log_outlives(&snapshot, &log);
+        let attached = other.submit(&content, "markdown").await;
+        assert_eq!(attached["job_id"], job.to_string(), "single flight");
+        assert!(waiting(pttl(&artifact)), "attached: {}", pttl(&artifact));
         let Started::Run { attempt: 1, .. } = start_next(&app, &redis, job).await else {
             panic!("the job starts");
         };
@@ -230,7 +241,7 @@ async fn a_job_that_has_not_ended_outlives_job_expiration() {
             "retry's artifact: {}",
             pttl(&artifact)
         );
-        assert!(pttl(&log) >= pttl(&snapshot));
+        log_outlives(&snapshot, &log);
         let cancelled = app
             .http
             .delete(format!("{}/jobs/{job}", app.base))
@@ -239,6 +250,8 @@ async fn a_job_that_has_not_ended_outlives_job_expiration() {
             .unwrap();
         assert_eq!(cancelled.status(), 202);
         assert!(pttl(&snapshot) <= minute, "ended: {}", pttl(&snapshot));
+        assert!(pttl(&artifact) <= minute, "ended: {}", pttl(&artifact));
+        log_outlives(&snapshot, &log);
     }
 }
 

@@ -330,4 +330,18 @@ async fn a_waiting_jobs_snapshot_is_judged_by_event_retention() {
         replay(&short_job, id).await.unwrap().verdict,
         Verdict::Consistent
     );
+    // Never past its log, whose lifetime may be shorter than today's
+    // EVENT_RETENTION (set before it was raised).
+    let events = app.fns.store.keys.events(id.shard(), &job);
+    redis.query(&["DEL", &key]).unwrap();
+    redis.query(&["PEXPIRE", &events, "600000"]).unwrap();
+    assert_eq!(
+        short_job.rebuild(id, None, false).await.unwrap(),
+        Rebuilt::Repaired(vec!["snapshot".into()])
+    );
+    let (snapshot_left, log_left) = (redis.pttl(&key), redis.pttl(&events));
+    assert!(
+        snapshot_left > 0 && snapshot_left <= log_left,
+        "snapshot {snapshot_left} ms, log {log_left} ms"
+    );
 }

@@ -37,6 +37,19 @@ pub struct Ttls {
     pub max_attempts: u32,
 }
 
+impl Ttls {
+    /// How long a snapshot in `status` lives after its last transition:
+    /// JOB_EXPIRATION once its job has ended, EVENT_RETENTION until then
+    /// (the library's `snapshot_ttl`).
+    pub fn snapshot_s(&self, status: crate::engine::JobStatus) -> u64 {
+        if status.is_terminal() {
+            self.job_s
+        } else {
+            self.events_s
+        }
+    }
+}
+
 /// What a submission turned into.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Submitted {

@@ -66,7 +66,7 @@ async fn render(state: &AppState, params: Params) -> Result<Markup, UiError> {
             }
             p id="runs-status" class="help" role="status" {}
             div id="runs" data-live=(first_page) {
-                p class="help" id="runs-total" { (listing.total) " jobs in the index; jobs expire " (state.fns.ttls.job_s) " s after their last transition." }
+                p class="help" id="runs-total" { (listing.total) " jobs in the index; jobs expire " (state.fns.ttls.job_s) " s after they end (" (state.fns.ttls.events_s) " s after their last transition until then)." }
                 (rows(&listing.jobs))
                 @if let Some(next) = &listing.next {
                     p { a id="older" href=(older_href(status, &next.encode())) { "Older runs" } }
