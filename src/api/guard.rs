@@ -8,6 +8,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use futures_util::stream::{BoxStream, StreamExt};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use poem::http::{HeaderValue, Method, StatusCode, header};
@@ -36,6 +37,23 @@ pub struct Guard {
 /// Bodies of the largest size the server holds at once: without a bound,
 /// a hundred clients sending large bodies slowly held 600 MB.
 pub const LARGEST_BODIES_AT_ONCE: usize = 16;
+
+/// How much of a body over the limit is read and dropped, and for how
+/// long, before the 413 goes out: a client that sends its whole body before
+/// it reads the answer (no `Expect: 100-continue`: Python's urllib and
+/// requests, most scripts) would otherwise find its connection reset
+/// mid-upload and never see why. Past either bound the answer goes out and
+/// the connection closes.
+const DRAIN_BYTES: usize = 64 << 20;
+const DRAIN_TIME: Duration = Duration::from_secs(10);
+
+/// A body refused for its size, with what the client may still be sending.
+struct TooLarge {
+    error: ApiError,
+    rest: BoxStream<'static, std::io::Result<bytes::Bytes>>,
+    /// Part of the body was read: the client is sending it.
+    started: bool,
+}
 
 impl Guard {
     pub async fn call<E: Endpoint>(&self, ep: Arc<E>, req: Request) -> poem::Result<Response> {
@@ -102,15 +120,20 @@ impl Guard {
         }
         req.extensions_mut().insert(ClientId(client));
         // Held until the answer is ready: the body lives as long.
-        let _held = match self.reserve_body(&req) {
+        let held = match self.reserve_body(&req) {
             Ok(held) => held,
             Err(e) => return e.into_response(),
         };
         match tokio::time::timeout(self.body_timeout, self.read_body(&mut req)).await {
-            Ok(Ok(())) => {}
+            Ok(Ok(Ok(()))) => {}
+            Ok(Ok(Err(too_large))) => {
+                drop(held); // nothing of it is kept
+                return too_large.answer(expects_continue(&req)).await;
+            }
             Ok(Err(e)) => return e.into_response(),
             Err(_) => return body_timed_out(self.body_timeout),
         }
+        let _held = held;
         match ep.call(req).await {
             Ok(resp) => resp.into_response(),
             Err(err) => error_response(err),
@@ -151,46 +174,80 @@ impl Guard {
 
     /// Reads the body up to the limit (a declared length over it is refused
     /// without reading; a chunked body is cut off as soon as it passes it).
-    async fn read_body(&self, req: &mut Request) -> Result<(), ApiError> {
+    async fn read_body(&self, req: &mut Request) -> Result<Result<(), TooLarge>, ApiError> {
         if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-            return Ok(());
+            return Ok(Ok(()));
         }
         let limit = self.body_limit;
-        let too_large = |size: String| {
-            ApiError::too_large(format!(
+        let too_large = |size: String, rest: BoxStream<'static, _>, started| TooLarge {
+            error: ApiError::too_large(format!(
                 "request body is {size}; the limit is {limit} bytes (MAX_CONTENT_SIZE plus the JSON envelope)"
-            ))
+            )),
+            rest,
+            started,
         };
+        let mut stream = req.take_body().into_bytes_stream().boxed();
         if let Some(declared) = req
             .header("content-length")
             .and_then(|v| v.parse::<u64>().ok())
             && declared > limit as u64
         {
-            return Err(too_large(format!("{declared} bytes")));
+            return Ok(Err(too_large(format!("{declared} bytes"), stream, false)));
         }
-        match req.take_body().into_bytes_limit(limit).await {
-            Ok(bytes) => {
-                // The seed (FastAPI) read a body sent without Content-Type
-                // as JSON, and its clients may rely on that; every body this
-                // API takes is JSON.
-                if !bytes.is_empty() && !req.headers().contains_key(header::CONTENT_TYPE) {
-                    req.headers_mut().insert(
-                        header::CONTENT_TYPE,
-                        HeaderValue::from_static("application/json"),
-                    );
-                }
-                req.set_body(Body::from_bytes(bytes));
-                Ok(())
+        let mut body = bytes::BytesMut::new();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| {
+                ApiError::bad_request("BAD_BODY", format!("cannot read the request body: {e}"))
+            })?;
+            if body.len() + chunk.len() > limit {
+                return Ok(Err(too_large("larger than that".to_string(), stream, true)));
             }
-            Err(poem::error::ReadBodyError::PayloadTooLarge) => {
-                Err(too_large("larger than that".to_string()))
-            }
-            Err(e) => Err(ApiError::bad_request(
-                "BAD_BODY",
-                format!("cannot read the request body: {e}"),
-            )),
+            body.extend_from_slice(&chunk);
         }
+        // The seed (FastAPI) read a body sent without Content-Type as JSON,
+        // and its clients may rely on that; every body this API takes is JSON.
+        if !body.is_empty() && !req.headers().contains_key(header::CONTENT_TYPE) {
+            req.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+        }
+        req.set_body(Body::from_bytes(body.freeze()));
+        Ok(Ok(()))
     }
+}
+
+impl TooLarge {
+    /// The 413, once the rest of the body has been read and dropped (up to
+    /// `DRAIN_BYTES` and `DRAIN_TIME`); not for a client that waits for
+    /// `100 Continue` before it sends anything (reading would ask it to).
+    /// The connection closes after it.
+    async fn answer(mut self, client_waits: bool) -> Response {
+        if self.started || !client_waits {
+            let rest = &mut self.rest;
+            let drain = async {
+                let mut seen = 0;
+                while let Some(Ok(chunk)) = rest.next().await {
+                    seen += chunk.len();
+                    if seen > DRAIN_BYTES {
+                        break;
+                    }
+                }
+            };
+            let _ = tokio::time::timeout(DRAIN_TIME, drain).await;
+        }
+        let mut resp = self.error.into_response();
+        resp.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        resp
+    }
+}
+
+/// The client sent `Expect: 100-continue`: it waits for the go-ahead before
+/// it sends the body.
+fn expects_continue(req: &Request) -> bool {
+    req.header(header::EXPECT)
+        .is_some_and(|v| v.eq_ignore_ascii_case("100-continue"))
 }
 
 /// Submissions are counted as rejected here, where every answer passes:

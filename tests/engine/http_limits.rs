@@ -255,3 +255,59 @@ async fn request_bodies_held_at_once_are_bounded() {
     }
     assert!(accepted, "the room comes back when the slow clients go");
 }
+
+/// A client that sends its whole body before it reads the answer (no
+/// `Expect: 100-continue`, as Python's urllib and requests do) reads the 413
+/// of a body over the limit, declared or chunked, instead of finding its
+/// connection reset mid-upload.
+#[tokio::test]
+async fn a_client_that_sends_a_whole_body_over_the_limit_reads_the_413() {
+    let redis = TestRedis::start();
+    // A body limit of 6 × 1000 bytes + 64 KiB.
+    let app = spawn_app(
+        &redis,
+        Role::Api,
+        real_engine(),
+        &[("MAX_CONTENT_SIZE", "1000")],
+    )
+    .await;
+    let addr = app.base.trim_start_matches("http://").to_string();
+    let body = vec![b'a'; 8 << 20];
+    for chunked in [false, true] {
+        let mut conn = TcpStream::connect(&addr).await.unwrap();
+        let length = if chunked {
+            "Transfer-Encoding: chunked".to_string()
+        } else {
+            format!("Content-Length: {}", body.len())
+        };
+        let head = format!(
+            "POST /artifacts/analyze HTTP/1.1\r\nHost: localhost\r\n\
+             Content-Type: application/json\r\n{length}\r\n\r\n"
+        );
+        conn.write_all(head.as_bytes()).await.unwrap();
+        for piece in body.chunks(64 << 10) {
+            if chunked {
+                let size = format!("{:x}\r\n", piece.len());
+                conn.write_all(size.as_bytes()).await.unwrap();
+            }
+            conn.write_all(piece)
+                .await
+                .expect("the whole body is taken");
+            if chunked {
+                conn.write_all(b"\r\n").await.unwrap();
+            }
+        }
+        if chunked {
+            conn.write_all(b"0\r\n\r\n").await.unwrap();
+        }
+        let answer = read_until_closed(&mut conn).await;
+        assert!(
+            answer.starts_with("HTTP/1.1 413"),
+            "chunked {chunked}: {answer}"
+        );
+        assert!(
+            answer.contains("\"code\":\"CONTENT_TOO_LARGE\""),
+            "{answer}"
+        );
+    }
+}
