@@ -38,22 +38,13 @@ pub struct Guard {
 /// a hundred clients sending large bodies slowly held 600 MB.
 pub const LARGEST_BODIES_AT_ONCE: usize = 16;
 
-/// How much of a body over the limit is read and dropped, and for how
-/// long, before the 413 goes out: a client that sends its whole body before
-/// it reads the answer (no `Expect: 100-continue`: Python's urllib and
-/// requests, most scripts) would otherwise find its connection reset
-/// mid-upload and never see why. Past either bound the answer goes out and
-/// the connection closes.
+/// How much of a refused body is read and dropped after the answer (see
+/// `Guard::drain`); past it, or past the body's time
+/// (`HTTP_BODY_TIMEOUT_MS`), the connection closes.
 const DRAIN_BYTES: usize = 64 << 20;
-const DRAIN_TIME: Duration = Duration::from_secs(10);
 
-/// A body refused for its size, with what the client may still be sending.
-struct TooLarge {
-    error: ApiError,
-    rest: BoxStream<'static, std::io::Result<bytes::Bytes>>,
-    /// Part of the body was read: the client is sending it.
-    started: bool,
-}
+/// What the client still sends of a body.
+type BodyStream = BoxStream<'static, std::io::Result<bytes::Bytes>>;
 
 impl Guard {
     pub async fn call<E: Endpoint>(&self, ep: Arc<E>, req: Request) -> poem::Result<Response> {
@@ -92,6 +83,7 @@ impl Guard {
     }
 
     async fn handle<E: Endpoint>(&self, ep: Arc<E>, mut req: Request) -> Response {
+        let began = Instant::now();
         let authorization = req.header("authorization").map(str::to_string);
         let ip = req
             .remote_addr()
@@ -109,35 +101,95 @@ impl Guard {
                 // A refused key counts against its address, so guessing
                 // keys is throttled like any other traffic from there.
                 Err(e) => {
-                    return match self.gate.admit(req.uri().path(), &ip) {
+                    let resp = match self.gate.admit(req.uri().path(), &ip) {
                         Ok(()) => e.into_response(),
                         Err(wait) => rate_limited(wait).into_response(),
                     };
+                    return self.refuse_unread(req, resp, began);
                 }
             };
         if let Err(wait) = self.gate.admit(req.uri().path(), &client) {
-            return rate_limited(wait).into_response();
+            return self.refuse_unread(req, rate_limited(wait).into_response(), began);
         }
         req.extensions_mut().insert(ClientId(client));
+        // Refused by its declared length before any budget is taken for it.
+        if let Some(declared) = declared_length(&req).filter(|n| *n > self.body_limit as u64) {
+            let resp = self.too_large(&format!("{declared} bytes")).into_response();
+            return self.refuse_unread(req, resp, began);
+        }
         // Held until the answer is ready: the body lives as long.
         let held = match self.reserve_body(&req) {
             Ok(held) => held,
-            Err(e) => return e.into_response(),
+            Err(e) => return self.refuse_unread(req, e.into_response(), began),
         };
         match tokio::time::timeout(self.body_timeout, self.read_body(&mut req)).await {
-            Ok(Ok(Ok(()))) => {}
-            Ok(Ok(Err(too_large))) => {
+            Ok(Ok(None)) => {}
+            Ok(Ok(Some(rest))) => {
                 drop(held); // nothing of it is kept
-                return too_large.answer(expects_continue(&req)).await;
+                let resp = self.too_large("larger than that").into_response();
+                return self.drain(rest, resp, began);
             }
             Ok(Err(e)) => return e.into_response(),
             Err(_) => return body_timed_out(self.body_timeout),
         }
-        let _held = held;
-        match ep.call(req).await {
+        let resp = match ep.call(req).await {
             Ok(resp) => resp.into_response(),
             Err(err) => error_response(err),
+        };
+        drop(held);
+        resp
+    }
+
+    fn too_large(&self, size: &str) -> ApiError {
+        ApiError::too_large(format!(
+            "request body is {size}; the limit is {} bytes (MAX_CONTENT_SIZE plus the JSON envelope)",
+            self.body_limit
+        ))
+    }
+
+    /// Answers `resp` to a request refused before its body was read. A
+    /// client that sends its whole body before it reads the answer (no
+    /// `Expect: 100-continue`: Python's urllib and requests, most scripts)
+    /// would find its connection reset mid-upload and never see the answer,
+    /// so the rest of the body is read and dropped meanwhile (`drain`); a
+    /// client that waits for `100 Continue` has sent nothing, and is told
+    /// the answer without being asked for the body.
+    fn refuse_unread(&self, mut req: Request, resp: Response, began: Instant) -> Response {
+        let has_body = declared_length(&req).is_some_and(|n| n > 0)
+            || req.headers().contains_key(header::TRANSFER_ENCODING);
+        if !has_body {
+            return resp;
         }
+        if expects_continue(&req) {
+            return closing(resp);
+        }
+        let rest = req.take_body().into_bytes_stream().boxed();
+        self.drain(rest, resp, began)
+    }
+
+    /// Answers `resp` at once, and closes the connection once what the
+    /// client still sends of the refused body has been read and dropped in
+    /// the background (up to `DRAIN_BYTES`, within `HTTP_BODY_TIMEOUT_MS` of
+    /// the request, as any body), none of it held: closing with unread data
+    /// would reset the connection under a client still sending.
+    fn drain(&self, mut rest: BodyStream, resp: Response, began: Instant) -> Response {
+        let within = self.body_timeout.saturating_sub(began.elapsed());
+        let read = async move {
+            let mut seen = 0;
+            while let Some(Ok(chunk)) = rest.next().await {
+                seen += chunk.len();
+                if seen > DRAIN_BYTES {
+                    return false;
+                }
+            }
+            true
+        };
+        tokio::spawn(async move {
+            if !matches!(tokio::time::timeout(within, read).await, Ok(true)) {
+                tracing::debug!("a refused body was not read to its end");
+            }
+        });
+        closing(resp)
     }
 
     /// Takes room in the budget for this request's body: its declared
@@ -172,35 +224,22 @@ impl Guard {
         }
     }
 
-    /// Reads the body up to the limit (a declared length over it is refused
-    /// without reading; a chunked body is cut off as soon as it passes it).
-    async fn read_body(&self, req: &mut Request) -> Result<Result<(), TooLarge>, ApiError> {
+    /// Reads the body, up to the limit: a body that passes it is cut off
+    /// there, and what the client still sends is returned to be drained.
+    async fn read_body(&self, req: &mut Request) -> Result<Option<BodyStream>, ApiError> {
         if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-            return Ok(Ok(()));
+            return Ok(None);
         }
         let limit = self.body_limit;
-        let too_large = |size: String, rest: BoxStream<'static, _>, started| TooLarge {
-            error: ApiError::too_large(format!(
-                "request body is {size}; the limit is {limit} bytes (MAX_CONTENT_SIZE plus the JSON envelope)"
-            )),
-            rest,
-            started,
-        };
+        let expected = declared_length(req).map_or(0, |n| n.min(limit as u64) as usize);
         let mut stream = req.take_body().into_bytes_stream().boxed();
-        if let Some(declared) = req
-            .header("content-length")
-            .and_then(|v| v.parse::<u64>().ok())
-            && declared > limit as u64
-        {
-            return Ok(Err(too_large(format!("{declared} bytes"), stream, false)));
-        }
-        let mut body = bytes::BytesMut::new();
+        let mut body = bytes::BytesMut::with_capacity(expected);
         while let Some(chunk) = stream.next().await {
             let chunk = chunk.map_err(|e| {
                 ApiError::bad_request("BAD_BODY", format!("cannot read the request body: {e}"))
             })?;
             if body.len() + chunk.len() > limit {
-                return Ok(Err(too_large("larger than that".to_string(), stream, true)));
+                return Ok(Some(stream));
             }
             body.extend_from_slice(&chunk);
         }
@@ -213,34 +252,20 @@ impl Guard {
             );
         }
         req.set_body(Body::from_bytes(body.freeze()));
-        Ok(Ok(()))
+        Ok(None)
     }
 }
 
-impl TooLarge {
-    /// The 413, once the rest of the body has been read and dropped (up to
-    /// `DRAIN_BYTES` and `DRAIN_TIME`); not for a client that waits for
-    /// `100 Continue` before it sends anything (reading would ask it to).
-    /// The connection closes after it.
-    async fn answer(mut self, client_waits: bool) -> Response {
-        if self.started || !client_waits {
-            let rest = &mut self.rest;
-            let drain = async {
-                let mut seen = 0;
-                while let Some(Ok(chunk)) = rest.next().await {
-                    seen += chunk.len();
-                    if seen > DRAIN_BYTES {
-                        break;
-                    }
-                }
-            };
-            let _ = tokio::time::timeout(DRAIN_TIME, drain).await;
-        }
-        let mut resp = self.error.into_response();
-        resp.headers_mut()
-            .insert(header::CONNECTION, HeaderValue::from_static("close"));
-        resp
-    }
+/// The body's declared length (`Content-Length`), if any.
+fn declared_length(req: &Request) -> Option<u64> {
+    req.header("content-length").and_then(|v| v.parse().ok())
+}
+
+/// `resp` with the connection closed after it.
+fn closing(mut resp: Response) -> Response {
+    resp.headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    resp
 }
 
 /// The client sent `Expect: 100-continue`: it waits for the go-ahead before

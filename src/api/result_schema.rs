@@ -26,8 +26,10 @@ struct AnalysisResultSchema {
     /// The kind analysed, after `auto` detection: `openapi-json`,
     /// `openapi-yaml`, `architecture` or `markdown`.
     artifact_type: Option<String>,
-    /// What was analysed: for OpenAPI the title, version, and counts of
-    /// paths, operations and schemas.
+    /// What was analysed, in counts: for OpenAPI `openapi_version`,
+    /// `paths`, `operations`, `schemas`, `lines`; for an architecture its
+    /// components, edges and diagrams; for Markdown its sections, tables,
+    /// code blocks, markers and lines.
     artifact: Option<Value>,
     /// How the score came about: `band`, per-category `score`, `weight`,
     /// `rules_applicable` and `rules_failing`, the `caps` applied and the
@@ -39,8 +41,17 @@ struct AnalysisResultSchema {
     /// Checks with a denominator: `label`, `applicable`, `covered`.
     coverage: Option<Vec<Value>>,
     /// How the summary and next steps were written: `engine`
-    /// (`deterministic` or the AI provider) and `attempts`.
+    /// (`deterministic` or `llm`), `provider` and `model` when a model was
+    /// asked, `attempts`, and a `note` when its answer was not used.
     synthesis: Option<Value>,
+    /// Findings before the cap on how many a result lists, when it cut some.
+    findings_total: Option<u32>,
+    /// How many findings the cap left out.
+    findings_omitted: Option<u32>,
+    /// Why parts of the analysis were skipped (time or size budgets hit).
+    notes: Option<Vec<String>>,
+    /// What a companion OpenAPI spec (`metadata.spec`) was compared with.
+    cross_artifact: Option<Value>,
 }
 
 /// One finding.

@@ -102,13 +102,7 @@ async fn rebuild_leaves_an_expired_job_expired_and_a_corrupt_log_untouched() {
     let job = app.submit_spec(2).await;
     let id: JobId = job.parse().unwrap();
     // Only an ended job's snapshot lives JOB_EXPIRATION; its log lives on.
-    let cancelled = app
-        .http
-        .delete(format!("{}/jobs/{job}", app.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(cancelled.status(), 202);
+    assert_eq!(app.cancel(&job).await, 202);
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     while app.fns.snapshot_json(id).await.unwrap().is_some() {
         assert!(std::time::Instant::now() < deadline, "the snapshot expires");

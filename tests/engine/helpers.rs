@@ -371,6 +371,12 @@ impl TestApp {
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
+    /// `DELETE /jobs/{job}` (cancel): the status.
+    pub async fn cancel(&self, job: impl std::fmt::Display) -> u16 {
+        let resp = self.http.delete(format!("{}/jobs/{job}", self.base)).send();
+        resp.await.unwrap().status().as_u16()
+    }
+
     /// `GET path`: the status and the body as text (pages, metrics, replays).
     pub async fn get_text(&self, path: &str) -> (u16, String) {
         let resp = self

@@ -242,13 +242,7 @@ async fn a_job_that_has_not_ended_outlives_job_expiration() {
             pttl(&artifact)
         );
         log_outlives(&snapshot, &log);
-        let cancelled = app
-            .http
-            .delete(format!("{}/jobs/{job}", app.base))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(cancelled.status(), 202);
+        assert_eq!(app.cancel(job).await, 202);
         assert!(pttl(&snapshot) <= minute, "ended: {}", pttl(&snapshot));
         assert!(pttl(&artifact) <= minute, "ended: {}", pttl(&artifact));
         log_outlives(&snapshot, &log);
@@ -463,13 +457,7 @@ async fn a_failure_after_a_cancel_acknowledges_the_entry() {
     let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
     let (job, _, started) = submit_and_start(&app, &redis).await;
     assert!(matches!(started, Started::Run { attempt: 1, .. }));
-    let resp = app
-        .http
-        .delete(format!("{}/jobs/{job}", app.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 202);
+    assert_eq!(app.cancel(job).await, 202);
     let lease = lease(&app, &redis, job, 1);
     let refused = app
         .fns
