@@ -202,12 +202,11 @@ impl Guard {
         }
         // Without Content-Length or Transfer-Encoding the body is empty
         // (RFC 9112 §6.3), as for most DELETEs.
-        let declared = req
-            .header("content-length")
-            .and_then(|v| v.parse::<usize>().ok());
         let chunked = req.headers().contains_key(header::TRANSFER_ENCODING);
-        let bytes = match declared {
-            Some(n) => n.min(self.body_limit),
+        let bytes = match declared_length(req) {
+            Some(n) => usize::try_from(n)
+                .unwrap_or(usize::MAX)
+                .min(self.body_limit),
             None if chunked => self.body_limit,
             None => 0,
         };

@@ -35,16 +35,19 @@ fn apply(gate: &Gate, file: &KeysFile, text: &Result<String, String>) -> &'stati
             tracing::info!(file = %path, keys = count, "API keys reloaded");
             "applied"
         }
-        Err(reason) => {
-            tracing::error!(file = %path, %reason, "API keys not reloaded: the keys in force stay");
-            "invalid"
-        }
-        Ok(Err(reason)) => {
-            tracing::error!(file = %path, %reason, "API keys not reloaded: the keys in force stay");
-            "refused"
-        }
+        Err(reason) => not_reloaded(&path, &reason, "invalid"),
+        Ok(Err(reason)) => not_reloaded(&path, reason, "refused"),
     };
     crate::metrics::api_key_reload(outcome);
+    outcome
+}
+
+fn not_reloaded(
+    path: &impl std::fmt::Display,
+    reason: &str,
+    outcome: &'static str,
+) -> &'static str {
+    tracing::error!(file = %path, %reason, "API keys not reloaded: the keys in force stay");
     outcome
 }
 

@@ -10,7 +10,7 @@ use serde_json::Value;
 use std::borrow::Cow;
 
 use crate::engine::crypto::CryptoError;
-use crate::engine::{EngineError, Event, Functions, JobId, Keyring, Snapshot};
+use crate::engine::{EngineError, Event, Functions, JobId, Keyring, Snapshot, Ttls};
 
 pub use diff::{Difference, diff};
 pub use render::{cut, cut_bodies, render, state_text, time_ms};
@@ -155,11 +155,9 @@ pub struct Stored {
     snapshot: Option<String>,
     /// The server's clock when they were read (ms).
     now_ms: i64,
-    /// JOB_EXPIRATION in ms: how long a snapshot lives after the transition
-    /// that ends its job.
-    job_ttl_ms: i64,
-    /// EVENT_RETENTION in ms: how long it lives after any other.
-    events_ttl_ms: i64,
+    /// The lifetimes: how long a snapshot lives after its last transition
+    /// (`Ttls::snapshot_s`).
+    ttls: Ttls,
 }
 
 /// Reads what `fold` replays.
@@ -185,15 +183,8 @@ pub async fn read(fns: &Functions, job: JobId) -> Result<Stored, EngineError> {
         malformed,
         snapshot: read.snapshot,
         now_ms: read.now_ms,
-        job_ttl_ms: millis(fns.ttls.job_s),
-        events_ttl_ms: millis(fns.ttls.events_s),
+        ttls: fns.ttls,
     })
-}
-
-fn millis(seconds: u64) -> i64 {
-    i64::try_from(seconds)
-        .unwrap_or(i64::MAX)
-        .saturating_mul(1000)
 }
 
 /// Replays `job` from its log.
@@ -236,11 +227,9 @@ pub fn fold(stored: Stored, keyring: &Keyring) -> Result<Replay, EngineError> {
             // after the transition that ended the job, EVENT_RETENTION after
             // any other, by the server's clock.
             Some(s) => {
-                let ttl_ms = if s.status.is_terminal() {
-                    stored.job_ttl_ms
-                } else {
-                    stored.events_ttl_ms
-                };
+                let ttl_ms = i64::try_from(stored.ttls.snapshot_s(s.status))
+                    .unwrap_or(i64::MAX)
+                    .saturating_mul(1000);
                 let expires_at = s.updated_at.saturating_add(ttl_ms);
                 if expires_at <= stored.now_ms {
                     Verdict::SnapshotExpired
