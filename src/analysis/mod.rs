@@ -25,6 +25,7 @@ pub mod rule;
 pub mod score;
 pub mod secrets;
 pub mod synth;
+pub mod wording;
 
 pub use model::{
     AnalysisResult, ArtifactKind, Category, Chart, ChartType, DataPoint, Finding, Location, Report,

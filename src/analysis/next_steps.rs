@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::model::{Finding, Location, Severity};
 use super::score::severity_weight;
+use super::wording::readable_pointer;
 
 /// How many steps `suggested_next_steps` lists; the detailed list in
 /// `extra["next_steps"]` keeps them all.
@@ -87,9 +88,11 @@ fn action(finding: &Finding) -> String {
 /// "at line 12, /paths/~1pets/get" or "in the document as a whole".
 pub fn describe(location: &Location) -> String {
     match (location.line, location.pointer.as_deref()) {
-        (Some(line), Some(p)) if !p.is_empty() => format!("at line {line}, {p}"),
+        (Some(line), Some(p)) if !p.is_empty() => {
+            format!("at line {line}, {}", readable_pointer(p))
+        }
         (Some(line), _) => format!("at line {line}"),
-        (None, Some(p)) if !p.is_empty() => format!("at {p}"),
+        (None, Some(p)) if !p.is_empty() => format!("at {}", readable_pointer(p)),
         _ => "in the document as a whole".to_string(),
     }
 }
@@ -167,9 +170,7 @@ mod tests {
         let steps = plan(&[finding("FL-T-005", Severity::High, 3)]);
         assert_eq!(
             listed(&steps),
-            vec![
-                "Problem FL-T-005 (3 places, first at line 7, /paths/~1a): Do the thing. [FL-T-005]"
-            ]
+            vec!["Problem FL-T-005 (3 places, first at line 7, /a): Do the thing. [FL-T-005]"]
         );
     }
 }

@@ -77,14 +77,15 @@ fn score_section(out: &mut String, b: &ScoreBreakdown) {
         b.uncapped
     );
     for cap in &b.caps {
+        // "The score is capped" agrees with one finding and with several.
         let verb = if cap.limit < b.uncapped {
-            "caps the score at"
+            "the score is capped at"
         } else {
-            "would cap the score at"
+            "the score would be capped at"
         };
         let _ = writeln!(
             out,
-            "{} ({}) {verb} **{}**.",
+            "{} ({}): {verb} **{}**.",
             cap.reason,
             cap.finding_ids.join(", "),
             cap.limit
@@ -334,7 +335,7 @@ mod tests {
             "## How the score was reached",
             "| Security | 73.0 | 75% | 1 | 1 |",
             "Weighted score: **78**.",
-            "High-severity security finding (FL-T-001) caps the score at **69**.",
+            "High-severity security finding (FL-T-001): the score is capped at **69**.",
             "### High (1)",
             "#### FL-T-001 Write operation without authentication",
             "- **Where:** line 4, `/paths/~1pets/post` (3 occurrences)",

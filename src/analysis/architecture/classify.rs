@@ -70,6 +70,14 @@ const NAME_GROUPS: &[(K, &[&str])] = &[
     ]),
 ];
 
+/// The words that name components of `kind` (lowercase).
+pub fn name_words(kind: K) -> impl Iterator<Item = &'static str> {
+    NAME_GROUPS
+        .iter()
+        .filter(move |(k, _)| *k == kind)
+        .flat_map(|(_, words)| words.iter().copied())
+}
+
 /// Product names that identify a kind even when found only in notes.
 #[rustfmt::skip]
 const PRODUCT_KINDS: [K; 8] = [

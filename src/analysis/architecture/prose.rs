@@ -231,8 +231,9 @@ fn mention_hints(model: &mut ArchModel) {
                 break;
             };
             from = at + needle.len().max(1);
-            let line = model.doc.line_text(model.doc.line_of(at)).to_lowercase();
-            let (n, r) = replica_hint(&line);
+            // The clause, not the line: in "the API runs 3 replicas and
+            // stores its data in MySQL" the replicas are the API's.
+            let (n, r) = replica_hint(model.doc.clause_around(at));
             hints = (hints.0.or(n), hints.1 || r);
         }
         let c = &mut model.components[i];

@@ -245,6 +245,94 @@ fn prose_components_replicas_and_arrows() {
     assert!(summary.contains(&("database".to_string(), 1)));
 }
 
+/// Ids of the `FL-ARC` rules that fire on `text`.
+fn fired(text: &str) -> Vec<&'static str> {
+    let m = model(text);
+    rules()
+        .iter()
+        .filter(|r| {
+            let mut sink = Sink::new();
+            r.check(&m, &mut sink);
+            !sink.findings().is_empty()
+        })
+        .map(|r| r.meta().id)
+        .collect()
+}
+
+const WEB_API_DB: &str = "```mermaid\nflowchart LR\n  Web[Web frontend] --> API[API service]\n  API --> DB[(PostgreSQL)]\n```\n";
+
+#[test]
+fn a_concern_the_document_says_is_missing_is_not_covered() {
+    let gaps = format!(
+        "# System architecture\n\nKnown gaps: there is no authentication, no TLS (plain HTTP \
+         everywhere), no backups, no replica, no monitoring and no health checks. Nothing is \
+         encrypted at rest.\n\n{WEB_API_DB}"
+    );
+    let covered = format!(
+        "# System architecture\n\nUsers log in with OIDC via Keycloak. TLS everywhere. Nightly \
+         backups, a streaming replica of PostgreSQL with failover, KMS encryption at rest.\n\n\
+         {WEB_API_DB}"
+    );
+    // Authentication, backups, replica, TLS and encryption at rest.
+    let concerns = [
+        "FL-ARC-001",
+        "FL-ARC-004",
+        "FL-ARC-007",
+        "FL-ARC-016",
+        "FL-ARC-017",
+    ];
+    let on_gaps = fired(&gaps);
+    let on_covered = fired(&covered);
+    for id in concerns {
+        assert!(
+            on_gaps.contains(&id),
+            "{id} not fired on the gaps: {on_gaps:?}"
+        );
+        assert!(
+            !on_covered.contains(&id),
+            "{id} fired on the covered: {on_covered:?}"
+        );
+    }
+    // "There is no login" is not a login.
+    let public =
+        format!("# Architecture\n\nThere is no login; every endpoint is public.\n\n{WEB_API_DB}");
+    assert!(fired(&public).contains(&"FL-ARC-004"));
+    // A link's scheme is not a transport decision.
+    let linked =
+        format!("# Architecture\n\nSee https://example.com/c4 for the context.\n\n{WEB_API_DB}");
+    assert!(fired(&linked).contains(&"FL-ARC-016"));
+}
+
+#[test]
+fn replicas_of_a_service_do_not_replicate_its_database() {
+    let doc = |sentence: &str| {
+        format!(
+            "# Architecture\n\n{sentence}\n\n```mermaid\nflowchart LR\n  User --> Orders[Orders service]\n  Orders --> DB[(MySQL)]\n```\n"
+        )
+    };
+    let service = doc(
+        "The orders service runs 3 replicas on Kubernetes and stores everything in one MySQL instance.",
+    );
+    assert!(fired(&service).contains(&"FL-ARC-001"));
+    let m = model(&service);
+    let mysql = m
+        .components
+        .iter()
+        .find(|c| c.kind == ComponentKind::Database)
+        .expect("mysql");
+    assert!(!mysql.replicated, "{mysql:?}");
+    for replicated in [
+        "The orders service stores everything in MySQL with 2 replicas.",
+        "MySQL runs as a primary with a read replica.",
+        "The database is replicated across three zones.",
+    ] {
+        assert!(
+            !fired(&doc(replicated)).contains(&"FL-ARC-001"),
+            "{replicated}"
+        );
+    }
+}
+
 #[test]
 fn detection() {
     assert!(looks_like_architecture("```mermaid\ngraph LR\nA-->B\n```"));

@@ -16,6 +16,7 @@
 //! and the pipeline runs them on `ArchModel::doc`.
 
 mod model;
+mod negation;
 mod parse;
 pub mod rules;
 #[cfg(test)]

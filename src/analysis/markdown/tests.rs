@@ -191,3 +191,66 @@ fn a_trivial_document_is_not_reported_ready() {
     let ids: Vec<&str> = result.findings.iter().map(|f| f.rule_id.as_str()).collect();
     assert_eq!(ids, ["FL-DOC-018"]);
 }
+
+#[test]
+fn a_section_that_only_holds_its_place_does_not_cover_its_topic() {
+    let doc = "# Design: Payments service\n\n## Security\n\nTBD\n\n## Scaling\n\nTODO\n\n\
+               ## Deployment\n\nN/A\n\n## Monitoring\n\nWe don't have monitoring yet.\n\n\
+               ## Rollback\n\nNone.\n\n## Failure modes\n\nNot considered.\n";
+    let all = rules();
+    let findings: Vec<Finding> = all.iter().flat_map(|r| run(r.as_ref(), doc)).collect();
+    let detail = |id: &str| {
+        findings
+            .iter()
+            .find(|f| f.rule_id == id)
+            .map(|f| (f.description.clone(), f.location.line))
+    };
+    // Security, scaling, deployment, monitoring, rollback, failure modes.
+    for (id, line) in [
+        ("FL-DOC-001", 3),
+        ("FL-DOC-002", 7),
+        ("FL-DOC-003", 11),
+        ("FL-DOC-004", 15),
+        ("FL-DOC-005", 19),
+        ("FL-DOC-010", 23),
+    ] {
+        let (text, at) = detail(id).unwrap_or_else(|| panic!("{id} did not fire"));
+        assert_eq!(at, Some(line), "{id}: {text}");
+        assert!(text.starts_with("The \""), "{id}: {text}");
+    }
+    assert!(
+        detail("FL-DOC-004")
+            .is_some_and(|(t, _)| t.contains("holds only \"We don't have monitoring yet.\"")),
+        "{:?}",
+        detail("FL-DOC-004")
+    );
+    // The same headings over real text cover their topics.
+    let written = doc
+        .replace("TBD", "OAuth2 bearer tokens, checked at the gateway.")
+        .replace("TODO", "Stateless pods behind an HPA, 2 to 10 replicas.")
+        .replace("N/A", "Blue/green on Kubernetes, via Argo CD.")
+        .replace(
+            "We don't have monitoring yet.",
+            "Prometheus metrics and Grafana dashboards.",
+        )
+        .replace("None.", "Switch traffic back to blue.")
+        .replace("Not considered.", "A PSP outage queues payments for retry.");
+    let fired: Vec<String> = all
+        .iter()
+        .flat_map(|r| run(r.as_ref(), &written))
+        .map(|f| f.rule_id)
+        .collect();
+    for id in [
+        "FL-DOC-001",
+        "FL-DOC-002",
+        "FL-DOC-003",
+        "FL-DOC-004",
+        "FL-DOC-005",
+        "FL-DOC-010",
+    ] {
+        assert!(
+            !fired.iter().any(|f| f == id),
+            "{id} fired on real sections"
+        );
+    }
+}

@@ -45,6 +45,65 @@ pub fn find_word_from(hay: &str, needle: &str, from: usize) -> Option<usize> {
     None
 }
 
+/// Like [`find_word_from`], skipping occurrences that say the thing is not
+/// there ("no TLS", see [`negation`](super::negation)) and URL schemes
+/// (`https://` names a link, not a transport decision).
+pub fn find_affirmed_from(hay: &str, needle: &str, mut from: usize) -> Option<usize> {
+    let len = needle.trim_end_matches('*').len();
+    while let Some(at) = find_word_from(hay, needle, from) {
+        let end = at + len;
+        let url = hay.get(end..).is_some_and(|rest| rest.starts_with("://"));
+        if !url && !super::negation::is_negated(hay, at, end) {
+            return Some(at);
+        }
+        from = end;
+    }
+    None
+}
+
+/// Whether a section's text only holds its place: empty, or a few words
+/// that defer it ("TBD", "N/A", "None.", "Not considered.", "We don't have
+/// monitoring yet."). A short real statement ("No PII is stored.") is not.
+pub fn is_placeholder(body: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "tbd", "tba", "tbc", "todo", "wip", "n/a", "na", "none", "nothing", "later",
+    ];
+    const PHRASES: &[&str] = &[
+        "to be decided",
+        "to be determined",
+        "to be defined",
+        "to be done",
+        "to be written",
+        "not considered",
+        "not yet",
+        "not applicable",
+        "not decided",
+        "not planned",
+        "not defined",
+        "don't have",
+        "don’t have",
+        "do not have",
+        "coming soon",
+        "fill in",
+        "work in progress",
+    ];
+    let lower = body.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | ':' | ';'))
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '/'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    match words.as_slice() {
+        [] => true,
+        [one] => WORDS.contains(one),
+        more if more.len() <= 8 => {
+            let text = more.join(" ");
+            PHRASES.iter().any(|p| text.contains(p)) || more.iter().all(|w| WORDS.contains(w))
+        }
+        _ => false,
+    }
+}
+
 /// Whether `hay` (lowercase) contains any of `words` as whole words.
 pub fn has_any(hay: &str, words: &[&str]) -> bool {
     words.iter().any(|w| find_word(hay, w).is_some())
@@ -119,6 +178,34 @@ mod tests {
         assert_eq!(find_word("two replicas", "replica"), Some(4));
         assert_eq!(find_word("encryption at rest", "encrypt*"), Some(0));
         assert_eq!(find_word("ünïcode db", "db"), Some(10));
+    }
+
+    #[test]
+    fn placeholders_are_told_from_short_statements() {
+        use super::is_placeholder;
+        for body in [
+            "",
+            "  \n",
+            "TBD",
+            "- TODO",
+            "N/A",
+            "None.",
+            "Not considered.",
+            "We don't have monitoring yet.",
+            "To be decided",
+            "?",
+        ] {
+            assert!(is_placeholder(body), "{body:?}");
+        }
+        for body in [
+            "No PII is stored.",
+            "Kubernetes.",
+            "See the runbook.",
+            "OAuth2 everywhere",
+            &"word ".repeat(20),
+        ] {
+            assert!(!is_placeholder(body), "{body:?}");
+        }
     }
 
     #[test]

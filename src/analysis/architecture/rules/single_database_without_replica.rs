@@ -1,7 +1,8 @@
 //! FL-ARC-001: Database without replica.
 
 use super::support::{REPLICATION, at};
-use crate::analysis::architecture::{ArchModel, ComponentKind};
+use crate::analysis::architecture::{ArchModel, ComponentKind, classify};
+use crate::analysis::markdown::text::has_any;
 use crate::analysis::model::{Category, Severity};
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
 
@@ -49,11 +50,11 @@ impl Rule<ArchModel> for SingleDatabaseWithoutReplica {
     }
 
     fn check(&self, doc: &ArchModel, sink: &mut Sink) {
-        // Every database is judged (replication described anywhere covers
-        // them all); without one the rule does not apply.
+        // Every database is judged (replication described for the data
+        // covers them all); without one the rule does not apply.
         let databases = doc.of_kind(ComponentKind::Database).count();
         sink.examined(&META, u32::try_from(databases).unwrap_or(u32::MAX));
-        if doc.doc.mentions(REPLICATION).is_some() {
+        if databases == 0 || data_replication_described(doc) {
             return;
         }
         for (_, c) in doc.of_kind(ComponentKind::Database) {
@@ -66,4 +67,21 @@ impl Rule<ArchModel> for SingleDatabaseWithoutReplica {
             }
         }
     }
+}
+
+/// Whether replication is described of a database (a database component's
+/// name, or a database word, in the same clause): "the orders service runs
+/// 3 replicas" leaves its one MySQL instance a single point of failure.
+fn data_replication_described(doc: &ArchModel) -> bool {
+    let names: Vec<String> = doc
+        .of_kind(ComponentKind::Database)
+        .map(|(_, c)| c.name.to_lowercase())
+        .collect();
+    let words: Vec<&str> = classify::name_words(ComponentKind::Database)
+        .chain(["primary", "read replica*"])
+        .collect();
+    doc.doc
+        .mention_clauses(REPLICATION, 200)
+        .iter()
+        .any(|s| has_any(s, &words) || names.iter().any(|n| s.contains(n.as_str())))
 }

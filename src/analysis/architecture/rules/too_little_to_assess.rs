@@ -5,6 +5,7 @@ use crate::analysis::architecture::ArchModel;
 use crate::analysis::architecture::model::MIN_ASSESSABLE_COMPONENTS;
 use crate::analysis::model::{Category, Severity};
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
+use crate::analysis::wording::count;
 
 /// Too little to assess as an architecture description.
 ///
@@ -63,18 +64,9 @@ impl Rule<ArchModel> for TooLittleToAssess {
             doc_at(doc),
             format!(
                 "Found {} and {}; the architecture rules need at least {MIN_ASSESSABLE_COMPONENTS} server-side components to judge the system",
-                plural(doc.server_side(), "server-side component"),
-                plural(doc.edges.len(), "connection")
+                count(doc.server_side(), "server-side component", "server-side components"),
+                count(doc.edges.len(), "connection", "connections")
             ),
         );
-    }
-}
-
-/// "1 component", "0 connections".
-fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
     }
 }

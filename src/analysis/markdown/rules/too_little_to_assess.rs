@@ -4,6 +4,7 @@ use super::topic::{MIN_HEADINGS, doc_location, is_assessable};
 use crate::analysis::markdown::MdDoc;
 use crate::analysis::model::{Category, Severity};
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
+use crate::analysis::wording::count;
 
 /// Too little to assess as a design document.
 ///
@@ -57,18 +58,9 @@ impl Rule<MdDoc> for TooLittleToAssess {
             doc_location(doc),
             format!(
                 "The document has {} and {}; the design-doc rules need at least {MIN_HEADINGS} sections (or an ADR's Context, Decision and Consequences) to judge anything",
-                plural(headings, "heading"),
-                plural(words, "word")
+                count(headings, "heading", "headings"),
+                count(words, "word", "words")
             ),
         );
-    }
-}
-
-/// "1 heading", "0 words".
-fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
     }
 }

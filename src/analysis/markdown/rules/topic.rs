@@ -1,9 +1,10 @@
 //! Shared logic of the "missing section" rules: a topic counts as covered
-//! when a heading names it or the prose uses at least two of its terms, so a
-//! design that discusses rollback inside "Deployment" is not flagged.
+//! when a heading with real content names it or the prose uses at least two
+//! of its terms, so a design that discusses rollback inside "Deployment" is
+//! not flagged, and a "Security" heading over "TBD" is.
 
 use crate::analysis::markdown::MdDoc;
-use crate::analysis::markdown::text::find_word;
+use crate::analysis::markdown::text::{find_affirmed_from, find_word, is_placeholder};
 use crate::analysis::model::Location;
 use crate::analysis::rule::{RuleMeta, Sink};
 
@@ -91,20 +92,59 @@ pub fn doc_location(doc: &MdDoc) -> Location {
 pub fn check_topic(doc: &MdDoc, meta: &'static RuleMeta, topic: &Topic, sink: &mut Sink) {
     let design = is_design_doc(doc);
     sink.examined(meta, u32::from(design));
-    if !design || doc.section_titled(topic.headings).is_some() {
+    if !design {
         return;
     }
+    let titled: Vec<usize> = (0..doc.sections.len())
+        .filter(|&i| {
+            let title = doc.sections[i].title.to_ascii_lowercase();
+            topic
+                .headings
+                .iter()
+                .any(|w| find_word(&title, w).is_some())
+        })
+        .collect();
+    if titled.iter().any(|&i| !is_placeholder(doc.section_body(i))) {
+        return;
+    }
+    // "We don't have monitoring yet" uses the term and says the opposite.
     let distinct = topic
         .terms
         .iter()
-        .filter(|t| find_word(&doc.lower, t).is_some())
+        .filter(|t| find_affirmed_from(&doc.lower, t, 0).is_some())
         .take(2)
         .count();
-    if distinct < 2 {
-        sink.report(
+    if distinct >= 2 {
+        return;
+    }
+    match titled.first() {
+        Some(&i) => {
+            let section = &doc.sections[i];
+            let body = doc.section_body(i).trim();
+            let said = if body.is_empty() {
+                "is empty".to_string()
+            } else {
+                format!("holds only \"{}\"", one_line(body))
+            };
+            let location = Location {
+                line: Some(section.line),
+                pointer: Some(doc.section_path(i)),
+            };
+            let detail = format!(
+                "The \"{}\" section {said}: {} is not discussed",
+                section.title, topic.name
+            );
+            sink.report(meta, location, detail);
+        }
+        None => sink.report(
             meta,
             doc_location(doc),
             format!("No section or discussion of {} in the document", topic.name),
-        );
+        ),
     }
+}
+
+/// A short body on one line, for quoting in a finding.
+fn one_line(body: &str) -> String {
+    body.split_whitespace().collect::<Vec<_>>().join(" ")
 }

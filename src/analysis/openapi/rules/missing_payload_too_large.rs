@@ -48,10 +48,10 @@ impl Rule<Spec> for MissingPayloadTooLarge {
             .collect();
         let Some(first) = bodies.first() else { return };
         if !spec.operations.iter().any(|o| o.has_status(|s| s == "413")) {
-            let detail = format!(
-                "{} operations take a body and none documents 413",
-                bodies.len()
-            );
+            let detail = match bodies.len() {
+                1 => "1 operation takes a body and does not document 413".to_string(),
+                n => format!("{n} operations take a body and none documents 413"),
+            };
             sink.report(&META, first.loc.location(), detail);
         }
     }

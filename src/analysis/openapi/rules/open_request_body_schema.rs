@@ -5,6 +5,7 @@ use crate::analysis::openapi::model::Additional;
 use crate::analysis::openapi::model::Spec;
 use crate::analysis::openapi::query::n;
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
+use crate::analysis::wording::count;
 
 /// An object in a request body that silently accepts any extra property.
 ///
@@ -61,8 +62,8 @@ impl Rule<Spec> for OpenRequestBodySchema {
                     &META,
                     s.loc.location(),
                     format!(
-                        "object with {} properties accepts any other",
-                        s.properties.len()
+                        "object with {} accepts any other",
+                        count(s.properties.len(), "property", "properties")
                     ),
                 );
             }

@@ -12,8 +12,9 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// absent, empty (`security: []`) or has an empty alternative (`{}`), which allows anonymous
 /// calls. Auth bootstrap operations (login, sign-in, sign-up, register, token, token refresh,
 /// password reset or forgotten password, judged by the words of the path and operationId)
-/// that opt out explicitly with their own `security: []` are left alone: a caller cannot
-/// authenticate before it has credentials.
+/// are left alone when they opt out explicitly with their own `security: []`, or when the API
+/// secures its other operations one by one (no top-level `security`, so there is nothing to
+/// opt out of): a caller cannot authenticate before it has credentials.
 ///
 /// ## Why it matters
 /// Anonymous writes let anyone create, change or delete data; `security: []` is an explicit
@@ -57,7 +58,7 @@ impl Rule<Spec> for UnauthenticatedWriteOperation {
         sink.examined(&META, n(writes.len()));
         for op in writes
             .into_iter()
-            .filter(|o| !spec.is_secured(o) && !is_public_by_design(o))
+            .filter(|o| !spec.is_secured(o) && !is_public_by_design(spec, o))
         {
             sink.report(
                 &META,
@@ -68,15 +69,20 @@ impl Rule<Spec> for UnauthenticatedWriteOperation {
     }
 }
 
-/// An auth bootstrap operation that declares itself public: its own
-/// `security` is `[]` or has an empty alternative. Inheriting an anonymous
-/// top-level `security` is not a declaration.
-fn is_public_by_design(op: &Operation) -> bool {
+/// An auth bootstrap operation that is public on purpose: its own
+/// `security` is `[]` or has an empty alternative, or it has none while the
+/// API secures other operations one by one (with no top-level `security`
+/// there is nothing to opt out of). Inheriting an anonymous top-level
+/// `security`, or an API that secures nothing (FL-OAS-001), is no such sign.
+fn is_public_by_design(spec: &Spec, op: &Operation) -> bool {
     let explicit = op
         .security
         .as_ref()
         .is_some_and(|reqs| reqs.is_empty() || reqs.iter().any(|r| r.schemes.is_empty()));
-    explicit && is_auth_bootstrap(op)
+    let per_operation = op.security.is_none()
+        && spec.security.is_none()
+        && spec.operations.iter().any(|o| spec.is_secured(o));
+    (explicit || per_operation) && is_auth_bootstrap(op)
 }
 
 /// Whether the path's static segments or the operationId name a step a
@@ -179,5 +185,28 @@ paths:
     post: {responses: {'200': {description: ok}}}
 ";
         assert_eq!(flagged(spec), ["/paths/~1auth~1login/post"]);
+    }
+
+    #[test]
+    fn a_sign_up_beside_operations_secured_one_by_one_is_public_by_design() {
+        // No top-level `security`: each operation says what it needs, and
+        // the sign-up, saying nothing, is the way in. The order post is not.
+        let spec = "openapi: 3.0.3
+info: {title: T, version: 1.0.0}
+paths:
+  /auth/sign-up:
+    post: {responses: {'201': {description: ok}}}
+  /orders:
+    post: {responses: {'201': {description: ok}}}
+  /orders/{id}:
+    delete:
+      security: [{key: []}]
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses: {'204': {description: ok}}
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: X-Key}
+";
+        assert_eq!(flagged(spec), ["/paths/~1orders/post"]);
     }
 }
