@@ -119,44 +119,42 @@ impl Edge {
     /// Around the CORS layer: its refusals become problem+json (403
     /// `ORIGIN_NOT_ALLOWED`, …) like every other error, and every answer
     /// says `Vary: Origin`, since whether it carries
-    /// `Access-Control-Allow-Origin` depends on that header (a cache must
-    /// not give one origin's answer to another).
+    /// `Access-Control-Allow-Origin` (or is refused) depends on that header
+    /// (a cache must not give one origin's answer to another).
+    ///
+    /// With no `CORS_ALLOWED_ORIGINS` there is no CORS layer, and every
+    /// request that still names an origin is refused here: the server's own
+    /// pages lost theirs in `not_cross_origin`, so what is left comes from
+    /// another site. A browser sends such a POST without asking first when
+    /// it has no `Content-Type` (`fetch` with `no-cors`, `sendBeacon`), and
+    /// the API reads a body without one as JSON, so not answering it
+    /// cross-origin is not enough: it must not be carried out.
     pub async fn cors<E: Endpoint>(&self, ep: Arc<E>, req: Request) -> poem::Result<Response> {
-        if !self.cors {
-            return ep.call(req).await.map(IntoResponse::into_response);
-        }
         let seen = Seen::of(&req);
         let origin = req
             .header(header::ORIGIN)
-            .unwrap_or_default()
-            .chars()
-            .take(200)
-            .collect::<String>();
-        let mut resp = match ep.call(req).await {
-            Ok(resp) => resp.into_response(),
-            Err(e) => match e.downcast_ref::<CorsError>() {
-                Some(refusal) => {
-                    let (code, detail) = match refusal {
-                        CorsError::OriginNotAllowed => (
-                            "ORIGIN_NOT_ALLOWED",
-                            format!("the origin {origin:?} is not in CORS_ALLOWED_ORIGINS"),
-                        ),
-                        CorsError::MethodNotAllowed => (
-                            "CORS_METHOD_NOT_ALLOWED",
-                            "Access-Control-Request-Method names a method this API does not \
-                             allow across origins"
-                                .to_string(),
-                        ),
-                        CorsError::HeadersNotAllowed => (
-                            "CORS_HEADERS_NOT_ALLOWED",
-                            "Access-Control-Request-Headers names a header this API does not \
-                             allow across origins"
-                                .to_string(),
-                        ),
-                    };
-                    self.refuse(&seen, ApiError::forbidden(code, detail))
-                }
-                None => return Err(e),
+            .map(|o| o.chars().take(200).collect::<String>());
+        let mut resp = match (self.cors, origin) {
+            (false, None) => ep.call(req).await?.into_response(),
+            (false, Some(origin)) => self.refuse(
+                &seen,
+                ApiError::forbidden(
+                    "ORIGIN_NOT_ALLOWED",
+                    format!(
+                        "cross-origin requests are refused: the origin {origin:?} is not this \
+                         server's own, and CORS_ALLOWED_ORIGINS is not set"
+                    ),
+                ),
+            ),
+            (true, origin) => match ep.call(req).await {
+                Ok(resp) => resp.into_response(),
+                Err(e) => match e.downcast_ref::<CorsError>() {
+                    Some(refusal) => {
+                        let origin = origin.unwrap_or_default();
+                        self.refuse(&seen, cors_refusal(refusal, &origin))
+                    }
+                    None => return Err(e),
+                },
             },
         };
         let varies = resp
@@ -188,6 +186,28 @@ impl Edge {
         }
         resp
     }
+}
+
+/// The problem a refusal of the CORS layer answers.
+fn cors_refusal(refusal: &CorsError, origin: &str) -> ApiError {
+    let (code, detail) = match refusal {
+        CorsError::OriginNotAllowed => (
+            "ORIGIN_NOT_ALLOWED",
+            format!("the origin {origin:?} is not in CORS_ALLOWED_ORIGINS"),
+        ),
+        CorsError::MethodNotAllowed => (
+            "CORS_METHOD_NOT_ALLOWED",
+            "Access-Control-Request-Method names a method this API does not allow across origins"
+                .to_string(),
+        ),
+        CorsError::HeadersNotAllowed => (
+            "CORS_HEADERS_NOT_ALLOWED",
+            "Access-Control-Request-Headers names a header this API does not allow across \
+             origins"
+                .to_string(),
+        ),
+    };
+    ApiError::forbidden(code, detail)
 }
 
 /// Swagger UI's policy: poem-openapi inlines its script, its styles and the

@@ -247,8 +247,13 @@ async fn cors_allows_only_the_configured_origins() {
             .header("access-control-request-method", "POST")
             .send()
     };
+    // Unset (same-origin only): a foreign origin is refused, not just left
+    // without CORS headers. A page can POST a JSON body with no
+    // Content-Type and no preflight (`fetch` with `no-cors`, `sendBeacon`):
+    // that must create nothing.
     let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
     let resp = preflight(&app, "https://evil.example").await.unwrap();
+    assert_eq!(resp.status(), 403);
     assert!(!resp.headers().contains_key("access-control-allow-origin"));
     let resp = app
         .http
@@ -257,7 +262,41 @@ async fn cors_allows_only_the_configured_origins() {
         .send()
         .await
         .unwrap();
+    assert_eq!(resp.status(), 403);
     assert!(!resp.headers().contains_key("access-control-allow-origin"));
+    let resp = app
+        .http
+        .post(format!("{}/artifacts/analyze", app.base))
+        .header("origin", "https://evil.example")
+        .body(r##"{"content": "# csrf probe"}"##)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    assert_eq!(resp.headers()["vary"], "Origin");
+    let problem: Value = resp.json().await.unwrap();
+    assert_eq!(problem["code"], "ORIGIN_NOT_ALLOWED", "{problem}");
+    let listed: Value = app
+        .http
+        .get(format!("{}/jobs", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["total"], 0, "{listed}");
+    // The server's own page is served (it sends its origin on a POST).
+    let own = app.base.clone();
+    let resp = app
+        .http
+        .post(format!("{own}/artifacts/analyze"))
+        .header("origin", own.as_str())
+        .body(r##"{"content": "# Design\n\nOne service.\n"}"##)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
 
     let ui = "https://ui.example";
     let app = spawn_app(
