@@ -269,7 +269,9 @@ fn companion_spec(
     notes: &mut Vec<String>,
 ) -> Option<Spec> {
     let prepared_spec;
-    let (source, text) = match metadata_spec {
+    // A blank spec is no spec: the cache key leaves it out too
+    // (`cache_key::analysis_inputs`), so it must not change the report.
+    let (source, text) = match metadata_spec.filter(|s| !s.trim().is_empty()) {
         Some(text) => {
             prepared_spec = prepared(text);
             ("metadata.spec", &*prepared_spec)

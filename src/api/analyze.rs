@@ -151,6 +151,22 @@ fn validate(req: &AnalyzeRequest, max: usize) -> Result<ArtifactKind, ApiError> 
             "content looks binary; send the artifact as UTF-8 text",
         ));
     }
+    if spec.is_some_and(looks_binary) {
+        return Err(ApiError::unsupported(
+            "BINARY_CONTENT",
+            "metadata.spec looks binary; send the spec as UTF-8 text",
+        ));
+    }
+    // The seed's clients send one spelling or the other; two that disagree
+    // would have one silently ignored.
+    if let (Some(snake), Some(camel)) = (&req.content_type, &req.content_type_camel)
+        && snake != camel
+    {
+        return Err(ApiError::unprocessable(
+            "CONFLICTING_CONTENT_TYPE",
+            format!("content_type {snake:?} and contentType {camel:?} disagree; send one of them"),
+        ));
+    }
     let name = req
         .content_type
         .as_deref()
@@ -164,12 +180,14 @@ fn validate(req: &AnalyzeRequest, max: usize) -> Result<ArtifactKind, ApiError> 
     })
 }
 
-/// NUL bytes or a high share of control characters mean a binary file.
+/// A NUL byte anywhere (the analyser refuses those; a scan of the whole
+/// text costs microseconds), or a high share of control characters in the
+/// first 8 KiB, means a binary file.
 fn looks_binary(content: &str) -> bool {
     let sample = &content.as_bytes()[..content.len().min(8192)];
     let control = sample
         .iter()
         .filter(|&&b| b < 0x09 || (0x0e..0x20).contains(&b))
         .count();
-    sample.contains(&0) || control * 10 > sample.len()
+    memchr::memchr(0, content.as_bytes()).is_some() || control * 10 > sample.len()
 }

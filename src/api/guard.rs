@@ -114,7 +114,7 @@ impl Guard {
         req.extensions_mut().insert(ClientId(client));
         // Refused by its declared length before any budget is taken for it.
         if let Some(declared) = declared_length(&req).filter(|n| *n > self.body_limit as u64) {
-            let resp = self.too_large(&format!("{declared} bytes")).into_response();
+            let resp = self.too_large(Some(declared)).into_response();
             return self.refuse_unread(req, resp, began);
         }
         // Held until the answer is ready: the body lives as long.
@@ -126,7 +126,7 @@ impl Guard {
             Ok(Ok(None)) => {}
             Ok(Ok(Some(rest))) => {
                 drop(held); // nothing of it is kept
-                let resp = self.too_large("larger than that").into_response();
+                let resp = self.too_large(None).into_response();
                 return self.drain(rest, resp, began);
             }
             Ok(Err(e)) => return e.into_response(),
@@ -140,11 +140,20 @@ impl Guard {
         resp
     }
 
-    fn too_large(&self, size: &str) -> ApiError {
-        ApiError::too_large(format!(
-            "request body is {size}; the limit is {} bytes (MAX_CONTENT_SIZE plus the JSON envelope)",
-            self.body_limit
-        ))
+    /// The 413 for a body of `declared` bytes, or (chunked) one found to
+    /// run past the limit while it was read.
+    fn too_large(&self, declared: Option<u64>) -> ApiError {
+        let limit = self.body_limit;
+        ApiError::too_large(match declared {
+            Some(size) => format!(
+                "request body is {size} bytes; the limit is {limit} bytes (MAX_CONTENT_SIZE plus \
+                 the JSON envelope)"
+            ),
+            None => format!(
+                "request body runs past the limit of {limit} bytes (MAX_CONTENT_SIZE plus the \
+                 JSON envelope)"
+            ),
+        })
     }
 
     /// Answers `resp` to a request refused before its body was read. A

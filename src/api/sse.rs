@@ -5,8 +5,12 @@
 //! `id`/`event`/`data` lines. This payload gives the body no type, so
 //! generated clients hand it over as text (with an object schema they parsed
 //! it as one JSON value and failed), and `with_item_schema` adds each
-//! message's shape as OpenAPI 3.2's `itemSchema`, which validators such as
-//! Schemathesis check every event against. The stream is sent unchanged.
+//! message's shape as `x-itemSchema`: OpenAPI 3.2's `itemSchema` under an
+//! extension name, since a 3.0 document may hold no other unknown field
+//! (strict validators and generators refuse the whole document).
+//! `scripts/test-clients.sh` gives Schemathesis a copy that calls it
+//! `itemSchema`, so every event is checked against it. The stream is sent
+//! unchanged.
 
 use futures_util::stream::BoxStream;
 use poem::{IntoResponse, Response};
@@ -24,7 +28,7 @@ impl Payload for EventMessages {
     fn schema_ref() -> MetaSchemaRef {
         // No type: generated clients hand over the text as it comes (with an
         // object they parsed it as JSON and failed), and validators read it
-        // as the whole stream, each event being checked against `itemSchema`.
+        // as the whole stream, each event being checked against `x-itemSchema`.
         MetaSchemaRef::Inline(Box::new(MetaSchema {
             description: Some(
                 "Server-Sent Events: one message per event of the job's log, in order; the stream \
@@ -49,7 +53,7 @@ impl IntoResponse for EventMessages {
     }
 }
 
-/// One message of the stream, as `itemSchema` describes it.
+/// One message of the stream, as `x-itemSchema` describes it.
 fn item_schema() -> serde_json::Value {
     serde_json::json!({
         "type": "object",
@@ -62,7 +66,7 @@ fn item_schema() -> serde_json::Value {
     })
 }
 
-/// The spec text (poem-openapi's JSON or YAML) with `itemSchema` added to
+/// The spec text (poem-openapi's JSON or YAML) with `x-itemSchema` added to
 /// every `text/event-stream` media type. poem-openapi has no field for it,
 /// so it is spliced in as a line of flow-style JSON, valid in both formats.
 pub fn with_item_schema(spec: &str) -> String {
@@ -74,9 +78,9 @@ pub fn with_item_schema(spec: &str) -> String {
         let body = line.trim_start();
         let indent = " ".repeat(line.len() - body.len() + 2);
         if body == "\"text/event-stream\": {" {
-            out.push_str(&format!("{indent}\"itemSchema\": {item},\n"));
+            out.push_str(&format!("{indent}\"x-itemSchema\": {item},\n"));
         } else if body == "text/event-stream:" {
-            out.push_str(&format!("{indent}itemSchema: {item}\n"));
+            out.push_str(&format!("{indent}x-itemSchema: {item}\n"));
         }
     }
     out
@@ -90,8 +94,12 @@ mod tests {
         let media = &json["paths"]["/jobs/{job_id}/events/stream"]["get"]["responses"]["200"]["content"]
             ["text/event-stream"];
         assert!(media["schema"].get("type").is_none(), "{media}");
-        assert_eq!(media["itemSchema"], super::item_schema());
+        assert_eq!(media["x-itemSchema"], super::item_schema());
+        assert!(
+            media.get("itemSchema").is_none(),
+            "not a 3.0 field: {media}"
+        );
         let yaml = crate::api::spec_yaml();
-        assert_eq!(yaml.matches("itemSchema: {").count(), 1, "{yaml:.200}");
+        assert_eq!(yaml.matches("x-itemSchema: {").count(), 1, "{yaml:.200}");
     }
 }

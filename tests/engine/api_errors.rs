@@ -5,6 +5,51 @@ use serde_json::json;
 
 use crate::helpers::*;
 
+/// A NUL byte past the first 8 KiB, or in the companion spec, is refused
+/// like one at the start (the job used to be queued and then fail), and two
+/// spellings of the content type that disagree are an error, not a guess.
+#[tokio::test]
+async fn binary_bytes_anywhere_and_conflicting_content_types_are_refused() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let late_nul = format!("# T\n{}\u{0}tail", "a".repeat(9000));
+    let cases = [
+        (
+            json!({"content": late_nul, "content_type": "markdown"}),
+            415,
+            "BINARY_CONTENT",
+        ),
+        (
+            json!({"content": "# Design", "metadata": {"spec": "openapi: 3.0.0\u{0}"}}),
+            415,
+            "BINARY_CONTENT",
+        ),
+        (
+            json!({"content": "# Design", "content_type": "markdown", "contentType": "openapi-json"}),
+            422,
+            "CONFLICTING_CONTENT_TYPE",
+        ),
+    ];
+    for (body, status, code) in cases {
+        let (got, problem) = app.post_json("/artifacts/analyze", &body).await;
+        assert_eq!(
+            (got, problem["code"].as_str()),
+            (status, Some(code)),
+            "{problem}"
+        );
+    }
+    let (_, listed) = app.get("/jobs").await;
+    assert_eq!(listed["total"], 0, "nothing was queued: {listed}");
+    // The same spelling twice is one content type.
+    let (status, job) = app
+        .post_json(
+            "/artifacts/analyze",
+            &json!({"content": "# Design", "content_type": "markdown", "contentType": "markdown"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{job}");
+}
+
 #[tokio::test]
 async fn bad_requests_get_problem_json_with_the_right_status() {
     let redis = TestRedis::start();

@@ -279,3 +279,33 @@ async fn the_same_text_analysed_another_way_is_not_served_the_first_ones_result(
         assert_eq!(&result["result"], expected);
     }
 }
+
+/// A blank `metadata.spec` is no spec: it shares the plain content's cache
+/// entry, so it must not change the report either (it used to add a note
+/// "metadata.spec could not be read" that later clients, who sent no spec,
+/// were served from the cache).
+#[tokio::test]
+async fn a_blank_companion_spec_is_no_spec() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Serve, real_engine(), &[]).await;
+    let doc = "# Design\n\n## API\n\nGET /pets\n";
+    let (status, first) = app
+        .post_json(
+            "/artifacts/analyze",
+            &json!({"content": doc, "content_type": "markdown", "metadata": {"spec": "  \n"}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{first}");
+    let id = first["job_id"].as_str().unwrap();
+    app.wait_terminal(id, Duration::from_secs(20)).await;
+    let (_, blank) = app.get(&format!("/jobs/{id}/result")).await;
+    let notes = blank["result"]["notes"].to_string();
+    assert!(!notes.contains("metadata.spec"), "{notes}");
+    let (_, plain) = app
+        .post_json(
+            "/artifacts/analyze",
+            &json!({"content": doc, "content_type": "markdown"}),
+        )
+        .await;
+    assert_eq!(plain["cached"], true, "{plain}");
+}
