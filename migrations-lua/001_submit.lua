@@ -87,6 +87,11 @@ local function submit_entry(k, o)
     if o.hits then o.hits[hash] = found end
   end
   if not found and has_flag(o.flags, 'unsent') then return { 'need_artifact', job_id, '' } end
+  -- A job must not be queued without its artifact: Redis may have refused
+  -- the SET written beside this call (OOM at maxmemory) and still run it.
+  if not found and o.content == '' and redis.call('EXISTS', k.artifact) == 0 then
+    return nil, 'ARTIFACT_NOT_STORED job=' .. job_id .. ' the artifact written beside the call is not in Redis'
+  end
   if found then
     ev.type, outcome = 'cache_hit', 'cached'
     if found.source then

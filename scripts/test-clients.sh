@@ -41,13 +41,13 @@ for _ in $(seq 1 150); do
 done
 curl -fsS "$base/readyz" >/dev/null || { cat "$work/serve.log" >&2; exit 1; }
 
+venv=tests/clients/.venv
 echo "== The committed spec is valid OpenAPI (openapi-spec-validator)"
 for f in openapi/openapi.json openapi/openapi.yaml; do
   "$venv/bin/openapi-spec-validator" "$f" | sed 's/^/  /'
 done
 
 echo "== Python client (openapi-python-client)"
-venv=tests/clients/.venv
 "$venv/bin/openapi-python-client" generate --path openapi/openapi.json --meta none \
   --output-path "$work/python/faultline_client" >/dev/null
 PYTHONPATH="$work/python" "$venv/bin/python" tests/clients/python/flow.py "$base" "$key" "$max_size"

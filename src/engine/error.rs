@@ -45,6 +45,17 @@ impl EngineError {
 
 const WRONG_SERVER: &str = "the Redis server no longer takes writes";
 
+/// The library found no artifact where the caller wrote one beside the
+/// call: Redis refused that write (out of memory) and ran the call anyway.
+/// Nothing was written; the submission may be sent again.
+pub const ARTIFACT_NOT_STORED: &str = "ARTIFACT_NOT_STORED";
+
+fn not_stored(detail: &str) -> EngineError {
+    EngineError::Unavailable(format!(
+        "Redis did not store the artifact, and the job was not queued (out of memory?): {detail}"
+    ))
+}
+
 /// The library's refusals: the call conflicts with the job's state (see the
 /// `Errors:` lines in `migrations-lua/`). Mapped to `EngineError::Refused`.
 pub const REFUSAL_CODES: [&str; 7] = [
@@ -62,6 +73,9 @@ impl EngineError {
     /// of its jobs, mapped as the same refusal raised by a single-job call.
     pub fn from_refusal_text(text: &str) -> Self {
         let (code, detail) = text.split_once(' ').unwrap_or((text, ""));
+        if code == ARTIFACT_NOT_STORED {
+            return not_stored(detail);
+        }
         if REFUSAL_CODES.contains(&code) {
             EngineError::Refused {
                 code: code.to_string(),
@@ -75,6 +89,9 @@ impl EngineError {
 
 impl From<redis::RedisError> for EngineError {
     fn from(e: redis::RedisError) -> Self {
+        if e.code() == Some(ARTIFACT_NOT_STORED) {
+            return not_stored(e.detail().unwrap_or_default());
+        }
         if let Some(code) = e.code().filter(|c| REFUSAL_CODES.contains(c)) {
             let detail = e.detail().unwrap_or_default().to_string();
             return EngineError::Refused {
@@ -141,10 +158,20 @@ mod tests {
                 EngineError::Protocol(_) => {
                     assert!(FAULT_CODES.contains(code), "{code} is not mapped")
                 }
+                // Nothing was written: sent again once Redis has room.
+                EngineError::Unavailable(_) => assert_eq!(*code, super::ARTIFACT_NOT_STORED),
                 other => panic!("{code} became {other:?}"),
             }
         }
-        for code in REFUSAL_CODES.iter().chain(&FAULT_CODES) {
+        assert!(matches!(
+            EngineError::from_refusal_text("ARTIFACT_NOT_STORED job=01J x"),
+            EngineError::Unavailable(_)
+        ));
+        for code in REFUSAL_CODES
+            .iter()
+            .chain(&FAULT_CODES)
+            .chain(&[super::ARTIFACT_NOT_STORED])
+        {
             assert!(
                 raised.contains(code),
                 "{code} is no longer raised by the library"

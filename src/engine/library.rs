@@ -44,6 +44,7 @@ const FILES: &[(&str, &str)] = &[
     lua!("020_progress_once_artifact_kept.lua"),
     lua!("021_log_outlives_snapshot.lua"),
     lua!("022_waiting_jobs_outlive_job_expiration.lua"),
+    lua!("023_no_job_without_its_artifact.lua"),
 ];
 
 /// The numbered migrations this binary knows, in order.

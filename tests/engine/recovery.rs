@@ -221,6 +221,51 @@ async fn a_redis_that_cannot_keep_writes_is_not_ready_and_recovers_by_itself() {
     readyz_shows(200, "").await;
 }
 
+/// At maxmemory, Redis may refuse the artifact written beside a submission
+/// (its own bytes push memory over the limit) and still run the call after
+/// it: the job must not be queued without its artifact (it was, and was
+/// dead-lettered at once), and the client gets 503, not 500.
+#[tokio::test]
+async fn a_large_artifact_redis_had_no_room_for_queues_nothing() {
+    let redis = TestRedis::start();
+    let app = spawn_app(&redis, Role::Api, real_engine(), &[]).await;
+    let used = |redis: &TestRedis| -> u64 {
+        let info: String =
+            redis::from_redis_value(redis.query(&["INFO", "memory"]).unwrap()).unwrap();
+        info.lines()
+            .find_map(|l| l.strip_prefix("used_memory:"))
+            .and_then(|v| v.trim().parse().ok())
+            .expect("used_memory")
+    };
+    for attempt in 0..3 {
+        // Room for a small call, not for a 60 KB argument. Each artifact is
+        // twice the last: Redis keeps a connection's grown read buffer a
+        // while, and an argument that fits in it needs no new memory.
+        let size = 60_000 << attempt;
+        let content = format!("{}\n{}", spec(500 + attempt), "#".repeat(size));
+        let limit = used(&redis) + 30_000;
+        redis
+            .query(&["CONFIG", "SET", "maxmemory", &limit.to_string()])
+            .unwrap();
+        let body = serde_json::json!({"content": content, "content_type": "openapi-yaml"});
+        let (status, problem) = app.post_json("/artifacts/analyze", &body).await;
+        redis.query(&["CONFIG", "SET", "maxmemory", "0"]).unwrap();
+        assert_eq!(status, 503, "attempt {attempt}: {problem}");
+        assert_eq!(problem["code"], "REDIS_UNAVAILABLE", "{problem}");
+    }
+    let (_, listed) = app.get("/jobs").await;
+    assert_eq!(listed["total"], 0, "no job without its artifact: {listed}");
+    // With room again, the same content is queued.
+    let content = format!("{}\n{}", spec(500), "#".repeat(60_000));
+    let body = serde_json::json!({"content": content, "content_type": "openapi-yaml"});
+    let (status, job) = app.post_json("/artifacts/analyze", &body).await;
+    assert_eq!(
+        (status, job["status"].as_str()),
+        (200, Some("queued")),
+        "{job}"
+    );
+}
+
 /// Takes that time out while Redis stalls still run when it resumes, and
 /// start entries this worker never hears about. They are started again as
 /// soon as Redis answers, not after the visibility timeout (a minute here).

@@ -315,19 +315,31 @@ impl Functions {
             if artifacts.is_empty() {
                 return Ok(cmd.query_async(conn).await?);
             }
+            // Every reply comes back as a value, errors too: Redis runs the
+            // call even when it refused a `SET` before it (OOM at
+            // maxmemory), and the function then queues nothing
+            // (ARTIFACT_NOT_STORED, for that job only in a batch).
             let mut pipe = redis::pipe();
+            pipe.ignore_errors();
             for (key, content) in artifacts {
                 pipe.cmd("SET")
                     .arg(key)
                     .arg(*content)
                     .arg("EX")
-                    .arg(self.ttls.job_s)
-                    .ignore();
+                    .arg(self.ttls.job_s);
             }
             pipe.add_command(cmd.clone());
             let mut replies: Vec<Value> = pipe.query_async(conn).await?;
-            match replies.pop() {
-                Some(Value::ServerError(e)) => Err(redis::RedisError::from(e).into()),
+            let reply = replies.pop();
+            // A refused write says why better than the call's refusal.
+            let refused_write = replies.into_iter().find_map(|v| match v {
+                Value::ServerError(e) => Some(e),
+                _ => None,
+            });
+            match reply {
+                Some(Value::ServerError(e)) => {
+                    Err(redis::RedisError::from(refused_write.unwrap_or(e)).into())
+                }
                 Some(v) => redis::from_redis_value(v)
                     .map_err(|e| EngineError::Protocol(format!("{name}: {e}"))),
                 None => Err(EngineError::Protocol(format!("{name}: no answer"))),
