@@ -168,7 +168,26 @@ pub fn looks_like_architecture(content: &str) -> bool {
     } else {
         3
     };
-    hits >= needed && markdown::text::find_word(&lower, "architecture").is_some()
+    hits >= needed && says_architecture(&lower)
+}
+
+/// Whether the text says "architecture" in words, not only in a path or a
+/// file name (a README's "see docs/architecture.md").
+fn says_architecture(lower: &str) -> bool {
+    const WORD: &str = "architecture";
+    let mut from = 0;
+    while let Some(at) = markdown::text::find_word_from(lower, WORD, from) {
+        let after = &lower[at + WORD.len()..];
+        let in_path = lower[..at].ends_with('/')
+            || after.starts_with('/')
+            || (after.starts_with('.')
+                && after[1..].starts_with(|c: char| c.is_ascii_alphanumeric()));
+        if !in_path {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
 }
 
 /// A design doc or RFC with a diagram is still a design doc: two or more of

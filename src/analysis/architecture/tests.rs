@@ -346,6 +346,13 @@ fn detection() {
     ));
     let design = "# RFC\n## Goals\n## Alternatives\n```mermaid\ngraph LR\nA-->B\n```\n";
     assert!(!looks_like_architecture(design));
+    // A file name is not a claim: this README points at the architecture.
+    let readme = "# shop\n\nBuilt with Spring Boot, PostgreSQL, Redis and Kafka behind an API \
+                  gateway. See docs/architecture.md.\n";
+    assert!(!looks_like_architecture(readme));
+    assert!(looks_like_architecture(
+        &readme.replace("See docs/architecture.md", "The architecture")
+    ));
 }
 
 #[test]

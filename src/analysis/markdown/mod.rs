@@ -19,6 +19,7 @@ mod model;
 mod negation;
 mod parse;
 pub mod rules;
+pub mod shape;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! The source text is kept (with an ASCII-lowercased twin of identical byte
 //! offsets) so rules can search it without re-parsing.
 
+use super::shape::Shape;
 use super::text::{find_affirmed_from, find_word};
 
 /// The byte range of the sentence (or line) around `at`, at most
@@ -117,6 +118,9 @@ pub struct MdDoc {
     /// 1-based lines where list items start (for open-question sections).
     pub item_lines: Vec<u32>,
     line_starts: Vec<usize>,
+    /// What kind of document it is, worked out once (every design-doc
+    /// rule asks).
+    shape: std::sync::OnceLock<Shape>,
 }
 
 impl MdDoc {
@@ -129,6 +133,12 @@ impl MdDoc {
             line_starts,
             ..Self::default()
         }
+    }
+
+    /// What kind of document this is: a design, an ADR, or something the
+    /// design-doc rules cannot judge.
+    pub fn shape(&self) -> &Shape {
+        self.shape.get_or_init(|| super::shape::shape(self))
     }
 
     /// 1-based line of a byte offset (clamped to the document).

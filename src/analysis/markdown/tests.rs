@@ -184,7 +184,7 @@ fn a_trivial_document_is_not_reported_ready() {
         result.summary.starts_with("No rule could be applied")
             && result
                 .summary
-                .contains("Too little to assess as a design document"),
+                .contains("Not assessable as a design document"),
         "{}",
         result.summary
     );
@@ -251,6 +251,25 @@ fn a_section_that_only_holds_its_place_does_not_cover_its_topic() {
         assert!(
             !fired.iter().any(|f| f == id),
             "{id} fired on real sections"
+        );
+    }
+}
+
+#[test]
+fn documents_that_are_not_designs_are_not_judged_as_designs() {
+    let readme = "# tinyfmt\n\nA small tool that formats TOML files.\n\n## Install\n\n\
+                  `cargo install tinyfmt`\n\n## Usage\n\n`tinyfmt file.toml`\n\n## License\n\nMIT\n";
+    let recipe = "# Banana bread\n\n## Ingredients\n\nThree ripe bananas, flour, sugar.\n\n\
+                  ## Method\n\nMash, stir and bake for an hour.\n\n## Notes\n\nKeeps three days.\n";
+    for (doc, says) in [(readme, "project README"), (recipe, "names no software")] {
+        // Only the rule saying so applies: no "missing security section".
+        assert_eq!(applicable(&rules(), doc), ["FL-DOC-018"], "{doc}");
+        let findings: Vec<Finding> = rules().iter().flat_map(|r| run(r.as_ref(), doc)).collect();
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert!(
+            findings[0].description.contains(says),
+            "{}",
+            findings[0].description
         );
     }
 }

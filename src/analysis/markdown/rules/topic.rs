@@ -4,6 +4,7 @@
 //! not flagged, and a "Security" heading over "TBD" is.
 
 use crate::analysis::markdown::MdDoc;
+use crate::analysis::markdown::shape::Shape;
 use crate::analysis::markdown::text::{find_affirmed_from, find_word, is_placeholder};
 use crate::analysis::model::Location;
 use crate::analysis::rule::{RuleMeta, Sink};
@@ -18,24 +19,20 @@ pub struct Topic {
     pub terms: &'static [&'static str],
 }
 
-/// Documents with at least this many headings are structured designs; a
-/// README or a note with one heading is not judged on missing sections.
-pub const MIN_HEADINGS: usize = 3;
-
-/// Whether the document is structured enough to be judged as a design doc.
-/// Architecture decision records (Context / Decision / Consequences) are
-/// not: they record one decision, and asking them for runbooks or SLOs
-/// would bury the findings that matter.
+/// Whether the document is a structured design the design-doc rules judge
+/// ([`Shape::Design`]). Architecture decision records (Context / Decision /
+/// Consequences) are not: they record one decision, and asking them for
+/// runbooks or SLOs would bury the findings that matter.
 pub fn is_design_doc(doc: &MdDoc) -> bool {
-    doc.sections.len() >= MIN_HEADINGS && !is_adr(doc)
+    *doc.shape() == Shape::Design
 }
 
 /// Whether the design-doc family can judge the document at all: a
-/// structured design or an ADR. Anything else (a one-line note, a README
-/// with a heading or two, a wall of text) gives the family nothing to
-/// vouch for, so its rules must not count as passing on it.
+/// structured design or an ADR. Anything else (a one-line note, a project
+/// README, a recipe, a design in another language) gives the family nothing
+/// to vouch for, so its rules must not count as passing on it.
 pub fn is_assessable(doc: &MdDoc) -> bool {
-    is_design_doc(doc) || is_adr(doc)
+    doc.shape().is_assessable()
 }
 
 /// Which family runs a hygiene rule (markers, open questions, empty
@@ -65,15 +62,6 @@ pub fn judged(doc: &MdDoc, family: Family, count: u32) -> u32 {
         Family::ThinArchitecture => 0,
         _ => count,
     }
-}
-
-/// An ADR in Nygard or MADR shape: Context, Decision and Consequences
-/// (or "Decision Outcome") headings.
-pub fn is_adr(doc: &MdDoc) -> bool {
-    let has = |words: &[&str]| doc.section_titled(words).is_some();
-    has(&["context", "context and problem statement"])
-        && has(&["decision", "decision outcome"])
-        && has(&["consequences", "status"])
 }
 
 /// Where whole-document findings point: the first heading (the title).
