@@ -19,6 +19,7 @@ use super::access::Gate;
 use super::problem::{self, ApiError};
 use super::route_table::{RouteTable, method_label};
 use super::stream_limits::ClientId;
+use crate::clock::OncePerSecond;
 
 pub const REQUEST_ID: &str = "x-request-id";
 
@@ -55,7 +56,14 @@ impl Guard {
         let mut resp = self.handle(ep, req).instrument(span.clone()).await;
         let status = resp.status().as_u16();
         span.in_scope(|| {
-            if status >= 500 {
+            // While Redis is out of reach every request (and probe) is a
+            // 503: one line a second says so; other 5xx are each logged.
+            static UNAVAILABLE_LOG: OncePerSecond = OncePerSecond::new();
+            if status == 503 {
+                if UNAVAILABLE_LOG.ready() {
+                    tracing::warn!(status, "request failed (503s logged at most once a second)");
+                }
+            } else if status >= 500 {
                 tracing::warn!(status, "request failed");
             } else {
                 tracing::debug!(status, "request done");

@@ -46,19 +46,34 @@ pub const EVERY: Duration = Duration::from_secs(1);
 /// `visibility` is the reclaim threshold (VISIBILITY_TIMEOUT_MS).
 pub async fn run(store: Store, visibility: Duration, shutdown: CancellationToken) {
     let mut tick = tokio::time::interval(EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
+            biased;
             _ = shutdown.cancelled() => return,
             _ = tick.tick() => {}
         }
-        for shard in 0..store.keys.shards() {
-            if let Err(e) = sample(&store, shard, visibility).await {
-                unknown(shard);
-                static LOG: OncePerMinute = OncePerMinute::new();
-                if LOG.ready() {
-                    tracing::warn!(shard, error = %e, "cannot sample the queues: their gauges read NaN until Redis answers (logged once a minute)");
-                }
-            }
+        // Every shard at once: while Redis stalls, each read waits out
+        // REDIS_TIMEOUT_MS, and one after another they left most gauges at
+        // their old values for half a minute (and held a stop as long).
+        let pass = futures_util::future::join_all(
+            (0..store.keys.shards()).map(|shard| sample_or_unknown(&store, shard, visibility)),
+        );
+        tokio::select! {
+            biased;
+            _ = shutdown.cancelled() => return,
+            _ = pass => {}
+        }
+    }
+}
+
+/// Samples `shard`, or marks its gauges unknown when it cannot.
+async fn sample_or_unknown(store: &Store, shard: u16, visibility: Duration) {
+    if let Err(e) = sample(store, shard, visibility).await {
+        unknown(shard);
+        static LOG: OncePerMinute = OncePerMinute::new();
+        if LOG.ready() {
+            tracing::warn!(shard, error = %e, "cannot sample the queues: their gauges read NaN until Redis answers (logged once a minute)");
         }
     }
 }

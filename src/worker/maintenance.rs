@@ -31,33 +31,49 @@ const CONSUMER_IDLE_LIMIT: Duration = Duration::from_secs(3600);
 
 pub(super) async fn run(worker: Arc<Worker>, shutdown: CancellationToken) {
     let mut tick = tokio::time::interval(TICK);
-    let prune_every = (PRUNE_CONSUMERS_EVERY.as_millis() / TICK.as_millis()) as u64;
+    // A pass slowed by an outage is not made up for with a burst of passes.
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut n: u64 = 0;
     loop {
+        // `biased`: a stop is seen first, even when the next tick is due.
         tokio::select! {
+            biased;
             _ = shutdown.cancelled() => return,
             _ = tick.tick() => {}
         }
         n += 1;
-        for shard in 0..worker.fns.store.keys.shards() {
-            if let Err(e) = worker.fns.maintain(shard, STEP_LIMIT).await {
-                static LOG: OncePerMinute = OncePerMinute::new();
-                upkeep_failed("maintain", "fl_maintain", shard, &e, &LOG);
-            }
-            if n.is_multiple_of(prune_every) {
-                match worker
-                    .fns
-                    .prune_consumers(shard, CONSUMER_IDLE_LIMIT, STEP_LIMIT)
-                    .await
-                {
-                    Ok(0) => {}
-                    Ok(forgotten) => {
-                        tracing::info!(shard, forgotten, "forgot the consumers of stopped workers")
-                    }
-                    Err(e) => {
-                        static LOG: OncePerMinute = OncePerMinute::new();
-                        upkeep_failed("maintain", "fl_prune_consumers", shard, &e, &LOG);
-                    }
+        // A pass is a call per shard, each up to REDIS_TIMEOUT_MS while
+        // Redis stalls: a stop does not wait for the pass (each call is
+        // atomic, and the next process's pass does what this one did not).
+        tokio::select! {
+            biased;
+            _ = shutdown.cancelled() => return,
+            _ = upkeep_pass(&worker, n) => {}
+        }
+    }
+}
+
+/// One upkeep pass over every shard; `n` counts the passes.
+async fn upkeep_pass(worker: &Worker, n: u64) {
+    let prune_every = (PRUNE_CONSUMERS_EVERY.as_millis() / TICK.as_millis()) as u64;
+    for shard in 0..worker.fns.store.keys.shards() {
+        if let Err(e) = worker.fns.maintain(shard, STEP_LIMIT).await {
+            static LOG: OncePerMinute = OncePerMinute::new();
+            upkeep_failed("maintain", "fl_maintain", shard, &e, &LOG);
+        }
+        if n.is_multiple_of(prune_every) {
+            match worker
+                .fns
+                .prune_consumers(shard, CONSUMER_IDLE_LIMIT, STEP_LIMIT)
+                .await
+            {
+                Ok(0) => {}
+                Ok(forgotten) => {
+                    tracing::info!(shard, forgotten, "forgot the consumers of stopped workers")
+                }
+                Err(e) => {
+                    static LOG: OncePerMinute = OncePerMinute::new();
+                    upkeep_failed("maintain", "fl_prune_consumers", shard, &e, &LOG);
                 }
             }
         }
@@ -73,11 +89,14 @@ pub(super) async fn reclaim_loop(worker: Arc<Worker>, shutdown: CancellationToke
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
+            biased;
             _ = shutdown.cancelled() => return,
             _ = tick.tick() => {}
         }
         for shard in 0..worker.fns.store.keys.shards() {
+            // Free slots are ready at once: `biased` sees a stop first.
             let slots = tokio::select! {
+                biased;
                 _ = shutdown.cancelled() => return,
                 slots = worker.reserve(worker.config.batch) => slots,
             };

@@ -17,6 +17,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::clock::OncePerMinute;
 use crate::store::Conn;
 use redis::streams::{StreamId, StreamReadReply};
 use tokio_util::sync::CancellationToken;
@@ -25,6 +26,11 @@ use super::{Slots, Worker};
 use crate::analysis::Stage;
 use crate::engine::migrate;
 use crate::engine::{EngineError, WorkEntry};
+
+/// Redis out of reach makes every shard's reader fail at each retry: one
+/// line a minute says so for all of them (`faultline_worker_errors_total`
+/// counts every failure).
+static OUTAGE_LOG: OncePerMinute = OncePerMinute::new();
 
 pub(super) async fn run(worker: Arc<Worker>, shard: u16, shutdown: CancellationToken) {
     let mut conn: Option<Conn> = None;
@@ -57,7 +63,9 @@ pub(super) async fn run(worker: Arc<Worker>, shard: u16, shutdown: CancellationT
                 // take gets through (`resume_own`).
                 lost_reply |= e.is_unavailable();
                 crate::metrics::worker_error("read");
-                tracing::warn!(shard, error = %e, "take failed; retrying");
+                if !e.is_unavailable() || OUTAGE_LOG.ready() {
+                    tracing::warn!(shard, error = %e, "take failed; retrying");
+                }
                 if !e.is_unavailable() {
                     // e.g. NOGROUP: Redis lost the group (restarted
                     // without persistence); recreating is a no-op otherwise.
@@ -73,14 +81,18 @@ pub(super) async fn run(worker: Arc<Worker>, shard: u16, shutdown: CancellationT
             match worker.fns.store.dedicated(worker.config.block).await {
                 Ok(c) => conn = Some(c),
                 Err(e) => {
-                    tracing::warn!(shard, error = %e, "reader cannot connect; retrying");
+                    if OUTAGE_LOG.ready() {
+                        tracing::warn!(shard, error = %e, "reader cannot connect; retrying");
+                    }
                     pause(&shutdown, &mut backoff).await;
                 }
             }
             continue;
         };
         if let Err(e) = wait_for_work(&worker, c, shard, &mut cursor).await {
-            tracing::warn!(shard, error = %e, "wait for new entries failed; reconnecting");
+            if OUTAGE_LOG.ready() {
+                tracing::warn!(shard, error = %e, "wait for new entries failed; reconnecting");
+            }
             crate::metrics::worker_error("read");
             conn = None;
             pause(&shutdown, &mut backoff).await;

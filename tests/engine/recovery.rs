@@ -374,3 +374,62 @@ async fn after_a_failover_behind_one_address_the_service_reaches_the_new_master(
     }
     assert_eq!(app.get("/readyz").await.0, 200);
 }
+
+/// A stop while Redis stalls ends the process in seconds. The upkeep loop
+/// and the queue sampler each made one call per shard, REDIS_TIMEOUT_MS
+/// apiece, before they looked at the stop again: an idle `serve` took 25 to
+/// 70 s to exit, past Kubernetes' 30 s grace period.
+#[tokio::test]
+async fn a_stop_while_redis_stalls_ends_the_process_in_seconds() {
+    let redis = TestRedis::start();
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("serve.log");
+    let mut serve = spawn_binary(&redis, "serve", &[("SHARDS", "16")], &log);
+    let http = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let ready = http.get(format!("{}/readyz", serve.base)).send().await;
+        if ready.is_ok_and(|r| r.status() == 200) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{}",
+            std::fs::read_to_string(&log).unwrap()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let info: String = redis::from_redis_value(redis.query(&["INFO", "server"]).unwrap()).unwrap();
+    let redis_pid: i32 = info
+        .lines()
+        .find_map(|l| l.strip_prefix("process_id:"))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("process_id");
+    let signal = |pid: i32, sig: i32| {
+        // SAFETY: kill(2) with a live child's pid and a valid signal number.
+        assert_eq!(unsafe { libc::kill(pid, sig) }, 0, "kill -{sig} {pid}");
+    };
+    signal(redis_pid, libc::SIGSTOP);
+    // Long enough for every loop to be waiting on a call.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let began = Instant::now();
+    signal(i32::try_from(serve.child.id()).unwrap(), libc::SIGTERM);
+    let status = loop {
+        if let Some(status) = serve.child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if began.elapsed() > Duration::from_secs(60) {
+            break None;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let took = began.elapsed();
+    signal(redis_pid, libc::SIGCONT);
+    let status = status.expect("still running a minute after SIGTERM");
+    assert!(status.success(), "{status}");
+    assert!(
+        took < Duration::from_secs(10),
+        "exited {took:?} after SIGTERM: {}",
+        std::fs::read_to_string(&log).unwrap()
+    );
+}
