@@ -92,7 +92,59 @@ async fn run<C: BatchCall>(call: Arc<C>, shard: u16, mut rx: mpsc::UnboundedRece
                 for reply in replies {
                     let _ = reply.send(Err(e.clone()));
                 }
+                // Redis did not answer: what queued up meanwhile has waited
+                // out one timeout already, and would wait out another.
+                // Answered at once, and surely not applied (never sent).
+                if e.is_unavailable() {
+                    while let Ok(waiting) = rx.try_recv() {
+                        let _ = waiting.reply.send(Err(e.clone()));
+                    }
+                }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    use super::{BatchCall, EngineError, GroupCommit};
+
+    /// A call that fails after a while, as a call to a stalled Redis does.
+    struct Stalled(AtomicUsize);
+
+    impl BatchCall for std::sync::Arc<Stalled> {
+        type Item = u32;
+        type Answer = u32;
+        async fn call(&self, _shard: u16, _items: &[u32]) -> Result<Vec<u32>, EngineError> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            Err(EngineError::Unavailable("timed out".into()))
+        }
+    }
+
+    #[tokio::test]
+    async fn requests_queued_behind_a_call_redis_did_not_answer_fail_with_it() {
+        let stalled = std::sync::Arc::new(Stalled(AtomicUsize::new(0)));
+        let commit = std::sync::Arc::new(GroupCommit::start(stalled.clone(), 1));
+        let first = tokio::spawn({
+            let commit = commit.clone();
+            async move { commit.send(0, 1).await }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        // Arrives while the first call is in flight.
+        let second = commit.send(0, 2).await.expect("answered");
+        assert!(second.is_err_and(|e| e.is_unavailable()));
+        assert!(first.await.unwrap().expect("answered").is_err());
+        assert_eq!(
+            stalled.0.load(Ordering::SeqCst),
+            1,
+            "the second was never sent"
+        );
+        // A request after the failure is sent again.
+        assert!(commit.send(0, 3).await.expect("answered").is_err());
+        assert_eq!(stalled.0.load(Ordering::SeqCst), 2);
     }
 }

@@ -329,6 +329,13 @@ fn backoff(worker: &Worker, attempt: u32) -> u64 {
 
 fn report_error(operation: &'static str, d: &WorkEntry, e: EngineError) {
     match e.code() {
+        // The job is gone while its work entry was still out: Redis lost
+        // its data (restarted without persistence, flushed) or the job
+        // outlived its lifetimes. Not a race another attempt won.
+        Some(code @ "NO_SUCH_JOB") => {
+            metrics::refusal(code);
+            tracing::error!(job = %d.job, operation, refusal = %e, "the job is no longer in Redis (restarted without persistence, flushed, or expired): its outcome is dropped");
+        }
         Some(code) => {
             metrics::refusal(code);
             tracing::info!(job = %d.job, operation, refusal = %e, "transition refused (a newer attempt or a cancel won)");
