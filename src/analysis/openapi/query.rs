@@ -185,9 +185,11 @@ impl Spec {
     }
 
     /// Whether the document gives the `FL-OAS` rules an API to judge: at
-    /// least one operation, under `paths` or `webhooks` (FL-OAS-068).
+    /// least one operation under `paths` (FL-OAS-068). The rules read no
+    /// webhook: a spec of webhooks alone passed them all, vouching for
+    /// nothing.
     pub fn is_assessable(&self) -> bool {
-        !self.operations.is_empty() || self.webhooks > 0
+        !self.operations.is_empty()
     }
 
     /// GET on a collection path (its last segment holds no `{param}`)

@@ -102,6 +102,18 @@ static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     .expect("assignment pattern compiles")
 });
 
+/// A variable given as a name/value pair, as Kubernetes `env`, ECS task
+/// definitions and Compose's long form write them: `- name: DB_PASSWORD`
+/// with `value: hunter2` on the next line, or `{"name": "DB_PASSWORD",
+/// "value": "hunter2"}`. Groups as in [`ASSIGNMENT`]: 1 the variable's
+/// name, 2–4 its value (`valueFrom:` is a reference, and does not match).
+static NAME_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)(?-u:\b)name\\?["']?[ \t]*:[ \t]*\\?["']?([a-z0-9_.\-]*(?:passw(?:or)?d|pwd|secret|api[_\-]?key|access[_\-]?key|private[_\-]?key|token)[a-z0-9_.\-]*)\\?["']?[ \t]*(?:,[ \t]*|\r?\n[ \t]*(?:-[ \t]*)?)\\?["']?value\\?["']?[ \t]*:[ \t]*(?:\\?"([^"\\\r\n]*)\\?"|'([^'\\\r\n]*)'|([^\s"',;#`\\\]\)\}]+))"#,
+    )
+    .expect("name/value pattern compiles")
+});
+
 /// Longer assigned values are data (a blob, a certificate chain), not a
 /// password or token.
 const MAX_VALUE_LEN: usize = 512;
@@ -117,7 +129,10 @@ pub fn scan(text: &str) -> Vec<SecretHit> {
             }
         }
     }
-    for caps in ASSIGNMENT.captures_iter(text) {
+    for caps in ASSIGNMENT
+        .captures_iter(text)
+        .chain(NAME_VALUE.captures_iter(text))
+    {
         if let Some(range) = assignment(text, &caps) {
             spans.push((SecretKind::Assignment, range));
         }

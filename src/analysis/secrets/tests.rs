@@ -372,3 +372,22 @@ fn a_vendor_token_in_an_example_stays_high() {
         (SecretKind::GitHubToken, false)
     );
 }
+
+#[test]
+fn a_variable_given_as_a_name_and_a_value_is_found() {
+    let k8s = "env:\n  - name: DB_PASSWORD\n    value: hunter2hunter2\n  - name: DB_HOST\n    value: db.internal\n";
+    let hits = scan(k8s);
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!((hits[0].line, hits[0].value(k8s)), (3, "hunter2hunter2"));
+    let ecs = r#"{"environment": [{"name": "STRIPE_API_KEY", "value": "Zq8vR2mK9pLx4T"}]}"#;
+    assert_eq!(scan(ecs).len(), 1, "{ecs}");
+    // A reference is not a value, a placeholder is not a secret, and a
+    // user's name is not a variable's.
+    for clean in [
+        "  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef: {name: db, key: password}\n",
+        "  - name: DB_PASSWORD\n    value: ${DB_PASSWORD}\n",
+        "username: admin_token_reader\nvalue: 42\n",
+    ] {
+        assert_eq!(scan(clean), [], "{clean}");
+    }
+}

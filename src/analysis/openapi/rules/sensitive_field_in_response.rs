@@ -1,10 +1,11 @@
 //! FL-OAS-014: Sensitive field returned in a response.
 
 use crate::analysis::model::{Category, Severity};
-use crate::analysis::openapi::model::Loc;
-use crate::analysis::openapi::model::Spec;
+use foldhash::{HashSet, HashSetExt};
+
+use crate::analysis::openapi::model::{Loc, Method, Operation, Spec};
 use crate::analysis::openapi::node::child;
-use crate::analysis::openapi::query::n;
+use crate::analysis::openapi::query::{n, squash, static_segments};
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
 
 /// A successful response schema exposes passwords, secrets, SSNs or card numbers.
@@ -13,7 +14,9 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// Properties of 2xx response schemas named like passwords, secrets, private keys, SSNs or card
 /// numbers that are not `writeOnly`. Names of where a secret is kept (`secretRef`, `secretFile`,
 /// `secretName`) and values that cannot be one (booleans, objects, arrays of objects) are not
-/// counted.
+/// counted. A secret in the answer of the POST that creates it (an API key, a client secret or a
+/// session, judged by the words of the path and operationId) is how it is handed out once, and
+/// is not counted there; the same field in any other answer is.
 ///
 /// ## Why it matters
 /// Excessive data exposure (OWASP API3): the client receives data it should never see, and it
@@ -28,8 +31,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// ```
 ///
 /// ## Fix
-/// Remove the field from response schemas (or mark it `writeOnly`), and mask card numbers (last
-/// four digits only).
+/// Remove the field from response schemas (or mark it `writeOnly`); hand a secret out once, in the
+/// answer of the call that creates it; mask card numbers (last four digits only).
 pub struct SensitiveFieldInResponse;
 
 static META: RuleMeta = RuleMeta {
@@ -39,7 +42,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::High,
     confidence: 0.6,
     rationale: "Excessive data exposure (OWASP API3): the client receives data it should never see, and it ends up in logs and caches.",
-    remediation: "Remove the field from response schemas (or mark it `writeOnly`), and mask card numbers (last four digits only).",
+    remediation: "Remove the field from response schemas (or mark it `writeOnly`); hand a secret out once, in the answer of the call that creates it; mask card numbers (last four digits only).",
 };
 
 impl Rule<Spec> for SensitiveFieldInResponse {
@@ -48,19 +51,27 @@ impl Rule<Spec> for SensitiveFieldInResponse {
     }
 
     fn check(&self, spec: &Spec, sink: &mut Sink) {
-        let roots: Vec<_> = spec
-            .operations
-            .iter()
-            .flat_map(|o| spec.success_roots(o))
-            .collect();
+        let (issuing, others): (Vec<&Operation>, Vec<&Operation>) =
+            spec.operations.iter().partition(|o| issues_credentials(o));
+        let roots = |ops: &[&Operation]| -> Vec<_> {
+            ops.iter().flat_map(|o| spec.success_roots(o)).collect()
+        };
+        // Each field once, whichever answers reach it.
+        let mut seen = HashSet::new();
         let mut examined = 0;
-        spec.walk(roots, |_, s| {
-            for p in &s.properties {
-                let Some(kind) = spec.secret_property(p) else {
-                    continue;
-                };
-                examined += 1;
-                if spec.schema(p.schema).is_some_and(|ps| !ps.write_only) {
+        for (ops, handing_out) in [(others, false), (issuing, true)] {
+            spec.walk(roots(&ops), |id, s| {
+                for p in &s.properties {
+                    let Some(kind) = spec.secret_property(p) else {
+                        continue;
+                    };
+                    if (handing_out && kind == "secret") || !seen.insert((id, p.name.clone())) {
+                        continue;
+                    }
+                    examined += 1;
+                    if spec.schema(p.schema).is_none_or(|ps| ps.write_only) {
+                        continue;
+                    }
                     let loc =
                         Loc::new(p.line, child(&child(&s.loc.pointer, "properties"), &p.name));
                     sink.report(
@@ -69,8 +80,106 @@ impl Rule<Spec> for SensitiveFieldInResponse {
                         format!("responses expose `{}` ({kind})", p.name),
                     );
                 }
-            }
-        });
+            });
+        }
         sink.examined(&META, n(examined));
+    }
+}
+
+/// A POST that creates a credential, whose answer is where its secret is
+/// handed out once: its static path segments or operationId name an API
+/// key, a token, a secret, a credential, an OAuth client or a session.
+fn issues_credentials(op: &Operation) -> bool {
+    const WORDS: &[&str] = &[
+        "key",
+        "apikey",
+        "token",
+        "secret",
+        "credential",
+        "client",
+        "session",
+    ];
+    if op.method != Method::Post {
+        return false;
+    }
+    let mut words: Vec<String> = static_segments(&op.path).map(squash).collect();
+    words.extend(op.operation_id.as_deref().map(squash));
+    words.iter().any(|w| {
+        // Twilio's `/Keys.json` squashes to `keysjson`.
+        let w = w.strip_suffix("json").unwrap_or(w).trim_end_matches('s');
+        WORDS.iter().any(|k| w.ends_with(k))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::openapi::model::Format;
+    use crate::analysis::openapi::{parse, rules};
+    use crate::analysis::request::Limits;
+    use crate::analysis::rule::Sink;
+
+    /// The fields FL-OAS-014 flags in `yaml`, as "pointer".
+    fn flagged(yaml: &str) -> Vec<String> {
+        let spec = parse(yaml, Format::Yaml, &Limits::default()).expect("parses");
+        let rule = rules()
+            .into_iter()
+            .find(|r| r.meta().id == "FL-OAS-014")
+            .expect("rule");
+        let mut sink = Sink::new();
+        rule.check(&spec, &mut sink);
+        sink.findings()
+            .iter()
+            .flat_map(|f| std::iter::once(&f.location).chain(&f.more_locations))
+            .filter_map(|l| l.pointer.clone())
+            .collect()
+    }
+
+    #[test]
+    fn a_secret_handed_out_by_the_call_that_creates_it_is_not_flagged_there() {
+        let spec = "openapi: 3.0.3
+info: {title: T, version: 1.0.0}
+paths:
+  /Accounts/{sid}/Keys.json:
+    post:
+      operationId: CreateNewKey
+      parameters: [{name: sid, in: path, required: true, schema: {type: string}}]
+      responses:
+        '201':
+          description: ok
+          content: {application/json: {schema: {$ref: '#/components/schemas/NewKey'}}}
+  /users:
+    post:
+      responses:
+        '201':
+          description: ok
+          content: {application/json: {schema: {$ref: '#/components/schemas/User'}}}
+components:
+  schemas:
+    NewKey:
+      type: object
+      properties: {sid: {type: string}, secret: {type: string}, password: {type: string}}
+    User:
+      type: object
+      properties: {name: {type: string}, client_secret: {type: string}}
+";
+        // The key's secret is how the key is handed out; a password never
+        // is, and a user is no credential.
+        assert_eq!(
+            flagged(spec),
+            [
+                "/components/schemas/NewKey/properties/password",
+                "/components/schemas/User/properties/client_secret"
+            ]
+        );
+        // Read back later, the same secret is flagged.
+        let read = spec.replace(
+            "  /users:\n",
+            "  /Accounts/{sid}/Keys/{key}.json:\n    get:\n      parameters:\n        - {name: sid, in: path, required: true, schema: {type: string}}\n        - {name: key, in: path, required: true, schema: {type: string}}\n      responses:\n        '200':\n          description: ok\n          content: {application/json: {schema: {$ref: '#/components/schemas/NewKey'}}}\n  /users:\n",
+        );
+        assert!(
+            flagged(&read).contains(&"/components/schemas/NewKey/properties/secret".to_string()),
+            "{:?}",
+            flagged(&read)
+        );
     }
 }
