@@ -1,14 +1,15 @@
 //! FL-OAS-026: No 429 Too Many Requests response.
 
 use crate::analysis::model::{Category, Severity};
-use crate::analysis::openapi::model::Spec;
-use crate::analysis::openapi::query::n;
+use crate::analysis::openapi::model::{Method, Operation, Spec};
+use crate::analysis::openapi::query::{n, squash, static_segments};
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
 
 /// An operation does not document how it behaves when rate limited.
 ///
 /// ## What it checks
-/// Operations without a `429` response.
+/// Operations without a `429` response. Health, liveness and readiness probes (a GET on
+/// `/healthz`, `/readyz`, `/ping`...) are left out: the platform calls them, unthrottled.
 ///
 /// ## Why it matters
 /// Every production API is rate limited somewhere (gateway, WAF, upstream); clients that do not
@@ -42,12 +43,10 @@ impl Rule<Spec> for MissingRateLimitResponse {
     }
 
     fn check(&self, spec: &Spec, sink: &mut Sink) {
-        sink.examined(&META, n(spec.operations.len()));
-        for op in spec
-            .operations
-            .iter()
-            .filter(|o| !o.has_status(|s| s == "429"))
-        {
+        // A probe is called by the platform, which is not rate limited.
+        let judged: Vec<_> = spec.operations.iter().filter(|o| !is_probe(o)).collect();
+        sink.examined(&META, n(judged.len()));
+        for op in judged.into_iter().filter(|o| !o.has_status(|s| s == "429")) {
             sink.report(
                 &META,
                 op.loc.location(),
@@ -55,4 +54,26 @@ impl Rule<Spec> for MissingRateLimitResponse {
             );
         }
     }
+}
+
+/// A health, liveness or readiness probe: a GET whose last static path
+/// segment says so (`/healthz`, `/v1/health`, `/ping`).
+fn is_probe(op: &Operation) -> bool {
+    const PROBES: &[&str] = &[
+        "health",
+        "healthz",
+        "healthcheck",
+        "livez",
+        "readyz",
+        "ready",
+        "live",
+        "liveness",
+        "readiness",
+        "ping",
+        "heartbeat",
+    ];
+    op.method == Method::Get
+        && static_segments(&op.path)
+            .last()
+            .is_some_and(|s| PROBES.contains(&squash(s).as_str()))
 }
