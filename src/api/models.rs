@@ -50,7 +50,7 @@ impl MetadataIn {
 #[derive(Debug, Clone, Object)]
 pub struct AnalyzeRequest {
     /// The artifact text.
-    #[oai(deserialize_with = "text")]
+    #[oai(deserialize_with = "content_text")]
     pub content: String,
     /// `markdown`, `openapi-yaml`, `openapi-json`, `architecture` or `auto` (the default).
     #[oai(deserialize_with = "optional_text")]
@@ -65,12 +65,33 @@ pub struct AnalyzeRequest {
 // instead, which take only strings. The schema (from the field's type) stays
 // `string`, so the spec and its clients are unchanged.
 
-/// A required string field: a string and nothing else.
-fn text(value: Option<Value>) -> ParseResult<String> {
+/// A required string field: a string and nothing else. poem-openapi's own
+/// error does not name the field ("Expected input type \"string\", found
+/// null"), so each field says who it is.
+fn text(field: &str, value: Option<Value>) -> ParseResult<String> {
     match value {
         Some(Value::String(s)) => Ok(s),
-        other => Err(ParseError::expected_type(other.unwrap_or_default())),
+        None | Some(Value::Null) => Err(ParseError::custom(format!(
+            "`{field}` is missing: it is required, as a string"
+        ))),
+        Some(other) => Err(ParseError::custom(format!(
+            "`{field}` must be a string, not {}",
+            match other {
+                Value::Bool(_) => "a boolean",
+                Value::Number(_) => "a number",
+                Value::Array(_) => "an array",
+                _ => "an object",
+            }
+        ))),
     }
+}
+
+fn content_text(value: Option<Value>) -> ParseResult<String> {
+    text("content", value)
+}
+
+fn job_id_text(value: Option<Value>) -> ParseResult<String> {
+    text("job_id", value)
 }
 
 /// An optional string field: absent, null or a string.
@@ -278,7 +299,7 @@ impl MalformedEntryView {
 pub struct FeedbackRequest {
     #[oai(
         validator(pattern = r"^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$"),
-        deserialize_with = "text"
+        deserialize_with = "job_id_text"
     )]
     pub job_id: String,
     pub is_useful: bool,

@@ -268,6 +268,26 @@ async fn wrong_typed_fields_are_a_malformed_body() {
         let problem: serde_json::Value = resp.json().await.unwrap();
         assert_eq!(problem["code"], "BAD_REQUEST", "{body}");
     }
+    // A missing or mistyped `content` is named (poem-openapi's own message
+    // says only "Expected input type \"string\", found null").
+    for (body, says) in [
+        (json!({"contentType": "markdown"}), "`content` is missing"),
+        (
+            json!({"content": 5}),
+            "`content` must be a string, not a number",
+        ),
+        (
+            json!({"content": {"a": 1}}),
+            "`content` must be a string, not an object",
+        ),
+    ] {
+        let (status, problem) = app.post_json("/artifacts/analyze", &body).await;
+        assert_eq!(status, 400, "{problem}");
+        assert!(
+            problem["detail"].as_str().unwrap().contains(says),
+            "{problem}"
+        );
+    }
     // Both spellings of the content type, and null optional fields, still do.
     let accepted = [
         json!({"content": "# a", "content_type": "markdown"}),
