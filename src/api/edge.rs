@@ -136,16 +136,28 @@ impl Edge {
             .map(|o| o.chars().take(200).collect::<String>());
         let mut resp = match (self.cors, origin) {
             (false, None) => ep.call(req).await?.into_response(),
-            (false, Some(origin)) => self.refuse(
-                &seen,
-                ApiError::forbidden(
-                    "ORIGIN_NOT_ALLOWED",
-                    format!(
-                        "cross-origin requests are refused: the origin {origin:?} is not this \
+            (false, Some(origin)) => {
+                static LOG: crate::clock::OncePerMinute = crate::clock::OncePerMinute::new();
+                if LOG.ready() {
+                    tracing::info!(
+                        %origin,
+                        host = req.header(header::HOST).unwrap_or_default(),
+                        "refused a request from another origin (logged once a minute): if it is \
+                         this server's own page behind a proxy, have the proxy pass the client's \
+                         Host (or X-Forwarded-Host) on, or list the origin in CORS_ALLOWED_ORIGINS"
+                    );
+                }
+                self.refuse(
+                    &seen,
+                    ApiError::forbidden(
+                        "ORIGIN_NOT_ALLOWED",
+                        format!(
+                            "cross-origin requests are refused: the origin {origin:?} is not this \
                          server's own, and CORS_ALLOWED_ORIGINS is not set"
+                        ),
                     ),
-                ),
-            ),
+                )
+            }
             (true, origin) => match ep.call(req).await {
                 Ok(resp) => resp.into_response(),
                 Err(e) => match e.downcast_ref::<CorsError>() {

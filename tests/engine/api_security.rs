@@ -297,6 +297,18 @@ async fn cors_allows_only_the_configured_origins() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
+    // Behind a proxy that rewrites Host and names the client's in
+    // X-Forwarded-Host, the page is the server's own too.
+    let resp = app
+        .http
+        .post(format!("{own}/artifacts/analyze"))
+        .header("origin", "https://faultline.example")
+        .header("x-forwarded-host", "faultline.example")
+        .body(r##"{"content": "# Design\n\nTwo services.\n"}"##)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
 
     let ui = "https://ui.example";
     let app = spawn_app(

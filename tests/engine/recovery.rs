@@ -237,6 +237,24 @@ async fn a_large_artifact_redis_had_no_room_for_queues_nothing() {
             .and_then(|v| v.trim().parse().ok())
             .expect("used_memory")
     };
+    // (calls, rejected calls) of a command so far.
+    let stats = |redis: &TestRedis, command: &str| -> (u64, u64) {
+        let info: String =
+            redis::from_redis_value(redis.query(&["INFO", "commandstats"]).unwrap()).unwrap();
+        let prefix = format!("cmdstat_{command}:");
+        let Some(line) = info.lines().find_map(|l| l.strip_prefix(prefix.as_str())) else {
+            return (0, 0);
+        };
+        let field = |name: &str| -> u64 {
+            line.split(',')
+                .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0)
+        };
+        (field("calls"), field("rejected_calls"))
+    };
+    // Attempts in which Redis refused the artifact and ran the call after it.
+    let mut refused_then_run = 0;
     for attempt in 0..3 {
         // Room for a small call, not for a 60 KB argument. Each artifact is
         // twice the last: Redis keeps a connection's grown read buffer a
@@ -248,11 +266,20 @@ async fn a_large_artifact_redis_had_no_room_for_queues_nothing() {
             .query(&["CONFIG", "SET", "maxmemory", &limit.to_string()])
             .unwrap();
         let body = serde_json::json!({"content": content, "content_type": "openapi-yaml"});
+        let (set, exists) = (stats(&redis, "set"), stats(&redis, "exists"));
         let (status, problem) = app.post_json("/artifacts/analyze", &body).await;
         redis.query(&["CONFIG", "SET", "maxmemory", "0"]).unwrap();
+        // `fl_submit_many` runs EXISTS (the cache entry's) whenever it runs.
+        if stats(&redis, "set").1 > set.1 && stats(&redis, "exists").0 > exists.0 {
+            refused_then_run += 1;
+        }
         assert_eq!(status, 503, "attempt {attempt}: {problem}");
         assert_eq!(problem["code"], "REDIS_UNAVAILABLE", "{problem}");
     }
+    assert!(
+        refused_then_run > 0,
+        "no attempt had its artifact refused and the call run: the case was not exercised"
+    );
     let (_, listed) = app.get("/jobs").await;
     assert_eq!(listed["total"], 0, "no job without its artifact: {listed}");
     // With room again, the same content is queued.

@@ -325,6 +325,10 @@ fn replicas_of_a_service_do_not_replicate_its_database() {
         "The orders service stores everything in MySQL with 2 replicas.",
         "MySQL runs as a primary with a read replica.",
         "The database is replicated across three zones.",
+        "The database runs as a primary and a hot standby with automatic failover.",
+        "Data: Amazon RDS for MySQL, Multi-AZ, with nightly backups.",
+        "- MySQL 8, 2 replicas, daily backups",
+        "## Database\n\n- MySQL 8\n- streaming replication to a hot standby",
     ] {
         assert!(
             !fired(&doc(replicated)).contains(&"FL-ARC-001"),

@@ -201,26 +201,32 @@ impl MdDoc {
             .map(|off| self.line_of(off))
     }
 
-    /// The clause (lowercase) of each mention of any of `words` that says
-    /// the thing is there, at most `limit` of them, for rules that must know
-    /// what a mention is about: in "the API runs 3 replicas and stores its
-    /// data in one MySQL", the replicas are the API's.
-    pub fn mention_clauses(&self, words: &[&str], limit: usize) -> Vec<&str> {
+    /// Where each mention of any of `words` that says the thing is there
+    /// starts (at most `limit` of them), for rules that must know what a
+    /// mention is about ([`Self::sentence_around`], [`Self::clause_around`]).
+    pub fn mentions_at(&self, words: &[&str], limit: usize) -> Vec<usize> {
         let mut found = Vec::new();
         for w in words {
             let mut from = 0;
             while found.len() < limit
                 && let Some(at) = find_affirmed_from(&self.lower, w, from)
             {
-                found.push(self.clause_around(at));
+                found.push(at);
                 from = at + 1;
             }
         }
         found
     }
 
+    /// The sentence (or line, lowercase) around byte `at`.
+    pub fn sentence_around(&self, at: usize) -> &str {
+        let (start, end) = sentence_around(&self.lower, at);
+        &self.lower[start..end]
+    }
+
     /// The clause (lowercase) around byte `at`: its sentence, cut at commas,
-    /// semicolons and the conjunctions that join two statements.
+    /// semicolons and the conjunctions that join two statements ("the API
+    /// runs 3 replicas | and stores its data in one MySQL").
     pub fn clause_around(&self, at: usize) -> &str {
         const JOINS: &[&str] = &[", ", "; ", " and ", " but ", " while ", " whereas "];
         let (start, end) = sentence_around(&self.lower, at);

@@ -4,20 +4,42 @@
 //! via Keycloak" does; a rule asking whether a design addresses a concern
 //! must count only the second. The test follows NegEx (Chapman et al.,
 //! 2001), the usual way of finding negated terms in clinical notes: a
-//! negation cue a few words before the term, or a "missing"-style cue just
+//! negation cue a few words before the term, or a "missing"-style cue right
 //! after it, within the same clause. Clauses end at sentence punctuation,
-//! line breaks, brackets, table cells and contrast words ("but", "however"),
-//! not at commas, so one "no" governs a list ("no TLS, backups or replicas").
+//! colons, line breaks, brackets, table cells and words that turn the
+//! sentence ("but", "so", "instead"). A comma ends one too, unless the term
+//! is the next item of a list the cue governs ("no TLS, backups or
+//! replicas"): "no plaintext traffic, all connections use TLS" affirms TLS.
 
-/// Words before a term that negate it.
+/// Words before a term that negate it, anywhere in its clause's window.
 const PRE_CUES: &[&str] = &[
-    "no", "not", "without", "nothing", "none", "never", "neither", "nor", "lack", "lacks",
-    "lacking", "missing", "absent", "cannot",
+    "no", "not", "without", "nothing", "none", "never", "neither", "nor", "cannot",
 ];
 
-/// Words after a term that negate it ("authentication: none", "monitoring
-/// is missing", "backups are not yet configured").
+/// Words that negate a term only right before it ("missing backups"; but
+/// "alerts fire on missing heartbeats" affirms the alerts).
+const ADJACENT_CUES: &[&str] = &["lack", "lacks", "lacking", "missing", "absent"];
+
+/// A cue before one of these negates the act, not the term: "clients cannot
+/// bypass authentication" enforces it.
+const BYPASS: &[&str] = &[
+    "bypass",
+    "bypasses",
+    "circumvent",
+    "skip",
+    "skips",
+    "disable",
+    "disables",
+    "avoid",
+    "evade",
+];
+
+/// Words right after a term (or after "is"/"are") that negate it
+/// ("authentication: none", "monitoring is missing", "alerting: TBD").
 const POST_CUES: &[&str] = &["none", "missing", "absent", "lacking", "tbd", "todo", "n/a"];
+
+/// Links between a term and a post cue: "backups are not yet configured".
+const LINKS: &[&str] = &["is", "are", "was", "were", "remains", "remain", "still"];
 
 /// What may follow "not" after a term for it to mean "not there".
 const NOT_THERE: &[&str] = &[
@@ -54,11 +76,17 @@ const REFUSAL: &[&str] = &[
     "fails",
 ];
 
-/// Words that end the scope of a cue before them.
-const CONTRAST: &[&str] = &["but", "however", "although", "though", "except", "whereas"];
+/// Words that end the scope of a cue: the sentence turns.
+const TURNS: &[&str] = &[
+    "but", "however", "although", "though", "except", "whereas", "so", "because", "instead",
+];
 
-/// How many words before or after the term a cue may be.
+/// How many words before the term a cue may be.
 const WINDOW: usize = 6;
+
+/// How many words of a list may stand between a comma and the term for a
+/// cue before the comma to still govern it ("no TLS, backups or replicas").
+const LIST_ITEM: usize = 2;
 
 /// Bytes looked at on either side of the term: enough for the window's
 /// words, and a bound on the work a hostile document can cause.
@@ -66,56 +94,92 @@ const SPAN: usize = 120;
 
 /// Whether the term at `lower[start..end]` (lowercase text) is negated.
 pub fn is_negated(lower: &str, start: usize, end: usize) -> bool {
-    let before = clause_before(lower, start);
-    let after = clause_after(lower, end);
-    let cues: Vec<&str> = before
+    let before = scope_before(lower, start);
+    let after = scope_after(lower, end);
+    let cue_at = |i: usize, w: &str| {
+        let next = before.get(i + 1).copied();
+        let pseudo = PSEUDO.iter().any(|&(a, b)| w == a && next == Some(b));
+        let general = PRE_CUES.contains(&w) || w.ends_with("n't") || w.ends_with("n’t");
+        // "Alerts fire on missing heartbeats" watches the heartbeats.
+        let heartbeat = lower[start..].starts_with("heartbeat");
+        let adjacent = ADJACENT_CUES.contains(&w) && i + 1 == before.len() && !heartbeat;
+        (general || adjacent) && !pseudo
+    };
+    let cues: Vec<(usize, &str)> = before
         .iter()
         .enumerate()
-        .filter(|&(i, w)| {
-            let next = before.get(i + 1).copied();
-            let pseudo = PSEUDO.iter().any(|&(a, b)| *w == a && next == Some(b));
-            let cue = PRE_CUES.contains(w) || w.ends_with("n't") || w.ends_with("n’t");
-            cue && !pseudo
-        })
-        .map(|(_, w)| *w)
+        .filter(|&(i, w)| cue_at(i, w))
+        .map(|(i, w)| (i, *w))
         .collect();
-    if let Some((&last, earlier)) = cues.split_last() {
+    if let Some((&(at, last), earlier)) = cues.split_last() {
         // "Requests without a token are rejected", and the double negative
-        // "no request passes without authentication", both enforce the term.
+        // "no request passes without authentication", enforce the term; so
+        // does "clients cannot bypass authentication".
         let enforced = last == "without"
-            && (earlier.iter().any(|w| *w != "without")
+            && (earlier.iter().any(|(_, w)| *w != "without")
                 || after.iter().any(|w| REFUSAL.contains(w)));
-        if !enforced {
+        let bypassed = before[at + 1..].iter().any(|w| BYPASS.contains(w));
+        if !enforced && !bypassed {
             return true;
         }
     }
-    after.iter().enumerate().any(|(i, w)| {
-        POST_CUES.contains(w)
-            || (*w == "not" && after.get(i + 1).is_some_and(|n| NOT_THERE.contains(n)))
-    })
+    negated_after(&after)
 }
 
-/// Up to `WINDOW` words of the clause that ends at `start`, in order.
-fn clause_before(lower: &str, start: usize) -> Vec<&str> {
+/// "X: none", "X is missing", "X: TBD", "X are not yet configured".
+fn negated_after(after: &[&str]) -> bool {
+    let words = match after {
+        [link, rest @ ..] if LINKS.contains(link) => rest,
+        all => all,
+    };
+    match words {
+        [first, ..] if POST_CUES.contains(first) => true,
+        ["not", next, ..] => NOT_THERE.contains(next),
+        _ => false,
+    }
+}
+
+/// Up to `WINDOW` words of the term's clause before it, in order.
+fn scope_before(lower: &str, start: usize) -> Vec<&str> {
     let from = floor_boundary(lower, start.saturating_sub(SPAN));
     let text = &lower[from..start];
     let clause = text.rsplit(is_clause_break).next().unwrap_or("");
-    let mut words: Vec<&str> = words(clause).collect();
-    // A contrast word starts a new scope: "no cache, but TLS everywhere".
-    if let Some(at) = words.iter().rposition(|w| CONTRAST.contains(w)) {
+    // Walk back from the term, segment by segment between commas: a comma
+    // ends the scope unless what follows it is a short list item.
+    let mut words: Vec<&str> = Vec::new();
+    let mut item = 0;
+    for (n, segment) in clause.rsplit(',').enumerate() {
+        if n > 0 && item > LIST_ITEM {
+            break;
+        }
+        let mut merged: Vec<&str> = self::words(segment).collect();
+        item = merged.len();
+        merged.extend(words);
+        words = merged;
+        if words.len() >= WINDOW * 2 {
+            break;
+        }
+    }
+    // A turn starts a new scope: "no cache, but TLS everywhere".
+    if let Some(at) = words.iter().rposition(|w| TURNS.contains(w)) {
         words.drain(..=at);
     }
     let skip = words.len().saturating_sub(WINDOW);
     words.split_off(skip)
 }
 
-/// Up to `WINDOW` words of the clause that starts at `end`.
-fn clause_after(lower: &str, end: usize) -> Vec<&str> {
+/// The words of the term's clause after it, up to a comma. A colon right
+/// after the term makes it a label ("Authentication: none").
+fn scope_after(lower: &str, end: usize) -> Vec<&str> {
     let to = ceil_boundary(lower, (end + SPAN).min(lower.len()));
     let text = lower.get(end..to).unwrap_or("");
-    let clause = text.split(is_clause_break).next().unwrap_or("");
+    let text = text.trim_start().strip_prefix(':').unwrap_or(text);
+    let clause = text
+        .split(|c: char| is_clause_break(c) || c == ',')
+        .next()
+        .unwrap_or("");
     let mut words: Vec<&str> = words(clause).take(WINDOW).collect();
-    if let Some(at) = words.iter().position(|w| CONTRAST.contains(w)) {
+    if let Some(at) = words.iter().position(|w| TURNS.contains(w)) {
         words.truncate(at);
     }
     words
@@ -124,13 +188,13 @@ fn clause_after(lower: &str, end: usize) -> Vec<&str> {
 fn is_clause_break(c: char) -> bool {
     matches!(
         c,
-        '.' | ';' | '!' | '?' | '\n' | '(' | ')' | '|' | '[' | ']'
+        '.' | ';' | ':' | '!' | '?' | '\n' | '(' | ')' | '|' | '[' | ']'
     )
 }
 
 /// Words with their punctuation trimmed; "n/a" and "don't" stay whole.
 fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ':' | '"' | '*' | '_' | '`'))
+    text.split(|c: char| c.is_whitespace() || matches!(c, '"' | '*' | '_' | '`'))
         .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '/'))
         .filter(|w| !w.is_empty())
 }
@@ -183,6 +247,10 @@ mod tests {
         assert!(negated("We don’t have monitoring yet.", "monitoring"));
         assert!(negated("The service runs without TLS.", "tls"));
         assert!(negated("There is no TLS, backup or replica.", "replica"));
+        assert!(negated(
+            "No TLS, backups, replicas or alerting.",
+            "alerting"
+        ));
     }
 
     #[test]
@@ -214,6 +282,36 @@ mod tests {
             "metrics"
         ));
         assert!(!negated("| Postgres | no | replicated |", "replicated"));
+        // A comma that starts a new clause ends the cue's scope; a colon too.
+        assert!(!negated(
+            "No plaintext traffic, all connections use TLS 1.3.",
+            "tls"
+        ));
+        assert!(!negated(
+            "Data is never sent unencrypted: TLS everywhere.",
+            "tls"
+        ));
+        // "missing" negates only what it stands right before.
+        assert!(!negated(
+            "Alerts fire on missing heartbeats from each service.",
+            "alerts"
+        ));
+        assert!(!negated(
+            "Alerts fire on missing heartbeats from each service.",
+            "heartbeats"
+        ));
+        assert!(negated("Known gaps: missing backups.", "backups"));
+        // A cue before a bypass enforces the term.
+        assert!(!negated(
+            "Clients cannot bypass authentication at the gateway.",
+            "authentication"
+        ));
+        // A trailing TBD belongs to the last item only.
+        let partial = "Monitoring: Prometheus and Grafana, alert rules TBD";
+        for term in ["monitoring", "prometheus", "grafana"] {
+            assert!(!negated(partial, term), "{term}");
+        }
+        assert!(negated(partial, "alert rules"));
         assert!(!negated(
             "Monitoring is not a concern of this doc's authors? TLS is on.",
             "tls"

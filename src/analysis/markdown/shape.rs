@@ -37,14 +37,14 @@ impl Shape {
     }
 }
 
-/// Headings of a project README.
+/// Headings only a project README has ("Options", "Example", "Setup" or
+/// "Running it" head design sections too).
 #[rustfmt::skip]
 const README_HEADINGS: &[&str] = &[
     "install", "installation", "installing", "usage", "getting started", "quick start",
-    "quickstart", "license", "licence", "contributing", "contribute", "contributors", "features",
-    "prerequisites", "options", "examples", "example", "faq", "changelog", "authors", "credits",
-    "acknowledgements", "acknowledgments", "support", "building", "build", "running", "demo",
-    "screenshots", "table of contents", "contents", "badges", "setup", "commands", "cli",
+    "quickstart", "license", "licence", "contributing", "contributors", "faq", "changelog",
+    "authors", "credits", "acknowledgements", "acknowledgments", "screenshots",
+    "table of contents", "badges",
 ];
 
 /// Headings of a design (a README with more of these than of its own is a
@@ -77,7 +77,9 @@ const SOFTWARE: &[&str] = &[
 const MIN_SOFTWARE_WORDS: usize = 2;
 
 /// Common English function words: English prose has one in every three
-/// or four words, terse technical English one in ten or more.
+/// or four words; terse English (tables, lists of components) may have
+/// almost none, so a text is taken for another language only on evidence
+/// of one (`FOREIGN`, or a script other than Latin).
 #[rustfmt::skip]
 const ENGLISH: &[&str] = &[
     "the", "a", "an", "and", "or", "of", "to", "in", "is", "are", "for", "on", "with", "by",
@@ -85,9 +87,19 @@ const ENGLISH: &[&str] = &[
     "each", "which", "all", "no", "should", "must", "has", "have", "its", "our", "one", "per",
 ];
 
-/// Below this share of English function words (with enough words to tell)
-/// the text is taken for another language.
-const MIN_ENGLISH_SHARE: f64 = 0.05;
+/// Function words of the languages designs are most often written in
+/// besides English (German, French, Spanish, Portuguese, Italian, Dutch);
+/// none is an English word.
+#[rustfmt::skip]
+const FOREIGN: &[&str] = &[
+    "der", "die", "das", "und", "ist", "nicht", "mit", "für", "von", "zu", "den", "dem", "ein",
+    "eine", "auf", "wird", "werden", "le", "la", "les", "et", "est", "des", "une", "pour", "dans",
+    "sur", "avec", "sont", "el", "los", "las", "y", "es", "para", "con", "por", "una", "del",
+    "que", "se", "em", "um", "uma", "não", "il", "di", "che", "per", "sono", "het", "een", "van",
+    "niet", "zijn", "wordt", "voor", "met",
+];
+
+/// With fewer words the language is not judged.
 const MIN_WORDS_TO_TELL: usize = 60;
 
 /// The shape of `doc`.
@@ -106,20 +118,27 @@ pub fn shape(doc: &MdDoc) -> Shape {
         .map(|s| s.title.to_lowercase())
         .collect();
     let named = |t: &str, words: &[&str]| words.iter().any(|w| find_word(t, w).is_some());
-    let readme: Vec<String> = doc
-        .sections
-        .iter()
-        .zip(&titles)
-        .filter(|(_, t)| named(t, README_HEADINGS))
-        .map(|(s, _)| s.title.clone())
+    // A title over the other headings names the document, not a section
+    // ("Build cache for CI").
+    let titled = doc.sections.len() > 1 && doc.sections[0].level < doc.sections[1].level;
+    let sections = usize::from(titled)..doc.sections.len();
+    let readme: Vec<String> = sections
+        .clone()
+        .filter(|&i| named(&titles[i], README_HEADINGS))
+        .map(|i| doc.sections[i].title.clone())
         .collect();
-    let design = titles.iter().filter(|t| named(t, DESIGN_HEADINGS)).count();
+    let design = sections
+        .filter(|&i| named(&titles[i], DESIGN_HEADINGS))
+        .count();
     if readme.len() >= 2 && readme.len() > design {
         return Shape::Readme { headings: readme };
     }
-    let (english, words) = english_words(&doc.lower);
-    if words >= MIN_WORDS_TO_TELL && (english as f64) < MIN_ENGLISH_SHARE * words as f64 {
-        return Shape::NotEnglish { english, words };
+    let language = language_words(&doc.lower);
+    if language.words >= MIN_WORDS_TO_TELL && language.is_other() {
+        return Shape::NotEnglish {
+            english: language.english,
+            words: language.words,
+        };
     }
     let software = SOFTWARE
         .iter()
@@ -142,10 +161,28 @@ pub fn is_adr(doc: &MdDoc) -> bool {
         && has(&["consequences", "status"])
 }
 
-/// (English function words, all words) of a lowercase text, outside code.
-fn english_words(lower: &str) -> (usize, usize) {
-    let mut english = 0;
-    let mut words = 0;
+/// What the words of a text, outside code, say of its language.
+#[derive(Debug, Default)]
+struct Language {
+    words: usize,
+    english: usize,
+    foreign: usize,
+    /// Words with a letter outside ASCII.
+    non_ascii: usize,
+}
+
+impl Language {
+    /// Another language than English: more of another's function words
+    /// than of English ones, or mostly words in another script or with
+    /// accents, and few English function words either way.
+    fn is_other(&self) -> bool {
+        let few_english = self.english * 20 < self.words;
+        few_english && (self.foreign > self.english || self.non_ascii * 2 > self.words)
+    }
+}
+
+fn language_words(lower: &str) -> Language {
+    let mut count = Language::default();
     let mut in_fence = false;
     for line in lower.lines() {
         if line.trim_start().starts_with("```") || line.trim_start().starts_with("~~~") {
@@ -159,11 +196,15 @@ fn english_words(lower: &str) -> (usize, usize) {
             .split(|c: char| !c.is_alphabetic())
             .filter(|w| !w.is_empty())
         {
-            words += 1;
-            english += usize::from(ENGLISH.contains(&w));
+            // `lower` is ASCII-lowercased only: "Für" stays "Für".
+            let w = w.to_lowercase();
+            count.words += 1;
+            count.english += usize::from(ENGLISH.contains(&w.as_str()));
+            count.foreign += usize::from(FOREIGN.contains(&w.as_str()));
+            count.non_ascii += usize::from(!w.is_ascii());
         }
     }
-    (english, words)
+    count
 }
 
 #[cfg(test)]
@@ -196,14 +237,34 @@ mod tests {
         assert_eq!(
             of(readme),
             Shape::Readme {
-                headings: ["Install", "Usage", "Options", "License"]
-                    .map(String::from)
-                    .to_vec()
+                headings: ["Install", "Usage", "License"].map(String::from).to_vec()
             }
         );
         // A design that keeps a "Usage" and a "License" heading is a design.
         let design = format!("{DESIGN}\n## Usage\n\nCall it.\n\n## License\n\nMIT\n");
         assert_eq!(of(&design), Shape::Design);
+    }
+
+    #[test]
+    fn a_design_with_a_title_and_common_headings_is_a_design() {
+        let design = "# Design: Build cache for CI\n\n## Options considered\n\nA shared \
+            volume or a remote cache service.\n\n## Example\n\nA job restores the cache by \
+            key.\n\n## Setup\n\nThe cache service runs on Kubernetes.\n\n## Architecture\n\n\
+            Runners call the cache API, which stores blobs in S3.\n\n## Running it in \
+            production\n\nTwo replicas behind the load balancer.\n";
+        assert_eq!(of(design), Shape::Design);
+    }
+
+    #[test]
+    fn terse_english_is_english() {
+        let terse = "# Orders platform\n\n## Components\n\n| component | tech | owner |\n\
+            |---|---|---|\n| API gateway | Kong | platform |\n| Orders service | Go | orders |\n\
+            | Orders DB | Postgres 15 | orders |\n| Events | Kafka | platform |\n\
+            | Cache | Redis 7 | platform |\n\n## Interfaces\n\n- REST, JSON, OAuth2 bearer\n\
+            - Kafka topics: orders.created, orders.paid, orders.shipped\n\n## Security\n\n\
+            - TLS 1.3 everywhere\n- mTLS between services\n- secrets in Vault\n\n\
+            ## Deployment\n\n- Kubernetes, 3 zones\n- Argo CD, blue/green\n- HPA 2-10 pods\n";
+        assert_eq!(of(terse), Shape::Design);
     }
 
     #[test]

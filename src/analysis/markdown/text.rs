@@ -63,12 +63,14 @@ pub fn find_affirmed_from(hay: &str, needle: &str, mut from: usize) -> Option<us
 
 /// Whether a section's text only holds its place: empty, or a few words
 /// that defer it ("TBD", "N/A", "None.", "Not considered.", "We don't have
-/// monitoring yet."). A short real statement ("No PII is stored.") is not.
+/// monitoring yet."). A short real statement ("No PII is stored.", "Feature
+/// flag, not yet enabled", "We don't have to redeploy") is not.
 pub fn is_placeholder(body: &str) -> bool {
     const WORDS: &[&str] = &[
         "tbd", "tba", "tbc", "todo", "wip", "n/a", "na", "none", "nothing", "later",
     ];
-    const PHRASES: &[&str] = &[
+    // Openings that defer the whole section.
+    const OPENINGS: &[&str] = &[
         "to be decided",
         "to be determined",
         "to be defined",
@@ -80,12 +82,16 @@ pub fn is_placeholder(body: &str) -> bool {
         "not decided",
         "not planned",
         "not defined",
+        "we don't have",
+        "we don’t have",
+        "we do not have",
         "don't have",
-        "don’t have",
         "do not have",
         "coming soon",
         "fill in",
         "work in progress",
+        "none yet",
+        "nothing yet",
     ];
     let lower = body.to_lowercase();
     let words: Vec<&str> = lower
@@ -93,15 +99,16 @@ pub fn is_placeholder(body: &str) -> bool {
         .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '/'))
         .filter(|w| !w.is_empty())
         .collect();
-    match words.as_slice() {
-        [] => true,
-        [one] => WORDS.contains(one),
-        more if more.len() <= 8 => {
-            let text = more.join(" ");
-            PHRASES.iter().any(|p| text.contains(p)) || more.iter().all(|w| WORDS.contains(w))
-        }
-        _ => false,
+    if words.len() > 8 {
+        return false;
     }
+    let text = words.join(" ");
+    let opens = |p: &&str| match text.strip_prefix(*p) {
+        // "we don't have to redeploy" says what happens instead.
+        Some(rest) => rest.is_empty() || (rest.starts_with(' ') && !rest.starts_with(" to ")),
+        None => false,
+    };
+    words.iter().all(|w| WORDS.contains(w)) || OPENINGS.iter().any(opens)
 }
 
 /// Whether `hay` (lowercase) contains any of `words` as whole words.
@@ -203,6 +210,9 @@ mod tests {
             "See the runbook.",
             "OAuth2 everywhere",
             &"word ".repeat(20),
+            "Refill in reverse order from the backup table.",
+            "We don't have to redeploy, disable the cron.",
+            "Feature flag, not yet enabled in production.",
         ] {
             assert!(!is_placeholder(body), "{body:?}");
         }

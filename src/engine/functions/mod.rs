@@ -356,7 +356,13 @@ impl Functions {
                     function = name,
                     "faultline library missing in Redis; reloading it"
                 );
-                migrate::migrate_within(&self.store, RELOAD_PATIENCE).await?;
+                // In a task of its own: a caller dropped half-way (the
+                // upkeep at a stop) must not leave the migration lock held
+                // for its lease, stalling the next process's start.
+                let store = self.store.clone();
+                tokio::spawn(async move { migrate::migrate_within(&store, RELOAD_PATIENCE).await })
+                    .await
+                    .map_err(|e| EngineError::Protocol(format!("reloading the library: {e}")))??;
                 send(&mut conn).await
             }
             Err(e) if e.is_wrong_server() => {

@@ -1,6 +1,6 @@
 //! FL-ARC-001: Database without replica.
 
-use super::support::{REPLICATION, at};
+use super::support::at;
 use crate::analysis::architecture::{ArchModel, ComponentKind, classify};
 use crate::analysis::markdown::text::has_any;
 use crate::analysis::model::{Category, Severity};
@@ -11,7 +11,11 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// ## What it checks
 ///
 /// Database components with no replica, cluster, standby or failover stated next to them,
-/// in a document that never talks about replication at all.
+/// in a document that never describes the data's replication: a standby, a failover,
+/// Multi-AZ, read replicas or the like anywhere, or replicas or a cluster in a sentence
+/// naming a database (in its clause, when the sentence names a service too: "the orders
+/// service runs 3 replicas" is about the service). A statement that there is none ("no
+/// replica") does not count.
 ///
 /// ## Why it matters
 ///
@@ -69,19 +73,36 @@ impl Rule<ArchModel> for SingleDatabaseWithoutReplica {
     }
 }
 
-/// Whether replication is described of a database (a database component's
-/// name, or a database word, in the same clause): "the orders service runs
-/// 3 replicas" leaves its one MySQL instance a single point of failure.
+/// Words that say a data store is replicated wherever they stand.
+#[rustfmt::skip]
+const DATA_REPLICATION: &[&str] = &[
+    "standby", "failover", "multi-az", "multi az", "patroni", "primary/secondary", "sentinel",
+    "quorum", "read replica*", "streaming replication",
+];
+
+/// Words that may be about a service as well ("3 replicas", a Kubernetes
+/// "cluster"): they count next to a database only.
+const MAYBE_DATA: &[&str] = &["replica*", "replication", "replicated", "cluster*"];
+
+/// Whether replication is described for the data: a word only a data
+/// store's replication uses, anywhere, or a replica or cluster named with a
+/// database (its name, or a database word, in the same sentence, or in the
+/// same clause when the sentence names a service too): "the orders service
+/// runs 3 replicas" leaves its one MySQL instance a single point of
+/// failure.
 fn data_replication_described(doc: &ArchModel) -> bool {
+    if doc.doc.mentions(DATA_REPLICATION).is_some() {
+        return true;
+    }
     let names: Vec<String> = doc
         .of_kind(ComponentKind::Database)
         .map(|(_, c)| c.name.to_lowercase())
         .collect();
     let words: Vec<&str> = classify::name_words(ComponentKind::Database)
-        .chain(["primary", "read replica*"])
+        .chain(["primary"])
         .collect();
-    doc.doc
-        .mention_clauses(REPLICATION, 200)
-        .iter()
-        .any(|s| has_any(s, &words) || names.iter().any(|n| s.contains(n.as_str())))
+    doc.doc.mentions_at(MAYBE_DATA, 200).into_iter().any(|at| {
+        let context = classify::data_context(&doc.doc, at);
+        has_any(context, &words) || names.iter().any(|n| context.contains(n.as_str()))
+    })
 }

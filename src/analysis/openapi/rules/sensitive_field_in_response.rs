@@ -5,7 +5,7 @@ use foldhash::{HashSet, HashSetExt};
 
 use crate::analysis::openapi::model::{Loc, Method, Operation, Spec};
 use crate::analysis::openapi::node::child;
-use crate::analysis::openapi::query::{n, squash, static_segments};
+use crate::analysis::openapi::query::{n, static_segments};
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
 
 /// A successful response schema exposes passwords, secrets, SSNs or card numbers.
@@ -87,28 +87,48 @@ impl Rule<Spec> for SensitiveFieldInResponse {
 }
 
 /// A POST that creates a credential, whose answer is where its secret is
-/// handed out once: its static path segments or operationId name an API
-/// key, a token, a secret, a credential, an OAuth client or a session.
+/// handed out once: the collection it creates in (the last static segment
+/// of its path) is API keys, tokens, secrets, credentials, OAuth clients or
+/// sessions (`/Keys.json`, `/api-keys`, `/oauth/token`,
+/// `/realtime/client_secrets`; not `/monkeys`, nor `/orders` whatever its
+/// operationId says).
 fn issues_credentials(op: &Operation) -> bool {
-    const WORDS: &[&str] = &[
-        "key",
-        "apikey",
-        "token",
-        "secret",
-        "credential",
-        "client",
-        "session",
-    ];
+    const WORDS: &[&str] = &["key", "token", "secret", "credential", "client", "session"];
     if op.method != Method::Post {
         return false;
     }
-    let mut words: Vec<String> = static_segments(&op.path).map(squash).collect();
-    words.extend(op.operation_id.as_deref().map(squash));
-    words.iter().any(|w| {
-        // Twilio's `/Keys.json` squashes to `keysjson`.
-        let w = w.strip_suffix("json").unwrap_or(w).trim_end_matches('s');
-        WORDS.iter().any(|k| w.ends_with(k))
+    let Some(collection) = static_segments(&op.path).last() else {
+        return false;
+    };
+    let collection = collection
+        .strip_suffix(".json")
+        .or_else(|| collection.strip_suffix(".xml"))
+        .unwrap_or(collection);
+    words(collection).last().is_some_and(|w| {
+        let singular = w.strip_suffix('s').unwrap_or(w);
+        WORDS.contains(&singular)
     })
+}
+
+/// The words of a path segment or an identifier, lowercase: split at
+/// anything not a letter or digit and where camelCase turns upper.
+fn words(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if (!c.is_alphanumeric() || (c.is_uppercase() && prev_lower)) && !word.is_empty() {
+            out.push(std::mem::take(&mut word));
+        }
+        if c.is_alphanumeric() {
+            word.extend(c.to_lowercase());
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+    }
+    if !word.is_empty() {
+        out.push(word);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -171,6 +191,22 @@ components:
                 "/components/schemas/User/properties/client_secret"
             ]
         );
+        // A collection of something else is no credential, whatever its
+        // operationId says.
+        for path in ["/monkeys", "/orders"] {
+            let other = spec
+                .replace(
+                    "/Accounts/{sid}/Keys.json",
+                    &format!("/Accounts/{{sid}}{path}"),
+                )
+                .replace("CreateNewKey", "createOrderForClient");
+            assert!(
+                flagged(&other)
+                    .contains(&"/components/schemas/NewKey/properties/secret".to_string()),
+                "{path}: {:?}",
+                flagged(&other)
+            );
+        }
         // Read back later, the same secret is flagged.
         let read = spec.replace(
             "  /users:\n",
