@@ -372,6 +372,21 @@ pub fn static_segments(path: &str) -> impl Iterator<Item = &str> {
         .filter(|s| !s.is_empty() && !s.contains('{'))
 }
 
+/// Path segments (squashed) that name a health, liveness or readiness probe.
+pub const PROBE_SEGMENTS: &[&str] = &[
+    "health",
+    "healthz",
+    "healthcheck",
+    "livez",
+    "readyz",
+    "ready",
+    "live",
+    "liveness",
+    "readiness",
+    "ping",
+    "heartbeat",
+];
+
 /// A collection length as the `u32` [`Sink::examined`] takes.
 ///
 /// [`Sink::examined`]: crate::analysis::rule::Sink::examined

@@ -34,6 +34,26 @@ fn run(rule: &dyn Rule<Spec>, spec: &Spec) -> Vec<Finding> {
     sink.into_findings()
 }
 
+/// The findings of rule `id` on the YAML spec `yaml` (for the rules' own
+/// unit tests).
+pub(crate) fn findings_of(id: &str, yaml: &str) -> Vec<Finding> {
+    let spec = parse(yaml, Format::Yaml, &Limits::default()).expect("parses");
+    let rule = rules()
+        .into_iter()
+        .find(|r| r.meta().id == id)
+        .expect("rule");
+    run(rule.as_ref(), &spec)
+}
+
+/// Every place `findings` point at, as JSON pointers, in order.
+pub(crate) fn pointers(findings: &[Finding]) -> Vec<String> {
+    findings
+        .iter()
+        .flat_map(|f| std::iter::once(&f.location).chain(&f.more_locations))
+        .filter_map(|l| l.pointer.clone())
+        .collect()
+}
+
 /// Rules must not report more objects than they examined: the score divides
 /// occurrences by examined objects (a rule that never calls `examined`
 /// counts as one object).

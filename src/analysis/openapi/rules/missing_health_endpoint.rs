@@ -2,7 +2,7 @@
 
 use crate::analysis::model::{Category, Severity};
 use crate::analysis::openapi::model::Spec;
-use crate::analysis::openapi::query::{squash, static_segments};
+use crate::analysis::openapi::query::{PROBE_SEGMENTS, squash, static_segments};
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
 
 /// The API exposes no health, liveness or readiness path.
@@ -43,27 +43,15 @@ impl Rule<Spec> for MissingHealthEndpoint {
     }
 
     fn check(&self, spec: &Spec, sink: &mut Sink) {
-        const HEALTH: &[&str] = &[
-            "health",
-            "healthz",
-            "healthcheck",
-            "livez",
-            "readyz",
-            "ready",
-            "live",
-            "liveness",
-            "readiness",
-            "ping",
-            "status",
-            "heartbeat",
-        ];
+        // A `/status` path often reports a probe's answer too.
+        let probe = |s: &str| PROBE_SEGMENTS.contains(&s) || s == "status";
         if spec.operations.is_empty() {
             return;
         }
         let has = spec
             .paths
             .iter()
-            .any(|p| static_segments(&p.path).any(|s| HEALTH.contains(&squash(s).as_str())));
+            .any(|p| static_segments(&p.path).any(|s| probe(&squash(s))));
         if !has {
             sink.report(&META, spec.paths_loc.location(), "no health/readiness path");
         }

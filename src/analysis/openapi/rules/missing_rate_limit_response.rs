@@ -2,7 +2,7 @@
 
 use crate::analysis::model::{Category, Severity};
 use crate::analysis::openapi::model::{Method, Operation, Spec};
-use crate::analysis::openapi::query::{n, squash, static_segments};
+use crate::analysis::openapi::query::{PROBE_SEGMENTS, n, squash, static_segments};
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
 
 /// An operation does not document how it behaves when rate limited.
@@ -59,21 +59,8 @@ impl Rule<Spec> for MissingRateLimitResponse {
 /// A health, liveness or readiness probe: a GET whose last static path
 /// segment says so (`/healthz`, `/v1/health`, `/ping`).
 fn is_probe(op: &Operation) -> bool {
-    const PROBES: &[&str] = &[
-        "health",
-        "healthz",
-        "healthcheck",
-        "livez",
-        "readyz",
-        "ready",
-        "live",
-        "liveness",
-        "readiness",
-        "ping",
-        "heartbeat",
-    ];
     op.method == Method::Get
         && static_segments(&op.path)
             .last()
-            .is_some_and(|s| PROBES.contains(&squash(s).as_str()))
+            .is_some_and(|s| PROBE_SEGMENTS.contains(&squash(s).as_str()))
 }

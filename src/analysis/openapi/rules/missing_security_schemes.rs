@@ -69,21 +69,13 @@ impl Rule<Spec> for MissingSecuritySchemes {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::openapi::model::Format;
-    use crate::analysis::openapi::{parse, rules};
-    use crate::analysis::request::Limits;
-    use crate::analysis::rule::Sink;
+    use crate::analysis::openapi::tests::findings_of;
 
     /// FL-OAS-001's detail for `yaml`, if it fires.
     fn detail(yaml: &str) -> Option<String> {
-        let spec = parse(yaml, Format::Yaml, &Limits::default()).expect("parses");
-        let rule = rules()
-            .into_iter()
-            .find(|r| r.meta().id == "FL-OAS-001")
-            .expect("rule");
-        let mut sink = Sink::new();
-        rule.check(&spec, &mut sink);
-        sink.findings().first().map(|f| f.description.clone())
+        findings_of("FL-OAS-001", yaml)
+            .first()
+            .map(|f| f.description.clone())
     }
 
     const OPERATION: &str = "paths:

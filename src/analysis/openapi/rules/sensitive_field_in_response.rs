@@ -133,25 +133,11 @@ fn words(name: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::openapi::model::Format;
-    use crate::analysis::openapi::{parse, rules};
-    use crate::analysis::request::Limits;
-    use crate::analysis::rule::Sink;
+    use crate::analysis::openapi::tests::{findings_of, pointers};
 
-    /// The fields FL-OAS-014 flags in `yaml`, as "pointer".
+    /// The fields FL-OAS-014 flags in `yaml`, as JSON pointers.
     fn flagged(yaml: &str) -> Vec<String> {
-        let spec = parse(yaml, Format::Yaml, &Limits::default()).expect("parses");
-        let rule = rules()
-            .into_iter()
-            .find(|r| r.meta().id == "FL-OAS-014")
-            .expect("rule");
-        let mut sink = Sink::new();
-        rule.check(&spec, &mut sink);
-        sink.findings()
-            .iter()
-            .flat_map(|f| std::iter::once(&f.location).chain(&f.more_locations))
-            .filter_map(|l| l.pointer.clone())
-            .collect()
+        pointers(&findings_of("FL-OAS-014", yaml))
     }
 
     #[test]

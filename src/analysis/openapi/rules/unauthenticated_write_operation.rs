@@ -111,27 +111,11 @@ fn is_auth_bootstrap(op: &Operation) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::openapi::model::Format;
-    use crate::analysis::openapi::{parse, rules};
-    use crate::analysis::request::Limits;
-    use crate::analysis::rule::Sink;
+    use crate::analysis::openapi::tests::{findings_of, pointers};
 
-    /// Labels of the operations FL-OAS-002 flags in `yaml`.
+    /// Where FL-OAS-002 fires in `yaml` (its operations' pointers).
     fn flagged(yaml: &str) -> Vec<String> {
-        let spec = parse(yaml, Format::Yaml, &Limits::default()).expect("parses");
-        let rule = rules()
-            .into_iter()
-            .find(|r| r.meta().id == "FL-OAS-002")
-            .expect("rule");
-        let mut sink = Sink::new();
-        rule.check(&spec, &mut sink);
-        let Some(f) = sink.findings().first() else {
-            return Vec::new();
-        };
-        std::iter::once(&f.location)
-            .chain(&f.more_locations)
-            .filter_map(|l| l.pointer.clone())
-            .collect()
+        pointers(&findings_of("FL-OAS-002", yaml))
     }
 
     const SPEC: &str = "openapi: 3.0.3
