@@ -144,7 +144,7 @@ impl Edge {
                         host = req.header(header::HOST).unwrap_or_default(),
                         "refused a request from another origin (logged once a minute): if it is \
                          this server's own page behind a proxy, have the proxy pass the client's \
-                         Host (or X-Forwarded-Host) on, or list the origin in CORS_ALLOWED_ORIGINS"
+                         Host on, or list the origin in CORS_ALLOWED_ORIGINS"
                     );
                 }
                 self.refuse(

@@ -181,23 +181,14 @@ async fn not_cross_origin<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Re
     let value = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
     let origin_host =
         value(header::ORIGIN.as_str()).and_then(|o| o.split_once("://").map(|(_, h)| h));
-    // A proxy that rewrites `Host` may name the client's in
-    // `X-Forwarded-Host`. No page can forge it: a browser sends a custom
-    // header across origins only after a preflight, which is refused.
-    let forwarded = value(FORWARDED_HOST).and_then(|v| v.split(',').next().map(str::trim));
-    let own = origin_host.is_some_and(|origin| {
-        [value(header::HOST.as_str()), forwarded]
-            .into_iter()
-            .flatten()
-            .any(|host| origin.eq_ignore_ascii_case(host))
-    });
+    let own = origin_host
+        .zip(value(header::HOST.as_str()))
+        .is_some_and(|(origin, host)| origin.eq_ignore_ascii_case(host));
     if own {
         req.headers_mut().remove(header::ORIGIN);
     }
     ep.call(req).await.map(IntoResponse::into_response)
 }
-
-const FORWARDED_HOST: &str = "x-forwarded-host";
 
 /// CORS for the configured origins only (none by default: same-origin).
 /// `*` must be listed explicitly to allow every origin.

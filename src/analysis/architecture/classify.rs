@@ -70,29 +70,6 @@ const NAME_GROUPS: &[(K, &[&str])] = &[
     ]),
 ];
 
-/// What the text around a mention at `at` says of a data store: its
-/// sentence (or list line), unless that also names a service, an API or an
-/// app, when only its clause is about the same thing: "PostgreSQL 15, 2
-/// replicas, daily backups" replicates the database, "the orders service
-/// runs 3 replicas and stores everything in one MySQL" does not.
-pub fn data_context(doc: &crate::analysis::markdown::MdDoc, at: usize) -> &str {
-    let sentence = doc.sentence_around(at);
-    let services: Vec<&str> = name_words(K::Service).collect();
-    if has_any(sentence, &services) {
-        doc.clause_around(at)
-    } else {
-        sentence
-    }
-}
-
-/// The words that name components of `kind` (lowercase).
-pub fn name_words(kind: K) -> impl Iterator<Item = &'static str> {
-    NAME_GROUPS
-        .iter()
-        .filter(move |(k, _)| *k == kind)
-        .flat_map(|(_, words)| words.iter().copied())
-}
-
 /// Product names that identify a kind even when found only in notes.
 #[rustfmt::skip]
 const PRODUCT_KINDS: [K; 8] = [

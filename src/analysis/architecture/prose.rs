@@ -2,7 +2,7 @@
 //! technology products mentioned in prose, and arrow chains such as
 //! "Client → API Gateway → Orders → PostgreSQL".
 
-use super::classify::{classify, data_context, replica_hint};
+use super::classify::{classify, replica_hint};
 use super::model::{ArchModel, ComponentKind, Mode, Origin};
 use crate::analysis::markdown::text::find_word_from;
 
@@ -231,9 +231,8 @@ fn mention_hints(model: &mut ArchModel) {
                 break;
             };
             from = at + needle.len().max(1);
-            // In "the API runs 3 replicas and stores its data in MySQL" the
-            // replicas are the API's.
-            let (n, r) = replica_hint(data_context(&model.doc, at));
+            let line = model.doc.line_text(model.doc.line_of(at)).to_lowercase();
+            let (n, r) = replica_hint(&line);
             hints = (hints.0.or(n), hints.1 || r);
         }
         let c = &mut model.components[i];

@@ -7,35 +7,6 @@
 use super::shape::Shape;
 use super::text::{find_affirmed_from, find_word};
 
-/// The byte range of the sentence (or line) around `at`, at most
-/// `SENTENCE_REACH` bytes on either side so a document of one endless line
-/// costs no more than a short one.
-fn sentence_around(lower: &str, at: usize) -> (usize, usize) {
-    const SENTENCE_REACH: usize = 400;
-    let bytes = lower.as_bytes();
-    // A period inside a word ("v1.2", "node.js") does not end a sentence.
-    let ends_at = |i: usize| match bytes[i] {
-        b'\n' => true,
-        b'.' | b'!' | b'?' | b';' => bytes.get(i + 1).is_none_or(u8::is_ascii_whitespace),
-        _ => false,
-    };
-    let floor = at.saturating_sub(SENTENCE_REACH);
-    let start = (floor..at)
-        .rev()
-        .find(|&i| ends_at(i))
-        .map_or(floor, |i| i + 1);
-    let ceiling = (at + SENTENCE_REACH).min(bytes.len());
-    let end = (at..ceiling).find(|&i| ends_at(i)).unwrap_or(ceiling);
-    // Back to character boundaries (the reach may cut a multi-byte one).
-    let start = (start..=at)
-        .find(|&i| lower.is_char_boundary(i))
-        .unwrap_or(at);
-    let end = (end..=bytes.len())
-        .find(|&i| lower.is_char_boundary(i))
-        .unwrap_or(bytes.len());
-    (start, end)
-}
-
 /// One heading and the text it governs (up to the next heading of the same
 /// or a higher level). Index 0 of [`MdDoc::sections`] is never a preamble:
 /// text before the first heading belongs to no section.
@@ -199,50 +170,6 @@ impl MdDoc {
             .filter_map(|w| find_affirmed_from(&self.lower, w, 0))
             .min()
             .map(|off| self.line_of(off))
-    }
-
-    /// Where each mention of any of `words` that says the thing is there
-    /// starts (at most `limit` of them), for rules that must know what a
-    /// mention is about ([`Self::sentence_around`], [`Self::clause_around`]).
-    pub fn mentions_at(&self, words: &[&str], limit: usize) -> Vec<usize> {
-        let mut found = Vec::new();
-        for w in words {
-            let mut from = 0;
-            while found.len() < limit
-                && let Some(at) = find_affirmed_from(&self.lower, w, from)
-            {
-                found.push(at);
-                from = at + 1;
-            }
-        }
-        found
-    }
-
-    /// The sentence (or line, lowercase) around byte `at`.
-    pub fn sentence_around(&self, at: usize) -> &str {
-        let (start, end) = sentence_around(&self.lower, at);
-        &self.lower[start..end]
-    }
-
-    /// The clause (lowercase) around byte `at`: its sentence, cut at commas,
-    /// semicolons and the conjunctions that join two statements ("the API
-    /// runs 3 replicas | and stores its data in one MySQL").
-    pub fn clause_around(&self, at: usize) -> &str {
-        const JOINS: &[&str] = &[", ", "; ", " and ", " but ", " while ", " whereas "];
-        let (start, end) = sentence_around(&self.lower, at);
-        let sentence = &self.lower[start..end];
-        let rel = at - start;
-        let from = JOINS
-            .iter()
-            .filter_map(|j| sentence[..rel].rfind(j).map(|i| i + j.len()))
-            .max()
-            .unwrap_or(0);
-        let to = JOINS
-            .iter()
-            .filter_map(|j| sentence[rel..].find(j).map(|i| rel + i))
-            .min()
-            .unwrap_or(sentence.len());
-        &sentence[from..to]
     }
 
     /// Index of the first section whose title contains any of `words` as a whole word.

@@ -11,14 +11,13 @@
 //! is the next item of a list the cue governs ("no TLS, backups or
 //! replicas"): "no plaintext traffic, all connections use TLS" affirms TLS.
 
-/// Words before a term that negate it, anywhere in its clause's window.
+/// Words before a term that negate it, anywhere in its clause's window
+/// ("the design lacks authentication and alerting"). "Alerts fire on
+/// missing heartbeats" watches the heartbeats: see `is_negated`.
 const PRE_CUES: &[&str] = &[
-    "no", "not", "without", "nothing", "none", "never", "neither", "nor", "cannot",
+    "no", "not", "without", "nothing", "none", "never", "neither", "nor", "cannot", "lack",
+    "lacks", "lacking", "missing", "absent",
 ];
-
-/// Words that negate a term only right before it ("missing backups"; but
-/// "alerts fire on missing heartbeats" affirms the alerts).
-const ADJACENT_CUES: &[&str] = &["lack", "lacks", "lacking", "missing", "absent"];
 
 /// A cue before one of these negates the act, not the term: "clients cannot
 /// bypass authentication" enforces it.
@@ -84,8 +83,11 @@ const TURNS: &[&str] = &[
 /// How many words before the term a cue may be.
 const WINDOW: usize = 6;
 
-/// How many words of a list may stand between a comma and the term for a
-/// cue before the comma to still govern it ("no TLS, backups or replicas").
+/// How many words a list item after a comma may have for a cue before the
+/// comma to still govern the term: two ("no TLS, backups or replicas"), or
+/// three with the list's "and"/"or" ("no monitoring, alerting or
+/// distributed tracing"); "no plaintext traffic, all connections use TLS"
+/// is a new clause.
 const LIST_ITEM: usize = 2;
 
 /// Bytes looked at on either side of the term: enough for the window's
@@ -99,11 +101,10 @@ pub fn is_negated(lower: &str, start: usize, end: usize) -> bool {
     let cue_at = |i: usize, w: &str| {
         let next = before.get(i + 1).copied();
         let pseudo = PSEUDO.iter().any(|&(a, b)| w == a && next == Some(b));
-        let general = PRE_CUES.contains(&w) || w.ends_with("n't") || w.ends_with("n’t");
+        let cue = is_cue(w);
         // "Alerts fire on missing heartbeats" watches the heartbeats.
-        let heartbeat = lower[start..].starts_with("heartbeat");
-        let adjacent = ADJACENT_CUES.contains(&w) && i + 1 == before.len() && !heartbeat;
-        (general || adjacent) && !pseudo
+        let watched = w == "missing" && lower[start..].starts_with("heartbeat");
+        cue && !pseudo && !watched
     };
     let cues: Vec<(usize, &str)> = before
         .iter()
@@ -126,6 +127,11 @@ pub fn is_negated(lower: &str, start: usize, end: usize) -> bool {
     negated_after(&after)
 }
 
+/// A negation cue word.
+fn is_cue(w: &str) -> bool {
+    PRE_CUES.contains(&w) || w.ends_with("n't") || w.ends_with("n’t")
+}
+
 /// "X: none", "X is missing", "X: TBD", "X are not yet configured".
 fn negated_after(after: &[&str]) -> bool {
     let words = match after {
@@ -145,18 +151,30 @@ fn scope_before(lower: &str, start: usize) -> Vec<&str> {
     let text = &lower[from..start];
     let clause = text.rsplit(is_clause_break).next().unwrap_or("");
     // Walk back from the term, segment by segment between commas: a comma
-    // ends the scope unless what follows it is a short list item.
+    // ends the scope unless the segments between it and the term are short
+    // list items and the segment before it is the list's head, a cue and a
+    // short item ("no TLS, backups or replicas"); "no PII leaves the EU,
+    // backups are encrypted" is two statements.
+    let list_item = |seg: &[&str]| {
+        let joined = seg.iter().any(|w| matches!(*w, "and" | "or"));
+        seg.len() <= LIST_ITEM || (joined && seg.len() <= LIST_ITEM + 1)
+    };
     let mut words: Vec<&str> = Vec::new();
-    let mut item = 0;
     for (n, segment) in clause.rsplit(',').enumerate() {
-        if n > 0 && item > LIST_ITEM {
-            break;
+        let seg: Vec<&str> = self::words(segment).collect();
+        if n > 0 {
+            let head = seg.iter().rposition(|w| is_cue(w));
+            match head {
+                Some(at) if list_item(&seg[at + 1..]) => {}
+                None if list_item(&seg) => {}
+                _ => break,
+            }
         }
-        let mut merged: Vec<&str> = self::words(segment).collect();
-        item = merged.len();
+        let last_item = list_item(&seg);
+        let mut merged = seg;
         merged.extend(words);
         words = merged;
-        if words.len() >= WINDOW * 2 {
+        if !last_item || words.len() >= WINDOW * 2 {
             break;
         }
     }
@@ -301,6 +319,14 @@ mod tests {
             "heartbeats"
         ));
         assert!(negated("Known gaps: missing backups.", "backups"));
+        assert!(negated(
+            "The design lacks authentication and alerting.",
+            "alerting"
+        ));
+        assert!(negated(
+            "No monitoring, alerting or distributed tracing.",
+            "tracing"
+        ));
         // A cue before a bypass enforces the term.
         assert!(!negated(
             "Clients cannot bypass authentication at the gateway.",

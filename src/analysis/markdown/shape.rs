@@ -44,7 +44,7 @@ const README_HEADINGS: &[&str] = &[
     "install", "installation", "installing", "usage", "getting started", "quick start",
     "quickstart", "license", "licence", "contributing", "contributors", "faq", "changelog",
     "authors", "credits", "acknowledgements", "acknowledgments", "screenshots",
-    "table of contents", "badges",
+    "table of contents", "badges", "development",
 ];
 
 /// Headings of a design (a README with more of these than of its own is a
@@ -82,7 +82,7 @@ const MIN_SOFTWARE_WORDS: usize = 2;
 /// of one (`FOREIGN`, or a script other than Latin).
 #[rustfmt::skip]
 const ENGLISH: &[&str] = &[
-    "the", "a", "an", "and", "or", "of", "to", "in", "is", "are", "for", "on", "with", "by",
+    "the", "a", "and", "or", "of", "to", "is", "are", "for", "on", "with", "by",
     "be", "this", "that", "it", "as", "at", "from", "we", "not", "will", "can", "if", "when",
     "each", "which", "all", "no", "should", "must", "has", "have", "its", "our", "one", "per",
 ];
@@ -94,8 +94,8 @@ const ENGLISH: &[&str] = &[
 const FOREIGN: &[&str] = &[
     "der", "die", "das", "und", "ist", "nicht", "mit", "für", "von", "zu", "den", "dem", "ein",
     "eine", "auf", "wird", "werden", "le", "la", "les", "et", "est", "des", "une", "pour", "dans",
-    "sur", "avec", "sont", "el", "los", "las", "y", "es", "para", "con", "por", "una", "del",
-    "que", "se", "em", "um", "uma", "não", "il", "di", "che", "per", "sono", "het", "een", "van",
+    "sur", "avec", "sont", "el", "los", "las", "y", "para", "con", "por", "una", "del",
+    "que", "uma", "não", "il", "di", "che", "per", "sono", "het", "een", "van",
     "niet", "zijn", "wordt", "voor", "met",
 ];
 

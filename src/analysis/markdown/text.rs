@@ -51,7 +51,13 @@ pub fn find_word_from(hay: &str, needle: &str, from: usize) -> Option<usize> {
 pub fn find_affirmed_from(hay: &str, needle: &str, mut from: usize) -> Option<usize> {
     let len = needle.trim_end_matches('*').len();
     while let Some(at) = find_word_from(hay, needle, from) {
-        let end = at + len;
+        // The whole word: `monitor*` matched in "monitoring: none" ends at
+        // the colon, where the cue after it is looked for.
+        let end = at
+            + len
+            + hay[at + len..]
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(hay.len() - at - len);
         let url = hay.get(end..).is_some_and(|rest| rest.starts_with("://"));
         if !url && !super::negation::is_negated(hay, at, end) {
             return Some(at);
@@ -86,6 +92,7 @@ pub fn is_placeholder(body: &str) -> bool {
         "we don’t have",
         "we do not have",
         "don't have",
+        "don’t have",
         "do not have",
         "coming soon",
         "fill in",
@@ -102,13 +109,20 @@ pub fn is_placeholder(body: &str) -> bool {
     if words.len() > 8 {
         return false;
     }
-    let text = words.join(" ");
-    let opens = |p: &&str| match text.strip_prefix(*p) {
-        // "we don't have to redeploy" says what happens instead.
-        Some(rest) => rest.is_empty() || (rest.starts_with(' ') && !rest.starts_with(" to ")),
-        None => false,
+    // An opening may follow one word ("Currently not planned.", "Still to
+    // be decided."), and a marker may lead ("TODO: fill in").
+    let opens_at = |skip: usize| {
+        let text = words.get(skip..).unwrap_or_default().join(" ");
+        OPENINGS.iter().any(|p| match text.strip_prefix(*p) {
+            // "we don't have to redeploy" says what happens instead.
+            Some(rest) => rest.is_empty() || (rest.starts_with(' ') && !rest.starts_with(" to ")),
+            None => false,
+        })
     };
-    words.iter().all(|w| WORDS.contains(w)) || OPENINGS.iter().any(opens)
+    let marker = words
+        .first()
+        .is_some_and(|w| matches!(*w, "tbd" | "tba" | "tbc" | "todo" | "wip"));
+    words.iter().all(|w| WORDS.contains(w)) || marker || opens_at(0) || opens_at(1)
 }
 
 /// Whether `hay` (lowercase) contains any of `words` as whole words.
@@ -188,6 +202,28 @@ mod tests {
     }
 
     #[test]
+    fn a_prefix_term_is_judged_by_its_whole_word() {
+        use super::find_affirmed_from;
+        for negated in [
+            "- monitoring: none",
+            "alerting: tbd",
+            "monitoring is missing",
+        ] {
+            for needle in ["monitor*", "alert*"] {
+                assert_eq!(
+                    find_affirmed_from(negated, needle, 0),
+                    None,
+                    "{negated} {needle}"
+                );
+            }
+        }
+        assert_eq!(
+            find_affirmed_from("- monitoring: prometheus", "monitor*", 0),
+            Some(2)
+        );
+    }
+
+    #[test]
     fn placeholders_are_told_from_short_statements() {
         use super::is_placeholder;
         for body in [
@@ -201,6 +237,10 @@ mod tests {
             "We don't have monitoring yet.",
             "To be decided",
             "?",
+            "Currently not planned.",
+            "Still to be decided.",
+            "> TODO: fill in",
+            "Don’t have this yet.",
         ] {
             assert!(is_placeholder(body), "{body:?}");
         }
@@ -213,6 +253,7 @@ mod tests {
             "Refill in reverse order from the backup table.",
             "We don't have to redeploy, disable the cron.",
             "Feature flag, not yet enabled in production.",
+            "None of the data is personal, so no DPIA.",
         ] {
             assert!(!is_placeholder(body), "{body:?}");
         }

@@ -356,9 +356,9 @@ impl Functions {
                     function = name,
                     "faultline library missing in Redis; reloading it"
                 );
-                // In a task of its own: a caller dropped half-way (the
-                // upkeep at a stop) must not leave the migration lock held
-                // for its lease, stalling the next process's start.
+                // In a task of its own, not cancelled with its caller (the
+                // upkeep, dropped at a stop): a reload dropped half-way
+                // would leave the migration lock held for its lease.
                 let store = self.store.clone();
                 tokio::spawn(async move { migrate::migrate_within(&store, RELOAD_PATIENCE).await })
                     .await

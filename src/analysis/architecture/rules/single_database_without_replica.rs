@@ -1,8 +1,7 @@
 //! FL-ARC-001: Database without replica.
 
-use super::support::at;
-use crate::analysis::architecture::{ArchModel, ComponentKind, classify};
-use crate::analysis::markdown::text::has_any;
+use super::support::{REPLICATION, at};
+use crate::analysis::architecture::{ArchModel, ComponentKind};
 use crate::analysis::model::{Category, Severity};
 use crate::analysis::rule::{Rule, RuleMeta, Sink};
 
@@ -11,11 +10,7 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// ## What it checks
 ///
 /// Database components with no replica, cluster, standby or failover stated next to them,
-/// in a document that never describes the data's replication: a standby, a failover,
-/// Multi-AZ, read replicas or the like anywhere, or replicas or a cluster in a sentence
-/// naming a database (in its clause, when the sentence names a service too: "the orders
-/// service runs 3 replicas" is about the service). A statement that there is none ("no
-/// replica") does not count.
+/// in a document that never talks about replication at all.
 ///
 /// ## Why it matters
 ///
@@ -54,11 +49,11 @@ impl Rule<ArchModel> for SingleDatabaseWithoutReplica {
     }
 
     fn check(&self, doc: &ArchModel, sink: &mut Sink) {
-        // Every database is judged (replication described for the data
-        // covers them all); without one the rule does not apply.
+        // Every database is judged (replication described anywhere covers
+        // them all); without one the rule does not apply.
         let databases = doc.of_kind(ComponentKind::Database).count();
         sink.examined(&META, u32::try_from(databases).unwrap_or(u32::MAX));
-        if databases == 0 || data_replication_described(doc) {
+        if doc.doc.mentions(REPLICATION).is_some() {
             return;
         }
         for (_, c) in doc.of_kind(ComponentKind::Database) {
@@ -71,38 +66,4 @@ impl Rule<ArchModel> for SingleDatabaseWithoutReplica {
             }
         }
     }
-}
-
-/// Words that say a data store is replicated wherever they stand.
-#[rustfmt::skip]
-const DATA_REPLICATION: &[&str] = &[
-    "standby", "failover", "multi-az", "multi az", "patroni", "primary/secondary", "sentinel",
-    "quorum", "read replica*", "streaming replication",
-];
-
-/// Words that may be about a service as well ("3 replicas", a Kubernetes
-/// "cluster"): they count next to a database only.
-const MAYBE_DATA: &[&str] = &["replica*", "replication", "replicated", "cluster*"];
-
-/// Whether replication is described for the data: a word only a data
-/// store's replication uses, anywhere, or a replica or cluster named with a
-/// database (its name, or a database word, in the same sentence, or in the
-/// same clause when the sentence names a service too): "the orders service
-/// runs 3 replicas" leaves its one MySQL instance a single point of
-/// failure.
-fn data_replication_described(doc: &ArchModel) -> bool {
-    if doc.doc.mentions(DATA_REPLICATION).is_some() {
-        return true;
-    }
-    let names: Vec<String> = doc
-        .of_kind(ComponentKind::Database)
-        .map(|(_, c)| c.name.to_lowercase())
-        .collect();
-    let words: Vec<&str> = classify::name_words(ComponentKind::Database)
-        .chain(["primary"])
-        .collect();
-    doc.doc.mentions_at(MAYBE_DATA, 200).into_iter().any(|at| {
-        let context = classify::data_context(&doc.doc, at);
-        has_any(context, &words) || names.iter().any(|n| context.contains(n.as_str()))
-    })
 }

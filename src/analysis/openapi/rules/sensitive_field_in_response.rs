@@ -15,8 +15,8 @@ use crate::analysis::rule::{Rule, RuleMeta, Sink};
 /// numbers that are not `writeOnly`. Names of where a secret is kept (`secretRef`, `secretFile`,
 /// `secretName`) and values that cannot be one (booleans, objects, arrays of objects) are not
 /// counted. A secret in the answer of the POST that creates it (an API key, a client secret or a
-/// session, judged by the words of the path and operationId) is how it is handed out once, and
-/// is not counted there; the same field in any other answer is.
+/// session, judged by the name of the collection the path creates in) is how it is handed out
+/// once, and is not counted there; the same field in any other answer is.
 ///
 /// ## Why it matters
 /// Excessive data exposure (OWASP API3): the client receives data it should never see, and it
@@ -87,24 +87,49 @@ impl Rule<Spec> for SensitiveFieldInResponse {
 }
 
 /// A POST that creates a credential, whose answer is where its secret is
-/// handed out once: the collection it creates in (the last static segment
-/// of its path) is API keys, tokens, secrets, credentials, OAuth clients or
-/// sessions (`/Keys.json`, `/api-keys`, `/oauth/token`,
-/// `/realtime/client_secrets`; not `/monkeys`, nor `/orders` whatever its
+/// handed out once: the collection it creates in (the last static path
+/// segment, past a verb such as `rotate` or `:create`) is API keys, tokens,
+/// secrets, credentials, OAuth clients or sessions (`/Keys.json`,
+/// `/apikeys`, `/oauth/token`, `/realtime/client_secrets`,
+/// `/keys/{id}/rotate`; not `/monkeys`, nor `/orders` whatever its
 /// operationId says).
 fn issues_credentials(op: &Operation) -> bool {
-    const WORDS: &[&str] = &["key", "token", "secret", "credential", "client", "session"];
+    const WORDS: &[&str] = &[
+        "key",
+        "apikey",
+        "token",
+        "secret",
+        "credential",
+        "client",
+        "session",
+    ];
+    const VERBS: &[&str] = &[
+        "create",
+        "issue",
+        "rotate",
+        "regenerate",
+        "renew",
+        "refresh",
+        "reset",
+        "generate",
+        "new",
+    ];
     if op.method != Method::Post {
         return false;
     }
-    let Some(collection) = static_segments(&op.path).last() else {
-        return false;
-    };
-    let collection = collection
-        .strip_suffix(".json")
-        .or_else(|| collection.strip_suffix(".xml"))
-        .unwrap_or(collection);
-    words(collection).last().is_some_and(|w| {
+    let mut names: Vec<String> = static_segments(&op.path)
+        .flat_map(|s| {
+            let s = s
+                .strip_suffix(".json")
+                .or_else(|| s.strip_suffix(".xml"))
+                .unwrap_or(s);
+            words(s)
+        })
+        .collect();
+    while names.last().is_some_and(|w| VERBS.contains(&w.as_str())) {
+        names.pop();
+    }
+    names.last().is_some_and(|w| {
         let singular = w.strip_suffix('s').unwrap_or(w);
         WORDS.contains(&singular)
     })
