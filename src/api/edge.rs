@@ -137,26 +137,7 @@ impl Edge {
         let mut resp = match (self.cors, origin) {
             (false, None) => ep.call(req).await?.into_response(),
             (false, Some(origin)) => {
-                static LOG: crate::clock::OncePerMinute = crate::clock::OncePerMinute::new();
-                if LOG.ready() {
-                    tracing::info!(
-                        %origin,
-                        host = req.header(header::HOST).unwrap_or_default(),
-                        "refused a request from another origin (logged once a minute): if it is \
-                         this server's own page behind a proxy, have the proxy pass the client's \
-                         Host on, or list the origin in CORS_ALLOWED_ORIGINS"
-                    );
-                }
-                self.refuse(
-                    &seen,
-                    ApiError::forbidden(
-                        "ORIGIN_NOT_ALLOWED",
-                        format!(
-                            "cross-origin requests are refused: the origin {origin:?} is not this \
-                         server's own, and CORS_ALLOWED_ORIGINS is not set"
-                        ),
-                    ),
-                )
+                self.refuse_foreign(&seen, &origin, req.header(header::HOST).unwrap_or_default())
             }
             (true, origin) => match ep.call(req).await {
                 Ok(resp) => resp.into_response(),
@@ -181,6 +162,25 @@ impl Edge {
                 .append(header::VARY, HeaderValue::from_static("Origin"));
         }
         Ok(resp)
+    }
+
+    /// The 403 of a request from another origin when no origin is allowed.
+    fn refuse_foreign(&self, seen: &Seen, origin: &str, host: &str) -> Response {
+        static LOG: crate::clock::OncePerMinute = crate::clock::OncePerMinute::new();
+        if LOG.ready() {
+            tracing::info!(
+                %origin,
+                host,
+                "refused a request from another origin (logged once a minute): if it is this \
+                 server's own page behind a proxy, have the proxy pass the client's Host on, or \
+                 list the origin in CORS_ALLOWED_ORIGINS"
+            );
+        }
+        let detail = format!(
+            "cross-origin requests are refused: the origin {origin:?} is not this server's own, \
+             and CORS_ALLOWED_ORIGINS is not set"
+        );
+        self.refuse(seen, ApiError::forbidden("ORIGIN_NOT_ALLOWED", detail))
     }
 
     /// A refusal before the guard: answered and counted here, with the

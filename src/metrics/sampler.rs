@@ -47,24 +47,21 @@ pub const EVERY: Duration = Duration::from_secs(1);
 pub async fn run(store: Store, visibility: Duration, shutdown: CancellationToken) {
     let mut tick = tokio::time::interval(EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            biased;
-            _ = shutdown.cancelled() => return,
-            _ = tick.tick() => {}
-        }
-        // Every shard at once: while Redis stalls, each read waits out
-        // REDIS_TIMEOUT_MS, and one after another they left most gauges at
-        // their old values for half a minute (and held a stop as long).
-        let pass = futures_util::future::join_all(
-            (0..store.keys.shards()).map(|shard| sample_or_unknown(&store, shard, visibility)),
-        );
-        tokio::select! {
-            biased;
-            _ = shutdown.cancelled() => return,
-            _ = pass => {}
-        }
-    }
+    // Every shard at once: while Redis stalls, each read waits out
+    // REDIS_TIMEOUT_MS, and one after another they left most gauges at
+    // their old values for half a minute (and held a stop as long).
+    let shards = store.keys.shards();
+    while shutdown
+        .run_until_cancelled(async {
+            tick.tick().await;
+            futures_util::future::join_all(
+                (0..shards).map(|shard| sample_or_unknown(&store, shard, visibility)),
+            )
+            .await;
+        })
+        .await
+        .is_some()
+    {}
 }
 
 /// Samples `shard`, or marks its gauges unknown when it cannot.

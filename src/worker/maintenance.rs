@@ -34,23 +34,18 @@ pub(super) async fn run(worker: Arc<Worker>, shutdown: CancellationToken) {
     // A pass slowed by an outage is not made up for with a burst of passes.
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut n: u64 = 0;
-    loop {
-        // `biased`: a stop is seen first, even when the next tick is due.
-        tokio::select! {
-            biased;
-            _ = shutdown.cancelled() => return,
-            _ = tick.tick() => {}
-        }
-        n += 1;
-        // A pass is a call per shard, each up to REDIS_TIMEOUT_MS while
-        // Redis stalls: a stop does not wait for the pass (each call is
-        // atomic, and the next process's pass does what this one did not).
-        tokio::select! {
-            biased;
-            _ = shutdown.cancelled() => return,
-            _ = upkeep_pass(&worker, n) => {}
-        }
-    }
+    // A pass is a call per shard, each up to REDIS_TIMEOUT_MS while Redis
+    // stalls: a stop does not wait for the tick or the pass (each call is
+    // atomic, and the next process's pass does what this one did not).
+    while shutdown
+        .run_until_cancelled(async {
+            tick.tick().await;
+            n += 1;
+            upkeep_pass(&worker, n).await;
+        })
+        .await
+        .is_some()
+    {}
 }
 
 /// One upkeep pass over every shard; `n` counts the passes.

@@ -11,6 +11,8 @@
 //! is the next item of a list the cue governs ("no TLS, backups or
 //! replicas"): "no plaintext traffic, all connections use TLS" affirms TLS.
 
+use super::text::prose_words;
+
 /// Words before a term that negate it, anywhere in its clause's window
 /// ("the design lacks authentication and alerting"). "Alerts fire on
 /// missing heartbeats" watches the heartbeats: see `is_negated`.
@@ -161,7 +163,7 @@ fn scope_before(lower: &str, start: usize) -> Vec<&str> {
     };
     let mut words: Vec<&str> = Vec::new();
     for (n, segment) in clause.rsplit(',').enumerate() {
-        let seg: Vec<&str> = self::words(segment).collect();
+        let seg: Vec<&str> = prose_words(segment).collect();
         if n > 0 {
             let head = seg.iter().rposition(|w| is_cue(w));
             match head {
@@ -196,7 +198,7 @@ fn scope_after(lower: &str, end: usize) -> Vec<&str> {
         .split(|c: char| is_clause_break(c) || c == ',')
         .next()
         .unwrap_or("");
-    let mut words: Vec<&str> = words(clause).take(WINDOW).collect();
+    let mut words: Vec<&str> = prose_words(clause).take(WINDOW).collect();
     if let Some(at) = words.iter().position(|w| TURNS.contains(w)) {
         words.truncate(at);
     }
@@ -208,13 +210,6 @@ fn is_clause_break(c: char) -> bool {
         c,
         '.' | ';' | ':' | '!' | '?' | '\n' | '(' | ')' | '|' | '[' | ']'
     )
-}
-
-/// Words with their punctuation trimmed; "n/a" and "don't" stay whole.
-fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| c.is_whitespace() || matches!(c, '"' | '*' | '_' | '`'))
-        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '/'))
-        .filter(|w| !w.is_empty())
 }
 
 fn floor_boundary(s: &str, mut i: usize) -> usize {

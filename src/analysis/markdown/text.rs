@@ -67,6 +67,14 @@ pub fn find_affirmed_from(hay: &str, needle: &str, mut from: usize) -> Option<us
     None
 }
 
+/// The words of a run of prose, their punctuation and Markdown emphasis
+/// trimmed; "n/a" and "don't" stay whole.
+pub fn prose_words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ':' | ';' | '"' | '*' | '_' | '`'))
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '/'))
+        .filter(|w| !w.is_empty())
+}
+
 /// Whether a section's text only holds its place: empty, or a few words
 /// that defer it ("TBD", "N/A", "None.", "Not considered.", "We don't have
 /// monitoring yet."). A short real statement ("No PII is stored.", "Feature
@@ -101,11 +109,7 @@ pub fn is_placeholder(body: &str) -> bool {
         "nothing yet",
     ];
     let lower = body.to_lowercase();
-    let words: Vec<&str> = lower
-        .split(|c: char| c.is_whitespace() || matches!(c, ',' | ':' | ';'))
-        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '/'))
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words: Vec<&str> = prose_words(&lower).collect();
     if words.len() > 8 {
         return false;
     }
